@@ -1,0 +1,65 @@
+/**
+ * @onair/callbacks: verify, parse and safely handle Tencent Cloud CSS live-streaming callbacks.
+ * Framework adapters are subpath exports (`@onair/callbacks/express`, `/fastify`, `/koa`, `/hono`,
+ * `/next`, `/node`); the Redis idempotency store is `@onair/callbacks/redis`.
+ */
+export {
+  CallbackVerificationError,
+  VERIFICATION_ERRORS,
+  type VerificationErrorCode,
+} from "./errors.js";
+export {
+  buildInterruptionEvent,
+  buildPornDetectionEvent,
+  buildPushEvent,
+  buildRecordExceptionEvent,
+  buildRecordFileEvent,
+  buildRecordStatusEvent,
+  buildSnapshotEvent,
+  type ModerationFacts,
+  type PublishFacts,
+  type RecordFileFacts,
+  type SnapshotFacts,
+  signBody,
+} from "./protocol/build.js";
+export { describeErrcode, ERRCODES, type ErrcodeInfo, SUB_ERRCODES } from "./protocol/errcodes.js";
+export {
+  EventType,
+  isKnownEventType,
+  type KnownEventType,
+  UNSIGNED_IN_TENCENT_SAMPLES,
+} from "./protocol/event-type.js";
+export type * from "./protocol/events.js";
+export { type ParseOptions, parseEvent, parseJsonField } from "./protocol/parse.js";
+export {
+  buildPushUrl,
+  checkPushAuth,
+  type PushAuthFailure,
+  type PushAuthResult,
+  signPushUrl,
+} from "./protocol/push-auth.js";
+export { type CallbackRequest, createCallbackRequest } from "./protocol/request.js";
+export {
+  CALLBACK_VALIDITY_SECONDS,
+  computeSign,
+  constantTimeEqualHex,
+  expiryFor,
+  isValidSign,
+} from "./protocol/sign.js";
+export {
+  computeWebhookSignature,
+  hasValidWebhookSignature,
+  standardWebhooksSecret,
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  webhookHeaders,
+} from "./protocol/standard-webhooks.js";
+export { getHeader, type HeadersLike } from "./receiver/headers.js";
+export {
+  CLOCK_SKEW_TOLERANCE_SECONDS,
+  DEFAULT_MAX_BODY_BYTES,
+  readWebhookId,
+  type VerifyOptions,
+  verify,
+} from "./receiver/verify.js";

@@ -1,0 +1,322 @@
+import { describeErrcode } from "./errcodes.js";
+import type {
+  InterruptionEvent,
+  KnownCallbackEvent,
+  PornDetectionEvent,
+  PushEvent,
+  RecordExceptionEvent,
+  RecordFileEvent,
+  RecordStatusEvent,
+  SnapshotEvent,
+  UnsignedBody,
+} from "./events.js";
+import { computeSign, expiryFor } from "./sign.js";
+
+/**
+ * Builders of the bodies OnAir sends. Each emits every field of the seeds' tables with the JSON
+ * types of the seeds' samples (`appid` a number, `sequence` and `push_duration` strings…), without
+ * the `t`/`sign` envelope, which `signBody` adds fresh for every attempt.
+ */
+
+/** What a push or interruption is about: one publish of one stream. */
+export interface PublishFacts {
+  appid: number;
+  /** Push domain. */
+  app: string;
+  /** AppName. */
+  appname: string;
+  stream_id: string;
+  /** Unix seconds. */
+  event_time: number;
+  sequence: string;
+  /** IP of the OnAir node that took the publish. */
+  node: string;
+  user_ip: string;
+  /** Push-URL query string without the `?`. */
+  stream_param: string;
+  set_id: number;
+  idc_id: number;
+  width?: number;
+  height?: number;
+}
+
+function publishFields(facts: PublishFacts) {
+  return {
+    appid: facts.appid,
+    app: facts.app,
+    appname: facts.appname,
+    stream_id: facts.stream_id,
+    channel_id: facts.stream_id,
+    event_time: facts.event_time,
+    sequence: facts.sequence,
+    node: facts.node,
+    user_ip: facts.user_ip,
+    stream_param: facts.stream_param,
+    set_id: facts.set_id,
+    idc_id: facts.idc_id,
+    width: facts.width ?? 0,
+    height: facts.height ?? 0,
+  };
+}
+
+/**
+ * event_type 1.
+ *
+ * @example
+ * signBody(buildPushEvent(facts), { key, nowMs: Date.now() })
+ */
+export function buildPushEvent(facts: PublishFacts): UnsignedBody<PushEvent> {
+  return { event_type: 1, ...publishFields(facts), errcode: 0, errmsg: "ok" };
+}
+
+/** event_type 0: `errmsg` is the errcode's official text; `push_duration` is milliseconds as text. */
+export function buildInterruptionEvent(
+  facts: PublishFacts & { errcode: number; pushDurationMs: number },
+): UnsignedBody<InterruptionEvent> {
+  return {
+    event_type: 0,
+    ...publishFields(facts),
+    errcode: facts.errcode,
+    errmsg: describeErrcode(facts.errcode).errmsg,
+    push_duration: String(Math.max(0, Math.round(facts.pushDurationMs))),
+  };
+}
+
+/** Inputs of `buildRecordFileEvent`. */
+export interface RecordFileFacts {
+  appid: number;
+  app: string;
+  appname: string;
+  stream_id: string;
+  stream_param: string;
+  file_id: string;
+  file_format: "flv" | "hls" | "mp4" | "aac";
+  task_id: string;
+  /** When writing the file started and stopped, in milliseconds since the epoch. */
+  startedAtMs: number;
+  endedAtMs: number;
+  /** Media duration in seconds (rounded in the body). */
+  durationSeconds: number;
+  file_size: number;
+  video_url: string;
+  media_start_time: number;
+  record_temp_id?: string;
+  videoCodec?: string;
+  resolution?: string;
+}
+
+/** event_type 100, with the 2022 fields (`_usec`, `media_start_time`, `record_bps`, `callback_ext`). */
+export function buildRecordFileEvent(facts: RecordFileFacts): UnsignedBody<RecordFileEvent> {
+  const ext: Record<string, string> = { session_id: facts.task_id };
+  if (facts.videoCodec) ext.video_codec = facts.videoCodec;
+  if (facts.resolution) ext.resolution = facts.resolution;
+  const body: UnsignedBody<RecordFileEvent> = {
+    event_type: 100,
+    appid: facts.appid,
+    app: facts.app,
+    appname: facts.appname,
+    stream_id: facts.stream_id,
+    channel_id: facts.stream_id,
+    file_id: facts.file_id,
+    record_file_id: facts.file_id,
+    file_format: facts.file_format,
+    task_id: facts.task_id,
+    start_time: Math.floor(facts.startedAtMs / 1000),
+    end_time: Math.floor(facts.endedAtMs / 1000),
+    start_time_usec: (facts.startedAtMs % 1000) * 1000,
+    end_time_usec: (facts.endedAtMs % 1000) * 1000,
+    duration: Math.round(facts.durationSeconds),
+    file_size: facts.file_size,
+    stream_param: facts.stream_param,
+    video_url: facts.video_url,
+    video_id: facts.file_id,
+    media_start_time: facts.media_start_time,
+    record_bps: 0,
+    callback_ext: JSON.stringify(ext),
+  };
+  if (facts.record_temp_id !== undefined) body.record_temp_id = facts.record_temp_id;
+  return body;
+}
+
+/** Inputs of `buildSnapshotEvent`. */
+export interface SnapshotFacts {
+  appid: number;
+  app: string;
+  appname: string;
+  stream_id: string;
+  stream_param: string;
+  /** Unix seconds. */
+  create_time: number;
+  file_size: number;
+  width: number;
+  height: number;
+  /** Path without host, `/YYYY-MM-DD/{stream}-screenshot-HH-MM-SS-{W}x{H}.jpg`. */
+  pic_url: string;
+  /** Base URL the path is served under, e.g. `http://host:8080/files/snapshots`. */
+  baseUrl: string;
+}
+
+/** event_type 200. */
+export function buildSnapshotEvent(facts: SnapshotFacts): UnsignedBody<SnapshotEvent> {
+  return {
+    event_type: 200,
+    appid: facts.appid,
+    app: facts.app,
+    appname: facts.appname,
+    stream_id: facts.stream_id,
+    channel_id: facts.stream_id,
+    stream_param: facts.stream_param,
+    create_time: facts.create_time,
+    file_size: facts.file_size,
+    width: facts.width,
+    height: facts.height,
+    pic_url: facts.pic_url,
+    pic_full_url: `${facts.baseUrl.replace(/\/$/, "")}${facts.pic_url}`,
+  };
+}
+
+/** Inputs of `buildPornDetectionEvent`: what a classifier said about one screenshot. */
+export interface ModerationFacts {
+  appid: number;
+  app: string;
+  appname: string;
+  stream_id: string;
+  stream_param: string;
+  /** URL of the screenshot. */
+  img: string;
+  /** Unix seconds. */
+  screenshotTime: number;
+  /** Unix seconds. */
+  sendTime: number;
+  /** `Porn`, `Sexy`, `Normal`… */
+  label: string;
+  subLabel: string;
+  /** 0–100. */
+  score: number;
+  suggestion: "Block" | "Review" | "Pass";
+  /** Per-scene results, Tencent's `labelResults`. */
+  labelResults: {
+    Scene: string;
+    Label: string;
+    SubLabel: string;
+    Score: number;
+    Suggestion: string;
+  }[];
+}
+
+/** Tencent's `type` code for a label (generation 2/3: 0 normal, 1 porn, 2 sexy…). */
+const LABEL_TYPE: Readonly<Record<string, number>> = { Normal: 0, Porn: 1, Sexy: 2 };
+
+/**
+ * event_type 317 in the current ("image audit") shape, with the generation-1 score fields Tencent
+ * keeps for compatibility. `score` is sent as an array and also under Tencent's misspelt `socre`,
+ * which its published sample uses, so receivers written against either read it.
+ */
+export function buildPornDetectionEvent(
+  facts: ModerationFacts,
+): UnsignedBody<PornDetectionEvent> & { socre: number[] } {
+  const sceneScore = (scene: string) =>
+    facts.labelResults.find((r) => r.Scene === scene)?.Score ?? 0;
+  const score = Math.round(facts.score);
+  return {
+    event_type: 317,
+    appid: facts.appid,
+    app: facts.app,
+    appname: facts.appname,
+    stream_param: facts.stream_param,
+    streamId: facts.stream_id,
+    channelId: facts.stream_id,
+    img: facts.img,
+    type: [LABEL_TYPE[facts.label] ?? 9],
+    score: [score],
+    socre: [score],
+    suggestion: facts.suggestion,
+    label: facts.label,
+    subLabel: facts.subLabel,
+    ocrMsg: "",
+    level: 0,
+    labelResults: facts.labelResults.map((r) => ({
+      HitFlag: r.Suggestion === "Pass" ? 0 : 1,
+      ...r,
+      Score: Math.round(r.Score),
+      Details: [],
+    })),
+    objectResults: [],
+    ocrResults: [],
+    libResults: [],
+    screenshotTime: facts.screenshotTime,
+    sendTime: facts.sendTime,
+    tid: 20001,
+    confidence: Math.round(sceneScore("Porn")),
+    normalScore: Math.round(sceneScore("Normal")),
+    hotScore: Math.round(sceneScore("Sexy")),
+    pornScore: Math.round(sceneScore("Porn")),
+    abductionRisk: [],
+    faceDetails: [],
+  };
+}
+
+/** event_type 332. `record_detail` is JSON inside a string, with numeric `file_format` (1 FLV, 2 HLS, 3 MP4). */
+export function buildRecordStatusEvent(facts: {
+  appid: number;
+  appname: string;
+  domain: string;
+  stream_id: string;
+  event_time: number;
+  record_event: RecordStatusEvent["record_event"];
+  session_id: string;
+  seq: string;
+  file_format: "flv" | "hls" | "mp4";
+}): UnsignedBody<RecordStatusEvent> {
+  const formatCode = { flv: 1, hls: 2, mp4: 3 }[facts.file_format];
+  return {
+    event_type: 332,
+    appid: facts.appid,
+    appname: facts.appname,
+    domain: facts.domain,
+    stream_id: facts.stream_id,
+    event_time: facts.event_time,
+    record_detail: JSON.stringify({
+      file_format: formatCode,
+      record_bps: 0,
+      start_model: 1,
+      record_content: 1,
+      source_type: 1,
+      codec_temp_id: 0,
+    }),
+    record_event: facts.record_event,
+    seq: facts.seq,
+    session_id: facts.session_id,
+  };
+}
+
+/** event_type 341. */
+export function buildRecordExceptionEvent(facts: {
+  appid: number;
+  domain: string;
+  path: string;
+  stream_id: string;
+  session_id: string;
+  file_format: string;
+  timestamp: number;
+  exception_level: "info" | "warning" | "error";
+  exception: { type: number; occurs: number; desc: string };
+}): UnsignedBody<RecordExceptionEvent> {
+  return {
+    event_type: 341,
+    interface: "general_callback",
+    ...facts,
+  } as UnsignedBody<RecordExceptionEvent>;
+}
+
+/**
+ * Adds the `t`/`sign` envelope for an attempt made at `nowMs`: `t` = now + 600 s as a number,
+ * `sign` = MD5(key + t).
+ */
+export function signBody<B extends UnsignedBody<KnownCallbackEvent>>(
+  body: B,
+  options: { key: string; nowMs: number },
+): B & { t: number; sign: string } {
+  const t = expiryFor(options.nowMs);
+  return { ...body, t, sign: computeSign(options.key, t) };
+}

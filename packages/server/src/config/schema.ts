@@ -1,0 +1,104 @@
+import { z } from "zod";
+
+/**
+ * The one configuration schema (STYLE §5): defaults with units in one place, unknown keys
+ * rejected. `load-config.ts` layers environment → config file → flags onto it, reports every
+ * error at once, and freezes the result.
+ */
+export const retryPolicySchema = z
+  .object({
+    maxRetries: z.number().int().min(0).max(100),
+    intervalMs: z.number().int().min(0),
+    timeoutMs: z.number().int().min(1),
+    jitter: z.number().min(0).max(1),
+  })
+  .strict();
+
+/** The seeds' policy (OnAir's default): 20 s timeout, retry after 60 s, 3 retries. */
+export const SEEDS_RETRY_POLICY = Object.freeze({
+  maxRetries: 3,
+  intervalMs: 60_000,
+  timeoutMs: 20_000,
+  jitter: 0,
+});
+
+/** Tencent's policy since 2021-11: 12 retries a minute apart (screenshots: 5, two minutes apart). */
+export const TENCENT_2021_RETRY_POLICY = Object.freeze({
+  maxRetries: 12,
+  intervalMs: 60_000,
+  timeoutMs: 20_000,
+  jitter: 0,
+});
+export const TENCENT_2021_SNAPSHOT_RETRY_POLICY = Object.freeze({
+  maxRetries: 5,
+  intervalMs: 120_000,
+  timeoutMs: 20_000,
+  jitter: 0,
+});
+
+export const configSchema = z
+  .object({
+    /** HTTP port: API, intake, hooks, files, metrics, dashboard. */
+    httpPort: z.number().int().min(0).max(65535).default(8080),
+    httpHost: z.string().min(1).default("0.0.0.0"),
+    rtmpPort: z.number().int().min(0).max(65535).default(1935),
+    rtmpHost: z.string().min(1).default("0.0.0.0"),
+    /** SQLite database, recordings and screenshots live here. */
+    dataDir: z.string().min(1).default("./data"),
+    /** `postgres://…` selects PostgreSQL; unset means SQLite in dataDir. */
+    databaseUrl: z.string().url().optional(),
+    /** Management credentials (TC3-HMAC-SHA256). Generated and printed on first start when unset. */
+    secretId: z.string().min(1).optional(),
+    secretKey: z.string().min(1).optional(),
+    /** Callback URLs on private or loopback addresses; link-local/metadata are always refused. */
+    callbackAllowPrivate: z.boolean().default(true),
+    /** Base URL under which `/files/` is reachable by callback receivers. */
+    publicUrl: z.string().url().optional(),
+    /** The `appid` put in callbacks. */
+    appid: z.number().int().min(0).default(1_000_000),
+    /** This node's name: lease owner and the `node` of push events. Defaults to host:pid. */
+    nodeId: z.string().min(1).optional(),
+    logLevel: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+    retryPreset: z.enum(["seeds", "tencent-2021"]).default("seeds"),
+    dispatcher: z
+      .object({
+        /** In-flight attempts on this node. */
+        concurrency: z.number().int().min(1).max(1024).default(64),
+        /** In-flight attempts per callback origin. */
+        perOriginConcurrency: z.number().int().min(1).max(256).default(16),
+        batchSize: z.number().int().min(1).max(1000).default(100),
+        /** Lease on a claimed delivery; must exceed the attempt timeout. */
+        leaseMs: z.number().int().min(1000).default(60_000),
+        /** Poll interval when the queue is idle (new events also wake the dispatcher). */
+        pollIntervalMs: z.number().int().min(10).default(500),
+        /** Cap on a `Retry-After` honoured on 429/503. */
+        maxRetryAfterMs: z.number().int().min(0).default(600_000),
+        /** An endpoint failing for this long is disabled (0 = never). */
+        disableEndpointAfterMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(5 * 24 * 3600_000),
+        /** Bytes of a response body kept per attempt. */
+        responseSnippetBytes: z.number().int().min(0).max(65536).default(1024),
+      })
+      .strict()
+      .prefault({}),
+    /** How long a replaced CallbackKey still signs `webhook-signature` (key rotation overlap). */
+    keyRotationOverlapMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(24 * 3600_000),
+    /** Largest request body of the management API and intake. */
+    maxRequestBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+  })
+  .strict();
+
+export type OnAirConfig = Readonly<z.infer<typeof configSchema>>;

@@ -1,0 +1,192 @@
+import type {
+  Attempt,
+  AttemptErrorCode,
+  CallbackRule,
+  CallbackTemplate,
+  Delivery,
+  DeliveryStatus,
+  EndpointState,
+  EventSource,
+  PushAuthConfig,
+  PushDomain,
+  RetryPolicy,
+  StoredEvent,
+} from "../domain/types.js";
+
+/**
+ * The one persistence interface, with two drivers: SQLite (default, embedded, WAL) and
+ * PostgreSQL (several nodes). Both pass the same contract suite (test/store-contract.test.ts).
+ * Every method is one verb on one aggregate; every multi-row change is one transaction.
+ */
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  /** Applies the numbered migrations not applied yet. Idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  domains: DomainRepository;
+  templates: TemplateRepository;
+  rules: RuleRepository;
+  events: EventRepository;
+  deliveries: DeliveryRepository;
+  endpoints: EndpointRepository;
+}
+
+export interface DomainRepository {
+  /** Throws `ONAIR_ERR_CONFLICT` when the name exists. */
+  create(input: { name: string; type: 0 | 1; pushAuth: PushAuthConfig }): Promise<PushDomain>;
+  get(name: string): Promise<PushDomain | null>;
+  list(): Promise<PushDomain[]>;
+  /** Returns false when there was no such domain. */
+  delete(name: string): Promise<boolean>;
+  /** Returns null when there is no such domain. */
+  updatePushAuth(name: string, pushAuth: PushAuthConfig): Promise<PushDomain | null>;
+}
+
+export type TemplateInput = Omit<CallbackTemplate, "id" | "createdAt" | "updatedAt">;
+
+export interface TemplateRepository {
+  create(input: TemplateInput): Promise<CallbackTemplate>;
+  get(id: number): Promise<CallbackTemplate | null>;
+  list(): Promise<CallbackTemplate[]>;
+  /** Replaces the template's fields; returns null when there is no such template. */
+  update(id: number, input: TemplateInput): Promise<CallbackTemplate | null>;
+  /** Throws `ONAIR_ERR_CONFLICT` when a rule uses it; returns false when absent. */
+  delete(id: number): Promise<boolean>;
+}
+
+export interface RuleRepository {
+  /** Creates or replaces the rule for (domainName, appName). */
+  upsert(input: { domainName: string; appName: string; templateId: number }): Promise<CallbackRule>;
+  list(): Promise<CallbackRule[]>;
+  delete(domainName: string, appName: string): Promise<boolean>;
+}
+
+/** One outbox row to create together with its event. */
+export interface NewDelivery {
+  id: string;
+  templateId: number;
+  url: string;
+  policy: RetryPolicy;
+  orderingKey: string | null;
+}
+
+export interface NewEvent {
+  id: string;
+  eventType: number;
+  domainName: string;
+  appName: string;
+  streamId: string;
+  body: Record<string, unknown>;
+  source: EventSource;
+  createdAt: Date;
+}
+
+export interface EventRepository {
+  /**
+   * Commits an event and its outbox rows in one transaction (SPEC §6). Deliveries are due at
+   * `event.createdAt`.
+   */
+  append(event: NewEvent, deliveries: NewDelivery[]): Promise<void>;
+  get(id: string): Promise<StoredEvent | null>;
+  /** Newest first. */
+  list(filter: {
+    streamId?: string;
+    eventTypes?: number[];
+    from?: Date;
+    to?: Date;
+    limit: number;
+  }): Promise<StoredEvent[]>;
+}
+
+/** A claimed delivery with what the dispatcher needs to send it. */
+export interface ClaimedDelivery {
+  delivery: Delivery;
+  event: StoredEvent;
+  /** Current CallbackKey first, then rotated-out keys still in their overlap window. */
+  keys: string[];
+  /** The lease token that `complete`/`fail` must present. */
+  leaseOwner: string;
+}
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus[];
+  url?: string;
+  streamId?: string;
+  eventTypes?: number[];
+  from?: Date;
+  to?: Date;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  limit: number;
+}
+
+export interface AttemptRecord {
+  startedAt: Date;
+  durationMs: number;
+  statusCode: number | null;
+  errorCode: AttemptErrorCode | null;
+  errorMessage: string | null;
+  requestBody: string;
+  responseSnippet: string | null;
+}
+
+export interface DeliveryRepository {
+  /**
+   * Claims up to `limit` deliveries that are pending and due (`nextAttemptAt <= now`) and not
+   * leased, or whose lease expired, setting `leaseOwner` and `leaseExpiresAt = now + leaseMs`.
+   * With per-stream ordering only the oldest pending delivery of an ordering key is claimable.
+   * PostgreSQL: `FOR UPDATE SKIP LOCKED`.
+   */
+  claimDue(input: {
+    owner: string;
+    now: Date;
+    leaseMs: number;
+    limit: number;
+  }): Promise<ClaimedDelivery[]>;
+  /**
+   * Records one attempt and moves the delivery on, only if `owner` still holds the lease:
+   * `next` = "delivered", "dead", or the time of the next attempt (status stays pending).
+   * Returns false when the lease was lost (the attempt is still recorded).
+   */
+  recordAttempt(input: {
+    deliveryId: string;
+    owner: string;
+    attempt: AttemptRecord;
+    next: "delivered" | "dead" | Date;
+  }): Promise<boolean>;
+  /** Drops leases held by `owner` (graceful shutdown after in-flight attempts finished). */
+  releaseLeases(owner: string): Promise<number>;
+  get(id: string): Promise<Delivery | null>;
+  list(filter: DeliveryFilter): Promise<{ items: Delivery[]; nextCursor: string | null }>;
+  attempts(deliveryId: string): Promise<Attempt[]>;
+  /**
+   * Makes deliveries pending and due now again (attempts keep counting; the retry budget starts
+   * over). Returns the ids that were requeued, or would be with `dryRun`.
+   */
+  redeliver(input: {
+    ids?: string[];
+    filter?: Omit<DeliveryFilter, "limit" | "cursor">;
+    now: Date;
+    dryRun?: boolean;
+  }): Promise<string[]>;
+  /** Queue figures for metrics and the dashboard. */
+  stats(now: Date): Promise<{
+    pending: number;
+    dead: number;
+    delivered: number;
+    oldestPendingAgeMs: number | null;
+  }>;
+}
+
+export interface EndpointRepository {
+  get(url: string): Promise<EndpointState | null>;
+  list(): Promise<EndpointState[]>;
+  /** After a successful attempt: clears `failingSince`. */
+  markSuccess(url: string): Promise<void>;
+  /** After a failed attempt: sets `failingSince` if unset; returns the state. */
+  markFailure(url: string, at: Date): Promise<EndpointState>;
+  disable(url: string, at: Date, reason: string): Promise<void>;
+  /** One-call re-enable: clears the disabled state and the failure run. */
+  enable(url: string): Promise<boolean>;
+}
