@@ -1,0 +1,28 @@
+import type { Context } from "hono";
+import {
+  type CallbackAdapterOptions,
+  handleCallback,
+  readFetchBody,
+  toResponse,
+} from "./handle-callback.js";
+
+export type {
+  CallbackAdapterOptions,
+  CallbackContext,
+  CallbackHandler,
+} from "./handle-callback.js";
+
+/**
+ * A Hono handler (Fetch API), for Node, Bun, Deno and Workers alike.
+ *
+ * @example
+ * app.post("/callbacks", createHonoHandler({ key: env.CALLBACK_KEY, onEvent }));
+ */
+export function createHonoHandler(
+  options: CallbackAdapterOptions,
+): (c: Context) => Promise<Response> {
+  return async (c) => {
+    const body = await readFetchBody(c.req.raw, options.maxBodyBytes);
+    return toResponse(await handleCallback(body, c.req.raw.headers, options));
+  };
+}
