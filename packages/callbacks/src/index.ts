@@ -3,11 +3,30 @@
  * Framework adapters are subpath exports (`@onair/callbacks/express`, `/fastify`, `/koa`, `/hono`,
  * `/next`, `/node`); the Redis idempotency store is `@onair/callbacks/redis`.
  */
+
+export type {
+  CallbackAdapterOptions,
+  CallbackContext,
+  CallbackHandler,
+  CallbackReply,
+} from "./adapters/handle-callback.js";
+export { handleCallback } from "./adapters/handle-callback.js";
 export {
   CallbackVerificationError,
   VERIFICATION_ERRORS,
   type VerificationErrorCode,
 } from "./errors.js";
+export { idempotencyKey } from "./idempotency/idempotency-key.js";
+export {
+  type IdempotencyState,
+  type IdempotencyStore,
+  MemoryIdempotencyStore,
+} from "./idempotency/idempotency-store.js";
+export {
+  DuplicateInProgressError,
+  type IdempotencyOptions,
+  withIdempotency,
+} from "./idempotency/with-idempotency.js";
 export {
   buildInterruptionEvent,
   buildPornDetectionEvent,
@@ -63,3 +82,11 @@ export {
   type VerifyOptions,
   verify,
 } from "./receiver/verify.js";
+export {
+  DEFAULT_MAX_SESSIONS_PER_STREAM,
+  type StreamKey,
+  type StreamState,
+  type StreamStateSnapshot,
+  StreamStateTracker,
+  streamKeyOf,
+} from "./state/stream-state-tracker.js";
