@@ -161,8 +161,9 @@ export interface DeliveryRepository {
   list(filter: DeliveryFilter): Promise<{ items: Delivery[]; nextCursor: string | null }>;
   attempts(deliveryId: string): Promise<Attempt[]>;
   /**
-   * Makes deliveries pending and due now again (attempts keep counting; the retry budget starts
-   * over). Returns the ids that were requeued, or would be with `dryRun`.
+   * Makes delivered or dead deliveries pending and due now again: the attempt counter (and so the
+   * retry budget) starts over, while attempt records keep their numbering. Returns the ids that
+   * were requeued, or would be with `dryRun`.
    */
   redeliver(input: {
     ids?: string[];

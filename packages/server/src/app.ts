@@ -1,0 +1,109 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
+import type { Logger } from "pino";
+import { createApiRoute } from "./api/api-route.js";
+import { resolveCredentials } from "./config/credentials.js";
+import type { OnAirConfig } from "./config/schema.js";
+import { createDispatcher } from "./dispatcher/dispatcher.js";
+import { type Clock, systemClock } from "./domain/clock.js";
+import { newId } from "./domain/ids.js";
+import { sendJson } from "./http/route.js";
+import { createHttpServer } from "./http/router.js";
+import { createEventEmitter } from "./intake/event-emitter.js";
+import { createLogger } from "./observability/logger.js";
+import { createMetrics } from "./observability/metrics.js";
+import { openStore } from "./store/open-store.js";
+
+/** A running OnAir node. */
+export interface OnAir {
+  /** The HTTP port actually bound (useful with port 0). */
+  httpPort: number;
+  emitter: ReturnType<typeof createEventEmitter>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: the only place that knows every module. Opens the store, resolves the
+ * management credentials, starts the dispatcher and the HTTP server.
+ */
+export async function startOnAir(
+  config: OnAirConfig,
+  options: { logger?: Logger; clock?: Clock } = {},
+): Promise<OnAir> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  const nodeId = config.nodeId ?? `${hostname()}:${process.pid}`;
+  const store = await openStore(config);
+  const credentials = await resolveCredentials({
+    dataDir: config.dataDir,
+    secretId: config.secretId,
+    secretKey: config.secretKey,
+  });
+  if (credentials.created) {
+    logger.warn(
+      { secretId: credentials.secretId, file: `${config.dataDir}/credentials.json` },
+      "generated management credentials: the SecretKey is in the file named here (shown once on the console)",
+    );
+    process.stderr.write(
+      `\nOnAir management credentials (saved in ${config.dataDir}/credentials.json):\n  SecretId:  ${credentials.secretId}\n  SecretKey: ${credentials.secretKey}\n\n`,
+    );
+  }
+  const metrics = createMetrics({ store, clock });
+  const dispatcher = createDispatcher({ store, config, clock, logger, metrics, nodeId });
+  const emitter = createEventEmitter({
+    store,
+    config,
+    clock,
+    newId,
+    wake: () => dispatcher.wake(),
+  });
+  const api = createApiRoute({
+    store,
+    config,
+    clock,
+    logger,
+    credentials,
+    wake: () => dispatcher.wake(),
+  });
+  const server: Server = createHttpServer({
+    logger,
+    routes: [
+      { method: "POST", path: "/", handler: api },
+      {
+        method: "GET",
+        path: "/healthz",
+        handler: async (_req, res) => {
+          await store.deliveries.stats(clock.now());
+          sendJson(res, 200, { status: "ok", node: nodeId });
+        },
+      },
+      {
+        method: "GET",
+        path: "/metrics",
+        handler: async (_req, res) => {
+          const text = await metrics.registry.metrics();
+          res.writeHead(200, { "content-type": metrics.registry.contentType });
+          res.end(text);
+        },
+      },
+    ],
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.httpPort, config.httpHost, () => resolve());
+  });
+  dispatcher.start();
+  const httpPort = (server.address() as AddressInfo).port;
+  logger.info({ httpPort, store: store.kind, node: nodeId }, "OnAir started");
+  return {
+    httpPort,
+    emitter,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dispatcher.stop();
+      await store.close();
+      logger.info("OnAir stopped");
+    },
+  };
+}

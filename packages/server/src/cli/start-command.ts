@@ -1,0 +1,28 @@
+import { startOnAir } from "../app.js";
+import { loadConfig } from "../config/load-config.js";
+
+/** Flags of `onair start`, as commander parses them. */
+export interface StartFlags {
+  httpPort?: number;
+  httpHost?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  config?: string;
+  logLevel?: string;
+}
+
+/** `onair start`: runs until SIGINT/SIGTERM, then finishes in-flight deliveries and exits. */
+export async function startCommand(flags: StartFlags): Promise<void> {
+  const { config: file, ...rest } = flags;
+  const config = loadConfig({ env: process.env, file, flags: rest });
+  const onair = await startOnAir(config);
+  await new Promise<void>((resolve) => {
+    const shutdown = () => {
+      process.off("SIGINT", shutdown);
+      process.off("SIGTERM", shutdown);
+      onair.stop().then(resolve, resolve);
+    };
+    process.on("SIGINT", shutdown);
+    process.on("SIGTERM", shutdown);
+  });
+}

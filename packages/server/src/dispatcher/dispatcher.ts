@@ -1,0 +1,282 @@
+import { createCallbackRequest } from "@onair/callbacks";
+import type { Logger } from "pino";
+import { Agent, request } from "undici";
+import type { OnAirConfig } from "../config/schema.js";
+import type { Clock } from "../domain/clock.js";
+import { afterFailure, parseRetryAfter } from "../domain/retry-policy.js";
+import type { AttemptErrorCode } from "../domain/types.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { ClaimedDelivery, Store } from "../store/store.js";
+import { classifyError } from "./classify-error.js";
+import { guardedLookup, refusalReason, SsrfBlockedError } from "./ssrf-guard.js";
+
+/** The result of one HTTP attempt. */
+interface AttemptOutcome {
+  statusCode: number | null;
+  errorCode: AttemptErrorCode | null;
+  errorMessage: string | null;
+  responseSnippet: string | null;
+  retryAfterMs: number | undefined;
+}
+
+export interface Dispatcher {
+  start(): void;
+  /** Claim now instead of at the next poll (new events call it). */
+  wake(): void;
+  /** Stops claiming, lets in-flight attempts finish (bounded), releases this node's leases. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The delivery loop: claims due deliveries under a lease, POSTs them with a fresh `t`/`sign` and
+ * the same `webhook-id` every attempt, records each attempt, and schedules the retry or declares
+ * the delivery dead. Success is HTTP 200 exactly (Tencent: "应答 HTTP STATUS 不为200" is a failure).
+ */
+export function createDispatcher(deps: {
+  store: Store;
+  config: OnAirConfig;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  nodeId: string;
+  random?: () => number;
+  /** Name resolution for the SSRF guard (tests inject one to simulate rebinding). */
+  lookup?: Parameters<typeof guardedLookup>[1];
+}): Dispatcher {
+  const { store, config, clock, logger, metrics } = deps;
+  const settings = config.dispatcher;
+  const random = deps.random ?? Math.random;
+  const owner = `${deps.nodeId}:${Math.floor(random() * 1e9).toString(36)}`;
+  const agent = new Agent({
+    connections: settings.perOriginConcurrency,
+    keepAliveTimeout: 30_000,
+    connect: { lookup: guardedLookup(config.callbackAllowPrivate, deps.lookup) },
+  });
+  const inFlight = new Set<Promise<void>>();
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let looping = false;
+  let wakeRequested = false;
+
+  async function attempt(
+    claimed: ClaimedDelivery,
+  ): Promise<AttemptOutcome & { requestBody: string }> {
+    const { delivery, event, keys } = claimed;
+    const outgoing = createCallbackRequest({
+      body: event.body,
+      keys,
+      webhookId: delivery.id,
+      nowMs: clock.now().getTime(),
+    });
+    const base = { requestBody: outgoing.body, retryAfterMs: undefined };
+    let url: URL;
+    try {
+      url = new URL(delivery.url);
+    } catch {
+      return {
+        ...base,
+        statusCode: null,
+        errorCode: "invalid_url",
+        errorMessage: "invalid URL",
+        responseSnippet: null,
+      };
+    }
+    // IP literals skip name resolution, so the guard checks them here.
+    const literal = url.hostname.replace(/^\[|\]$/g, "");
+    const refused = /^[\d.]+$|:/.test(literal)
+      ? refusalReason(literal, config.callbackAllowPrivate)
+      : null;
+    if (refused)
+      return {
+        ...base,
+        statusCode: null,
+        errorCode: "ssrf_blocked",
+        errorMessage: refused,
+        responseSnippet: null,
+      };
+    try {
+      const response = await request(url, {
+        method: "POST",
+        headers: { ...outgoing.headers, "user-agent": "OnAir-Callback/0.1" },
+        body: outgoing.body,
+        dispatcher: agent,
+        headersTimeout: delivery.policy.timeoutMs,
+        bodyTimeout: delivery.policy.timeoutMs,
+        signal: AbortSignal.timeout(delivery.policy.timeoutMs),
+      });
+      const snippet = await readSnippet(response.body, settings.responseSnippetBytes);
+      const ok = response.statusCode === 200;
+      const retryAfter = response.headers["retry-after"];
+      return {
+        ...base,
+        statusCode: response.statusCode,
+        errorCode: ok ? null : "http_status",
+        errorMessage: ok ? null : `HTTP ${response.statusCode}`,
+        responseSnippet: snippet,
+        retryAfterMs:
+          response.statusCode === 429 || response.statusCode === 503
+            ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.now())
+            : undefined,
+      };
+    } catch (err) {
+      const code = classifyError(err);
+      const message =
+        err instanceof SsrfBlockedError
+          ? err.message
+          : err instanceof Error
+            ? err.message
+            : String(err);
+      return {
+        ...base,
+        statusCode: null,
+        errorCode: code,
+        errorMessage: message,
+        responseSnippet: null,
+      };
+    }
+  }
+
+  async function process(claimed: ClaimedDelivery): Promise<void> {
+    const { delivery } = claimed;
+    const endpoint = await store.endpoints.get(delivery.url);
+    const startedAt = clock.now();
+    const started = performance.now();
+    const outcome: AttemptOutcome & { requestBody: string } = endpoint?.disabledAt
+      ? {
+          requestBody: "",
+          statusCode: null,
+          errorCode: "endpoint_disabled",
+          errorMessage: "endpoint disabled",
+          responseSnippet: null,
+          retryAfterMs: undefined,
+        }
+      : await attempt(claimed);
+    const durationMs = performance.now() - started;
+    const attemptsMade = delivery.attempts + 1;
+    const now = clock.now();
+    const next =
+      outcome.errorCode === null
+        ? "delivered"
+        : afterFailure({
+            policy: delivery.policy,
+            attemptsMade,
+            now,
+            random,
+            retryAfterMs: outcome.retryAfterMs,
+            maxRetryAfterMs: settings.maxRetryAfterMs,
+          });
+    const kept = await store.deliveries.recordAttempt({
+      deliveryId: delivery.id,
+      owner: claimed.leaseOwner,
+      attempt: { startedAt, durationMs, ...outcome },
+      next,
+    });
+    metrics.attemptDuration.observe({ outcome: outcome.errorCode ?? "ok" }, durationMs / 1000);
+    const outcomeLabel = next === "delivered" ? "delivered" : next === "dead" ? "dead" : "retry";
+    metrics.deliveries.inc({ outcome: outcomeLabel });
+    logger[next === "dead" ? "warn" : "debug"](
+      {
+        deliveryId: delivery.id,
+        url: delivery.url,
+        attempt: attemptsMade,
+        status: outcome.statusCode,
+        error: outcome.errorCode,
+        next: outcomeLabel,
+        leaseKept: kept,
+      },
+      "callback attempt",
+    );
+    if (outcome.errorCode === "endpoint_disabled") return;
+    if (outcome.errorCode === null) {
+      await store.endpoints.markSuccess(delivery.url);
+      return;
+    }
+    const state = await store.endpoints.markFailure(delivery.url, now);
+    const failingFor = state.failingSince ? now.getTime() - state.failingSince.getTime() : 0;
+    if (
+      settings.disableEndpointAfterMs > 0 &&
+      failingFor >= settings.disableEndpointAfterMs &&
+      !state.disabledAt
+    ) {
+      await store.endpoints.disable(
+        delivery.url,
+        now,
+        `failing for ${Math.round(failingFor / 1000)} s`,
+      );
+      metrics.endpointsDisabled.inc();
+      logger.warn(
+        { url: delivery.url, failingForMs: failingFor },
+        "callback endpoint disabled after sustained failure",
+      );
+    }
+  }
+
+  async function loop(): Promise<void> {
+    if (looping) {
+      wakeRequested = true;
+      return;
+    }
+    looping = true;
+    try {
+      do {
+        wakeRequested = false;
+        const free = settings.concurrency - inFlight.size;
+        if (!running || free <= 0) break;
+        const claimed = await store.deliveries.claimDue({
+          owner,
+          now: clock.now(),
+          leaseMs: settings.leaseMs,
+          limit: Math.min(free, settings.batchSize),
+        });
+        for (const c of claimed) {
+          const task = process(c)
+            .catch((err: unknown) =>
+              logger.error({ err, deliveryId: c.delivery.id }, "delivery failed unexpectedly"),
+            )
+            .finally(() => {
+              inFlight.delete(task);
+              if (running) void loop();
+            });
+          inFlight.add(task);
+        }
+        if (claimed.length === Math.min(free, settings.batchSize)) wakeRequested = true;
+      } while (wakeRequested && running);
+    } catch (err) {
+      logger.error({ err }, "claiming deliveries failed");
+    } finally {
+      looping = false;
+    }
+  }
+
+  return {
+    start() {
+      running = true;
+      timer = setInterval(() => void loop(), settings.pollIntervalMs);
+      void loop();
+    },
+    wake() {
+      if (running) void loop();
+    },
+    async stop() {
+      running = false;
+      clearInterval(timer);
+      const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
+      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      await store.deliveries.releaseLeases(owner);
+      await agent.close();
+    },
+  };
+}
+
+async function readSnippet(
+  body: AsyncIterable<Buffer> & { destroy?: () => void },
+  limit: number,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size < limit) chunks.push(chunk.subarray(0, limit - size));
+    size += chunk.length;
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

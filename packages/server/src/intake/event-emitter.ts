@@ -1,0 +1,75 @@
+import type { OnAirConfig } from "../config/schema.js";
+import type { Clock } from "../domain/clock.js";
+import type { IdGenerator } from "../domain/ids.js";
+import { presetPolicy } from "../domain/retry-policy.js";
+import { matchRule } from "../domain/rule-matching.js";
+import { type EventSource, URL_FIELD_FOR_EVENT_TYPE } from "../domain/types.js";
+import type { NewDelivery, Store } from "../store/store.js";
+
+/** An event to make durable and deliver. */
+export interface EmitInput {
+  /** The callback body without `t`/`sign` (built with @onair/callbacks' builders). */
+  body: Record<string, unknown> & { event_type: number };
+  domainName: string;
+  appName: string;
+  streamId: string;
+  source: EventSource;
+}
+
+/** What was committed. */
+export interface EmitResult {
+  eventId: string;
+  deliveryIds: string[];
+}
+
+/**
+ * Makes an event durable: it finds the rule and template for (domain, AppName) and commits the
+ * event and one outbox row per matching URL in one transaction (SPEC §6), then wakes the
+ * dispatcher. An event that no rule matches is still stored, with no deliveries, so it shows in
+ * the event history.
+ */
+export function createEventEmitter(deps: {
+  store: Store;
+  config: OnAirConfig;
+  clock: Clock;
+  newId: IdGenerator;
+  wake: () => void;
+}): { emit(input: EmitInput): Promise<EmitResult> } {
+  return {
+    async emit(input) {
+      const rule = matchRule(await deps.store.rules.list(), input.domainName, input.appName);
+      const template = rule ? await deps.store.templates.get(rule.templateId) : null;
+      const field = URL_FIELD_FOR_EVENT_TYPE[input.body.event_type];
+      const url = template && field ? template.urls[field] : undefined;
+      const deliveries: NewDelivery[] = [];
+      if (template && url) {
+        deliveries.push({
+          id: deps.newId("msg"),
+          templateId: template.id,
+          url,
+          policy:
+            template.retryPolicy ?? presetPolicy(deps.config.retryPreset, input.body.event_type),
+          orderingKey: template.perStreamOrdering
+            ? `${input.domainName}/${input.appName}/${input.streamId}|${url}`
+            : null,
+        });
+      }
+      const eventId = deps.newId("evt");
+      await deps.store.events.append(
+        {
+          id: eventId,
+          eventType: input.body.event_type,
+          domainName: input.domainName,
+          appName: input.appName,
+          streamId: input.streamId,
+          body: input.body,
+          source: input.source,
+          createdAt: deps.clock.now(),
+        },
+        deliveries,
+      );
+      if (deliveries.length) deps.wake();
+      return { eventId, deliveryIds: deliveries.map((d) => d.id) };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Store } from "../store/store.js";
+
+/** OnAir's Prometheus metrics, on a registry of their own (never prom-client's global one). */
+export interface Metrics {
+  registry: Registry;
+  events: Counter<"event_type">;
+  deliveries: Counter<"outcome">;
+  attemptDuration: Histogram<"outcome">;
+  endpointsDisabled: Counter;
+}
+
+export function createMetrics(options: { store: Store; clock: { now(): Date } }): Metrics {
+  const registry = new Registry();
+  const stats = () => options.store.deliveries.stats(options.clock.now());
+  new Gauge({
+    name: "onair_delivery_queue_depth",
+    help: "Deliveries pending (waiting for their next attempt)",
+    registers: [registry],
+    async collect() {
+      this.set((await stats()).pending);
+    },
+  });
+  new Gauge({
+    name: "onair_delivery_oldest_pending_age_seconds",
+    help: "Age of the oldest pending delivery",
+    registers: [registry],
+    async collect() {
+      this.set(((await stats()).oldestPendingAgeMs ?? 0) / 1000);
+    },
+  });
+  new Gauge({
+    name: "onair_deliveries_dead",
+    help: "Deliveries that used up their retries",
+    registers: [registry],
+    async collect() {
+      this.set((await stats()).dead);
+    },
+  });
+  return {
+    registry,
+    events: new Counter({
+      name: "onair_events_total",
+      help: "Events committed",
+      labelNames: ["event_type"],
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: "onair_delivery_attempts_total",
+      help: "Delivery attempts by what followed: delivered, retry or dead",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    attemptDuration: new Histogram({
+      name: "onair_delivery_attempt_duration_seconds",
+      help: "Duration of one delivery attempt",
+      labelNames: ["outcome"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+      registers: [registry],
+    }),
+    endpointsDisabled: new Counter({
+      name: "onair_endpoints_disabled_total",
+      help: "Callback endpoints disabled after sustained failure",
+      registers: [registry],
+    }),
+  };
+}

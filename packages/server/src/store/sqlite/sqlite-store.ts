@@ -1,0 +1,647 @@
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import type {
+  Attempt,
+  AttemptErrorCode,
+  CallbackRule,
+  CallbackTemplate,
+  Delivery,
+  DeliveryStatus,
+  EndpointState,
+  EventSource,
+  PushDomain,
+  StoredEvent,
+} from "../../domain/types.js";
+import { OnAirError } from "../../errors.js";
+import type { ClaimedDelivery, DeliveryFilter, Store, TemplateInput } from "../store.js";
+
+/** Numbered migrations ship with the package: dist/src/store/sqlite → ../../../../migrations. */
+const MIGRATIONS = fileURLToPath(new URL("../../../../migrations/sqlite/", import.meta.url));
+
+type Row = Record<string, unknown>;
+const json = (value: unknown) => JSON.stringify(value);
+const date = (ms: unknown) => new Date(Number(ms));
+const dateOrNull = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)));
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string }).code?.startsWith("SQLITE_CONSTRAINT") === true;
+}
+
+function toTemplate(r: Row): CallbackTemplate {
+  return {
+    id: Number(r.id),
+    name: String(r.name),
+    description: String(r.description),
+    urls: JSON.parse(String(r.urls)),
+    recordExceptionLevels: JSON.parse(String(r.record_exception_levels)),
+    callbackKey: String(r.callback_key),
+    previousKeys: (
+      JSON.parse(String(r.previous_keys)) as { key: string; validUntil: number }[]
+    ).map((k) => ({
+      key: k.key,
+      validUntil: new Date(k.validUntil),
+    })),
+    retryPolicy: r.retry_policy === null ? null : JSON.parse(String(r.retry_policy)),
+    perStreamOrdering: Number(r.per_stream_ordering) === 1,
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+function toDelivery(r: Row): Delivery {
+  return {
+    id: String(r.id),
+    eventId: String(r.event_id),
+    templateId: Number(r.template_id),
+    url: String(r.url),
+    eventType: Number(r.event_type),
+    streamId: String(r.stream_id),
+    status: r.status as DeliveryStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: date(r.next_attempt_at),
+    policy: JSON.parse(String(r.policy)),
+    orderingKey: (r.ordering_key as string | null) ?? null,
+    leaseOwner: (r.lease_owner as string | null) ?? null,
+    leaseExpiresAt: dateOrNull(r.lease_expires_at),
+    lastError: (r.last_error as string | null) ?? null,
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+function toEvent(r: Row): StoredEvent {
+  return {
+    id: String(r.id),
+    eventType: Number(r.event_type),
+    domainName: String(r.domain_name),
+    appName: String(r.app_name),
+    streamId: String(r.stream_id),
+    body: JSON.parse(String(r.body)),
+    source: r.source as EventSource,
+    createdAt: date(r.created_at),
+  };
+}
+
+function toEndpoint(r: Row): EndpointState {
+  return {
+    url: String(r.url),
+    failingSince: dateOrNull(r.failing_since),
+    disabledAt: dateOrNull(r.disabled_at),
+    disabledReason: (r.disabled_reason as string | null) ?? null,
+  };
+}
+
+/** Cursor = base64 of "createdAtMs:id" of the last item of a page (lists are newest first). */
+function decodeCursor(cursor: string | undefined): { at: number; id: string } | null {
+  if (!cursor) return null;
+  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split(":", 2);
+  if (!at || !id || !/^\d+$/.test(at)) {
+    throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER_VALUE", "invalid cursor");
+  }
+  return { at: Number(at), id };
+}
+
+function deliveryWhere(filter: Omit<DeliveryFilter, "limit" | "cursor">): {
+  sql: string;
+  args: unknown[];
+} {
+  const clauses: string[] = [];
+  const args: unknown[] = [];
+  if (filter.status?.length) {
+    clauses.push(`status IN (${filter.status.map(() => "?").join(",")})`);
+    args.push(...filter.status);
+  }
+  if (filter.eventTypes?.length) {
+    clauses.push(`event_type IN (${filter.eventTypes.map(() => "?").join(",")})`);
+    args.push(...filter.eventTypes);
+  }
+  if (filter.url) {
+    clauses.push("url = ?");
+    args.push(filter.url);
+  }
+  if (filter.streamId) {
+    clauses.push("stream_id = ?");
+    args.push(filter.streamId);
+  }
+  if (filter.from) {
+    clauses.push("created_at >= ?");
+    args.push(filter.from.getTime());
+  }
+  if (filter.to) {
+    clauses.push("created_at < ?");
+    args.push(filter.to.getTime());
+  }
+  return { sql: clauses.length ? clauses.join(" AND ") : "1 = 1", args };
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode. `synchronous = FULL` makes every committed
+ * transaction durable across power loss, which the outbox promises (SPEC §6); WAL keeps readers
+ * off the writer's path.
+ *
+ * @example
+ * const store = createSqliteStore({ path: "./data/onair.db" });
+ * await store.migrate();
+ */
+export function createSqliteStore(options: { path: string }): Store {
+  if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("foreign_keys = ON");
+
+  const templateKeys = (templateId: number, now: Date): string[] => {
+    const row = db.prepare("SELECT * FROM callback_templates WHERE id = ?").get(templateId) as
+      | Row
+      | undefined;
+    if (!row) return [];
+    const template = toTemplate(row);
+    const keys = template.callbackKey ? [template.callbackKey] : [];
+    for (const previous of template.previousKeys) {
+      if (previous.validUntil > now && previous.key && !keys.includes(previous.key))
+        keys.push(previous.key);
+    }
+    return keys;
+  };
+
+  const store: Store = {
+    kind: "sqlite",
+
+    async migrate() {
+      db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)",
+      );
+      const applied = new Set(
+        (db.prepare("SELECT version FROM schema_migrations").all() as Row[]).map((r) =>
+          String(r.version),
+        ),
+      );
+      for (const file of readdirSync(MIGRATIONS)
+        .filter((f) => f.endsWith(".sql"))
+        .sort()) {
+        if (applied.has(file)) continue;
+        const sql = readFileSync(MIGRATIONS + file, "utf8");
+        db.transaction(() => {
+          db.exec(sql);
+          db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(
+            file,
+            Date.now(),
+          );
+        }).immediate();
+      }
+    },
+
+    async close() {
+      db.close();
+    },
+
+    domains: {
+      async create(input) {
+        const createdAt = Date.now();
+        try {
+          db.prepare(
+            "INSERT INTO domains (name, type, push_auth, created_at) VALUES (?, ?, ?, ?)",
+          ).run(input.name, input.type, json(input.pushAuth), createdAt);
+        } catch (err) {
+          if (isUniqueViolation(err)) {
+            throw new OnAirError("ONAIR_ERR_CONFLICT", `domain ${input.name} already exists`, {
+              tencentCode: "FailedOperation.DomainAdded",
+            });
+          }
+          throw err;
+        }
+        return { ...input, createdAt: new Date(createdAt) };
+      },
+      async get(name) {
+        const r = db.prepare("SELECT * FROM domains WHERE name = ?").get(name) as Row | undefined;
+        return r ? toDomain(r) : null;
+      },
+      async list() {
+        return (db.prepare("SELECT * FROM domains ORDER BY created_at, name").all() as Row[]).map(
+          toDomain,
+        );
+      },
+      async delete(name) {
+        return db.prepare("DELETE FROM domains WHERE name = ?").run(name).changes > 0;
+      },
+      async updatePushAuth(name, pushAuth) {
+        const changed = db
+          .prepare("UPDATE domains SET push_auth = ? WHERE name = ?")
+          .run(json(pushAuth), name);
+        return changed.changes > 0 ? store.domains.get(name) : null;
+      },
+    },
+
+    templates: {
+      async create(input) {
+        const now = Date.now();
+        const result = db
+          .prepare(
+            `INSERT INTO callback_templates (name, description, urls, record_exception_levels, callback_key,
+              previous_keys, retry_policy, per_stream_ordering, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(...templateValues(input), now, now);
+        return (await store.templates.get(Number(result.lastInsertRowid)))!;
+      },
+      async get(id) {
+        const r = db.prepare("SELECT * FROM callback_templates WHERE id = ?").get(id) as
+          | Row
+          | undefined;
+        return r ? toTemplate(r) : null;
+      },
+      async list() {
+        return (db.prepare("SELECT * FROM callback_templates ORDER BY id").all() as Row[]).map(
+          toTemplate,
+        );
+      },
+      async update(id, input) {
+        const changed = db
+          .prepare(
+            `UPDATE callback_templates SET name = ?, description = ?, urls = ?, record_exception_levels = ?,
+              callback_key = ?, previous_keys = ?, retry_policy = ?, per_stream_ordering = ?, updated_at = ?
+             WHERE id = ?`,
+          )
+          .run(...templateValues(input), Date.now(), id);
+        return changed.changes > 0 ? store.templates.get(id) : null;
+      },
+      async delete(id) {
+        return db
+          .transaction(() => {
+            const rule = db
+              .prepare("SELECT 1 FROM callback_rules WHERE template_id = ? LIMIT 1")
+              .get(id);
+            const pending = db
+              .prepare(
+                "SELECT 1 FROM deliveries WHERE template_id = ? AND status = 'pending' LIMIT 1",
+              )
+              .get(id);
+            if (rule || pending) {
+              throw new OnAirError(
+                "ONAIR_ERR_CONFLICT",
+                rule
+                  ? `template ${id} is used by a rule`
+                  : `template ${id} has deliveries in progress`,
+                { tencentCode: "FailedOperation.ConfInUsed" },
+              );
+            }
+            return db.prepare("DELETE FROM callback_templates WHERE id = ?").run(id).changes > 0;
+          })
+          .immediate();
+      },
+    },
+
+    rules: {
+      async upsert(input) {
+        const now = Date.now();
+        db.prepare(
+          `INSERT INTO callback_rules (domain_name, app_name, template_id, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (domain_name, app_name) DO UPDATE SET template_id = excluded.template_id,
+             updated_at = excluded.updated_at`,
+        ).run(input.domainName, input.appName, input.templateId, now, now);
+        const r = db
+          .prepare("SELECT * FROM callback_rules WHERE domain_name = ? AND app_name = ?")
+          .get(input.domainName, input.appName) as Row;
+        return toRule(r);
+      },
+      async list() {
+        return (db.prepare("SELECT * FROM callback_rules ORDER BY created_at").all() as Row[]).map(
+          toRule,
+        );
+      },
+      async delete(domainName, appName) {
+        return (
+          db
+            .prepare("DELETE FROM callback_rules WHERE domain_name = ? AND app_name = ?")
+            .run(domainName, appName).changes > 0
+        );
+      },
+    },
+
+    events: {
+      async append(event, deliveries) {
+        const at = event.createdAt.getTime();
+        db.transaction(() => {
+          db.prepare(
+            `INSERT INTO events (id, event_type, domain_name, app_name, stream_id, body, source, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            event.id,
+            event.eventType,
+            event.domainName,
+            event.appName,
+            event.streamId,
+            json(event.body),
+            event.source,
+            at,
+          );
+          const insert = db.prepare(
+            `INSERT INTO deliveries (id, event_id, template_id, url, event_type, stream_id, status, attempts,
+              next_attempt_at, policy, ordering_key, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
+          );
+          for (const d of deliveries) {
+            insert.run(
+              d.id,
+              event.id,
+              d.templateId,
+              d.url,
+              event.eventType,
+              event.streamId,
+              at,
+              json(d.policy),
+              d.orderingKey,
+              at,
+              at,
+            );
+          }
+        }).immediate();
+      },
+      async get(id) {
+        const r = db.prepare("SELECT * FROM events WHERE id = ?").get(id) as Row | undefined;
+        return r ? toEvent(r) : null;
+      },
+      async list(filter) {
+        const clauses: string[] = [];
+        const args: unknown[] = [];
+        if (filter.streamId) {
+          clauses.push("stream_id = ?");
+          args.push(filter.streamId);
+        }
+        if (filter.eventTypes?.length) {
+          clauses.push(`event_type IN (${filter.eventTypes.map(() => "?").join(",")})`);
+          args.push(...filter.eventTypes);
+        }
+        if (filter.from) {
+          clauses.push("created_at >= ?");
+          args.push(filter.from.getTime());
+        }
+        if (filter.to) {
+          clauses.push("created_at < ?");
+          args.push(filter.to.getTime());
+        }
+        const where = clauses.length ? `WHERE ${clauses.join(" AND ")}` : "";
+        return (
+          db
+            .prepare(`SELECT * FROM events ${where} ORDER BY created_at DESC, id DESC LIMIT ?`)
+            .all(...args, filter.limit) as Row[]
+        ).map(toEvent);
+      },
+    },
+
+    deliveries: {
+      async claimDue({ owner, now, leaseMs, limit }) {
+        const at = now.getTime();
+        const rows = db
+          .transaction(() => {
+            // Per-stream ordering: only the oldest pending delivery of an ordering key is claimable.
+            const due = db
+              .prepare(
+                `SELECT * FROM deliveries d
+                 WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+                   AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?)
+                   AND (d.ordering_key IS NULL OR d.id = (
+                     SELECT o.id FROM deliveries o WHERE o.ordering_key = d.ordering_key AND o.status = 'pending'
+                     ORDER BY o.created_at, o.id LIMIT 1))
+                 ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+              )
+              .all(at, at, limit) as Row[];
+            const lease = db.prepare(
+              "UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?",
+            );
+            for (const r of due) {
+              lease.run(owner, at + leaseMs, at, r.id);
+              r.lease_owner = owner;
+              r.lease_expires_at = at + leaseMs;
+            }
+            return due;
+          })
+          .immediate();
+        const claimed: ClaimedDelivery[] = [];
+        for (const r of rows) {
+          const delivery = toDelivery(r);
+          const event = (await store.events.get(delivery.eventId))!;
+          claimed.push({
+            delivery,
+            event,
+            keys: templateKeys(delivery.templateId, now),
+            leaseOwner: owner,
+          });
+        }
+        return claimed;
+      },
+      async recordAttempt({ deliveryId, owner, attempt, next }) {
+        return db
+          .transaction(() => {
+            const r = db.prepare("SELECT * FROM deliveries WHERE id = ?").get(deliveryId) as
+              | Row
+              | undefined;
+            if (!r) return false;
+            const number =
+              Number(
+                (
+                  db
+                    .prepare("SELECT MAX(number) n FROM attempts WHERE delivery_id = ?")
+                    .get(deliveryId) as Row
+                ).n ?? 0,
+              ) + 1;
+            db.prepare(
+              `INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error_code,
+                error_message, request_body, response_snippet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            ).run(
+              deliveryId,
+              number,
+              attempt.startedAt.getTime(),
+              Math.round(attempt.durationMs),
+              attempt.statusCode,
+              attempt.errorCode,
+              attempt.errorMessage,
+              attempt.requestBody,
+              attempt.responseSnippet,
+            );
+            if (r.lease_owner !== owner) return false;
+            const status =
+              next === "delivered" ? "delivered" : next === "dead" ? "dead" : "pending";
+            const nextAt = next instanceof Date ? next.getTime() : Number(r.next_attempt_at);
+            const error = attempt.errorCode
+              ? `${attempt.errorCode}: ${attempt.errorMessage ?? ""}`.trim()
+              : null;
+            db.prepare(
+              `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_owner = NULL,
+                lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
+            ).run(status, nextAt, error, Date.now(), deliveryId);
+            return true;
+          })
+          .immediate();
+      },
+      async releaseLeases(owner) {
+        return db
+          .prepare(
+            "UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = ?",
+          )
+          .run(owner).changes;
+      },
+      async get(id) {
+        const r = db.prepare("SELECT * FROM deliveries WHERE id = ?").get(id) as Row | undefined;
+        return r ? toDelivery(r) : null;
+      },
+      async list(filter) {
+        const { sql, args } = deliveryWhere(filter);
+        const cursor = decodeCursor(filter.cursor);
+        const page = cursor ? " AND (created_at < ? OR (created_at = ? AND id < ?))" : "";
+        const pageArgs = cursor ? [cursor.at, cursor.at, cursor.id] : [];
+        const rows = db
+          .prepare(
+            `SELECT * FROM deliveries WHERE ${sql}${page} ORDER BY created_at DESC, id DESC LIMIT ?`,
+          )
+          .all(...args, ...pageArgs, filter.limit + 1) as Row[];
+        const items = rows.slice(0, filter.limit).map(toDelivery);
+        const last = items[items.length - 1];
+        const nextCursor =
+          rows.length > filter.limit && last
+            ? Buffer.from(`${last.createdAt.getTime()}:${last.id}`).toString("base64url")
+            : null;
+        return { items, nextCursor };
+      },
+      async attempts(deliveryId) {
+        return (
+          db
+            .prepare("SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number")
+            .all(deliveryId) as Row[]
+        ).map(
+          (r): Attempt => ({
+            deliveryId: String(r.delivery_id),
+            number: Number(r.number),
+            startedAt: date(r.started_at),
+            durationMs: Number(r.duration_ms),
+            statusCode: r.status_code === null ? null : Number(r.status_code),
+            errorCode: (r.error_code as AttemptErrorCode | null) ?? null,
+            errorMessage: (r.error_message as string | null) ?? null,
+            requestBody: String(r.request_body),
+            responseSnippet: (r.response_snippet as string | null) ?? null,
+          }),
+        );
+      },
+      async redeliver({ ids, filter, now, dryRun }) {
+        const clauses: string[] = ["status <> 'pending'"];
+        const args: unknown[] = [];
+        if (ids) {
+          if (ids.length === 0) return [];
+          clauses.push(`id IN (${ids.map(() => "?").join(",")})`);
+          args.push(...ids);
+        }
+        if (filter) {
+          const where = deliveryWhere(filter);
+          clauses.push(where.sql);
+          args.push(...where.args);
+        }
+        return db
+          .transaction(() => {
+            const matched = (
+              db
+                .prepare(
+                  `SELECT id FROM deliveries WHERE ${clauses.join(" AND ")} ORDER BY created_at`,
+                )
+                .all(...args) as Row[]
+            ).map((r) => String(r.id));
+            if (!dryRun && matched.length) {
+              // The retry budget starts over: the policy counts attempts since the last requeue.
+              db.prepare(
+                `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, attempts = 0, lease_owner = NULL,
+                  lease_expires_at = NULL, updated_at = ? WHERE id IN (${matched.map(() => "?").join(",")})`,
+              ).run(now.getTime(), now.getTime(), ...matched);
+            }
+            return matched;
+          })
+          .immediate();
+      },
+      async stats(now) {
+        const counts = db
+          .prepare("SELECT status, COUNT(*) n FROM deliveries GROUP BY status")
+          .all() as Row[];
+        const count = (status: string) => Number(counts.find((c) => c.status === status)?.n ?? 0);
+        const oldest = db
+          .prepare("SELECT MIN(created_at) at FROM deliveries WHERE status = 'pending'")
+          .get() as Row;
+        return {
+          pending: count("pending"),
+          dead: count("dead"),
+          delivered: count("delivered"),
+          oldestPendingAgeMs: oldest.at === null ? null : now.getTime() - Number(oldest.at),
+        };
+      },
+    },
+
+    endpoints: {
+      async get(url) {
+        const r = db.prepare("SELECT * FROM endpoints WHERE url = ?").get(url) as Row | undefined;
+        return r ? toEndpoint(r) : null;
+      },
+      async list() {
+        return (db.prepare("SELECT * FROM endpoints ORDER BY url").all() as Row[]).map(toEndpoint);
+      },
+      async markSuccess(url) {
+        db.prepare("UPDATE endpoints SET failing_since = NULL WHERE url = ?").run(url);
+      },
+      async markFailure(url, at) {
+        db.prepare(
+          `INSERT INTO endpoints (url, failing_since) VALUES (?, ?)
+           ON CONFLICT (url) DO UPDATE SET failing_since = COALESCE(endpoints.failing_since, excluded.failing_since)`,
+        ).run(url, at.getTime());
+        return (await store.endpoints.get(url))!;
+      },
+      async disable(url, at, reason) {
+        db.prepare(
+          `INSERT INTO endpoints (url, disabled_at, disabled_reason) VALUES (?, ?, ?)
+           ON CONFLICT (url) DO UPDATE SET disabled_at = excluded.disabled_at, disabled_reason = excluded.disabled_reason`,
+        ).run(url, at.getTime(), reason);
+      },
+      async enable(url) {
+        return (
+          db
+            .prepare(
+              "UPDATE endpoints SET disabled_at = NULL, disabled_reason = NULL, failing_since = NULL WHERE url = ?",
+            )
+            .run(url).changes > 0
+        );
+      },
+    },
+  };
+  return store;
+}
+
+function toDomain(r: Row): PushDomain {
+  return {
+    name: String(r.name),
+    type: Number(r.type) === 1 ? 1 : 0,
+    pushAuth: JSON.parse(String(r.push_auth)),
+    createdAt: date(r.created_at),
+  };
+}
+
+function toRule(r: Row): CallbackRule {
+  return {
+    domainName: String(r.domain_name),
+    appName: String(r.app_name),
+    templateId: Number(r.template_id),
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+function templateValues(input: TemplateInput): unknown[] {
+  return [
+    input.name,
+    input.description,
+    json(input.urls),
+    json(input.recordExceptionLevels),
+    input.callbackKey,
+    json(input.previousKeys.map((k) => ({ key: k.key, validUntil: k.validUntil.getTime() }))),
+    input.retryPolicy === null ? null : json(input.retryPolicy),
+    input.perStreamOrdering ? 1 : 0,
+  ];
+}
