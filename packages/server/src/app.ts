@@ -14,12 +14,14 @@ import { createEventEmitter } from "./intake/event-emitter.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { openStore } from "./store/open-store.js";
+import type { Store } from "./store/store.js";
 
 /** A running OnAir node. */
 export interface OnAir {
   /** The HTTP port actually bound (useful with port 0). */
   httpPort: number;
   emitter: ReturnType<typeof createEventEmitter>;
+  store: Store;
   stop(): Promise<void>;
 }
 
@@ -99,6 +101,7 @@ export async function startOnAir(
   return {
     httpPort,
     emitter,
+    store,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dispatcher.stop();

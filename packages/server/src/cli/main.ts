@@ -1,13 +1,8 @@
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError } from "commander";
 import { OnAirError } from "../errors.js";
+import { addDeliveriesCommand } from "./deliveries-command.js";
+import { parseInteger } from "./parse-integer.js";
 import { startCommand } from "./start-command.js";
-
-/** Parses an integer flag, with a one-line error naming the flag's value. */
-export function parseInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer`);
-  return n;
-}
 
 /**
  * The `onair` command. Returns the exit code; errors become one line on stderr.
@@ -36,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
       "\nExamples:\n  onair start\n  onair start --http-port 9000 --data-dir /var/lib/onair\n  ONAIR_DATABASE_URL=postgres://127.0.0.1/onair onair start",
     )
     .action(startCommand);
+
+  addDeliveriesCommand(program);
 
   try {
     await program.parseAsync(argv);

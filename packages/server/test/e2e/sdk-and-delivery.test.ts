@@ -204,7 +204,12 @@ describe("onair: the official SDK configures it, events reach a real receiver", 
     const url = `http://127.0.0.1:${onair.httpPort}/`;
     const unsigned = await fetch(url, {
       method: "POST",
-      headers: { "x-tc-action": "DescribeLiveCallbackRules", "content-type": "application/json" },
+      headers: {
+        "x-tc-action": "DescribeLiveCallbackRules",
+        "x-tc-version": "2018-08-01",
+        "x-tc-timestamp": String(Math.floor(Date.now() / 1000)),
+        "content-type": "application/json",
+      },
       body: "{",
     });
     assert.equal(unsigned.status, 200);

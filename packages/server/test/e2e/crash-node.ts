@@ -1,0 +1,74 @@
+/**
+ * An OnAir node for the crash test, in its own process so the test can kill -9 it. With
+ * CRASH_EMIT=N it configures a template and emits N events, printing the delivery ids of every
+ * event whose emit resolved (committed and acknowledged); it then keeps delivering until killed.
+ */
+import { buildPushEvent } from "@onair/callbacks";
+import { pino } from "pino";
+import { startOnAir } from "../../src/app.js";
+import { loadConfig } from "../../src/config/load-config.js";
+
+const dataDir = process.env.CRASH_DATA_DIR!;
+const receiverUrl = process.env.CRASH_RECEIVER_URL!;
+const emit = Number(process.env.CRASH_EMIT ?? "0");
+
+const config = loadConfig({
+  env: {},
+  flags: {
+    httpPort: 0,
+    httpHost: "127.0.0.1",
+    dataDir,
+    secretId: "AKIDcrash",
+    secretKey: "crashSecret",
+    dispatcher: { leaseMs: 2000, pollIntervalMs: 100, concurrency: 64 },
+  },
+});
+const onair = await startOnAir(config, { logger: pino({ level: "silent" }) });
+process.stdout.write("started\n");
+
+if (emit > 0) {
+  const template = await onair.store.templates.create({
+    name: "crash",
+    description: "",
+    urls: { StreamBeginNotifyUrl: receiverUrl },
+    recordExceptionLevels: [],
+    callbackKey: "CrashKey",
+    previousKeys: [],
+    retryPolicy: { maxRetries: 100, intervalMs: 200, timeoutMs: 5000, jitter: 0 },
+    perStreamOrdering: false,
+  });
+  await onair.store.rules.upsert({
+    domainName: "crash.example",
+    appName: "live",
+    templateId: template.id,
+  });
+  let batch: string[] = [];
+  for (let i = 0; i < emit; i++) {
+    const body = buildPushEvent({
+      appid: 1,
+      app: "crash.example",
+      appname: "live",
+      stream_id: `s${i}`,
+      event_time: Math.floor(Date.now() / 1000),
+      sequence: String(7_000_000_000_000_000_000n + BigInt(i)),
+      node: "127.0.0.1",
+      user_ip: "127.0.0.1",
+      stream_param: "",
+      set_id: 2,
+      idc_id: 0,
+    }) as unknown as Record<string, unknown> & { event_type: number };
+    const { deliveryIds } = await onair.emitter.emit({
+      body,
+      domainName: "crash.example",
+      appName: "live",
+      streamId: `s${i}`,
+      source: "intake",
+    });
+    batch.push(...deliveryIds);
+    if (batch.length >= 200) {
+      process.stdout.write(`acked ${batch.join(" ")}\n`);
+      batch = [];
+    }
+  }
+  process.stdout.write(`acked ${batch.join(" ")}\nemitted all\n`);
+}
