@@ -188,7 +188,8 @@ export function createDispatcher(deps: {
     );
     if (outcome.errorCode === "endpoint_disabled") return;
     if (outcome.errorCode === null) {
-      await store.endpoints.markSuccess(delivery.url);
+      // Only a failing endpoint has state to clear: a healthy one costs no write.
+      if (endpoint?.failingSince) await store.endpoints.markSuccess(delivery.url);
       return;
     }
     const state = await store.endpoints.markFailure(delivery.url, now);

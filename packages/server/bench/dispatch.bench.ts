@@ -1,0 +1,163 @@
+/**
+ * Scenario "dispatch": events committed through OnAir's intake and delivered to a receiver in
+ * another process, beside a baseline of raw undici POSTs of the same bodies to the same receiver
+ * with no persistence, in the same run. Prints events/s and intake-to-delivery latency, then p99
+ * at half the measured maximum rate. Ratios, not absolute claims: the machine is shared.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildPushEvent, createCallbackRequest } from "@onair/callbacks";
+import { pino } from "pino";
+import { Agent, request } from "undici";
+import { startOnAir } from "../src/app.js";
+import { loadConfig } from "../src/config/load-config.js";
+import { startReceiver } from "../test/e2e/receiver.js";
+
+const KEY = "BenchKey";
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+
+function body(i: number) {
+  return buildPushEvent({
+    appid: 1,
+    app: "bench.example",
+    appname: "live",
+    stream_id: `s${i}`,
+    event_time: Math.floor(Date.now() / 1000),
+    sequence: String(8_000_000_000_000_000_000n + BigInt(i)),
+    node: "127.0.0.1",
+    user_ip: "127.0.0.1",
+    stream_param: "",
+    set_id: 2,
+    idc_id: 0,
+  }) as unknown as Record<string, unknown> & { event_type: number };
+}
+
+/** Sends `count` events at `ratePerSecond` (Infinity = as fast as possible) and measures. */
+async function run(
+  count: number,
+  ratePerSecond: number,
+  send: (i: number) => Promise<string>,
+  receiver: Awaited<ReturnType<typeof startReceiver>>,
+) {
+  const sentAt = new Map<string, number>();
+  const before = receiver.received.length;
+  const started = Date.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    if (Number.isFinite(ratePerSecond)) {
+      const due = started + (i * 1000) / ratePerSecond;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+    }
+    const at = Date.now();
+    inFlight.push(send(i).then((id) => void sentAt.set(id, at)));
+    if (inFlight.length >= 256) await Promise.all(inFlight.splice(0));
+  }
+  await Promise.all(inFlight);
+  await receiver.waitFor(before + count, 300_000);
+  const batch = receiver.received.slice(before, before + count);
+  const finished = Math.max(...batch.map((r) => r.at));
+  const latencies = batch.map((r) => r.at - (sentAt.get(r.webhookId ?? "") ?? r.at));
+  return {
+    eventsPerSecond: (count * 1000) / (finished - started),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+const receiver = await startReceiver({ key: KEY });
+const dataDir = mkdtempSync(join(tmpdir(), "onair-bench-"));
+const onair = await startOnAir(
+  loadConfig({
+    env: {},
+    flags: {
+      httpPort: 0,
+      httpHost: "127.0.0.1",
+      dataDir,
+      secretId: "AKIDbench",
+      secretKey: "bench",
+      logLevel: "silent",
+      dispatcher: { pollIntervalMs: 20 },
+    },
+  }),
+  { logger: pino({ level: "silent" }) },
+);
+const template = await onair.store.templates.create({
+  name: "bench",
+  description: "",
+  urls: { StreamBeginNotifyUrl: receiver.url },
+  recordExceptionLevels: [],
+  callbackKey: KEY,
+  previousKeys: [],
+  retryPolicy: null,
+  perStreamOrdering: false,
+});
+await onair.store.rules.upsert({
+  domainName: "bench.example",
+  appName: "live",
+  templateId: template.id,
+});
+
+const agent = new Agent({ connections: 64 });
+let rawId = 0;
+const raw = async (i: number) => {
+  const id = `raw_${rawId++}`;
+  const req = createCallbackRequest({
+    body: body(i),
+    keys: [KEY],
+    webhookId: id,
+    nowMs: Date.now(),
+  });
+  const response = await request(receiver.url, {
+    method: "POST",
+    headers: req.headers,
+    body: req.body,
+    dispatcher: agent,
+  });
+  await response.body.text();
+  return id;
+};
+const viaOnAir = async (i: number) => {
+  const { deliveryIds } = await onair.emitter.emit({
+    body: body(i),
+    domainName: "bench.example",
+    appName: "live",
+    streamId: `s${i}`,
+    source: "intake",
+  });
+  return deliveryIds[0]!;
+};
+
+await run(300, Number.POSITIVE_INFINITY, raw, receiver); // warm-up
+await run(300, Number.POSITIVE_INFINITY, viaOnAir, receiver);
+const baseline = await run(EVENTS, Number.POSITIVE_INFINITY, raw, receiver);
+const onairMax = await run(EVENTS, Number.POSITIVE_INFINITY, viaOnAir, receiver);
+const halfRate = onairMax.eventsPerSecond / 2;
+const onairHalf = await run(
+  Math.min(EVENTS, Math.round(halfRate * 5)),
+  halfRate,
+  viaOnAir,
+  receiver,
+);
+
+const row = (name: string, r: { eventsPerSecond: number; p50: number; p99: number }) =>
+  `${name.padEnd(44)} ${Math.round(r.eventsPerSecond).toString().padStart(8)} ${(r.eventsPerSecond / baseline.eventsPerSecond).toFixed(2).padStart(8)}× ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)}`;
+console.log(
+  `scenario "dispatch": ${EVENTS} events, receiver in another process, SQLite store (Node ${process.version})`,
+);
+console.log(
+  `${"".padEnd(44)} ${"events/s".padStart(8)} ${"vs raw".padStart(9)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}`,
+);
+console.log(row("raw undici POST, no persistence (baseline)", baseline));
+console.log(row("OnAir intake → outbox → dispatcher (max)", onairMax));
+console.log(row(`OnAir at half its max rate (${Math.round(halfRate)}/s)`, onairHalf));
+
+await onair.stop();
+await agent.close();
+await receiver.stop();
+rmSync(dataDir, { recursive: true, force: true });
