@@ -7,11 +7,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildPushEvent, createCallbackRequest } from "@onair/callbacks";
+import { createCallbackRequest } from "@onair/callbacks";
 import { pino } from "pino";
 import { Agent, request } from "undici";
 import { startOnAir } from "../src/app.js";
 import { loadConfig } from "../src/config/load-config.js";
+import { pushBody } from "../test/e2e/push-body.js";
 import { startReceiver } from "../test/e2e/receiver.js";
 
 const KEY = "BenchKey";
@@ -22,21 +23,7 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
 
-function body(i: number) {
-  return buildPushEvent({
-    appid: 1,
-    app: "bench.example",
-    appname: "live",
-    stream_id: `s${i}`,
-    event_time: Math.floor(Date.now() / 1000),
-    sequence: String(8_000_000_000_000_000_000n + BigInt(i)),
-    node: "127.0.0.1",
-    user_ip: "127.0.0.1",
-    stream_param: "",
-    set_id: 2,
-    idc_id: 0,
-  }) as unknown as Record<string, unknown> & { event_type: number };
-}
+const body = (i: number) => pushBody("bench.example", i, 8_000_000_000_000_000_000n);
 
 /** Sends `count` events at `ratePerSecond` (Infinity = as fast as possible) and measures. */
 async function run(

@@ -135,3 +135,13 @@ export function toResponse(reply: CallbackReply): Response {
     headers: { "content-type": "application/json" },
   });
 }
+
+/** A Fetch API handler `(Request) => Promise<Response>`: Next.js route handlers, Hono, Workers. */
+export function createFetchHandler(
+  options: CallbackAdapterOptions,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const body = await readFetchBody(request, options.maxBodyBytes);
+    return toResponse(await handleCallback(body, request.headers, options));
+  };
+}

@@ -1,10 +1,5 @@
 import type { Context } from "hono";
-import {
-  type CallbackAdapterOptions,
-  handleCallback,
-  readFetchBody,
-  toResponse,
-} from "./handle-callback.js";
+import { type CallbackAdapterOptions, createFetchHandler } from "./handle-callback.js";
 
 export type {
   CallbackAdapterOptions,
@@ -21,8 +16,6 @@ export type {
 export function createHonoHandler(
   options: CallbackAdapterOptions,
 ): (c: Context) => Promise<Response> {
-  return async (c) => {
-    const body = await readFetchBody(c.req.raw, options.maxBodyBytes);
-    return toResponse(await handleCallback(body, c.req.raw.headers, options));
-  };
+  const handle = createFetchHandler(options);
+  return (c) => handle(c.req.raw);
 }

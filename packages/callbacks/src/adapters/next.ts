@@ -1,9 +1,4 @@
-import {
-  type CallbackAdapterOptions,
-  handleCallback,
-  readFetchBody,
-  toResponse,
-} from "./handle-callback.js";
+import { type CallbackAdapterOptions, createFetchHandler } from "./handle-callback.js";
 
 export type {
   CallbackAdapterOptions,
@@ -21,8 +16,5 @@ export type {
 export function createNextRouteHandler(
   options: CallbackAdapterOptions,
 ): (request: Request) => Promise<Response> {
-  return async (request) => {
-    const body = await readFetchBody(request, options.maxBodyBytes);
-    return toResponse(await handleCallback(body, request.headers, options));
-  };
+  return createFetchHandler(options);
 }

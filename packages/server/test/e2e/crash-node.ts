@@ -3,10 +3,10 @@
  * CRASH_EMIT=N it configures a template and emits N events, printing the delivery ids of every
  * event whose emit resolved (committed and acknowledged); it then keeps delivering until killed.
  */
-import { buildPushEvent } from "@onair/callbacks";
 import { pino } from "pino";
 import { startOnAir } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load-config.js";
+import { pushBody } from "./push-body.js";
 
 const dataDir = process.env.CRASH_DATA_DIR!;
 const receiverUrl = process.env.CRASH_RECEIVER_URL!;
@@ -44,19 +44,7 @@ if (emit > 0) {
   });
   let batch: string[] = [];
   for (let i = 0; i < emit; i++) {
-    const body = buildPushEvent({
-      appid: 1,
-      app: "crash.example",
-      appname: "live",
-      stream_id: `s${i}`,
-      event_time: Math.floor(Date.now() / 1000),
-      sequence: String(7_000_000_000_000_000_000n + BigInt(i)),
-      node: "127.0.0.1",
-      user_ip: "127.0.0.1",
-      stream_param: "",
-      set_id: 2,
-      idc_id: 0,
-    }) as unknown as Record<string, unknown> & { event_type: number };
+    const body = pushBody("crash.example", i, 7_000_000_000_000_000_000n);
     const { deliveryIds } = await onair.emitter.emit({
       body,
       domainName: "crash.example",
