@@ -11,6 +11,7 @@ import { newId } from "./domain/ids.js";
 import { sendJson } from "./http/route.js";
 import { createHttpServer } from "./http/router.js";
 import { createEventEmitter } from "./intake/event-emitter.js";
+import { createIntakeRoute } from "./intake/intake-route.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { openStore } from "./store/open-store.js";
@@ -72,6 +73,15 @@ export async function startOnAir(
     logger,
     routes: [
       { method: "POST", path: "/", handler: api },
+      {
+        method: "POST",
+        path: "/v1/events",
+        handler: createIntakeRoute({
+          secretKey: credentials.secretKey,
+          maxRequestBytes: config.maxRequestBytes,
+          emit: emitter.emit,
+        }),
+      },
       {
         method: "GET",
         path: "/healthz",

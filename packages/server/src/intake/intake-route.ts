@@ -1,0 +1,72 @@
+import { timingSafeEqual } from "node:crypto";
+import { CallbackVerificationError, parseEvent } from "@onair/callbacks";
+import { OnAirError } from "../errors.js";
+import { readBody } from "../http/read-body.js";
+import { type RouteHandler, sendJson } from "../http/route.js";
+import type { EmitInput, EmitResult } from "./event-emitter.js";
+
+function authorised(header: string | undefined, secretKey: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
+  if (!match?.[1]) return false;
+  const given = Buffer.from(match[1].trim());
+  const expected = Buffer.from(secretKey);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+
+/**
+ * `POST /v1/events`: takes one raw Tencent-shaped event (as Tencent would send it; `t`/`sign` are
+ * dropped, OnAir signs afresh per attempt) and commits it with its deliveries like an ingested one.
+ * Authenticated with `Authorization: Bearer <management SecretKey>`. The push domain and AppName
+ * come from the body (`app`/`appname`, or `domain`/`path`) or the `domain`/`app` query parameters.
+ */
+export function createIntakeRoute(deps: {
+  secretKey: string;
+  maxRequestBytes: number;
+  emit: (input: EmitInput) => Promise<EmitResult>;
+}): RouteHandler {
+  return async (req, res) => {
+    const fail = (status: number, error: string, message: string) =>
+      sendJson(res, status, { error, message });
+    if (!authorised(req.headers.authorization, deps.secretKey)) {
+      req.resume();
+      return fail(401, "ONAIR_ERR_AUTH_MISSING", "Authorization: Bearer <SecretKey> is required");
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, deps.maxRequestBytes);
+    } catch (err) {
+      if (err instanceof OnAirError) return fail(err.httpStatus, err.code, err.message);
+      throw err;
+    }
+    let event: ReturnType<typeof parseEvent>;
+    try {
+      event = parseEvent(JSON.parse(body.toString("utf8")), { strict: true });
+    } catch (err) {
+      if (err instanceof CallbackVerificationError) return fail(err.status, err.code, err.message);
+      return fail(400, "ONAIR_ERR_CALLBACK_NOT_JSON", "the body is not valid JSON");
+    }
+    const fields = event as unknown as Record<string, unknown>;
+    const query = new URL(req.url ?? "/", "http://intake").searchParams;
+    const domainName = text(fields.app) ?? text(fields.domain) ?? text(query.get("domain"));
+    const appName = text(fields.appname) ?? text(fields.path) ?? text(query.get("app")) ?? "live";
+    const streamId = text(fields.stream_id) ?? text(fields.streamId);
+    if (!domainName || !streamId) {
+      return fail(
+        400,
+        "ONAIR_ERR_INVALID_PARAMETER",
+        "the push domain (app, domain or ?domain=) and the stream are required",
+      );
+    }
+    const { t: _t, sign: _sign, ...unsigned } = fields;
+    const result = await deps.emit({
+      body: unsigned as Record<string, unknown> & { event_type: number },
+      domainName,
+      appName,
+      streamId,
+      source: "intake",
+    });
+    sendJson(res, 202, { EventId: result.eventId, DeliveryIds: result.deliveryIds });
+  };
+}

@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { pino } from "pino";
+import { type OnAir, startOnAir } from "../../src/app.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { startReceiver } from "./receiver.js";
+
+const secretKey = "intakeSecretKey";
+
+describe("POST /v1/events", () => {
+  let onair: OnAir;
+  let dataDir: string;
+  let url: string;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "onair-intake-"));
+    onair = await startOnAir(
+      loadConfig({
+        env: {},
+        flags: {
+          httpPort: 0,
+          httpHost: "127.0.0.1",
+          dataDir,
+          secretId: "AKIDintake",
+          secretKey,
+          dispatcher: { pollIntervalMs: 50 },
+        },
+      }),
+      { logger: pino({ level: "silent" }) },
+    );
+    url = `http://127.0.0.1:${onair.httpPort}/v1/events`;
+  });
+  after(async () => {
+    await onair.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const post = (body: string, auth = `Bearer ${secretKey}`, path = "") =>
+    fetch(url + path, {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/json" },
+      body,
+    });
+
+  test("a Tencent-shaped event reaches every matching URL, re-signed by OnAir", async () => {
+    const receiver = await startReceiver({ key: "IntakeKey" });
+    try {
+      const template = await onair.store.templates.create({
+        name: "intake",
+        description: "",
+        urls: { RecordNotifyUrl: receiver.url },
+        recordExceptionLevels: [],
+        callbackKey: "IntakeKey",
+        previousKeys: [],
+        retryPolicy: null,
+        perStreamOrdering: false,
+      });
+      await onair.store.rules.upsert({
+        domainName: "intake.example",
+        appName: "",
+        templateId: template.id,
+      });
+      const event = {
+        event_type: 100,
+        appid: 1,
+        app: "intake.example",
+        appname: "live",
+        stream_id: "s1",
+        channel_id: "s1",
+        file_id: "f1",
+        file_format: "mp4",
+        start_time: 1700000000,
+        end_time: 1700000060,
+        duration: 60,
+        file_size: "1024",
+        video_url: "http://files.example/f1.mp4",
+        t: 1,
+        sign: "stale-signature-from-elsewhere",
+      };
+      const response = await post(JSON.stringify(event));
+      assert.equal(response.status, 202);
+      const reply = (await response.json()) as { EventId: string; DeliveryIds: string[] };
+      assert.equal(reply.DeliveryIds.length, 1);
+      const [got] = await receiver.waitFor(1);
+      assert.equal(got?.verified, true, got?.error);
+      assert.equal(got?.webhookId, reply.DeliveryIds[0]);
+      assert.equal(got?.event?.file_size, 1024, "normalised to the seeds' types");
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  test("refused without the bearer secret, with a wrong one, and for bad bodies", async () => {
+    assert.equal((await post("{}", "")).status, 401);
+    assert.equal((await post("{}", "Bearer wrong")).status, 401);
+    const notJson = await post("{");
+    assert.equal(notJson.status, 400);
+    assert.equal(
+      ((await notJson.json()) as { error: string }).error,
+      "ONAIR_ERR_CALLBACK_NOT_JSON",
+    );
+    const unknown = await post(JSON.stringify({ event_type: 999, stream_id: "s" }));
+    assert.equal(
+      ((await unknown.json()) as { error: string }).error,
+      "ONAIR_ERR_CALLBACK_UNKNOWN_EVENT_TYPE",
+    );
+    const noDomain = await post(
+      JSON.stringify({
+        event_type: 332,
+        stream_id: "s",
+        event_time: 1,
+        record_event: "record_ended",
+        session_id: "x",
+        t: 1,
+        sign: "x",
+      }),
+    );
+    assert.equal(noDomain.status, 400);
+    const huge = await post(JSON.stringify({ pad: "x".repeat(2 * 1024 * 1024) }));
+    assert.equal(huge.status, 413);
+    assert.equal(
+      (
+        await post(
+          JSON.stringify({
+            event_type: 332,
+            stream_id: "s",
+            event_time: 1,
+            record_event: "record_ended",
+            session_id: "x",
+            t: 1,
+            sign: "x",
+          }),
+          undefined,
+          "?domain=intake.example",
+        )
+      ).status,
+      202,
+    );
+  });
+});
