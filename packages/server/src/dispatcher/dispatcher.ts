@@ -57,6 +57,7 @@ export function createDispatcher(deps: {
   let timer: NodeJS.Timeout | undefined;
   let looping = false;
   let wakeRequested = false;
+  let stopping: Promise<void> | undefined;
 
   async function attempt(
     claimed: ClaimedDelivery,
@@ -258,13 +259,17 @@ export function createDispatcher(deps: {
     wake() {
       if (running) void loop();
     },
-    async stop() {
-      running = false;
-      clearInterval(timer);
-      const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
-      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
-      await store.deliveries.releaseLeases(owner);
-      await agent.close();
+    stop() {
+      // Idempotent: shutdown paths (signals, tests, errors) may all call it.
+      stopping ??= (async () => {
+        running = false;
+        clearInterval(timer);
+        const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
+        await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+        await store.deliveries.releaseLeases(owner);
+        await agent.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -33,8 +33,14 @@ const server = createServer(async (req, res) => {
   line.reply = step;
   process.stdout.write(`${JSON.stringify(line)}\n`);
   if (step === "hang") return;
-  res.writeHead(Number(step), { "content-type": "application/json" });
-  res.end(JSON.stringify({ code: Number(step) === 200 ? 0 : -1 }));
+  const [kind, arg] = step.split(":");
+  if (kind === "delay") await new Promise((resolve) => setTimeout(resolve, Number(arg)));
+  const status = kind === "delay" ? 200 : Number(kind);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    ...(arg && kind !== "delay" ? { "retry-after": arg } : {}),
+  });
+  res.end(JSON.stringify({ code: status === 200 ? 0 : -1 }));
 });
 server.listen(0, "127.0.0.1", () => {
   process.stdout.write(
