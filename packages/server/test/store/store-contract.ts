@@ -1,0 +1,233 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { RetryPolicy } from "../../src/domain/types.js";
+import { OnAirError } from "../../src/errors.js";
+import type { NewEvent, Store } from "../../src/store/store.js";
+
+const policy: RetryPolicy = { maxRetries: 3, intervalMs: 60_000, timeoutMs: 20_000, jitter: 0 };
+const at = (ms: number) => new Date(1_800_000_000_000 + ms);
+
+function event(id: string, stream = "s1", createdAt = at(0)): NewEvent {
+  return {
+    id,
+    eventType: 1,
+    domainName: "d.example",
+    appName: "live",
+    streamId: stream,
+    body: { event_type: 1, stream_id: stream },
+    source: "intake",
+    createdAt,
+  };
+}
+
+/**
+ * The behaviour every Store driver must have. Each driver's test file calls this with a factory
+ * that opens a fresh, migrated store (SQLite in a temp dir; PostgreSQL in a fresh schema).
+ */
+export function storeContract(
+  driver: string,
+  open: () => Promise<{ store: Store; cleanup(): Promise<void> }>,
+): void {
+  describe(`Store contract: ${driver}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    let templateId: number;
+
+    before(async () => {
+      ({ store, cleanup } = await open());
+      await store.migrate(); // a second migrate is a no-op
+      templateId = (
+        await store.templates.create({
+          name: "t",
+          description: "",
+          urls: { StreamBeginNotifyUrl: "http://127.0.0.1:9/x" },
+          recordExceptionLevels: [],
+          callbackKey: "current",
+          previousKeys: [
+            { key: "rotating", validUntil: at(3_600_000) },
+            { key: "expired", validUntil: at(-1) },
+          ],
+          retryPolicy: null,
+          perStreamOrdering: false,
+        })
+      ).id;
+    });
+    after(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    test("domains: create, conflict on a duplicate, update push auth, delete", async () => {
+      const pushAuth = { enabled: false, mainKey: "", backupKey: "", authDeltaSeconds: 0 };
+      await store.domains.create({ name: "a.example", type: 0, pushAuth });
+      await assert.rejects(
+        store.domains.create({ name: "a.example", type: 0, pushAuth }),
+        (e: unknown) => e instanceof OnAirError && e.code === "ONAIR_ERR_CONFLICT",
+      );
+      const updated = await store.domains.updatePushAuth("a.example", {
+        ...pushAuth,
+        enabled: true,
+        mainKey: "k",
+      });
+      assert.equal(updated?.pushAuth.mainKey, "k");
+      assert.equal(await store.domains.updatePushAuth("none.example", pushAuth), null);
+      assert.equal((await store.domains.list()).length, 1);
+      assert.equal(await store.domains.delete("a.example"), true);
+      assert.equal(await store.domains.delete("a.example"), false);
+    });
+
+    test("templates and rules: a template used by a rule cannot be deleted", async () => {
+      const rule = await store.rules.upsert({
+        domainName: "d.example",
+        appName: "live",
+        templateId,
+      });
+      assert.equal(rule.templateId, templateId);
+      await assert.rejects(
+        store.templates.delete(templateId),
+        (e: unknown) => e instanceof OnAirError && e.code === "ONAIR_ERR_CONFLICT",
+      );
+      assert.equal((await store.rules.list()).length, 1);
+      assert.equal(await store.rules.delete("d.example", "nope"), false);
+    });
+
+    test("append commits an event with its deliveries; a failing delivery rolls the event back", async () => {
+      await store.events.append(event("evt_1"), [
+        { id: "msg_1", templateId, url: "http://127.0.0.1:9/x", policy, orderingKey: null },
+      ]);
+      assert.ok(await store.events.get("evt_1"));
+      assert.equal((await store.deliveries.get("msg_1"))?.status, "pending");
+      await assert.rejects(
+        store.events.append(event("evt_2"), [
+          { id: "msg_2", templateId, url: "u", policy, orderingKey: null },
+          { id: "msg_2", templateId, url: "u", policy, orderingKey: null },
+        ]),
+      );
+      assert.equal(await store.events.get("evt_2"), null, "no event without its deliveries");
+    });
+
+    test("claim: due only, leased once, keys include the rotating one but not the expired one", async () => {
+      assert.deepEqual(
+        await store.deliveries.claimDue({ owner: "a", now: at(-1), leaseMs: 1000, limit: 10 }),
+        [],
+      );
+      const [claimed] = await store.deliveries.claimDue({
+        owner: "a",
+        now: at(1),
+        leaseMs: 1000,
+        limit: 10,
+      });
+      assert.equal(claimed?.delivery.id, "msg_1");
+      assert.deepEqual(claimed?.keys, ["current", "rotating"]);
+      assert.deepEqual(
+        await store.deliveries.claimDue({ owner: "b", now: at(500), leaseMs: 1000, limit: 10 }),
+        [],
+        "leased",
+      );
+      const [stolen] = await store.deliveries.claimDue({
+        owner: "b",
+        now: at(1002),
+        leaseMs: 1000,
+        limit: 10,
+      });
+      assert.equal(stolen?.delivery.id, "msg_1", "an expired lease is taken over");
+      const attempt = {
+        startedAt: at(1003),
+        durationMs: 5,
+        statusCode: 500,
+        errorCode: "http_status" as const,
+        errorMessage: "HTTP 500",
+        requestBody: "{}",
+        responseSnippet: "",
+      };
+      assert.equal(
+        await store.deliveries.recordAttempt({
+          deliveryId: "msg_1",
+          owner: "a",
+          attempt,
+          next: at(5000),
+        }),
+        false,
+        "lost lease",
+      );
+      assert.equal(
+        await store.deliveries.recordAttempt({
+          deliveryId: "msg_1",
+          owner: "b",
+          attempt,
+          next: "dead",
+        }),
+        true,
+      );
+      assert.equal((await store.deliveries.attempts("msg_1")).length, 2, "both attempts recorded");
+      assert.equal((await store.deliveries.get("msg_1"))?.status, "dead");
+    });
+
+    test("redeliver: dry run lists, real run requeues with a fresh budget", async () => {
+      const dry = await store.deliveries.redeliver({
+        filter: { status: ["dead"] },
+        now: at(6000),
+        dryRun: true,
+      });
+      assert.deepEqual(dry, ["msg_1"]);
+      assert.equal((await store.deliveries.get("msg_1"))?.status, "dead");
+      await store.deliveries.redeliver({ ids: ["msg_1"], now: at(6000) });
+      const requeued = await store.deliveries.get("msg_1");
+      assert.equal(requeued?.status, "pending");
+      assert.equal(requeued?.attempts, 0);
+      const stats = await store.deliveries.stats(at(7000));
+      assert.equal(stats.pending, 1);
+    });
+
+    test("per-stream ordering: only the oldest pending delivery of a key is claimable", async () => {
+      const key = "d.example/live/ordered|u";
+      await store.events.append(event("evt_o1", "ordered", at(10_000)), [
+        { id: "msg_o1", templateId, url: "u", policy, orderingKey: key },
+      ]);
+      await store.events.append(event("evt_o2", "ordered", at(10_001)), [
+        { id: "msg_o2", templateId, url: "u", policy, orderingKey: key },
+      ]);
+      const claimed = await store.deliveries.claimDue({
+        owner: "c",
+        now: at(20_000),
+        leaseMs: 1000,
+        limit: 10,
+      });
+      const ids = claimed.map((c) => c.delivery.id);
+      assert.ok(ids.includes("msg_o1") && !ids.includes("msg_o2"));
+      assert.ok((await store.deliveries.releaseLeases("c")) >= 1);
+    });
+
+    test("list: newest first, cursor pages, filters", async () => {
+      const first = await store.deliveries.list({ limit: 2 });
+      assert.equal(first.items.length, 2);
+      assert.ok(first.nextCursor);
+      const second = await store.deliveries.list({ limit: 2, cursor: first.nextCursor! });
+      assert.ok(second.items.every((d) => !first.items.some((f) => f.id === d.id)));
+      assert.deepEqual(
+        (await store.deliveries.list({ limit: 10, streamId: "ordered" })).items.map((d) => d.id),
+        ["msg_o2", "msg_o1"],
+      );
+      await assert.rejects(
+        store.deliveries.list({ limit: 1, cursor: "!!" }),
+        (e: unknown) => e instanceof OnAirError,
+      );
+    });
+
+    test("endpoints: failure run, disable, enable", async () => {
+      const state = await store.endpoints.markFailure("u", at(1));
+      assert.deepEqual(state.failingSince, at(1));
+      assert.deepEqual(
+        (await store.endpoints.markFailure("u", at(2))).failingSince,
+        at(1),
+        "the run keeps its start",
+      );
+      await store.endpoints.disable("u", at(3), "failing");
+      assert.deepEqual((await store.endpoints.get("u"))?.disabledAt, at(3));
+      assert.equal(await store.endpoints.enable("u"), true);
+      assert.equal((await store.endpoints.get("u"))?.disabledAt, null);
+      await store.endpoints.markSuccess("u");
+      assert.equal((await store.endpoints.get("u"))?.failingSince, null);
+    });
+  });
+}
