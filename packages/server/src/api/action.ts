@@ -1,20 +1,47 @@
-import type { Logger } from "pino";
+import type { z } from "zod";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Store } from "../store/store.js";
+import { parseParams } from "./params.js";
 
 /** What every action may use. */
 export interface ActionContext {
   store: Store;
   config: OnAirConfig;
   clock: Clock;
-  logger: Logger;
-  /** Wakes the dispatcher after deliveries were requeued. */
-  wake?: () => void;
+  /** Wakes the dispatcher after deliveries were requeued (it also polls, so this is optional). */
+  wake?: (() => void) | undefined;
 }
 
-/** One API action: validated parameters in, the `Response` fields (without RequestId) out. */
-export type ActionHandler = (
-  params: Record<string, unknown>,
-  ctx: ActionContext,
-) => Promise<Record<string, unknown>>;
+/** One API action: raw JSON parameters in, the `Response` fields (without RequestId) out. */
+export interface ApiAction {
+  /** Tencent's action name (`X-TC-Action`). */
+  name: string;
+  /** True for OnAir's own actions, which Tencent does not have. */
+  extension: boolean;
+  run(params: unknown, ctx: ActionContext): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Declares an action with its strict parameter schema; parameters are validated (with Tencent's
+ * error codes) before `run` sees them.
+ *
+ * @example
+ * export const describeThing = defineAction({
+ *   name: "DescribeThing",
+ *   params: z.object({ ThingId: z.number().int() }).strict(),
+ *   run: async ({ ThingId }, ctx) => ({ Thing: await load(ctx, ThingId) }),
+ * });
+ */
+export function defineAction<S extends z.ZodType>(definition: {
+  name: string;
+  extension?: boolean;
+  params: S;
+  run(params: z.output<S>, ctx: ActionContext): Promise<Record<string, unknown>>;
+}): ApiAction {
+  return {
+    name: definition.name,
+    extension: definition.extension ?? false,
+    run: (params, ctx) => definition.run(parseParams(definition.params, params), ctx),
+  };
+}

@@ -1,70 +1,140 @@
 import { randomUUID } from "node:crypto";
-import type { Credentials } from "../config/credentials.js";
+import type { Logger } from "pino";
+import type { OnAirConfig } from "../config/schema.js";
+import type { Clock } from "../domain/clock.js";
 import { OnAirError, toOnAirError } from "../errors.js";
 import { readBody } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
-import type { ActionContext, ActionHandler } from "./action.js";
-import { callbackActions } from "./actions/callback-actions.js";
-import { deliveryActions } from "./actions/delivery-actions.js";
-import { domainActions } from "./actions/domain-actions.js";
+import type { Store } from "../store/store.js";
+import type { ActionContext } from "./action.js";
+import { API_ACTIONS } from "./actions/index.js";
+import { withoutNulls } from "./params.js";
 import { verifyTc3 } from "./tc3.js";
 
+/** The one API version OnAir speaks: Tencent's `live` 2018-08-01. */
 export const API_VERSION = "2018-08-01";
 
-const ACTIONS: Readonly<Record<string, ActionHandler>> = {
-  ...callbackActions,
-  ...domainActions,
-  ...deliveryActions,
-};
+/** Names of every supported action, sorted. */
+export const SUPPORTED_ACTIONS: readonly string[] = [...API_ACTIONS.keys()].sort();
 
-/** Names of every supported action. */
-export const SUPPORTED_ACTIONS = Object.keys(ACTIONS).sort();
+/** What `createApiRoute` needs. */
+export interface ApiRouteOptions {
+  store: Store;
+  config: OnAirConfig;
+  clock: Clock;
+  /** The management SecretId/SecretKey pair requests are signed with. */
+  credentials: { secretId: string; secretKey: string };
+  logger?: Logger | undefined;
+  /** Wakes the dispatcher after RedeliverCallbacks / EnableCallbackEndpoint requeued work. */
+  wake?: (() => void) | undefined;
+  /** RequestId generator (default: a random UUID, as Tencent's). */
+  requestId?: (() => string) | undefined;
+}
+
+/** A trace id the client sent, echoed back only when it is a plain token. */
+const TRACE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+function header(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value)?.trim() ?? "";
+}
 
 /**
- * `POST /`: Tencent Cloud API 3.0. Every reply is HTTP 200 with `{"Response": …}`, errors included,
- * because the official SDK reads `Response.Error` only from 200 replies.
+ * The management API, `POST /`: Tencent Cloud API 3.0 with TC3-HMAC-SHA256, version 2018-08-01.
+ * Every reply is HTTP 200 with `{"Response": {…, "RequestId"}}`, errors as
+ * `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`, because the official SDK reads
+ * `Response.Error` only from 200 replies (research §5.3).
+ *
+ * Order of checks: body size → X-TC-Action/X-TC-Version → signature → JSON → parameters, so
+ * nothing but public facts is said to an unsigned caller.
+ *
+ * @example
+ * const api = createApiRoute({ store, config, clock: systemClock, credentials, logger });
+ * createHttpServer({ logger, routes: [{ method: "POST", path: "/", handler: api }] });
  */
-export function createApiRoute(ctx: ActionContext & { credentials: Credentials }): RouteHandler {
+export function createApiRoute(options: ApiRouteOptions): RouteHandler {
+  const ctx: ActionContext = {
+    store: options.store,
+    config: options.config,
+    clock: options.clock,
+    wake: options.wake,
+  };
+  const { credentials } = options;
+  const nextRequestId = options.requestId ?? randomUUID;
+
   return async (req, res) => {
-    const requestId = randomUUID();
-    const reply = (fields: Record<string, unknown>) =>
-      sendJson(res, 200, { Response: { ...fields, RequestId: requestId } });
+    const requestId = nextRequestId();
+    const traceId = header(req.headers["x-tc-traceid"]);
+    if (TRACE_ID.test(traceId)) res.setHeader("X-TC-TraceId", traceId);
+    let actionName = "";
     try {
-      const body = await readBody(req, ctx.config.maxRequestBytes);
-      const action = String(req.headers["x-tc-action"] ?? "");
-      const version = String(req.headers["x-tc-version"] ?? "");
-      if (!action)
+      const body = await readBody(req, options.config.maxRequestBytes);
+      actionName = header(req.headers["x-tc-action"]);
+      const version = header(req.headers["x-tc-version"]);
+      if (!actionName) {
         throw new OnAirError("ONAIR_ERR_MISSING_PARAMETER", "the X-TC-Action header is missing");
-      verifyTc3(
-        { method: req.method ?? "POST", headers: req.headers, body },
-        {
-          lookupSecretKey: (id) =>
-            id === ctx.credentials.secretId ? ctx.credentials.secretKey : undefined,
-          now: ctx.clock.now(),
-        },
-      );
-      if (version !== API_VERSION)
-        throw new OnAirError("ONAIR_ERR_NO_SUCH_VERSION", `X-TC-Version must be ${API_VERSION}`);
-      const handler = ACTIONS[action];
-      if (!handler)
-        throw new OnAirError("ONAIR_ERR_INVALID_ACTION", `the action ${action} does not exist`);
-      let params: unknown;
-      try {
-        params = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
-      } catch {
-        throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER", "the request body is not valid JSON");
       }
-      if (typeof params !== "object" || params === null || Array.isArray(params)) {
+      if (!version) {
+        throw new OnAirError("ONAIR_ERR_MISSING_PARAMETER", "the X-TC-Version header is missing");
+      }
+      const action = API_ACTIONS.get(actionName);
+      if (!action) {
         throw new OnAirError(
-          "ONAIR_ERR_INVALID_PARAMETER",
-          "the request body must be a JSON object",
+          "ONAIR_ERR_INVALID_ACTION",
+          `the action ${actionName.slice(0, 64)} does not exist; see docs/api.md for the supported actions`,
         );
       }
-      reply(await handler(params as Record<string, unknown>, ctx));
+      if (version !== API_VERSION) {
+        throw new OnAirError(
+          "ONAIR_ERR_NO_SUCH_VERSION",
+          `X-TC-Version ${version.slice(0, 32)} is not supported; use ${API_VERSION}`,
+        );
+      }
+      const url = req.url ?? "/";
+      const queryAt = url.indexOf("?");
+      verifyTc3(
+        {
+          method: req.method ?? "POST",
+          query: queryAt === -1 ? "" : url.slice(queryAt + 1),
+          headers: req.headers,
+          body,
+        },
+        {
+          lookupSecretKey: (id) =>
+            id === credentials.secretId ? credentials.secretKey : undefined,
+          now: options.clock.now(),
+        },
+      );
+      const result = await action.run(parseJsonObject(body), ctx);
+      sendJson(res, 200, { Response: { ...result, RequestId: requestId } });
     } catch (err) {
       const error = toOnAirError(err);
-      if (error.code === "ONAIR_ERR_INTERNAL") ctx.logger.error({ err }, "API action failed");
-      reply({ Error: error.toTencentError() });
+      if (error.code === "ONAIR_ERR_INTERNAL") {
+        options.logger?.error({ err, action: actionName, requestId }, "API action failed");
+      } else {
+        options.logger?.debug(
+          { code: error.tencentCode, action: actionName, requestId },
+          "API request refused",
+        );
+      }
+      sendJson(res, 200, { Response: { Error: error.toTencentError(), RequestId: requestId } });
     }
   };
+}
+
+/** The body as a JSON object with nulls dropped; an empty body is `{}`. */
+function parseJsonObject(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch (err) {
+    throw new OnAirError(
+      "ONAIR_ERR_INVALID_PARAMETER",
+      `the request body is not valid JSON: ${(err as Error).message}`,
+    );
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER", "the request body must be a JSON object");
+  }
+  return withoutNulls(parsed);
 }

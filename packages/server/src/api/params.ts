@@ -1,37 +1,104 @@
 import type { z } from "zod";
-import { OnAirError } from "../errors.js";
+import { type ErrorCode, OnAirError } from "../errors.js";
 
 /**
- * Validates an action's parameters with its zod schema and turns the first problem into Tencent's
- * error code: absent → MissingParameter, wrong type → InvalidParameter, bad value →
- * InvalidParameterValue, unknown name → UnknownParameter.
+ * Action parameters: each action's zod schema is strict, and the first problem found becomes
+ * Tencent's error code. Absent → MissingParameter, wrong JSON type → InvalidParameter, a value
+ * outside the allowed set or range → InvalidParameterValue, a name the action does not know →
+ * UnknownParameter. Known Tencent parameters an action ignores are declared in its schema, so
+ * SDK calls never trip UnknownParameter.
  */
-export function parseParams<S extends z.ZodType>(
-  schema: S,
-  params: Record<string, unknown>,
-): z.infer<S> {
-  const result = schema.safeParse(params);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const name = issue.path.join(".");
-  if (issue.code === "unrecognized_keys") {
-    throw new OnAirError(
-      "ONAIR_ERR_UNKNOWN_PARAMETER",
-      `unknown parameter: ${issue.keys.join(", ")}`,
-    );
+
+type Issue = z.core.$ZodIssue;
+
+/** Which problem is reported when there are several: the one most useful to fix first. */
+const PRIORITY: readonly ErrorCode[] = [
+  "ONAIR_ERR_MISSING_PARAMETER",
+  "ONAIR_ERR_UNKNOWN_PARAMETER",
+  "ONAIR_ERR_INVALID_PARAMETER",
+  "ONAIR_ERR_INVALID_PARAMETER_VALUE",
+];
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
   }
-  if (issue.code === "invalid_type") {
-    let value: unknown = params;
-    for (const key of issue.path)
-      value = (value as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
-    if (value === undefined)
-      throw new OnAirError("ONAIR_ERR_MISSING_PARAMETER", `missing parameter: ${name}`);
-    throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER", `${name}: ${issue.message}`);
-  }
-  throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER_VALUE", `${name}: ${issue.message}`);
+  return value;
 }
 
-/** `YYYY-MM-DD hh:mm:ss` in Beijing time (UTC+8), as Tencent's Describe actions return times. */
-export function beijingTime(date: Date): string {
-  return new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
+function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+/** `Filters.0.Name`, the way Tencent names nested parameters. */
+function paramName(path: readonly PropertyKey[]): string {
+  return path.map(String).join(".");
+}
+
+function classify(issue: Issue, params: unknown): { code: ErrorCode; message: string } {
+  const name = paramName(issue.path);
+  if (issue.code === "unrecognized_keys") {
+    const names = issue.keys.map((k) => (name ? `${name}.${k}` : k));
+    return {
+      code: "ONAIR_ERR_UNKNOWN_PARAMETER",
+      message: `unknown parameter ${names.join(", ")}`,
+    };
+  }
+  if (issue.code === "invalid_type") {
+    const value = valueAt(params, issue.path);
+    if (value === undefined) {
+      return { code: "ONAIR_ERR_MISSING_PARAMETER", message: `missing parameter ${name}` };
+    }
+    const expected = issue.expected === "int" ? "an integer" : `a ${issue.expected}`;
+    // 1.5 where an Integer belongs is a number of the right JSON type but the wrong value.
+    if (issue.expected === "int" && typeof value === "number") {
+      return {
+        code: "ONAIR_ERR_INVALID_PARAMETER_VALUE",
+        message: `${name} must be an integer, got ${value}`,
+      };
+    }
+    return {
+      code: "ONAIR_ERR_INVALID_PARAMETER",
+      message: `${name} must be ${expected}, got ${jsonType(value)}`,
+    };
+  }
+  return { code: "ONAIR_ERR_INVALID_PARAMETER_VALUE", message: `${name}: ${issue.message}` };
+}
+
+/**
+ * Validates `params` with `schema`; throws the `OnAirError` for the most useful problem.
+ *
+ * @example
+ * const { TemplateId } = parseParams(z.object({ TemplateId: z.number().int() }).strict(), params);
+ */
+export function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.output<S> {
+  const result = schema.safeParse(params);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => classify(issue, params));
+  problems.sort((a, b) => PRIORITY.indexOf(a.code) - PRIORITY.indexOf(b.code));
+  const first = problems[0];
+  if (first === undefined) {
+    throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER", "invalid parameters");
+  }
+  throw new OnAirError(first.code, first.message);
+}
+
+/**
+ * Drops `null` members, deeply, as the official SDKs do before sending: a null parameter means
+ * "not given" to OnAir, whoever sent it.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) {
+      if (member !== null) out[key] = withoutNulls(member);
+    }
+    return out;
+  }
+  return value;
 }

@@ -168,10 +168,6 @@ export interface Tc3Identity {
   timestamp: number;
 }
 
-function headerValue(headers: Map<string, string>, name: string): string | undefined {
-  return headers.get(name);
-}
-
 /** `127.0.0.1:8080` → `127.0.0.1`, `[::1]:8080` → `[::1]`; a host without a port is returned as is. */
 function hostWithoutPort(host: string): string {
   if (host.startsWith("[")) {
@@ -214,13 +210,13 @@ export function verifyTc3(
     headers.set(name.toLowerCase(), typeof value === "string" ? value : value.join(","));
   }
 
-  const authorization = headerValue(headers, "authorization");
+  const authorization = headers.get("authorization");
   if (authorization === undefined || authorization.trim() === "") {
     throw new OnAirError("ONAIR_ERR_AUTH_MISSING", "the Authorization header is missing");
   }
   const auth = parseTc3Authorization(authorization);
 
-  const timestampText = headerValue(headers, "x-tc-timestamp")?.trim();
+  const timestampText = headers.get("x-tc-timestamp")?.trim();
   if (timestampText === undefined || timestampText === "") {
     throw new OnAirError("ONAIR_ERR_MISSING_PARAMETER", "the X-TC-Timestamp header is missing");
   }
@@ -261,7 +257,7 @@ export function verifyTc3(
   }
   const raw: [string, string][] = [];
   for (const name of auth.signedHeaders) {
-    const value = headerValue(headers, name);
+    const value = headers.get(name);
     if (value === undefined) throw malformed(`signed header ${name} is not in the request`);
     raw.push([name, value.trim()]);
   }

@@ -98,7 +98,7 @@ export function createDispatcher(deps: {
     try {
       const response = await request(url, {
         method: "POST",
-        headers: { ...outgoing.headers, "user-agent": "OnAir-Callback/0.1" },
+        headers: { ...outgoing.headers, "user-agent": `OnAir-Callback/0.1 (node ${deps.nodeId})` },
         body: outgoing.body,
         dispatcher: agent,
         headersTimeout: delivery.policy.timeoutMs,

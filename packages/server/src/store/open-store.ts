@@ -1,21 +1,27 @@
 import { join } from "node:path";
 import type { OnAirConfig } from "../config/schema.js";
-import { OnAirError } from "../errors.js";
+import { createPostgresStore } from "./postgres/postgres-store.js";
 import { createSqliteStore } from "./sqlite/sqlite-store.js";
 import type { Store } from "./store.js";
 
 /**
- * Opens and migrates the store the configuration names: SQLite in the data directory, unless
- * `databaseUrl` names PostgreSQL.
+ * Opens and migrates the store the configuration names: PostgreSQL when `databaseUrl` is a
+ * postgres URL (an optional `schema` query parameter selects the schema), else SQLite in the data
+ * directory.
  */
 export async function openStore(config: OnAirConfig): Promise<Store> {
+  let store: Store;
   if (config.databaseUrl) {
-    throw new OnAirError(
-      "ONAIR_ERR_UNSUPPORTED",
-      "ONAIR_DATABASE_URL is set, but this build has no PostgreSQL driver yet: unset it to use the embedded SQLite store",
-    );
+    const url = new URL(config.databaseUrl);
+    const schema = url.searchParams.get("schema") ?? undefined;
+    url.searchParams.delete("schema");
+    store = createPostgresStore({
+      connectionString: url.toString(),
+      ...(schema ? { schema } : {}),
+    });
+  } else {
+    store = createSqliteStore({ path: join(config.dataDir, "onair.db") });
   }
-  const store = createSqliteStore({ path: join(config.dataDir, "onair.db") });
   await store.migrate();
   return store;
 }

@@ -11,6 +11,7 @@ import { pushBody } from "./push-body.js";
 const dataDir = process.env.CRASH_DATA_DIR!;
 const receiverUrl = process.env.CRASH_RECEIVER_URL!;
 const emit = Number(process.env.CRASH_EMIT ?? "0");
+const databaseUrl = process.env.CRASH_DATABASE_URL;
 
 const config = loadConfig({
   env: {},
@@ -18,6 +19,7 @@ const config = loadConfig({
     httpPort: 0,
     httpHost: "127.0.0.1",
     dataDir,
+    ...(databaseUrl ? { databaseUrl, nodeId: process.env.CRASH_NODE_ID ?? "node" } : {}),
     secretId: "AKIDcrash",
     secretKey: "crashSecret",
     dispatcher: { leaseMs: 2000, pollIntervalMs: 100, concurrency: 64 },

@@ -1,35 +1,10 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { startNode } from "./node-process.js";
 import { startReceiver } from "./receiver.js";
-
-const node = fileURLToPath(new URL("./crash-node.js", import.meta.url));
-
-function startNode(
-  env: Record<string, string>,
-  acked: Set<string>,
-): { child: ChildProcess; started: Promise<void>; emitted: Promise<void> } {
-  const child = spawn(process.execPath, [node], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let onStarted!: () => void;
-  let onEmitted!: () => void;
-  const started = new Promise<void>((resolve) => (onStarted = resolve));
-  const emitted = new Promise<void>((resolve) => (onEmitted = resolve));
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    if (line === "started") onStarted();
-    else if (line === "emitted all") onEmitted();
-    else if (line.startsWith("acked "))
-      for (const id of line.slice(6).split(" ")) if (id) acked.add(id);
-  });
-  return { child, started, emitted };
-}
 
 test("kill -9 while 10,000 events are in flight: after restart every acknowledged event is delivered", {
   timeout: 180_000,

@@ -21,6 +21,7 @@ const server = createServer(async (req, res) => {
     at: Date.now(),
     webhookId: readWebhookId(req.headers),
     path: req.url,
+    userAgent: req.headers["user-agent"],
   };
   try {
     const event = verify(body, req.headers, { key, requireWebhookSignature: true });

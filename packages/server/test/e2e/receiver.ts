@@ -9,6 +9,7 @@ export interface Received {
   verified: boolean;
   error?: string;
   reply: string;
+  userAgent?: string;
   event?: Record<string, unknown>;
 }
 

@@ -1,0 +1,56 @@
+import type { ApiAction } from "../action.js";
+import {
+  describeCallbackDeliveries,
+  describeCallbackDeliveryAttempts,
+  describeCallbackEndpoints,
+  describeCallbackQueueStats,
+  enableCallbackEndpoint,
+  redeliverCallbacks,
+} from "./callback-deliveries.js";
+import { describeCallbackRecordsList } from "./callback-records.js";
+import {
+  createLiveCallbackRule,
+  deleteLiveCallbackRule,
+  describeLiveCallbackRules,
+} from "./callback-rules.js";
+import {
+  createLiveCallbackTemplate,
+  deleteLiveCallbackTemplate,
+  describeLiveCallbackTemplate,
+  describeLiveCallbackTemplates,
+  modifyLiveCallbackTemplate,
+} from "./callback-templates.js";
+import {
+  addLiveDomain,
+  deleteLiveDomain,
+  describeLiveDomain,
+  describeLiveDomains,
+} from "./live-domains.js";
+import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
+
+/** Every action of the management API, by `X-TC-Action` name. */
+export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
+  [
+    createLiveCallbackTemplate,
+    describeLiveCallbackTemplates,
+    describeLiveCallbackTemplate,
+    modifyLiveCallbackTemplate,
+    deleteLiveCallbackTemplate,
+    createLiveCallbackRule,
+    describeLiveCallbackRules,
+    deleteLiveCallbackRule,
+    addLiveDomain,
+    describeLiveDomains,
+    describeLiveDomain,
+    deleteLiveDomain,
+    modifyLivePushAuthKey,
+    describeLivePushAuthKey,
+    describeCallbackRecordsList,
+    describeCallbackDeliveries,
+    describeCallbackDeliveryAttempts,
+    redeliverCallbacks,
+    describeCallbackEndpoints,
+    enableCallbackEndpoint,
+    describeCallbackQueueStats,
+  ].map((action) => [action.name, action]),
+);

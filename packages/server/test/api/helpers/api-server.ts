@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { Agent, type AgentOptions, createServer, type Server } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { live } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/index.js";
+import { createApiRoute } from "../../../src/api/api-route.js";
+import { configSchema, type OnAirConfig } from "../../../src/config/schema.js";
+import type { Clock } from "../../../src/domain/clock.js";
+import { createSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
+import type { Store } from "../../../src/store/store.js";
+
+export const LiveClient = live.v20180801.Client;
+export type LiveClient = InstanceType<typeof LiveClient>;
+
+export const SECRET_ID = "AKIDonairApiTest0001";
+export const SECRET_KEY = "onair-api-test-secret-key";
+
+/** A clock tests can move; starts at the real time (the SDK signs with the real time). */
+export class TestClock implements Clock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+export interface ApiServer {
+  port: number;
+  url: string;
+  store: Store;
+  config: OnAirConfig;
+  clock: TestClock;
+  wakes: number;
+  /** Host header and credential scope of every request received (never the signature). */
+  seen: { host: string; scope: string }[];
+  close(): Promise<void>;
+}
+
+/**
+ * The management API on a real node:http server (127.0.0.1, port 0) over a real SQLite store in
+ * a fresh temporary directory.
+ */
+export async function startApiServer(
+  overrides: Partial<Record<keyof OnAirConfig, unknown>> = {},
+): Promise<ApiServer> {
+  // The SDK routes through $http_proxy when no agent is given: keep test traffic on loopback.
+  for (const name of ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"]) {
+    delete process.env[name];
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), "onair-api-"));
+  const config = Object.freeze(
+    configSchema.parse({
+      dataDir,
+      httpPort: 0,
+      httpHost: "127.0.0.1",
+      secretId: SECRET_ID,
+      secretKey: SECRET_KEY,
+      ...overrides,
+    }),
+  );
+  const store = createSqliteStore({ path: join(dataDir, "onair.db") });
+  await store.migrate();
+  const clock = new TestClock();
+  const state = { wakes: 0 };
+  const seen: ApiServer["seen"] = [];
+  const route = createApiRoute({
+    store,
+    config,
+    clock,
+    credentials: { secretId: SECRET_ID, secretKey: SECRET_KEY },
+    wake: () => {
+      state.wakes++;
+    },
+  });
+  const server: Server = createServer((req, res) => {
+    const scope = /Credential=[^/]+\/([^,]+)/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+    seen.push({ host: req.headers.host ?? "", scope });
+    route(req, res).catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/`,
+    store,
+    config,
+    clock,
+    seen,
+    get wakes() {
+      return state.wakes;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Sends every connection to 127.0.0.1:port, whatever host the URL names (research §5.5 item 5). */
+export class LoopbackAgent extends Agent {
+  readonly #port: number;
+  constructor(port: number, options?: AgentOptions) {
+    super(options);
+    this.#port = port;
+  }
+  override createConnection(): Socket {
+    return connect(this.#port, "127.0.0.1");
+  }
+}
+
+/** SDK client configured the first way of SPEC §4: endpoint `127.0.0.1:PORT` over http. */
+export function endpointClient(
+  port: number,
+  credential = { secretId: SECRET_ID, secretKey: SECRET_KEY },
+): LiveClient {
+  return new LiveClient({
+    credential,
+    region: "",
+    profile: {
+      httpProfile: { endpoint: `127.0.0.1:${port}`, protocol: "http://", reqTimeout: 10 },
+    },
+  });
+}
+
+/** SDK client configured the second way: the real endpoint, connected to OnAir by an agent. */
+export function agentClient(
+  port: number,
+  credential = { secretId: SECRET_ID, secretKey: SECRET_KEY },
+): LiveClient {
+  return new LiveClient({
+    credential,
+    region: "ap-guangzhou",
+    profile: {
+      httpProfile: { protocol: "http://", reqTimeout: 10, agent: new LoopbackAgent(port) },
+    },
+  });
+}

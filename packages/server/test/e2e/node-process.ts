@@ -1,0 +1,27 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const node = fileURLToPath(new URL("./crash-node.js", import.meta.url));
+
+/** Starts crash-node.js; `acked` collects the delivery ids of events whose emit resolved. */
+export function startNode(
+  env: Record<string, string>,
+  acked: Set<string>,
+): { child: ChildProcess; started: Promise<void>; emitted: Promise<void> } {
+  const child = spawn(process.execPath, [node], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let onStarted!: () => void;
+  let onEmitted!: () => void;
+  const started = new Promise<void>((resolve) => (onStarted = resolve));
+  const emitted = new Promise<void>((resolve) => (onEmitted = resolve));
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    if (line === "started") onStarted();
+    else if (line === "emitted all") onEmitted();
+    else if (line.startsWith("acked "))
+      for (const id of line.slice(6).split(" ")) if (id) acked.add(id);
+  });
+  return { child, started, emitted };
+}
