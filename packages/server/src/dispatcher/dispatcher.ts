@@ -2,13 +2,14 @@ import { createCallbackRequest } from "@onair/callbacks";
 import type { Logger } from "pino";
 import { Agent, request } from "undici";
 import type { OnAirConfig } from "../config/schema.js";
+import { addressRefusal } from "../domain/address-policy.js";
 import type { Clock } from "../domain/clock.js";
 import { afterFailure, parseRetryAfter } from "../domain/retry-policy.js";
 import type { AttemptErrorCode } from "../domain/types.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { ClaimedDelivery, Store } from "../store/store.js";
 import { classifyError } from "./classify-error.js";
-import { guardedLookup, refusalReason, SsrfBlockedError } from "./ssrf-guard.js";
+import { guardedLookup, SsrfBlockedError } from "./ssrf-guard.js";
 
 /** The result of one HTTP attempt. */
 interface AttemptOutcome {
@@ -83,10 +84,10 @@ export function createDispatcher(deps: {
       };
     }
     // IP literals skip name resolution, so the guard checks them here.
-    const literal = url.hostname.replace(/^\[|\]$/g, "");
-    const refused = /^[\d.]+$|:/.test(literal)
-      ? refusalReason(literal, config.callbackAllowPrivate)
-      : null;
+    const refused = addressRefusal(
+      url.hostname.replace(/^\[|\]$/g, ""),
+      config.callbackAllowPrivate,
+    );
     if (refused)
       return {
         ...base,
