@@ -54,13 +54,20 @@ export async function startOnAir(
   }
   const metrics = createMetrics({ store, clock });
   const dispatcher = createDispatcher({ store, config, clock, logger, metrics, nodeId });
-  const emitter = createEventEmitter({
+  const committer = createEventEmitter({
     store,
     config,
     clock,
     newId,
     wake: () => dispatcher.wake(),
   });
+  const emitter: typeof committer = {
+    async emit(input) {
+      const result = await committer.emit(input);
+      metrics.events.inc({ event_type: String(input.body.event_type) });
+      return result;
+    },
+  };
   const api = createApiRoute({
     store,
     config,
