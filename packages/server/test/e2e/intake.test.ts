@@ -88,6 +88,14 @@ describe("POST /v1/events", () => {
       assert.equal(got?.verified, true, got?.error);
       assert.equal(got?.webhookId, reply.DeliveryIds[0]);
       assert.equal(got?.event?.file_size, 1024, "normalised to the seeds' types");
+      // The receiver logs before it replies: wait until the dispatcher has recorded the attempt.
+      while ((await onair.store.deliveries.get(reply.DeliveryIds[0]!))?.status !== "delivered") {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const metrics = await (await fetch(`http://127.0.0.1:${onair.httpPort}/metrics`)).text();
+      assert.match(metrics, /onair_events_total\{event_type="100"\} 1/);
+      assert.match(metrics, /onair_delivery_attempt_duration_seconds_count\{outcome="ok"\} 1/);
+      assert.match(metrics, /onair_delivery_queue_depth 0/);
     } finally {
       await receiver.stop();
     }
