@@ -41,8 +41,21 @@ export function createSqliteStore(options: { path: string }): Store {
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
 
+  // Preparing a statement costs more than running it: keep them, keyed by SQL text. The few
+  // queries with variable IN lists add a handful of entries; the cap bounds any surprise.
+  const statements = new Map<string, Database.Statement>();
+  const prepared = (text: string): Database.Statement => {
+    let statement = statements.get(text);
+    if (!statement) {
+      if (statements.size >= 256) statements.clear();
+      statement = db.prepare(text);
+      statements.set(text, statement);
+    }
+    return statement;
+  };
+
   const templateKeys = (templateId: number, now: Date): string[] => {
-    const row = db.prepare("SELECT * FROM callback_templates WHERE id = ?").get(templateId) as
+    const row = prepared("SELECT * FROM callback_templates WHERE id = ?").get(templateId) as
       | Row
       | undefined;
     if (!row) return [];
@@ -63,7 +76,7 @@ export function createSqliteStore(options: { path: string }): Store {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)",
       );
       const applied = new Set(
-        (db.prepare("SELECT version FROM schema_migrations").all() as Row[]).map((r) =>
+        (prepared("SELECT version FROM schema_migrations").all() as Row[]).map((r) =>
           String(r.version),
         ),
       );
@@ -74,7 +87,7 @@ export function createSqliteStore(options: { path: string }): Store {
         const sql = readFileSync(MIGRATIONS + file, "utf8");
         db.transaction(() => {
           db.exec(sql);
-          db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(
+          prepared("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(
             file,
             Date.now(),
           );
@@ -90,7 +103,7 @@ export function createSqliteStore(options: { path: string }): Store {
       async create(input) {
         const createdAt = Date.now();
         try {
-          db.prepare(
+          prepared(
             "INSERT INTO domains (name, type, push_auth, created_at) VALUES (?, ?, ?, ?)",
           ).run(input.name, input.type, json(input.pushAuth), createdAt);
         } catch (err) {
@@ -104,16 +117,16 @@ export function createSqliteStore(options: { path: string }): Store {
         return { ...input, createdAt: new Date(createdAt) };
       },
       async get(name) {
-        const r = db.prepare("SELECT * FROM domains WHERE name = ?").get(name) as Row | undefined;
+        const r = prepared("SELECT * FROM domains WHERE name = ?").get(name) as Row | undefined;
         return r ? toDomain(r) : null;
       },
       async list() {
-        return (db.prepare("SELECT * FROM domains ORDER BY created_at, name").all() as Row[]).map(
+        return (prepared("SELECT * FROM domains ORDER BY created_at, name").all() as Row[]).map(
           toDomain,
         );
       },
       async delete(name) {
-        return db.prepare("DELETE FROM domains WHERE name = ?").run(name).changes > 0;
+        return prepared("DELETE FROM domains WHERE name = ?").run(name).changes > 0;
       },
       async updatePushAuth(name, pushAuth) {
         const changed = db
@@ -136,13 +149,13 @@ export function createSqliteStore(options: { path: string }): Store {
         return (await store.templates.get(Number(result.lastInsertRowid)))!;
       },
       async get(id) {
-        const r = db.prepare("SELECT * FROM callback_templates WHERE id = ?").get(id) as
+        const r = prepared("SELECT * FROM callback_templates WHERE id = ?").get(id) as
           | Row
           | undefined;
         return r ? toTemplate(r) : null;
       },
       async list() {
-        return (db.prepare("SELECT * FROM callback_templates ORDER BY id").all() as Row[]).map(
+        return (prepared("SELECT * FROM callback_templates ORDER BY id").all() as Row[]).map(
           toTemplate,
         );
       },
@@ -176,7 +189,7 @@ export function createSqliteStore(options: { path: string }): Store {
                 { tencentCode: "FailedOperation.ConfInUsed" },
               );
             }
-            return db.prepare("DELETE FROM callback_templates WHERE id = ?").run(id).changes > 0;
+            return prepared("DELETE FROM callback_templates WHERE id = ?").run(id).changes > 0;
           })
           .immediate();
       },
@@ -185,7 +198,7 @@ export function createSqliteStore(options: { path: string }): Store {
     rules: {
       async upsert(input) {
         const now = Date.now();
-        db.prepare(
+        prepared(
           `INSERT INTO callback_rules (domain_name, app_name, template_id, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (domain_name, app_name) DO UPDATE SET template_id = excluded.template_id,
@@ -197,7 +210,7 @@ export function createSqliteStore(options: { path: string }): Store {
         return toRule(r);
       },
       async list() {
-        return (db.prepare("SELECT * FROM callback_rules ORDER BY created_at").all() as Row[]).map(
+        return (prepared("SELECT * FROM callback_rules ORDER BY created_at").all() as Row[]).map(
           toRule,
         );
       },
@@ -214,7 +227,7 @@ export function createSqliteStore(options: { path: string }): Store {
       async append(event, deliveries) {
         const at = event.createdAt.getTime();
         db.transaction(() => {
-          db.prepare(
+          prepared(
             `INSERT INTO events (id, event_type, domain_name, app_name, stream_id, body, source, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(
@@ -227,7 +240,7 @@ export function createSqliteStore(options: { path: string }): Store {
             event.source,
             at,
           );
-          const insert = db.prepare(
+          const insert = prepared(
             `INSERT INTO deliveries (id, event_id, template_id, url, event_type, stream_id, status, attempts,
               next_attempt_at, policy, ordering_key, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
@@ -250,7 +263,7 @@ export function createSqliteStore(options: { path: string }): Store {
         }).immediate();
       },
       async get(id) {
-        const r = db.prepare("SELECT * FROM events WHERE id = ?").get(id) as Row | undefined;
+        const r = prepared("SELECT * FROM events WHERE id = ?").get(id) as Row | undefined;
         return r ? toEvent(r) : null;
       },
       async list(filter) {
@@ -298,7 +311,7 @@ export function createSqliteStore(options: { path: string }): Store {
                  ORDER BY d.next_attempt_at, d.id LIMIT ?`,
               )
               .all(at, at, limit) as Row[];
-            const lease = db.prepare(
+            const lease = prepared(
               "UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?",
             );
             for (const r of due) {
@@ -325,7 +338,7 @@ export function createSqliteStore(options: { path: string }): Store {
       async recordAttempt({ deliveryId, owner, attempt, next }) {
         return db
           .transaction(() => {
-            const r = db.prepare("SELECT * FROM deliveries WHERE id = ?").get(deliveryId) as
+            const r = prepared("SELECT * FROM deliveries WHERE id = ?").get(deliveryId) as
               | Row
               | undefined;
             if (!r) return false;
@@ -337,7 +350,7 @@ export function createSqliteStore(options: { path: string }): Store {
                     .get(deliveryId) as Row
                 ).n ?? 0,
               ) + 1;
-            db.prepare(
+            prepared(
               `INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error_code,
                 error_message, request_body, response_snippet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             ).run(
@@ -358,7 +371,7 @@ export function createSqliteStore(options: { path: string }): Store {
             const error = attempt.errorCode
               ? `${attempt.errorCode}: ${attempt.errorMessage ?? ""}`.trim()
               : null;
-            db.prepare(
+            prepared(
               `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_owner = NULL,
                 lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
             ).run(status, nextAt, error, Date.now(), deliveryId);
@@ -374,7 +387,7 @@ export function createSqliteStore(options: { path: string }): Store {
           .run(owner).changes;
       },
       async get(id) {
-        const r = db.prepare("SELECT * FROM deliveries WHERE id = ?").get(id) as Row | undefined;
+        const r = prepared("SELECT * FROM deliveries WHERE id = ?").get(id) as Row | undefined;
         return r ? toDelivery(r) : null;
       },
       async list(filter) {
@@ -438,7 +451,7 @@ export function createSqliteStore(options: { path: string }): Store {
             ).map((r) => String(r.id));
             if (!dryRun && matched.length) {
               // The retry budget starts over: the policy counts attempts since the last requeue.
-              db.prepare(
+              prepared(
                 `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, attempts = 0, lease_owner = NULL,
                   lease_expires_at = NULL, updated_at = ? WHERE id IN (${matched.map(() => "?").join(",")})`,
               ).run(now.getTime(), now.getTime(), ...matched);
@@ -466,24 +479,24 @@ export function createSqliteStore(options: { path: string }): Store {
 
     endpoints: {
       async get(url) {
-        const r = db.prepare("SELECT * FROM endpoints WHERE url = ?").get(url) as Row | undefined;
+        const r = prepared("SELECT * FROM endpoints WHERE url = ?").get(url) as Row | undefined;
         return r ? toEndpoint(r) : null;
       },
       async list() {
-        return (db.prepare("SELECT * FROM endpoints ORDER BY url").all() as Row[]).map(toEndpoint);
+        return (prepared("SELECT * FROM endpoints ORDER BY url").all() as Row[]).map(toEndpoint);
       },
       async markSuccess(url) {
-        db.prepare("UPDATE endpoints SET failing_since = NULL WHERE url = ?").run(url);
+        prepared("UPDATE endpoints SET failing_since = NULL WHERE url = ?").run(url);
       },
       async markFailure(url, at) {
-        db.prepare(
+        prepared(
           `INSERT INTO endpoints (url, failing_since) VALUES (?, ?)
            ON CONFLICT (url) DO UPDATE SET failing_since = COALESCE(endpoints.failing_since, excluded.failing_since)`,
         ).run(url, at.getTime());
         return (await store.endpoints.get(url))!;
       },
       async disable(url, at, reason) {
-        db.prepare(
+        prepared(
           `INSERT INTO endpoints (url, disabled_at, disabled_reason) VALUES (?, ?, ?)
            ON CONFLICT (url) DO UPDATE SET disabled_at = excluded.disabled_at, disabled_reason = excluded.disabled_reason`,
         ).run(url, at.getTime(), reason);
