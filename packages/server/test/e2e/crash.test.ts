@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { startNode } from "./node-process.js";
+import { startNode, waitUntilAllDelivered } from "./node-process.js";
 import { startReceiver } from "./receiver.js";
 
 test("kill -9 while 10,000 events are in flight: after restart every acknowledged event is delivered", {
@@ -28,18 +28,10 @@ test("kill -9 while 10,000 events are in flight: after restart every acknowledge
 
     const second = startNode(env, acked);
     await second.started;
-    const deadline = Date.now() + 120_000;
-    const seen = () => new Set(receiver.received.map((r) => r.webhookId));
-    while ([...acked].some((id) => !seen().has(id))) {
-      assert.ok(
-        Date.now() < deadline,
-        `${[...acked].filter((id) => !seen().has(id)).length} acknowledged events never delivered`,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitUntilAllDelivered(acked, receiver.received);
     second.child.kill("SIGTERM");
     await new Promise((resolve) => second.child.once("exit", resolve));
-    const unique = seen();
+    const unique = new Set(receiver.received.map((r) => r.webhookId));
     const duplicates = receiver.received.length - unique.size;
     assert.ok(
       receiver.received.every((r) => r.verified),

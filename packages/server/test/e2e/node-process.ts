@@ -25,3 +25,19 @@ export function startNode(
   });
   return { child, started, emitted };
 }
+
+/** Waits until every acknowledged delivery id reached the receiver; returns the unique ids seen. */
+export async function waitUntilAllDelivered(
+  acked: ReadonlySet<string>,
+  received: readonly { webhookId?: string }[],
+  timeoutMs = 120_000,
+): Promise<Set<string | undefined>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = new Set(received.map((r) => r.webhookId));
+    const missing = [...acked].filter((id) => !seen.has(id)).length;
+    if (missing === 0) return seen;
+    if (Date.now() > deadline) throw new Error(`${missing} acknowledged events never delivered`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import pg from "pg";
 import { TEST_DATABASE_URL } from "../helpers/test-database.js";
-import { startNode } from "./node-process.js";
+import { startNode, waitUntilAllDelivered } from "./node-process.js";
 import { startReceiver } from "./receiver.js";
 
 test("two nodes on one PostgreSQL share a load; one killed mid-load, the other takes over", {
@@ -49,21 +49,13 @@ test("two nodes on one PostgreSQL share a load; one killed mid-load, the other t
     await new Promise((resolve) => a.child.once("exit", resolve));
     const killedAt = receiver.received.length;
 
-    const deadline = Date.now() + 120_000;
-    const seen = () => new Set(receiver.received.map((r) => r.webhookId));
-    while ([...acked].some((id) => !seen().has(id))) {
-      assert.ok(
-        Date.now() < deadline,
-        `${[...acked].filter((id) => !seen().has(id)).length} acknowledged events never delivered`,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitUntilAllDelivered(acked, receiver.received);
     const after = byNode(killedAt);
     assert.ok(after.b > 0, "the surviving node delivered the rest");
     b.child.kill("SIGTERM");
     await new Promise((resolve) => b.child.once("exit", resolve));
     process.stdout.write(
-      `# two nodes: ${acked.size} acknowledged; before kill a=${before.a} b=${before.b}; after kill b=${after.b}; ${receiver.received.length - seen().size} duplicates\n`,
+      `# two nodes: ${acked.size} acknowledged; before kill a=${before.a} b=${before.b}; after kill b=${after.b}; ${receiver.received.length - new Set(receiver.received.map((r) => r.webhookId)).size} duplicates\n`,
     );
   } finally {
     for (const child of children) child.kill("SIGKILL");
