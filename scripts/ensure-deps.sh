@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what OnAir needs on a fresh machine: npm packages (from the lockfile) and, with
-# --services, starts the local PostgreSQL and Redis the tests use when they have stopped.
+# --services (the test suite), Debian's ffmpeg for the real publishers of the ingest tests, and
+# starts the local PostgreSQL and Redis the tests use when they have stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +10,19 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# apt_install COMMAND PACKAGE...: installs the Debian packages when COMMAND is missing.
+apt_install() {
+  local command="$1"
+  shift
+  if command -v "$command" >/dev/null 2>&1; then return 0; fi
+  echo "==> installing $* (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends "$@" >/dev/null ||
+    { apt-get update -q >/dev/null && apt-get install -y --no-install-recommends "$@" >/dev/null; }
+}
+
 if [ "${1:-}" = "--services" ]; then
+  apt_install ffmpeg ffmpeg
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     echo "==> starting PostgreSQL"
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start

@@ -10,19 +10,24 @@ import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
 import { sendJson } from "./http/route.js";
 import { createHttpServer } from "./http/router.js";
+import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
 import { createEventEmitter } from "./intake/event-emitter.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
+import { createStreamService, type StreamService } from "./streams/stream-service.js";
 
 /** A running OnAir node. */
 export interface OnAir {
   /** The HTTP port actually bound (useful with port 0). */
   httpPort: number;
+  /** The RTMP port actually bound; null when ingest is disabled. */
+  rtmpPort: number | null;
   emitter: ReturnType<typeof createEventEmitter>;
   store: Store;
+  streams: StreamService;
   stop(): Promise<void>;
 }
 
@@ -68,6 +73,15 @@ export async function startOnAir(
       return result;
     },
   };
+  const streams = createStreamService({
+    store,
+    emit: emitter.emit,
+    config,
+    clock,
+    logger,
+    metrics,
+    nodeId,
+  });
   const api = createApiRoute({
     store,
     config,
@@ -75,6 +89,7 @@ export async function startOnAir(
     logger,
     credentials,
     wake: () => dispatcher.wake(),
+    streams,
   });
   const server: Server = createHttpServer({
     logger,
@@ -113,13 +128,36 @@ export async function startOnAir(
     server.listen(config.httpPort, config.httpHost, () => resolve());
   });
   dispatcher.start();
+  await streams.start();
+  let rtmp: RtmpServer | null = null;
+  if (config.ingest.enabled) {
+    rtmp = await startRtmpServer({
+      host: config.rtmpHost,
+      port: config.rtmpPort,
+      publishHost: streams,
+      logger,
+      session: {
+        maxMessageBytes: config.ingest.maxMessageBytes,
+        idleTimeoutMs: config.ingest.idleTimeoutMs,
+        handshakeTimeoutMs: config.ingest.handshakeTimeoutMs,
+        defaultDomain: config.ingest.defaultDomain ?? null,
+      },
+      now: () => clock.now().getTime(),
+    });
+  }
   const httpPort = (server.address() as AddressInfo).port;
-  logger.info({ httpPort, store: store.kind, node: nodeId }, "OnAir started");
+  const rtmpPort = rtmp?.port ?? null;
+  logger.info({ httpPort, rtmpPort, store: store.kind, node: nodeId }, "OnAir started");
   return {
     httpPort,
+    rtmpPort,
     emitter,
     store,
+    streams,
     async stop() {
+      // Publishes end first (their interruptions commit), then the listeners and the queue.
+      await streams.stop();
+      await rtmp?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dispatcher.stop();
       await store.close();

@@ -2,6 +2,13 @@ import type { z } from "zod";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Store } from "../store/store.js";
+import type { StreamKey } from "../store/stream-repository.js";
+
+/** Ends a live publish wherever it runs (the stream service); false when it is not live. */
+export interface StreamControl {
+  drop(key: StreamKey, errcode: number, detail: string): Promise<boolean>;
+}
+
 import { parseParams } from "./params.js";
 
 /** What every action may use. */
@@ -11,6 +18,8 @@ export interface ActionContext {
   clock: Clock;
   /** Wakes the dispatcher after deliveries were requeued (it also polls, so this is optional). */
   wake?: (() => void) | undefined;
+  /** Absent in API-only setups: drops then go through the store, carried out by the holding node. */
+  streams?: StreamControl | undefined;
 }
 
 /** One API action: raw JSON parameters in, the `Response` fields (without RequestId) out. */

@@ -6,7 +6,7 @@ import { OnAirError, toOnAirError } from "../errors.js";
 import { readBody } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 import type { Store } from "../store/store.js";
-import type { ActionContext } from "./action.js";
+import type { ActionContext, StreamControl } from "./action.js";
 import { API_ACTIONS } from "./actions/index.js";
 import { withoutNulls } from "./params.js";
 import { verifyTc3 } from "./tc3.js";
@@ -27,6 +27,8 @@ export interface ApiRouteOptions {
   logger?: Logger | undefined;
   /** Wakes the dispatcher after RedeliverCallbacks / EnableCallbackEndpoint requeued work. */
   wake?: (() => void) | undefined;
+  /** Live-stream control for DropLiveStream/ForbidLiveStream (absent: requests go through the store). */
+  streams?: StreamControl | undefined;
   /** RequestId generator (default: a random UUID, as Tencent's). */
   requestId?: (() => string) | undefined;
 }
@@ -57,6 +59,7 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
     config: options.config,
     clock: options.clock,
     wake: options.wake,
+    streams: options.streams,
   };
   const { credentials } = options;
   const nextRequestId = options.requestId ?? randomUUID;

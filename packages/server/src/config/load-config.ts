@@ -7,6 +7,7 @@ const ENV_KEYS: Readonly<Record<string, { key: string; type: "string" | "int" | 
   ONAIR_HTTP_PORT: { key: "httpPort", type: "int" },
   ONAIR_HTTP_HOST: { key: "httpHost", type: "string" },
   ONAIR_RTMP_PORT: { key: "rtmpPort", type: "int" },
+  ONAIR_RTMP_HOST: { key: "rtmpHost", type: "string" },
   ONAIR_DATA_DIR: { key: "dataDir", type: "string" },
   ONAIR_DATABASE_URL: { key: "databaseUrl", type: "string" },
   ONAIR_SECRET_ID: { key: "secretId", type: "string" },

@@ -86,6 +86,38 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    ingest: z
+      .object({
+        /** Accept RTMP publishes on rtmpHost:rtmpPort. */
+        enabled: z.boolean().default(true),
+        /** Push domain of clients that connect by IP without `domain=` (unset: the address itself). */
+        defaultDomain: z.string().min(1).optional(),
+        /** Publishes to domains not added with AddLiveDomain are accepted without push auth. */
+        allowUnregisteredDomains: z.boolean().default(true),
+        /** Largest RTMP message; larger ends the publish with errcode 7 (Tencent: 1 MB). */
+        maxMessageBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(1024 * 1024),
+        /** No audio or video for this long ends the publish with errcode 8. */
+        idleTimeoutMs: z.number().int().min(100).default(10_000),
+        handshakeTimeoutMs: z.number().int().min(100).default(10_000),
+        /** A second publisher of a live stream: replace the first (errcode 21) or be refused. */
+        duplicatePublish: z.enum(["replace", "reject"]).default("replace"),
+        /** Third-party publish authorization: must answer 200 within the timeout, else refused. */
+        publishHookUrl: z.string().url().optional(),
+        publishHookTimeoutMs: z.number().int().min(100).default(3000),
+        /** Longest wait for the picture size before the push callback goes out without it. */
+        pushEventWaitMs: z.number().int().min(0).default(2000),
+        /** Node heartbeat; a node silent for `nodeStaleMs` has its streams reported interrupted. */
+        nodeHeartbeatMs: z.number().int().min(100).default(5000),
+        nodeStaleMs: z.number().int().min(500).default(30_000),
+        /** How often a node checks for Drop/Forbid requests addressed to its publishers. */
+        commandPollMs: z.number().int().min(50).default(1000),
+      })
+      .strict()
+      .prefault({}),
     /** How long a replaced CallbackKey still signs `webhook-signature` (key rotation overlap). */
     keyRotationOverlapMs: z
       .number()

@@ -8,6 +8,9 @@ export interface Metrics {
   deliveries: Counter<"outcome">;
   attemptDuration: Histogram<"outcome">;
   endpointsDisabled: Counter;
+  publishes: Counter<"outcome">;
+  publishEnds: Counter<"errcode">;
+  livePublishes: Gauge;
 }
 
 export function createMetrics(options: { store: Store; clock: { now(): Date } }): Metrics {
@@ -61,6 +64,23 @@ export function createMetrics(options: { store: Store; clock: { now(): Date } })
     endpointsDisabled: new Counter({
       name: "onair_endpoints_disabled_total",
       help: "Callback endpoints disabled after sustained failure",
+      registers: [registry],
+    }),
+    publishes: new Counter({
+      name: "onair_rtmp_publishes_total",
+      help: "RTMP publish requests by outcome: accepted or the refusal reason",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    publishEnds: new Counter({
+      name: "onair_rtmp_publish_ends_total",
+      help: "Ended publishes by interruption errcode",
+      labelNames: ["errcode"],
+      registers: [registry],
+    }),
+    livePublishes: new Gauge({
+      name: "onair_rtmp_live_publishes",
+      help: "Publishes live on this node",
       registers: [registry],
     }),
   };

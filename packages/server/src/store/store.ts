@@ -12,6 +12,7 @@ import type {
   RetryPolicy,
   StoredEvent,
 } from "../domain/types.js";
+import type { StreamRepository } from "./stream-repository.js";
 
 /**
  * The one persistence interface, with two drivers: SQLite (default, embedded, WAL) and
@@ -30,6 +31,7 @@ export interface Store {
   events: EventRepository;
   deliveries: DeliveryRepository;
   endpoints: EndpointRepository;
+  streams: StreamRepository;
 }
 
 export interface DomainRepository {

@@ -26,6 +26,14 @@ import {
   describeLiveDomain,
   describeLiveDomains,
 } from "./live-domains.js";
+import {
+  describeLiveStreamEventList,
+  describeLiveStreamOnlineList,
+  describeLiveStreamState,
+  dropLiveStream,
+  forbidLiveStream,
+  resumeLiveStream,
+} from "./live-streams.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
 
 /** Every action of the management API, by `X-TC-Action` name. */
@@ -52,5 +60,11 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     describeCallbackEndpoints,
     enableCallbackEndpoint,
     describeCallbackQueueStats,
+    describeLiveStreamOnlineList,
+    describeLiveStreamState,
+    dropLiveStream,
+    forbidLiveStream,
+    resumeLiveStream,
+    describeLiveStreamEventList,
   ].map((action) => [action.name, action]),
 );

@@ -19,6 +19,7 @@ import {
   toTemplate,
 } from "../row-mappers.js";
 import type { ClaimedDelivery, Store } from "../store.js";
+import { createStreamRepository } from "../stream-repository.js";
 
 const MIGRATIONS = fileURLToPath(new URL("../../../../migrations/postgres/", import.meta.url));
 /** Serialises migrations of nodes starting at once. */
@@ -469,6 +470,8 @@ export function createPostgresStore(options: {
         };
       },
     },
+
+    streams: createStreamRepository({ all: (sql, args = []) => query(numbered(sql), args) }),
 
     endpoints: {
       async get(url) {

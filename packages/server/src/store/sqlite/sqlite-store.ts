@@ -20,6 +20,7 @@ import {
   toTemplate,
 } from "../row-mappers.js";
 import type { ClaimedDelivery, Store } from "../store.js";
+import { createStreamRepository } from "../stream-repository.js";
 
 /** Numbered migrations ship with the package: dist/src/store/sqlite → ../../../../migrations. */
 const MIGRATIONS = fileURLToPath(new URL("../../../../migrations/sqlite/", import.meta.url));
@@ -476,6 +477,15 @@ export function createSqliteStore(options: { path: string }): Store {
         };
       },
     },
+
+    streams: createStreamRepository({
+      async all(sql, args = []) {
+        const statement = prepared(sql);
+        if (statement.reader) return statement.all(...args) as Row[];
+        statement.run(...args);
+        return [];
+      },
+    }),
 
     endpoints: {
       async get(url) {

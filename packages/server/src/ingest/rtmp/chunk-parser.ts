@@ -1,0 +1,211 @@
+import { MessageType, type RtmpMessage } from "./message-types.js";
+import { RtmpProtocolError } from "./protocol-error.js";
+
+/**
+ * The RTMP chunk stream decoder (RTMP spec §5.3): a resumable state machine over the bytes after
+ * the handshake. Feed it whatever TCP delivered; it returns the messages completed so far.
+ *
+ * Pitfalls handled (see shared/research/media-notes.md §2.2): three-byte chunk stream ids are
+ * `64 + b1 + b2·256`; extended timestamps are also present on type-3 chunks of a chunk stream
+ * whose last full header used one; a chunk is consumed only when all its bytes arrived, so header
+ * state is committed atomically; the declared length is checked against the limit before any
+ * allocation (errcode 7); Set Chunk Size and Abort act on the very next chunk, so they are
+ * handled here and not returned.
+ */
+export interface ChunkParserOptions {
+  /** Largest message accepted (Tencent: 1 MB); larger is errcode 7. */
+  maxMessageBytes: number;
+}
+
+interface ChunkStreamState {
+  timestamp: number;
+  /** The delta a type-3 chunk starting a new message adds (the type-0 timestamp after fmt 0). */
+  delta: number;
+  length: number;
+  typeId: number;
+  streamId: number;
+  /** The last type 0/1/2 header carried an extended timestamp. */
+  extended: boolean;
+  /** Parts of the message being reassembled; empty between messages. */
+  parts: Buffer[];
+  received: number;
+}
+
+const DEFAULT_CHUNK_SIZE = 128;
+/** Largest chunk size RTMP allows (31 bits in the message, but 0xFFFFFF is the practical cap). */
+const MAX_CHUNK_SIZE = 0xffffff;
+/** Below this, a peer-set chunk size is a protocol violation (SRS rejects it too). */
+const MIN_CHUNK_SIZE = 128;
+const MESSAGE_HEADER_BYTES = [11, 7, 3, 0] as const;
+
+export class ChunkParser {
+  private buffered: Buffer = Buffer.alloc(0);
+  private chunkSize = DEFAULT_CHUNK_SIZE;
+  private readonly streams = new Map<number, ChunkStreamState>();
+  /** Total bytes consumed, for acknowledgements. */
+  bytesReceived = 0;
+
+  constructor(private readonly options: ChunkParserOptions) {}
+
+  /** The peer's current chunk size. */
+  get peerChunkSize(): number {
+    return this.chunkSize;
+  }
+
+  /** Appends `data` and returns every message it completed. Throws `RtmpProtocolError`. */
+  push(data: Buffer): RtmpMessage[] {
+    this.bytesReceived += data.length;
+    this.buffered = this.buffered.length === 0 ? data : Buffer.concat([this.buffered, data]);
+    const messages: RtmpMessage[] = [];
+    let offset = 0;
+    for (;;) {
+      const consumed = this.readChunk(offset, messages);
+      if (consumed === 0) break;
+      offset += consumed;
+    }
+    this.buffered =
+      offset === this.buffered.length ? Buffer.alloc(0) : this.buffered.subarray(offset);
+    return messages;
+  }
+
+  /** Parses one chunk at `start`; returns its size, or 0 when it is not complete yet. */
+  private readChunk(start: number, out: RtmpMessage[]): number {
+    const buf = this.buffered;
+    const available = buf.length - start;
+    if (available < 1) return 0;
+    const first = buf[start] as number;
+    const fmt = first >> 6;
+    let chunkStreamId = first & 0x3f;
+    let pos = start + 1;
+    if (chunkStreamId === 0) {
+      if (available < 2) return 0;
+      chunkStreamId = 64 + (buf[pos] as number);
+      pos += 1;
+    } else if (chunkStreamId === 1) {
+      if (available < 3) return 0;
+      chunkStreamId = 64 + (buf[pos] as number) + (buf[pos + 1] as number) * 256;
+      pos += 2;
+    }
+
+    const headerBytes = MESSAGE_HEADER_BYTES[fmt as 0 | 1 | 2 | 3];
+    if (buf.length < pos + headerBytes) return 0;
+    const previous = this.streams.get(chunkStreamId);
+    if (!previous && fmt !== 0 && fmt !== 1) {
+      // librtmp opens some chunk streams with fmt 1 (SRS tolerates it), never with 2 or 3.
+      throw new RtmpProtocolError(6, `chunk stream ${chunkStreamId} opened with fmt ${fmt}`);
+    }
+    const midMessage = previous !== undefined && previous.parts.length > 0;
+    if (midMessage && fmt !== 3) {
+      throw new RtmpProtocolError(
+        6,
+        `fmt ${fmt} chunk inside an unfinished message on chunk stream ${chunkStreamId}`,
+      );
+    }
+
+    // Read the header into locals; commit only once the whole chunk is buffered.
+    let timestampField = 0;
+    let length = previous?.length ?? 0;
+    let typeId = previous?.typeId ?? 0;
+    let streamId = previous?.streamId ?? 0;
+    if (fmt <= 2) {
+      timestampField = buf.readUIntBE(pos, 3);
+      if (fmt <= 1) {
+        length = buf.readUIntBE(pos + 3, 3);
+        typeId = buf[pos + 6] as number;
+        if (fmt === 0) streamId = buf.readUInt32LE(pos + 7);
+      }
+    }
+    pos += headerBytes;
+    const extended = fmt <= 2 ? timestampField === 0xffffff : (previous?.extended ?? false);
+    let extendedTimestamp = 0;
+    if (extended) {
+      if (buf.length < pos + 4) return 0;
+      extendedTimestamp = buf.readUInt32BE(pos);
+      pos += 4;
+    }
+    if (fmt <= 1 && length > this.options.maxMessageBytes) {
+      throw new RtmpProtocolError(
+        7,
+        `message of ${length} bytes on chunk stream ${chunkStreamId} exceeds the ${this.options.maxMessageBytes}-byte limit`,
+      );
+    }
+
+    const received = midMessage ? (previous?.received ?? 0) : 0;
+    const dataBytes = Math.min(this.chunkSize, length - received);
+    if (buf.length < pos + dataBytes) return 0;
+
+    const state: ChunkStreamState = previous ?? {
+      timestamp: 0,
+      delta: 0,
+      length: 0,
+      typeId: 0,
+      streamId: 0,
+      extended: false,
+      parts: [],
+      received: 0,
+    };
+    if (!midMessage) {
+      const field = extended ? extendedTimestamp : timestampField;
+      if (fmt === 0) {
+        state.timestamp = field;
+        state.delta = field;
+      } else if (fmt === 1 || fmt === 2) {
+        state.delta = field;
+        state.timestamp = (state.timestamp + field) >>> 0;
+      } else {
+        state.timestamp = (state.timestamp + state.delta) >>> 0;
+      }
+      if (fmt <= 2) state.extended = extended;
+      state.length = length;
+      state.typeId = typeId;
+      state.streamId = streamId;
+      state.received = 0;
+    }
+    this.streams.set(chunkStreamId, state);
+    if (dataBytes > 0) {
+      // Copy: the read buffer is reused by the socket layer, the message outlives it.
+      state.parts.push(Buffer.from(buf.subarray(pos, pos + dataBytes)));
+      state.received += dataBytes;
+    }
+    pos += dataBytes;
+
+    if (state.received === state.length) {
+      const payload =
+        state.parts.length === 1 ? (state.parts[0] as Buffer) : Buffer.concat(state.parts);
+      state.parts = [];
+      state.received = 0;
+      const message: RtmpMessage = {
+        chunkStreamId,
+        typeId: state.typeId,
+        streamId: state.streamId,
+        timestamp: state.timestamp,
+        payload,
+      };
+      if (!this.applyControl(message)) out.push(message);
+    }
+    return pos - start;
+  }
+
+  /** Set Chunk Size and Abort change how the next chunks parse; returns true when consumed. */
+  private applyControl(message: RtmpMessage): boolean {
+    if (message.typeId === MessageType.setChunkSize) {
+      if (message.payload.length < 4) throw new RtmpProtocolError(6, "short Set Chunk Size");
+      const size = message.payload.readUInt32BE(0);
+      if (size > 0x7fffffff || size < MIN_CHUNK_SIZE || size > MAX_CHUNK_SIZE) {
+        throw new RtmpProtocolError(6, `invalid chunk size ${size}`);
+      }
+      this.chunkSize = size;
+      return true;
+    }
+    if (message.typeId === MessageType.abort) {
+      if (message.payload.length < 4) throw new RtmpProtocolError(6, "short Abort message");
+      const state = this.streams.get(message.payload.readUInt32BE(0));
+      if (state) {
+        state.parts = [];
+        state.received = 0;
+      }
+      return true;
+    }
+    return false;
+  }
+}

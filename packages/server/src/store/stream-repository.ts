@@ -1,0 +1,222 @@
+import { date, dateOrNull, type Row } from "./row-mappers.js";
+import type { SqlRunner } from "./sql-runner.js";
+
+/**
+ * Live publishes, forbidden streams and node heartbeats (issue 4), in one repository written
+ * once for both drivers. The `live_streams` row of a stream is the global lock that makes a
+ * duplicate publisher visible to every node; `drop_errcode` is how a Drop or Forbid reaches the
+ * node that holds the publisher (each node polls its own rows); a node whose heartbeat stops has
+ * its rows taken over by a survivor, which reports them interrupted.
+ */
+export interface StreamKey {
+  domainName: string;
+  appName: string;
+  streamName: string;
+}
+
+export interface LiveStreamRecord extends StreamKey {
+  sequence: string;
+  nodeId: string;
+  serverIp: string;
+  clientIp: string;
+  streamParam: string;
+  width: number;
+  height: number;
+  startedAt: Date;
+  /** A requested drop, not yet carried out by the holding node. */
+  dropErrcode: number | null;
+}
+
+export interface ForbiddenStream extends StreamKey {
+  forbiddenAt: Date;
+  /** When the ban lifts by itself; null: until ResumeLiveStream. */
+  resumeAt: Date | null;
+  reason: string;
+}
+
+export interface StreamRepository {
+  /** Takes the stream for a publish; false when another publish holds it. */
+  register(record: Omit<LiveStreamRecord, "dropErrcode">): Promise<boolean>;
+  get(key: StreamKey): Promise<LiveStreamRecord | null>;
+  list(filter: Partial<StreamKey>): Promise<LiveStreamRecord[]>;
+  setDimensions(
+    key: StreamKey,
+    sequence: string,
+    size: { width: number; height: number },
+  ): Promise<void>;
+  /** Releases the stream if `sequence` still holds it. */
+  unregister(key: StreamKey, sequence: string): Promise<void>;
+  /** Asks the holding node to end the publish with `errcode`; false when not live. */
+  requestDrop(key: StreamKey, errcode: number): Promise<boolean>;
+  /** This node's rows with a requested drop. */
+  pendingDrops(nodeId: string): Promise<LiveStreamRecord[]>;
+  /** Removes and returns the rows of nodes whose heartbeat is older than `staleBefore`, and of `nodeId` itself (its previous life). */
+  takeOrphans(input: {
+    nodeId: string;
+    staleBefore: Date;
+    includeOwn: boolean;
+  }): Promise<LiveStreamRecord[]>;
+  heartbeat(nodeId: string, now: Date): Promise<void>;
+
+  forbid(input: ForbiddenStream): Promise<void>;
+  /** False when the stream was not forbidden. */
+  resume(key: StreamKey): Promise<boolean>;
+  /** The ban in force at `now`, if any. */
+  forbidden(key: StreamKey, now: Date): Promise<ForbiddenStream | null>;
+  listForbidden(now: Date): Promise<ForbiddenStream[]>;
+}
+
+const KEY_WHERE = "domain_name = ? AND app_name = ? AND stream_name = ?";
+const keyArgs = (k: StreamKey) => [k.domainName, k.appName, k.streamName];
+
+function toLive(r: Row): LiveStreamRecord {
+  return {
+    domainName: String(r.domain_name),
+    appName: String(r.app_name),
+    streamName: String(r.stream_name),
+    sequence: String(r.sequence),
+    nodeId: String(r.node_id),
+    serverIp: String(r.server_ip),
+    clientIp: String(r.client_ip),
+    streamParam: String(r.stream_param),
+    width: Number(r.width),
+    height: Number(r.height),
+    startedAt: date(r.started_at),
+    dropErrcode:
+      r.drop_errcode === null || r.drop_errcode === undefined ? null : Number(r.drop_errcode),
+  };
+}
+
+function toForbidden(r: Row): ForbiddenStream {
+  return {
+    domainName: String(r.domain_name),
+    appName: String(r.app_name),
+    streamName: String(r.stream_name),
+    forbiddenAt: date(r.forbidden_at),
+    resumeAt: dateOrNull(r.resume_at),
+    reason: String(r.reason),
+  };
+}
+
+export function createStreamRepository(sql: SqlRunner): StreamRepository {
+  return {
+    async register(r) {
+      const rows = await sql.all(
+        `INSERT INTO live_streams (domain_name, app_name, stream_name, sequence, node_id, server_ip,
+           client_ip, stream_param, width, height, started_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (domain_name, app_name, stream_name) DO NOTHING RETURNING sequence`,
+        [
+          ...keyArgs(r),
+          r.sequence,
+          r.nodeId,
+          r.serverIp,
+          r.clientIp,
+          r.streamParam,
+          r.width,
+          r.height,
+          r.startedAt.getTime(),
+        ],
+      );
+      return rows.length === 1;
+    },
+    async get(key) {
+      const [row] = await sql.all(`SELECT * FROM live_streams WHERE ${KEY_WHERE}`, keyArgs(key));
+      return row ? toLive(row) : null;
+    },
+    async list(filter) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      for (const [column, value] of [
+        ["domain_name", filter.domainName],
+        ["app_name", filter.appName],
+        ["stream_name", filter.streamName],
+      ] as const) {
+        if (value !== undefined) {
+          where.push(`${column} = ?`);
+          args.push(value);
+        }
+      }
+      const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+      return (
+        await sql.all(`SELECT * FROM live_streams ${clause} ORDER BY started_at, stream_name`, args)
+      ).map(toLive);
+    },
+    async setDimensions(key, sequence, size) {
+      await sql.all(
+        `UPDATE live_streams SET width = ?, height = ? WHERE ${KEY_WHERE} AND sequence = ?`,
+        [size.width, size.height, ...keyArgs(key), sequence],
+      );
+    },
+    async unregister(key, sequence) {
+      await sql.all(`DELETE FROM live_streams WHERE ${KEY_WHERE} AND sequence = ?`, [
+        ...keyArgs(key),
+        sequence,
+      ]);
+    },
+    async requestDrop(key, errcode) {
+      const rows = await sql.all(
+        `UPDATE live_streams SET drop_errcode = ? WHERE ${KEY_WHERE} RETURNING sequence`,
+        [errcode, ...keyArgs(key)],
+      );
+      return rows.length > 0;
+    },
+    async pendingDrops(nodeId) {
+      return (
+        await sql.all("SELECT * FROM live_streams WHERE node_id = ? AND drop_errcode IS NOT NULL", [
+          nodeId,
+        ])
+      ).map(toLive);
+    },
+    async takeOrphans({ nodeId, staleBefore, includeOwn }) {
+      // One DELETE … RETURNING: when two survivors sweep at once, each row goes to one of them.
+      return (
+        await sql.all(
+          `DELETE FROM live_streams WHERE
+             (node_id <> ? AND node_id NOT IN (SELECT node_id FROM nodes WHERE heartbeat_at >= ?))
+             OR (? = 1 AND node_id = ?)
+           RETURNING *`,
+          [nodeId, staleBefore.getTime(), includeOwn ? 1 : 0, nodeId],
+        )
+      ).map(toLive);
+    },
+    async heartbeat(nodeId, now) {
+      await sql.all(
+        `INSERT INTO nodes (node_id, heartbeat_at) VALUES (?, ?)
+         ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
+        [nodeId, now.getTime()],
+      );
+    },
+    async forbid(f) {
+      await sql.all(
+        `INSERT INTO forbidden_streams (domain_name, app_name, stream_name, forbidden_at, resume_at, reason)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (domain_name, app_name, stream_name) DO UPDATE SET
+           forbidden_at = excluded.forbidden_at, resume_at = excluded.resume_at, reason = excluded.reason`,
+        [...keyArgs(f), f.forbiddenAt.getTime(), f.resumeAt?.getTime() ?? null, f.reason],
+      );
+    },
+    async resume(key) {
+      const rows = await sql.all(
+        `DELETE FROM forbidden_streams WHERE ${KEY_WHERE} RETURNING stream_name`,
+        keyArgs(key),
+      );
+      return rows.length > 0;
+    },
+    async forbidden(key, now) {
+      const [row] = await sql.all(
+        `SELECT * FROM forbidden_streams WHERE ${KEY_WHERE} AND (resume_at IS NULL OR resume_at > ?)`,
+        [...keyArgs(key), now.getTime()],
+      );
+      return row ? toForbidden(row) : null;
+    },
+    async listForbidden(now) {
+      return (
+        await sql.all(
+          "SELECT * FROM forbidden_streams WHERE resume_at IS NULL OR resume_at > ? ORDER BY forbidden_at",
+          [now.getTime()],
+        )
+      ).map(toForbidden);
+    },
+  };
+}

@@ -1,0 +1,434 @@
+import {
+  buildInterruptionEvent,
+  buildPushEvent,
+  checkPushAuth,
+  type PublishFacts,
+} from "@onair/callbacks";
+import type { Logger } from "pino";
+import type { OnAirConfig } from "../config/schema.js";
+import type { Clock } from "../domain/clock.js";
+import { newSequence } from "../domain/ids.js";
+import type {
+  PublishDecision,
+  PublishHost,
+  PublishRefusalCode,
+  PublishRequest,
+} from "../ingest/session/publish-host.js";
+import type { EmitInput } from "../intake/event-emitter.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { Store } from "../store/store.js";
+import type { LiveStreamRecord, StreamKey } from "../store/stream-repository.js";
+import { LivePublish } from "./live-publish.js";
+import { askPublishHook } from "./publish-hook.js";
+
+/** Errcode of a publish ended by DropLiveStream, ForbidLiveStream or a replacing publisher (Tencent 21). */
+export const ERRCODE_DROPPED = 21;
+/** Errcode of a publish whose node died or shut down (Tencent 5, internal error). */
+export const ERRCODE_NODE_LOST = 5;
+
+/** How long a new publisher waits for a replaced one to let go of the stream. */
+const REPLACE_WAIT_MS = 3000;
+const REPLACE_POLL_MS = 50;
+
+export interface StreamService extends PublishHost {
+  /** Ends a live publish wherever it runs; false when the stream is not live. */
+  drop(key: StreamKey, errcode: number, detail: string): Promise<boolean>;
+  /** This node's live publishes. */
+  readonly localCount: number;
+  start(): Promise<void>;
+  /** Ends this node's publishes (errcode 5) and waits for their events to commit. */
+  stop(): Promise<void>;
+}
+
+const keyText = (k: StreamKey) => `${k.domainName}/${k.appName}/${k.streamName}`;
+
+/**
+ * The live-stream service: it decides whether a publish may start (push auth with the domain's
+ * main and backup keys, a ban, the third-party hook, a live duplicate), keeps the node's live
+ * publishes and their global registry rows, and turns each publish into exactly one push and one
+ * interruption event with the same `sequence` (SPEC §2). Across nodes it carries out Drop/Forbid
+ * requests addressed to its publishers and reports the publishes of dead nodes interrupted.
+ */
+export function createStreamService(deps: {
+  store: Store;
+  emit: (input: EmitInput) => Promise<unknown>;
+  config: OnAirConfig;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  nodeId: string;
+}): StreamService {
+  const { store, config, clock, logger, metrics, nodeId } = deps;
+  const ingest = config.ingest;
+  const live = new Map<string, LivePublish>();
+  /** Per publish, the events still being committed (push, then interruption). */
+  const eventChains = new Map<LivePublish, Promise<void>>();
+  const timers: NodeJS.Timeout[] = [];
+  let stopping = false;
+
+  const nowMs = () => clock.now().getTime();
+
+  function facts(
+    p: {
+      key: StreamKey;
+      sequence: string;
+      serverIp: string;
+      clientIp: string;
+      streamParam: string;
+      width: number;
+      height: number;
+    },
+    eventTimeMs: number,
+  ): PublishFacts {
+    return {
+      appid: config.appid,
+      app: p.key.domainName,
+      appname: p.key.appName,
+      stream_id: p.key.streamName,
+      event_time: Math.floor(eventTimeMs / 1000),
+      sequence: p.sequence,
+      node: p.serverIp,
+      user_ip: p.clientIp,
+      stream_param: p.streamParam,
+      set_id: 2,
+      idc_id: 0,
+      width: p.width,
+      height: p.height,
+    };
+  }
+
+  function publishFacts(publish: LivePublish, eventTimeMs: number): PublishFacts {
+    return facts(
+      {
+        key: publish.key,
+        sequence: publish.sequence,
+        serverIp: publish.request.serverIp,
+        clientIp: publish.request.clientIp,
+        streamParam: publish.request.streamParam,
+        width: publish.width,
+        height: publish.height,
+      },
+      eventTimeMs,
+    );
+  }
+
+  async function emit(key: StreamKey, body: EmitInput["body"]): Promise<void> {
+    try {
+      await deps.emit({
+        body,
+        domainName: key.domainName,
+        appName: key.appName,
+        streamId: key.streamName,
+        source: "ingest",
+      });
+    } catch (err) {
+      // The store refused the commit: nothing else can keep the event, so say so loudly.
+      logger.error(
+        { err, stream: keyText(key), eventType: body.event_type },
+        "could not commit a stream event",
+      );
+    }
+  }
+
+  function chain(publish: LivePublish, step: () => Promise<void>): void {
+    const next = (eventChains.get(publish) ?? Promise.resolve()).then(step);
+    eventChains.set(publish, next);
+  }
+
+  const lifecycle = {
+    announce(publish: LivePublish) {
+      const at = publish.startedAtMs;
+      chain(publish, async () => {
+        if (publish.width > 0) {
+          await store.streams
+            .setDimensions(publish.key, publish.sequence, {
+              width: publish.width,
+              height: publish.height,
+            })
+            .catch((err: unknown) => logger.warn({ err }, "could not record the picture size"));
+        }
+        await emit(publish.key, buildPushEvent(publishFacts(publish, at)) as EmitInput["body"]);
+      });
+    },
+    ended(publish: LivePublish, errcode: number, detail: string) {
+      const endedAt = nowMs();
+      if (live.get(keyText(publish.key)) === publish) live.delete(keyText(publish.key));
+      metrics.livePublishes.set(live.size);
+      metrics.publishEnds.inc({ errcode: String(errcode) });
+      logger.info(
+        {
+          stream: keyText(publish.key),
+          sequence: publish.sequence,
+          errcode,
+          detail,
+          durationMs: endedAt - publish.startedAtMs,
+        },
+        "publish ended",
+      );
+      chain(publish, async () => {
+        await store.streams
+          .unregister(publish.key, publish.sequence)
+          .catch((err: unknown) => logger.error({ err }, "could not release the stream"));
+        await emit(
+          publish.key,
+          buildInterruptionEvent({
+            ...publishFacts(publish, endedAt),
+            errcode,
+            pushDurationMs: endedAt - publish.startedAtMs,
+          }) as EmitInput["body"],
+        );
+      });
+      const settled = eventChains.get(publish);
+      void settled?.finally(() => {
+        if (eventChains.get(publish) === settled) eventChains.delete(publish);
+      });
+    },
+  };
+
+  function refuse(
+    outcome: string,
+    code: PublishRefusalCode,
+    description: string,
+    request: PublishRequest,
+  ): PublishDecision {
+    metrics.publishes.inc({ outcome });
+    logger.warn(
+      {
+        stream: `${request.domain}/${request.appName}/${request.streamName}`,
+        clientIp: request.clientIp,
+        outcome,
+        description,
+      },
+      "publish refused",
+    );
+    return { accepted: false, code, description };
+  }
+
+  /** Takes the stream's registry row, replacing a live publisher when configured to. */
+  async function takeStream(
+    key: StreamKey,
+    record: Omit<LiveStreamRecord, "dropErrcode">,
+  ): Promise<boolean> {
+    if (await store.streams.register(record)) return true;
+    if (ingest.duplicatePublish === "reject") return false;
+    const local = live.get(keyText(key));
+    if (local) local.drop(ERRCODE_DROPPED, "replaced by a new publisher");
+    else await store.streams.requestDrop(key, ERRCODE_DROPPED);
+    const deadline = nowMs() + REPLACE_WAIT_MS;
+    while (nowMs() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, REPLACE_POLL_MS));
+      if (await store.streams.register(record)) return true;
+    }
+    return false;
+  }
+
+  async function requestPublish(request: PublishRequest): Promise<PublishDecision> {
+    if (stopping)
+      return refuse(
+        "shutting-down",
+        "NetStream.Publish.Denied",
+        "server is shutting down",
+        request,
+      );
+    const key: StreamKey = {
+      domainName: request.domain,
+      appName: request.appName,
+      streamName: request.streamName,
+    };
+    const now = clock.now();
+    const domain = await store.domains.get(request.domain);
+    if (!domain) {
+      if (!ingest.allowUnregisteredDomains) {
+        return refuse(
+          "unknown-domain",
+          "NetStream.Publish.Denied",
+          `push domain ${request.domain} is not added`,
+          request,
+        );
+      }
+    } else if (domain.type !== 0) {
+      return refuse(
+        "play-domain",
+        "NetStream.Publish.Denied",
+        `${request.domain} is a play domain`,
+        request,
+      );
+    } else if (domain.pushAuth.enabled) {
+      const auth = checkPushAuth({
+        streamName: request.streamName,
+        query: request.streamParam,
+        mainKey: domain.pushAuth.mainKey,
+        backupKey: domain.pushAuth.backupKey,
+        nowSeconds: Math.floor(now.getTime() / 1000) - domain.pushAuth.authDeltaSeconds,
+      });
+      if (!auth.ok) {
+        return refuse(
+          `auth-${auth.reason}`,
+          "NetStream.Publish.Unauthorized",
+          `push authentication failed: ${auth.reason} (errcode 18, sub_errcode ${auth.subErrcode})`,
+          request,
+        );
+      }
+    }
+    if (await store.streams.forbidden(key, now)) {
+      return refuse(
+        "forbidden",
+        "NetStream.Publish.Denied",
+        "the stream is forbidden (errcode 18, sub_errcode 305)",
+        request,
+      );
+    }
+    const sequence = newSequence();
+    if (ingest.publishHookUrl) {
+      const verdict = await askPublishHook({
+        url: ingest.publishHookUrl,
+        timeoutMs: ingest.publishHookTimeoutMs,
+        request,
+        sequence,
+      });
+      if (!verdict.ok) {
+        return refuse(
+          "hook",
+          "NetStream.Publish.Unauthorized",
+          `${verdict.reason} (errcode 19)`,
+          request,
+        );
+      }
+    }
+    const startedAt = clock.now();
+    const taken = await takeStream(key, {
+      ...key,
+      sequence,
+      nodeId,
+      serverIp: request.serverIp,
+      clientIp: request.clientIp,
+      streamParam: request.streamParam,
+      width: 0,
+      height: 0,
+      startedAt,
+    });
+    if (!taken) {
+      return refuse(
+        "duplicate",
+        "NetStream.Publish.BadName",
+        "the stream is already being published (errcode 18, sub_errcode 601)",
+        request,
+      );
+    }
+    const publish = new LivePublish(
+      key,
+      request,
+      sequence,
+      startedAt.getTime(),
+      lifecycle,
+      ingest.pushEventWaitMs,
+    );
+    live.set(keyText(key), publish);
+    metrics.publishes.inc({ outcome: "accepted" });
+    metrics.livePublishes.set(live.size);
+    logger.info(
+      {
+        stream: keyText(key),
+        sequence,
+        clientIp: request.clientIp,
+        param: redactQuery(request.streamParam),
+      },
+      "publish started",
+    );
+    return { accepted: true, publish };
+  }
+
+  /** Reports publishes of dead nodes (and this node's previous life) interrupted. */
+  async function sweepOrphans(includeOwn: boolean): Promise<void> {
+    const staleBefore =
+      store.kind === "sqlite"
+        ? new Date(8.64e15) // one node per SQLite file: every row not ours is from a past life
+        : new Date(nowMs() - ingest.nodeStaleMs);
+    const orphans = await store.streams.takeOrphans({ nodeId, staleBefore, includeOwn });
+    for (const row of orphans) {
+      const endedAt = nowMs();
+      logger.warn(
+        { stream: keyText(row), node: row.nodeId, sequence: row.sequence },
+        "publish of a lost node reported interrupted",
+      );
+      metrics.publishEnds.inc({ errcode: String(ERRCODE_NODE_LOST) });
+      await emit(
+        row,
+        buildInterruptionEvent({
+          ...facts({ ...row, key: row }, endedAt),
+          errcode: ERRCODE_NODE_LOST,
+          pushDurationMs: endedAt - row.startedAt.getTime(),
+        }) as EmitInput["body"],
+      );
+    }
+  }
+
+  async function carryOutDrops(): Promise<void> {
+    for (const row of await store.streams.pendingDrops(nodeId)) {
+      const publish = live.get(keyText(row));
+      if (publish && publish.sequence === row.sequence) {
+        publish.drop(row.dropErrcode ?? ERRCODE_DROPPED, "drop requested through the API");
+      } else {
+        // Not ours any more (ended meanwhile): release the stale row.
+        await store.streams.unregister(row, row.sequence);
+      }
+    }
+  }
+
+  function every(ms: number, task: () => Promise<void>, what: string): void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || stopping) return;
+      running = true;
+      task()
+        .catch((err: unknown) => logger.error({ err }, `${what} failed`))
+        .finally(() => {
+          running = false;
+        });
+    }, ms);
+    timer.unref();
+    timers.push(timer);
+  }
+
+  return {
+    requestPublish,
+    get localCount() {
+      return live.size;
+    },
+    async drop(key, errcode, detail) {
+      const local = live.get(keyText(key));
+      if (local) {
+        local.drop(errcode, detail);
+        return true;
+      }
+      return store.streams.requestDrop(key, errcode);
+    },
+    async start() {
+      await store.streams.heartbeat(nodeId, clock.now());
+      await sweepOrphans(true);
+      every(
+        ingest.nodeHeartbeatMs,
+        async () => {
+          await store.streams.heartbeat(nodeId, clock.now());
+          await sweepOrphans(false);
+        },
+        "node heartbeat",
+      );
+      every(ingest.commandPollMs, carryOutDrops, "stream command poll");
+    },
+    async stop() {
+      stopping = true;
+      for (const timer of timers) clearInterval(timer);
+      for (const publish of [...live.values()])
+        publish.drop(ERRCODE_NODE_LOST, "server shutting down");
+      await Promise.allSettled([...eventChains.values()]);
+    },
+  };
+}
+
+/** The push query without its secret, for logs. */
+function redactQuery(query: string): string {
+  const params = new URLSearchParams(query);
+  if (params.has("txSecret")) params.set("txSecret", "[redacted]");
+  return params.toString();
+}

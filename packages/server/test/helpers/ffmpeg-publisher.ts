@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from "node:child_process";
+
+/**
+ * A real ffmpeg (Debian package) publishing a generated pattern, as a streamer would:
+ * lavfi testsrc + sine, libx264 + aac, `-re` (real-time rate), FLV over RTMP.
+ */
+export interface FfmpegPublisher {
+  child: ChildProcess;
+  /** Resolves with ffmpeg's exit code (null when killed by a signal) and its stderr. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+export function publishWithFfmpeg(
+  url: string,
+  options: { seconds?: number; size?: string } = {},
+): FfmpegPublisher {
+  const args = [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-re",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc=size=${options.size ?? "640x360"}:rate=25`,
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:sample_rate=44100",
+    ...(options.seconds === undefined ? [] : ["-t", String(options.seconds)]),
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-g",
+    "25",
+    "-c:a",
+    "aac",
+    "-f",
+    "flv",
+    url,
+  ];
+  const child = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stderr: string;
+  }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal, stderr })));
+  return { child, exited };
+}
