@@ -8,6 +8,8 @@ import { type Received, type ReceiverProcess, startReceiver } from "./receiver.j
 
 /** The push domain of publishes made by IP in these tests (`ingest.defaultDomain`). */
 export const TEST_DOMAIN = "push.onair.test";
+export const TEST_SECRET_ID = "AKIDingest";
+export const TEST_SECRET_KEY = "ingestSecretKey";
 const CALLBACK_KEY = "IngestKey123";
 
 /**
@@ -18,6 +20,8 @@ const CALLBACK_KEY = "IngestKey123";
 export interface IngestHarness {
   onair: OnAir;
   receiver: ReceiverProcess;
+  /** The template sending push and interruption callbacks to the receiver. */
+  templateId: number;
   rtmpUrl(path: string): string;
   /** Waits for the callbacks of `stream` with `event_type` until there are `count`. */
   events(
@@ -43,8 +47,8 @@ export async function startIngestHarness(
         rtmpPort: 0,
         rtmpHost: "127.0.0.1",
         dataDir,
-        secretId: "AKIDingest",
-        secretKey: "ingestSecretKey",
+        secretId: TEST_SECRET_ID,
+        secretKey: TEST_SECRET_KEY,
         dispatcher: { pollIntervalMs: 50 },
         ingest: { defaultDomain: TEST_DOMAIN, idleTimeoutMs: 2000, ...ingest },
       },
@@ -71,6 +75,7 @@ export async function startIngestHarness(
   return {
     onair,
     receiver,
+    templateId: template.id,
     rtmpUrl: (path) => `rtmp://127.0.0.1:${onair.rtmpPort}/${path}`,
     async events(stream, eventType, count = 1, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
