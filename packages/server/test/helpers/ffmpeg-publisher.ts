@@ -28,6 +28,8 @@ export function publishWithFfmpeg(
     "-i",
     "sine=frequency=440:sample_rate=44100",
     ...(options.seconds === undefined ? [] : ["-t", String(options.seconds)]),
+    "-pix_fmt",
+    "yuv420p",
     "-c:v",
     "libx264",
     "-preset",
