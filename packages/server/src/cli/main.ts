@@ -22,6 +22,12 @@ export async function main(argv: string[]): Promise<number> {
     .description("run OnAir: management API, intake, dispatcher (SQLite in --data-dir by default)")
     .option("--http-port <port>", "HTTP port (env ONAIR_HTTP_PORT, default 8080)", parseInteger)
     .option("--http-host <host>", "HTTP bind address (default 0.0.0.0)")
+    .option(
+      "--rtmp-port <port>",
+      "RTMP ingest port (env ONAIR_RTMP_PORT, default 1935)",
+      parseInteger,
+    )
+    .option("--rtmp-host <host>", "RTMP bind address (default 0.0.0.0)")
     .option("--data-dir <dir>", "data directory (env ONAIR_DATA_DIR, default ./data)")
     .option("--database-url <url>", "postgres://… to use PostgreSQL (env ONAIR_DATABASE_URL)")
     .option("--config <file>", "JSON config file (env ONAIR_CONFIG)")

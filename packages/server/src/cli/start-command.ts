@@ -5,6 +5,8 @@ import { loadConfig } from "../config/load-config.js";
 export interface StartFlags {
   httpPort?: number;
   httpHost?: string;
+  rtmpPort?: number;
+  rtmpHost?: string;
   dataDir?: string;
   databaseUrl?: string;
   config?: string;

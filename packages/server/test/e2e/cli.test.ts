@@ -33,7 +33,20 @@ describe("the onair command", () => {
     dataDir = mkdtempSync(join(tmpdir(), "onair-cli-"));
     server = spawn(
       process.execPath,
-      [bin, "start", "--http-port", "0", "--http-host", "127.0.0.1", "--data-dir", dataDir],
+      [
+        bin,
+        "start",
+        "--http-port",
+        "0",
+        "--http-host",
+        "127.0.0.1",
+        "--rtmp-port",
+        "0",
+        "--rtmp-host",
+        "127.0.0.1",
+        "--data-dir",
+        dataDir,
+      ],
       {
         stdio: ["ignore", "pipe", "pipe"],
       },

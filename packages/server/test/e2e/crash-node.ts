@@ -17,6 +17,8 @@ const config = loadConfig({
   env: {},
   flags: {
     httpPort: 0,
+    rtmpPort: 0,
+    rtmpHost: "127.0.0.1",
     httpHost: "127.0.0.1",
     dataDir,
     ...(databaseUrl ? { databaseUrl, nodeId: process.env.CRASH_NODE_ID ?? "node" } : {}),

@@ -22,6 +22,8 @@ describe("POST /v1/events", () => {
         env: {},
         flags: {
           httpPort: 0,
+          rtmpPort: 0,
+          rtmpHost: "127.0.0.1",
           httpHost: "127.0.0.1",
           dataDir,
           secretId: "AKIDintake",

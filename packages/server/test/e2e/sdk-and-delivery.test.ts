@@ -66,6 +66,8 @@ describe("onair: the official SDK configures it, events reach a real receiver", 
       env: {},
       flags: {
         httpPort: 0,
+        rtmpPort: 0,
+        rtmpHost: "127.0.0.1",
         httpHost: "127.0.0.1",
         dataDir,
         secretId,

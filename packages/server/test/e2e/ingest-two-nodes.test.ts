@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
+import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { RtmpTestClient } from "../helpers/rtmp-test-client.js";
+import { TEST_DATABASE_URL } from "../helpers/test-database.js";
+import { type ReceiverProcess, startReceiver } from "./receiver.js";
+
+const DOMAIN = "multi.onair.test";
+const KEY = "MultiNodeKey";
+
+interface NodeProcess {
+  child: ChildProcess;
+  rtmpPort: number;
+  sdk: LiveClient;
+}
+
+async function startNode(id: string, databaseUrl: string, dataDir: string): Promise<NodeProcess> {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL("./ingest-node.js", import.meta.url))],
+    {
+      env: { ...process.env, NODE_ID: id, NODE_DATABASE_URL: databaseUrl, NODE_DATA_DIR: dataDir },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const ports = await new Promise<{ httpPort: number; rtmpPort: number }>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`node ${id} exited with ${code}`)));
+    createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
+  });
+  const sdk = new LiveClient({
+    credential: { secretId: "AKIDnodes", secretKey: "nodesSecretKey" },
+    region: "",
+    profile: { httpProfile: { endpoint: `127.0.0.1:${ports.httpPort}`, protocol: "http://" } },
+  });
+  return { child, rtmpPort: ports.rtmpPort, sdk };
+}
+
+/**
+ * Two OnAir nodes ingesting on one PostgreSQL: the online list and the duplicate-publisher check
+ * are global, DropLiveStream reaches the node holding the publisher, and a node killed with -9
+ * has its publishes reported interrupted (errcode 5) by the survivor.
+ */
+describe("RTMP ingest on two nodes sharing PostgreSQL", { timeout: 60_000 }, () => {
+  const schema = `onair_ingest_${randomBytes(6).toString("hex")}`;
+  const databaseUrl = `${TEST_DATABASE_URL}?schema=${schema}`;
+  const dirs = [mkdtempSync(join(tmpdir(), "onair-ia-")), mkdtempSync(join(tmpdir(), "onair-ib-"))];
+  let receiver: ReceiverProcess;
+  let a: NodeProcess;
+  let b: NodeProcess;
+
+  const events = async (stream: string, eventType: number, count = 1) => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const found = receiver.received.filter(
+        (r) => r.verified && r.event?.stream_id === stream && r.event?.event_type === eventType,
+      );
+      if (found.length >= count) return found.map((r) => r.event as Record<string, unknown>);
+      if (Date.now() > deadline) throw new Error(`no event_type ${eventType} for ${stream}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const publishOn = async (node: NodeProcess, stream: string) => {
+    const client = await RtmpTestClient.connect(node.rtmpPort);
+    const { code, streamId } = await client.publish({ stream });
+    assert.equal(code, "NetStream.Publish.Start");
+    client.sendAudio(streamId, 0);
+    return client;
+  };
+
+  before(async () => {
+    receiver = await startReceiver({ key: KEY });
+    const store = createPostgresStore({ connectionString: TEST_DATABASE_URL, schema });
+    await store.migrate();
+    const template = await store.templates.create({
+      name: "multi",
+      description: "",
+      urls: { StreamBeginNotifyUrl: receiver.url, StreamEndNotifyUrl: receiver.url },
+      recordExceptionLevels: [],
+      callbackKey: KEY,
+      previousKeys: [],
+      retryPolicy: null,
+      perStreamOrdering: false,
+    });
+    await store.rules.upsert({ domainName: DOMAIN, appName: "", templateId: template.id });
+    await store.close();
+    a = await startNode("node-a", databaseUrl, dirs[0] as string);
+    b = await startNode("node-b", databaseUrl, dirs[1] as string);
+  });
+  after(async () => {
+    for (const node of [a, b]) node?.child.kill("SIGKILL");
+    await receiver?.stop();
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a publish on node A is online for node B's API, and B's DropLiveStream reaches A", async () => {
+    const client = await publishOn(a, "on-a");
+    await events("on-a", 1);
+    const online = await b.sdk.DescribeLiveStreamOnlineList({ DomainName: DOMAIN });
+    assert.deepEqual(
+      online.OnlineInfo?.map((i) => i.StreamName),
+      ["on-a"],
+    );
+    await b.sdk.DropLiveStream({ DomainName: DOMAIN, AppName: "live", StreamName: "on-a" });
+    const [end] = await events("on-a", 0);
+    assert.equal(end?.errcode, 21);
+    await client.closed;
+  });
+
+  test("a second publisher on node B replaces the one on node A", async () => {
+    const first = await publishOn(a, "contested");
+    const [push] = await events("contested", 1);
+    const second = await publishOn(b, "contested");
+    const [end] = await events("contested", 0);
+    assert.equal(end?.errcode, 21);
+    assert.equal(end?.sequence, push?.sequence);
+    await first.closed;
+    const online = await a.sdk.DescribeLiveStreamOnlineList({
+      DomainName: DOMAIN,
+      StreamName: "contested",
+    });
+    assert.equal(online.TotalNum, 1);
+    second.end();
+    await events("contested", 0, 2);
+  });
+
+  test("node A killed with -9: node B reports its publish interrupted with errcode 5", async () => {
+    await publishOn(a, "orphan");
+    const [push] = await events("orphan", 1);
+    a.child.kill("SIGKILL");
+    const [end] = await events("orphan", 0);
+    assert.equal(end?.errcode, 5);
+    assert.equal(end?.sequence, push?.sequence);
+    const online = await b.sdk.DescribeLiveStreamOnlineList({ DomainName: DOMAIN });
+    assert.equal(online.TotalNum, 0);
+  });
+});
