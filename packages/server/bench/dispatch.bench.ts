@@ -64,6 +64,8 @@ const onair = await startOnAir(
     env: {},
     flags: {
       httpPort: 0,
+      rtmpPort: 0,
+      rtmpHost: "127.0.0.1",
       httpHost: "127.0.0.1",
       dataDir,
       secretId: "AKIDbench",

@@ -406,6 +406,8 @@ export function createStreamService(deps: {
     async start() {
       await store.streams.heartbeat(nodeId, clock.now());
       await sweepOrphans(true);
+      // One node per SQLite file: drops act locally and there is no other node to watch.
+      if (store.kind === "sqlite") return;
       every(
         ingest.nodeHeartbeatMs,
         async () => {

@@ -52,7 +52,10 @@ export class ChunkParser {
     return this.chunkSize;
   }
 
-  /** Appends `data` and returns every message it completed. Throws `RtmpProtocolError`. */
+  /**
+   * Appends `data` and returns every message it completed. Throws `RtmpProtocolError`.
+   * The parser keeps views into `data`: the caller must not modify it afterwards.
+   */
   push(data: Buffer): RtmpMessage[] {
     this.bytesReceived += data.length;
     this.buffered = this.buffered.length === 0 ? data : Buffer.concat([this.buffered, data]);
@@ -163,8 +166,8 @@ export class ChunkParser {
     }
     this.streams.set(chunkStreamId, state);
     if (dataBytes > 0) {
-      // Copy: the read buffer is reused by the socket layer, the message outlives it.
-      state.parts.push(Buffer.from(buf.subarray(pos, pos + dataBytes)));
+      // No copy: `push` owns its buffers (a socket's read buffers are never reused).
+      state.parts.push(buf.subarray(pos, pos + dataBytes));
       state.received += dataBytes;
     }
     pos += dataBytes;

@@ -1,0 +1,102 @@
+/**
+ * One measured run against one target: M publishers at real-time rate, the target tree's CPU
+ * over a steady window after a warm-up, and its RSS before publishing vs during the window.
+ */
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { FlvTag } from "./flv-reader.js";
+import { treeCpuSeconds, treeRssBytes } from "./proc-tree.js";
+import { type Publisher, startPublisher } from "./rtmp-load-publisher.js";
+import type { Target } from "./target.js";
+
+export type StopMode = "graceful" | "abrupt";
+
+export interface PublishRound {
+  publishers: Publisher[];
+  /** performance.now() of each publisher's TCP close, by stream name. */
+  closedAt: Map<string, number>;
+}
+
+export interface LoadResult extends PublishRound {
+  target: string;
+  streams: number;
+  /** Publishers still connected at the end of the window. */
+  alive: number;
+  windowSeconds: number;
+  cpuSeconds: number;
+  rssBaselineBytes: number;
+  rssDuringBytes: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+/** Starts `count` publishers on app "live"; all or nothing, so a run never measures fewer. */
+export async function publishAll(
+  target: Target,
+  tags: readonly FlvTag[],
+  names: string[],
+): Promise<Publisher[]> {
+  const settled = await Promise.allSettled(
+    names.map((stream) =>
+      startPublisher({ host: "127.0.0.1", port: target.rtmpPort, app: "live", stream, tags }),
+    ),
+  );
+  const started = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failed = settled.flatMap((s) => (s.status === "rejected" ? [String(s.reason)] : []));
+  if (failed.length > 0) {
+    await Promise.all(started.map((p) => p.stop("abrupt")));
+    throw new Error(`${failed.length}/${names.length} publishes failed, first: ${failed[0]}`);
+  }
+  return started;
+}
+
+export async function stopAll(publishers: Publisher[], mode: StopMode): Promise<PublishRound> {
+  const closedAt = new Map<string, number>();
+  await Promise.all(publishers.map(async (p) => void closedAt.set(p.stream, await p.stop(mode))));
+  return { publishers, closedAt };
+}
+
+export async function measureLoad(
+  target: Target,
+  options: {
+    tags: readonly FlvTag[];
+    names: string[];
+    warmupSeconds: number;
+    seconds: number;
+    stopMode: StopMode;
+  },
+): Promise<LoadResult> {
+  await sleep(2000); // let the target finish starting (and a Node heap settle) first
+  const baseline: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    baseline.push(treeRssBytes(target.pid));
+    await sleep(200);
+  }
+  const publishers = await publishAll(target, options.tags, options.names);
+  await sleep(options.warmupSeconds * 1000); // JIT warm-up and first GOPs are not steady state
+  const cpuBefore = treeCpuSeconds(target.pid);
+  const started = performance.now();
+  const samples: number[] = [];
+  const end = started + options.seconds * 1000;
+  while (performance.now() < end) {
+    await sleep(Math.min(1000, end - performance.now()));
+    samples.push(treeRssBytes(target.pid));
+  }
+  const cpuSeconds = treeCpuSeconds(target.pid) - cpuBefore;
+  const windowSeconds = (performance.now() - started) / 1000;
+  const alive = publishers.filter((p) => p.failure === null).length;
+  const round = await stopAll(publishers, options.stopMode);
+  return {
+    ...round,
+    target: target.name,
+    streams: publishers.length,
+    alive,
+    windowSeconds,
+    cpuSeconds,
+    rssBaselineBytes: median(baseline),
+    rssDuringBytes: median(samples),
+  };
+}

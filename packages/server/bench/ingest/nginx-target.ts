@@ -1,0 +1,66 @@
+/** nginx with Debian's RTMP module, as the baseline: one worker, live application, no recording. */
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { freePort, spawnTarget, type Target, tempDir, waitForPort } from "./target.js";
+
+const MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
+
+function ensureInstalled(): void {
+  const hasNginx = spawnSync("sh", ["-c", "command -v nginx"], { stdio: "ignore" }).status === 0;
+  if (hasNginx && existsSync(MODULE)) return;
+  console.error("nginx-rtmp missing: apt-get install -y nginx libnginx-mod-rtmp");
+  // policy-rc.d keeps the packaged service from starting; we run our own instance.
+  execFileSync(
+    "apt-get",
+    ["install", "-y", "--no-install-recommends", "nginx", "libnginx-mod-rtmp"],
+    { stdio: "inherit", timeout: 600_000 },
+  );
+}
+
+export async function startNginxRtmp(): Promise<Target> {
+  ensureInstalled();
+  const dir = tempDir("onair-bench-nginx-");
+  // The worker runs as `user`; root keeps it able to read the prefix under any umask.
+  chmodSync(dir.path, 0o755);
+  const port = await freePort();
+  const config = join(dir.path, "nginx.conf");
+  writeFileSync(
+    config,
+    `load_module ${MODULE};
+user root;
+worker_processes 1;
+pid ${join(dir.path, "nginx.pid")};
+error_log ${join(dir.path, "error.log")} warn;
+events { worker_connections 1024; }
+rtmp {
+  server {
+    listen 127.0.0.1:${port};
+    chunk_size 4096;
+    application live { live on; record off; }
+  }
+}
+`,
+  );
+  // -e keeps nginx off /var/log before it has read the config.
+  const server = spawnTarget("nginx", [
+    ...["-p", dir.path, "-c", config, "-e", join(dir.path, "error.log")],
+    ...["-g", "daemon off;"],
+  ]);
+  try {
+    await waitForPort(port, server.child);
+  } catch (error) {
+    await server.stop();
+    dir.remove();
+    throw new Error(`nginx-rtmp: ${(error as Error).message}\n${server.output()}`);
+  }
+  return {
+    name: "nginx-rtmp",
+    pid: server.child.pid!,
+    rtmpPort: port,
+    async stop() {
+      await server.stop();
+      dir.remove();
+    },
+  };
+}

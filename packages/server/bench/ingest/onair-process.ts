@@ -1,0 +1,68 @@
+/** Runs onair-target.js as a child and waits for its ready line. */
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { freePort, spawnTarget, type Target, tempDir } from "./target.js";
+
+export async function startOnAirTarget(callbackUrl: string): Promise<Target> {
+  const entry = fileURLToPath(new URL("./onair-target.js", import.meta.url));
+  const dir = tempDir("onair-bench-onair-");
+  // INGEST_CPU_PROF=<dir> writes a V8 CPU profile of the OnAir process (open it in Chrome DevTools).
+  const profile = process.env.INGEST_CPU_PROF;
+  const args = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`, entry] : [entry];
+  const server = spawnTarget(process.execPath, args, {
+    ...process.env,
+    ONAIR_BENCH_RTMP_PORT: String(await freePort()),
+    ONAIR_BENCH_DATA_DIR: dir.path,
+    ONAIR_BENCH_CALLBACK_URL: callbackUrl,
+  });
+  let rtmpPort: number;
+  try {
+    rtmpPort = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no ready line within 30 s")), 30_000);
+      server.child.once("close", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`exited (${code ?? signal}) before it was ready`));
+      });
+      createInterface({ input: server.child.stdout! }).on("line", (line) => {
+        const message = parseLine(line);
+        if (message?.error) {
+          clearTimeout(timer);
+          reject(new Error(message.error));
+        } else if (message?.ready && typeof message.rtmpPort === "number") {
+          clearTimeout(timer);
+          resolve(message.rtmpPort);
+        }
+      });
+    });
+  } catch (error) {
+    await server.stop();
+    dir.remove();
+    throw new Error(`onair: ${(error as Error).message}\n${server.output()}`);
+  }
+  return {
+    name: "onair",
+    pid: server.child.pid!,
+    rtmpPort,
+    async stop() {
+      await server.stop();
+      dir.remove();
+    },
+  };
+}
+
+interface ReadyLine {
+  ready?: boolean;
+  rtmpPort?: number;
+  error?: string;
+}
+
+/** Log lines share stdout with the ready line: anything that is not ours is ignored. */
+function parseLine(line: string): ReadyLine | null {
+  try {
+    const value: unknown = JSON.parse(line);
+    if (typeof value !== "object" || value === null || "level" in value) return null;
+    return value as ReadyLine;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * OnAir as a benchmark target, in its own process so its CPU and memory are measured alone.
+ * Env: ONAIR_BENCH_RTMP_PORT, ONAIR_BENCH_DATA_DIR, ONAIR_BENCH_CALLBACK_URL (optional: push
+ * and interruption callbacks for app "live" of domain 127.0.0.1 go there). Prints one JSON line:
+ * `{"ready":true,"httpPort":…,"rtmpPort":…}`, or `{"error":"…"}` and exits 2.
+ */
+import { startOnAir } from "../../src/app.js";
+import { configSchema } from "../../src/config/schema.js";
+
+const dataDir = process.env.ONAIR_BENCH_DATA_DIR;
+if (!dataDir) throw new Error("ONAIR_BENCH_DATA_DIR is required");
+const callbackUrl = process.env.ONAIR_BENCH_CALLBACK_URL;
+
+const app = await startOnAir(
+  configSchema.parse({
+    httpPort: 0,
+    httpHost: "127.0.0.1",
+    rtmpPort: Number(process.env.ONAIR_BENCH_RTMP_PORT ?? 0),
+    rtmpHost: "127.0.0.1",
+    dataDir,
+    logLevel: "warn",
+    secretId: "bench",
+    secretKey: "benchkey",
+  }),
+);
+
+const stop = async (code: number) => {
+  await app.stop();
+  process.exit(code);
+};
+process.once("SIGTERM", () => void stop(0));
+process.once("SIGINT", () => void stop(0));
+
+const rtmpPort = app.rtmpPort;
+if (rtmpPort === null) {
+  process.stdout.write(`${JSON.stringify({ error: "RTMP ingest is disabled" })}\n`);
+  await stop(2);
+}
+
+if (callbackUrl) {
+  // Straight into the store: the management API would need signed requests for the same result.
+  const template = await app.store.templates.create({
+    name: "ingest-bench",
+    description: "push and interruption callbacks for the ingest benchmark",
+    urls: { StreamBeginNotifyUrl: callbackUrl, StreamEndNotifyUrl: callbackUrl },
+    recordExceptionLevels: [],
+    callbackKey: "benchkey",
+    previousKeys: [],
+    retryPolicy: null,
+    perStreamOrdering: false,
+  });
+  await app.store.rules.upsert({
+    domainName: "127.0.0.1",
+    appName: "live",
+    templateId: template.id,
+  });
+}
+
+process.stdout.write(`${JSON.stringify({ ready: true, httpPort: app.httpPort, rtmpPort })}\n`);
