@@ -229,5 +229,83 @@ export function storeContract(
       await store.endpoints.markSuccess("u");
       assert.equal((await store.endpoints.get("u"))?.failingSince, null);
     });
+
+    test("streams: one holder per stream, drops reach the holder, orphans go to one taker", async () => {
+      const key = { domainName: "d.example", appName: "live", streamName: "cam" };
+      const live = {
+        ...key,
+        sequence: "1000000000000000001",
+        nodeId: "node-a",
+        serverIp: "127.0.0.1",
+        clientIp: "10.0.0.9",
+        streamParam: "a=1",
+        width: 0,
+        height: 0,
+        startedAt: at(0),
+      };
+      assert.equal(await store.streams.register(live), true);
+      assert.equal(
+        await store.streams.register({ ...live, sequence: "2", nodeId: "node-b" }),
+        false,
+      );
+      await store.streams.setDimensions(key, live.sequence, { width: 640, height: 360 });
+      assert.deepEqual(await store.streams.get(key), {
+        ...live,
+        width: 640,
+        height: 360,
+        dropErrcode: null,
+      });
+      assert.equal((await store.streams.list({ domainName: "d.example" })).length, 1);
+      assert.equal((await store.streams.list({ appName: "other" })).length, 0);
+
+      assert.equal(await store.streams.requestDrop(key, 21), true);
+      assert.deepEqual(
+        (await store.streams.pendingDrops("node-a")).map((r) => r.dropErrcode),
+        [21],
+      );
+      assert.deepEqual(await store.streams.pendingDrops("node-b"), []);
+      await store.streams.unregister(key, "not-the-holder");
+      assert.ok(await store.streams.get(key), "only the holding sequence releases the stream");
+
+      await store.streams.heartbeat("node-b", at(10_000));
+      await store.streams.heartbeat("node-a", at(0));
+      const orphans = await store.streams.takeOrphans({
+        nodeId: "node-b",
+        staleBefore: at(5_000),
+        includeOwn: false,
+      });
+      assert.deepEqual(
+        orphans.map((r) => r.sequence),
+        [live.sequence],
+      );
+      assert.deepEqual(
+        await store.streams.takeOrphans({
+          nodeId: "node-b",
+          staleBefore: at(5_000),
+          includeOwn: false,
+        }),
+        [],
+        "a second sweep finds nothing: each orphan is reported once",
+      );
+      assert.equal(await store.streams.get(key), null);
+      assert.equal(await store.streams.requestDrop(key, 21), false);
+    });
+
+    test("streams: a ban holds until ResumeTime or resume", async () => {
+      const key = { domainName: "d.example", appName: "live", streamName: "banned" };
+      await store.streams.forbid({ ...key, forbiddenAt: at(0), resumeAt: at(60_000), reason: "r" });
+      assert.equal((await store.streams.forbidden(key, at(1000)))?.reason, "r");
+      assert.equal(
+        await store.streams.forbidden(key, at(60_001)),
+        null,
+        "expired bans lift by themselves",
+      );
+      assert.equal((await store.streams.listForbidden(at(1000))).length, 1);
+      await store.streams.forbid({ ...key, forbiddenAt: at(0), resumeAt: null, reason: "forever" });
+      assert.equal((await store.streams.forbidden(key, at(10 ** 9)))?.reason, "forever");
+      assert.equal(await store.streams.resume(key), true);
+      assert.equal(await store.streams.resume(key), false);
+      assert.equal(await store.streams.forbidden(key, at(0)), null);
+    });
   });
 }
