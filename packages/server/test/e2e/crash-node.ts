@@ -47,16 +47,22 @@ if (emit > 0) {
     templateId: template.id,
   });
   let batch: string[] = [];
-  for (let i = 0; i < emit; i++) {
-    const body = pushBody("crash.example", i, 7_000_000_000_000_000_000n);
-    const { deliveryIds } = await onair.emitter.emit({
-      body,
-      domainName: "crash.example",
-      appName: "live",
-      streamId: `s${i}`,
-      source: "intake",
-    });
-    batch.push(...deliveryIds);
+  // Emits run 50 at a time, as concurrent intake requests would: each acknowledges after its
+  // group commit, and the backlog outgrows delivery, so the kill lands with work in flight.
+  for (let start = 0; start < emit; start += 50) {
+    const results = await Promise.all(
+      Array.from({ length: Math.min(50, emit - start) }, (_, k) => {
+        const i = start + k;
+        return onair.emitter.emit({
+          body: pushBody("crash.example", i, 7_000_000_000_000_000_000n),
+          domainName: "crash.example",
+          appName: "live",
+          streamId: `s${i}`,
+          source: "intake",
+        });
+      }),
+    );
+    for (const { deliveryIds } of results) batch.push(...deliveryIds);
     if (batch.length >= 200) {
       process.stdout.write(`acked ${batch.join(" ")}\n`);
       batch = [];

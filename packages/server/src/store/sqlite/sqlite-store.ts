@@ -55,6 +55,50 @@ export function createSqliteStore(options: { path: string }): Store {
     return statement;
   };
 
+  // Group commit: the event and attempt writes queued in one event-loop turn run in one
+  // transaction, each in its own savepoint (a failing one rolls back alone), so they share one
+  // fsync. Each caller's promise settles only after that commit: nothing is acknowledged before
+  // it is durable.
+  type QueuedWrite = {
+    run: () => unknown;
+    resolve(value: unknown): void;
+    reject(err: unknown): void;
+  };
+  const queued: QueuedWrite[] = [];
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    const batch = queued.splice(0);
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      db.transaction(() => {
+        for (const write of batch) {
+          try {
+            outcomes.push({ ok: true, value: db.transaction(write.run)() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    batch.forEach((write, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) write.resolve(outcome.value);
+      else write.reject(outcome?.error);
+    });
+  };
+  const groupCommit = <T>(run: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      queued.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+    });
+
   const templateKeys = (templateId: number, now: Date): string[] => {
     const row = prepared("SELECT * FROM callback_templates WHERE id = ?").get(templateId) as
       | Row
@@ -225,9 +269,9 @@ export function createSqliteStore(options: { path: string }): Store {
     },
 
     events: {
-      async append(event, deliveries) {
+      append(event, deliveries) {
         const at = event.createdAt.getTime();
-        db.transaction(() => {
+        return groupCommit(() => {
           prepared(
             `INSERT INTO events (id, event_type, domain_name, app_name, stream_id, body, source, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -261,7 +305,7 @@ export function createSqliteStore(options: { path: string }): Store {
               at,
             );
           }
-        }).immediate();
+        });
       },
       async get(id) {
         const r = prepared("SELECT * FROM events WHERE id = ?").get(id) as Row | undefined;
@@ -298,31 +342,27 @@ export function createSqliteStore(options: { path: string }): Store {
     deliveries: {
       async claimDue({ owner, now, leaseMs, limit }) {
         const at = now.getTime();
-        const rows = db
-          .transaction(() => {
-            // Per-stream ordering: only the oldest pending delivery of an ordering key is claimable.
-            const due = db
-              .prepare(
-                `SELECT * FROM deliveries d
+        const rows = await groupCommit(() => {
+          // Per-stream ordering: only the oldest pending delivery of an ordering key is claimable.
+          const due = prepared(
+            `SELECT * FROM deliveries d
                  WHERE d.status = 'pending' AND d.next_attempt_at <= ?
                    AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?)
                    AND (d.ordering_key IS NULL OR d.id = (
                      SELECT o.id FROM deliveries o WHERE o.ordering_key = d.ordering_key AND o.status = 'pending'
                      ORDER BY o.created_at, o.id LIMIT 1))
                  ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-              )
-              .all(at, at, limit) as Row[];
-            const lease = prepared(
-              "UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?",
-            );
-            for (const r of due) {
-              lease.run(owner, at + leaseMs, at, r.id);
-              r.lease_owner = owner;
-              r.lease_expires_at = at + leaseMs;
-            }
-            return due;
-          })
-          .immediate();
+          ).all(at, at, limit) as Row[];
+          const lease = prepared(
+            "UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?",
+          );
+          for (const r of due) {
+            lease.run(owner, at + leaseMs, at, r.id);
+            r.lease_owner = owner;
+            r.lease_expires_at = at + leaseMs;
+          }
+          return due;
+        });
         const claimed: ClaimedDelivery[] = [];
         for (const r of rows) {
           const delivery = toDelivery(r);
@@ -336,49 +376,46 @@ export function createSqliteStore(options: { path: string }): Store {
         }
         return claimed;
       },
-      async recordAttempt({ deliveryId, owner, attempt, next }) {
-        return db
-          .transaction(() => {
-            const r = prepared("SELECT * FROM deliveries WHERE id = ?").get(deliveryId) as
-              | Row
-              | undefined;
-            if (!r) return false;
-            const number =
-              Number(
-                (
-                  db
-                    .prepare("SELECT MAX(number) n FROM attempts WHERE delivery_id = ?")
-                    .get(deliveryId) as Row
-                ).n ?? 0,
-              ) + 1;
-            prepared(
-              `INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error_code,
+      recordAttempt({ deliveryId, owner, attempt, next }) {
+        return groupCommit(() => {
+          const r = prepared("SELECT * FROM deliveries WHERE id = ?").get(deliveryId) as
+            | Row
+            | undefined;
+          if (!r) return false;
+          const number =
+            Number(
+              (
+                prepared("SELECT MAX(number) n FROM attempts WHERE delivery_id = ?").get(
+                  deliveryId,
+                ) as Row
+              ).n ?? 0,
+            ) + 1;
+          prepared(
+            `INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status_code, error_code,
                 error_message, request_body, response_snippet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            ).run(
-              deliveryId,
-              number,
-              attempt.startedAt.getTime(),
-              Math.round(attempt.durationMs),
-              attempt.statusCode,
-              attempt.errorCode,
-              attempt.errorMessage,
-              attempt.requestBody,
-              attempt.responseSnippet,
-            );
-            if (r.lease_owner !== owner) return false;
-            const status =
-              next === "delivered" ? "delivered" : next === "dead" ? "dead" : "pending";
-            const nextAt = next instanceof Date ? next.getTime() : Number(r.next_attempt_at);
-            const error = attempt.errorCode
-              ? `${attempt.errorCode}: ${attempt.errorMessage ?? ""}`.trim()
-              : null;
-            prepared(
-              `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_owner = NULL,
+          ).run(
+            deliveryId,
+            number,
+            attempt.startedAt.getTime(),
+            Math.round(attempt.durationMs),
+            attempt.statusCode,
+            attempt.errorCode,
+            attempt.errorMessage,
+            attempt.requestBody,
+            attempt.responseSnippet,
+          );
+          if (r.lease_owner !== owner) return false;
+          const status = next === "delivered" ? "delivered" : next === "dead" ? "dead" : "pending";
+          const nextAt = next instanceof Date ? next.getTime() : Number(r.next_attempt_at);
+          const error = attempt.errorCode
+            ? `${attempt.errorCode}: ${attempt.errorMessage ?? ""}`.trim()
+            : null;
+          prepared(
+            `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_owner = NULL,
                 lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
-            ).run(status, nextAt, error, Date.now(), deliveryId);
-            return true;
-          })
-          .immediate();
+          ).run(status, nextAt, error, Date.now(), deliveryId);
+          return true;
+        });
       },
       async releaseLeases(owner) {
         return db
