@@ -23,6 +23,7 @@ apt_install() {
 
 if [ "${1:-}" = "--services" ]; then
   apt_install ffmpeg ffmpeg
+  apt_install nginx nginx libnginx-mod-rtmp
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     echo "==> starting PostgreSQL"
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start

@@ -1,9 +1,4 @@
-import {
-  buildInterruptionEvent,
-  buildPushEvent,
-  checkPushAuth,
-  type PublishFacts,
-} from "@onair/callbacks";
+import { buildInterruptionEvent, buildPushEvent, type PublishFacts } from "@onair/callbacks";
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
@@ -18,6 +13,7 @@ import type { EmitInput } from "../intake/event-emitter.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/store.js";
 import type { LiveStreamRecord, StreamKey } from "../store/stream-repository.js";
+import { decidePublish } from "./decide-publish.js";
 import { LivePublish } from "./live-publish.js";
 import { askPublishHook } from "./publish-hook.js";
 
@@ -57,6 +53,8 @@ export function createStreamService(deps: {
   logger: Logger;
   metrics: Metrics;
   nodeId: string;
+  /** Subscribers of a new publish's tag stream (recording, screenshots) attach here. */
+  onPublishStarted?: (publish: LivePublish) => void;
 }): StreamService {
   const { store, config, clock, logger, metrics, nodeId } = deps;
   const ingest = config.ingest;
@@ -235,46 +233,15 @@ export function createStreamService(deps: {
       appName: request.appName,
       streamName: request.streamName,
     };
-    const now = clock.now();
-    const domain = await store.domains.get(request.domain);
-    if (!domain) {
-      if (!ingest.allowUnregisteredDomains) {
-        return refuse(
-          "unknown-domain",
-          "NetStream.Publish.Denied",
-          `push domain ${request.domain} is not added`,
-          request,
-        );
-      }
-    } else if (domain.type !== 0) {
+    const verdict = await decidePublish({ store, config, clock }, key, request.streamParam);
+    if (!verdict.ok) {
+      const auth = verdict.subErrcode !== null && verdict.subErrcode >= 500;
+      const outcome = auth ? "auth" : verdict.subErrcode === 305 ? "forbidden" : "domain";
+      const sub = verdict.subErrcode === null ? "" : `, sub_errcode ${verdict.subErrcode}`;
       return refuse(
-        "play-domain",
-        "NetStream.Publish.Denied",
-        `${request.domain} is a play domain`,
-        request,
-      );
-    } else if (domain.pushAuth.enabled) {
-      const auth = checkPushAuth({
-        streamName: request.streamName,
-        query: request.streamParam,
-        mainKey: domain.pushAuth.mainKey,
-        backupKey: domain.pushAuth.backupKey,
-        nowSeconds: Math.floor(now.getTime() / 1000) - domain.pushAuth.authDeltaSeconds,
-      });
-      if (!auth.ok) {
-        return refuse(
-          `auth-${auth.reason}`,
-          "NetStream.Publish.Unauthorized",
-          `push authentication failed: ${auth.reason} (errcode 18, sub_errcode ${auth.subErrcode})`,
-          request,
-        );
-      }
-    }
-    if (await store.streams.forbidden(key, now)) {
-      return refuse(
-        "forbidden",
-        "NetStream.Publish.Denied",
-        "the stream is forbidden (errcode 18, sub_errcode 305)",
+        outcome,
+        auth ? "NetStream.Publish.Unauthorized" : "NetStream.Publish.Denied",
+        `${verdict.reason} (errcode 18${sub})`,
         request,
       );
     }
@@ -324,6 +291,7 @@ export function createStreamService(deps: {
       ingest.pushEventWaitMs,
     );
     live.set(keyText(key), publish);
+    deps.onPublishStarted?.(publish);
     metrics.publishes.inc({ outcome: "accepted" });
     metrics.livePublishes.set(live.size);
     logger.info(

@@ -1,0 +1,66 @@
+import type { Logger } from "pino";
+import type { OnAirConfig } from "../config/schema.js";
+import type { Clock } from "../domain/clock.js";
+import type { Store } from "../store/store.js";
+import { decidePublish, type PublishVerdict } from "../streams/decide-publish.js";
+import type { HookPublishes, HookPublishInput } from "./hook-publishes.js";
+
+/** What every adapter works with. */
+export interface HookContext {
+  store: Store;
+  config: OnAirConfig;
+  clock: Clock;
+  logger: Logger;
+  publishes: HookPublishes;
+}
+
+/**
+ * Decides a publish the media server asks about and, when allowed, starts it (push event). A
+ * push that cannot be committed is logged and the publish still allowed, as the RTMP ingest does:
+ * the store being down must not take live streams down with it.
+ */
+export async function admitPublish(
+  ctx: HookContext,
+  input: HookPublishInput,
+): Promise<PublishVerdict> {
+  const verdict = await checkPublish(ctx, input);
+  if (!verdict.ok) return verdict;
+  await ctx.publishes.started(input).catch((err: unknown) => {
+    ctx.logger.error({ err, source: input.source }, "could not commit a hooked push event");
+  });
+  return verdict;
+}
+
+/** The admission decision alone, with refusals logged. */
+export async function checkPublish(
+  ctx: HookContext,
+  input: HookPublishInput,
+): Promise<PublishVerdict> {
+  const { target } = input;
+  const verdict = await decidePublish(
+    ctx,
+    { domainName: target.domain, appName: target.appName, streamName: target.streamName },
+    target.streamParam,
+  );
+  if (!verdict.ok) {
+    ctx.logger.warn(
+      {
+        stream: `${target.domain}/${target.appName}/${target.streamName}`,
+        source: input.source,
+        clientIp: input.clientIp,
+        reason: verdict.reason,
+      },
+      "hooked publish refused",
+    );
+  }
+  return verdict;
+}
+
+/** The reply body of a refusal, for logs of the media server. */
+export function refusalBody(verdict: Exclude<PublishVerdict, { ok: true }>) {
+  return {
+    code: verdict.errcode,
+    sub_errcode: verdict.subErrcode,
+    msg: `${verdict.reason} (errcode ${verdict.errcode}${verdict.subErrcode === null ? "" : `, sub_errcode ${verdict.subErrcode}`})`,
+  };
+}

@@ -1,0 +1,297 @@
+import { createHash } from "node:crypto";
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  buildInterruptionEvent,
+  buildPushEvent,
+  buildRecordFileEvent,
+  type PublishFacts,
+} from "@onair/callbacks";
+import type { Logger } from "pino";
+import type { OnAirConfig } from "../config/schema.js";
+import type { Clock } from "../domain/clock.js";
+import { newSequence } from "../domain/ids.js";
+import type { PublishTarget } from "../ingest/session/publish-target.js";
+import type { EmitInput } from "../intake/event-emitter.js";
+import type { StreamKey } from "../store/stream-repository.js";
+import { HookInputError } from "./hook-request.js";
+import { inspectRecording, recordingFormat } from "./recording-file.js";
+
+/** Which media server a hook came from; peer client ids are only unique within one. */
+export type HookSource = "nginx-rtmp" | "srs" | "mediamtx";
+
+/**
+ * Errcode of a hooked publish that ended: none of the three servers says why, and the usual end
+ * is the publisher stopping (RTMP deleteStream), so 1. See docs/hooks.md.
+ */
+export const ERRCODE_HOOK_UNPUBLISH = 1;
+/** Errcode of a hooked publish replaced by a new publish of the same stream (Tencent 21/102). */
+export const ERRCODE_HOOK_REPLACED = 21;
+/** Files smaller than this hold no media (nginx-rtmp leaves a ~123-byte stub at stop). */
+export const MIN_RECORDING_BYTES = 1024;
+/** How long an ended publish is remembered, so a late recording gets its sequence. */
+const RECENT_MS = 10 * 60_000;
+const RECENT_MAX = 10_000;
+
+/** A publish a media server reported, as far as OnAir knows it. */
+interface HookPublish {
+  source: HookSource;
+  key: StreamKey;
+  streamParam: string;
+  sequence: string;
+  startedAtMs: number;
+  clientIp: string;
+  node: string;
+  peerClientId: string | null;
+}
+
+/** What a publish or unpublish hook says. */
+export interface HookPublishInput {
+  source: HookSource;
+  target: PublishTarget;
+  clientIp: string;
+  node: string;
+  peerClientId: string | null;
+}
+
+/** What a recording hook says. */
+export interface HookRecordingInput {
+  source: HookSource;
+  target: PublishTarget;
+  peerClientId: string | null;
+  /** Absolute path on the media server's host. */
+  path: string;
+  /** When the peer reports it (MediaMTX); otherwise ffprobe is asked. */
+  durationSeconds: number | null;
+}
+
+export type RecordingOutcome =
+  | { emitted: true; fileId: string }
+  | { emitted: false; reason: string };
+
+export interface HookPublishes {
+  /** Records a publish the media server accepted and commits its push event. */
+  started(input: HookPublishInput): Promise<{ sequence: string }>;
+  /** Ends the publish (errcode 1) and commits its interruption with the push's sequence. */
+  ended(input: HookPublishInput): Promise<{ sequence: string; known: boolean }>;
+  /** Commits an event 100 for a finished recording file. */
+  recorded(input: HookRecordingInput): Promise<RecordingOutcome>;
+}
+
+const keyText = (k: StreamKey) => `${k.domainName}/${k.appName}/${k.streamName}`;
+const toKey = (t: PublishTarget): StreamKey => ({
+  domainName: t.domain,
+  appName: t.appName,
+  streamName: t.streamName,
+});
+
+/**
+ * The per-stream state of hooked publishes: a new `sequence` per publish, shared by its push and
+ * interruption, and its start time for `push_duration`. In memory on purpose: the store's live
+ * registry belongs to the ingest's stream service, whose orphan sweep and Drop/Forbid polling
+ * would act on rows it cannot reach (the media server holds the publisher). An unpublish OnAir
+ * does not know (it restarted meanwhile) still gets its interruption, with a fresh sequence.
+ */
+export function createHookPublishes(deps: {
+  config: OnAirConfig;
+  clock: Clock;
+  logger: Logger;
+  emit: (input: EmitInput) => Promise<unknown>;
+  ffprobe?: string;
+}): HookPublishes {
+  const { config, clock, logger } = deps;
+  const live = new Map<string, HookPublish>();
+  /** Ended publishes by stream, oldest first, with when they ended. */
+  const recent = new Map<string, { publish: HookPublish; endedAtMs: number }>();
+  const nowMs = () => clock.now().getTime();
+
+  function facts(p: HookPublish, atMs: number): PublishFacts {
+    return {
+      appid: config.appid,
+      app: p.key.domainName,
+      appname: p.key.appName,
+      stream_id: p.key.streamName,
+      event_time: Math.floor(atMs / 1000),
+      sequence: p.sequence,
+      node: p.node,
+      user_ip: p.clientIp,
+      stream_param: p.streamParam,
+      set_id: 2,
+      idc_id: 0,
+    };
+  }
+
+  async function emit(key: StreamKey, body: EmitInput["body"]): Promise<void> {
+    await deps.emit({
+      body,
+      domainName: key.domainName,
+      appName: key.appName,
+      streamId: key.streamName,
+      source: "hook",
+    });
+  }
+
+  function remember(p: HookPublish): void {
+    const cutoff = nowMs() - RECENT_MS;
+    for (const [k, old] of recent) {
+      if (old.endedAtMs >= cutoff && recent.size < RECENT_MAX) break;
+      recent.delete(k);
+    }
+    recent.delete(keyText(p.key));
+    recent.set(keyText(p.key), { publish: p, endedAtMs: nowMs() });
+  }
+
+  async function interrupt(p: HookPublish, errcode: number): Promise<void> {
+    const endedAt = nowMs();
+    remember(p);
+    logger.info(
+      { stream: keyText(p.key), source: p.source, sequence: p.sequence, errcode },
+      "hooked publish ended",
+    );
+    await emit(
+      p.key,
+      buildInterruptionEvent({
+        ...facts(p, endedAt),
+        errcode,
+        pushDurationMs: endedAt - p.startedAtMs,
+      }) as EmitInput["body"],
+    );
+  }
+
+  /** The live publish an unpublish or recording is about: by key, confirmed by peer client id. */
+  function find(input: { source: HookSource; target: PublishTarget; peerClientId: string | null }) {
+    const byKey = live.get(keyText(toKey(input.target)));
+    if (byKey && (input.peerClientId === null || byKey.peerClientId === input.peerClientId)) {
+      return byKey;
+    }
+    // SRS's on_unpublish carries no tcUrl, so its key may differ from the publish's: the peer's
+    // client id still identifies the publish.
+    if (input.peerClientId === null) return undefined;
+    for (const p of live.values()) {
+      if (p.source === input.source && p.peerClientId === input.peerClientId) return p;
+    }
+    return undefined;
+  }
+
+  /** A publish that ended lately (a recording is often reported after its unpublish). */
+  function findRecent(input: {
+    source: HookSource;
+    target: PublishTarget;
+    peerClientId: string | null;
+  }): HookPublish | undefined {
+    if (input.peerClientId !== null) {
+      for (const { publish } of recent.values()) {
+        if (publish.source === input.source && publish.peerClientId === input.peerClientId) {
+          return publish;
+        }
+      }
+    }
+    return recent.get(keyText(toKey(input.target)))?.publish;
+  }
+
+  return {
+    async started(input) {
+      const publish: HookPublish = {
+        source: input.source,
+        key: toKey(input.target),
+        streamParam: input.target.streamParam,
+        sequence: newSequence(),
+        startedAtMs: nowMs(),
+        clientIp: input.clientIp,
+        node: input.node,
+        peerClientId: input.peerClientId,
+      };
+      const previous = live.get(keyText(publish.key));
+      live.set(keyText(publish.key), publish);
+      // The media server let a second publisher in, or lost the first without telling us.
+      if (previous) await interrupt(previous, ERRCODE_HOOK_REPLACED);
+      logger.info(
+        { stream: keyText(publish.key), source: input.source, sequence: publish.sequence },
+        "hooked publish started",
+      );
+      await emit(
+        publish.key,
+        buildPushEvent(facts(publish, publish.startedAtMs)) as EmitInput["body"],
+      );
+      return { sequence: publish.sequence };
+    },
+
+    async ended(input) {
+      const known = find(input);
+      if (known) {
+        live.delete(keyText(known.key));
+        await interrupt(known, ERRCODE_HOOK_UNPUBLISH);
+        return { sequence: known.sequence, known: true };
+      }
+      const orphan: HookPublish = {
+        source: input.source,
+        key: toKey(input.target),
+        streamParam: input.target.streamParam,
+        sequence: newSequence(),
+        startedAtMs: nowMs(),
+        clientIp: input.clientIp,
+        node: input.node,
+        peerClientId: input.peerClientId,
+      };
+      logger.warn(
+        { stream: keyText(orphan.key), source: input.source },
+        "unpublish of a publish OnAir did not see start: interruption with a new sequence",
+      );
+      await interrupt(orphan, ERRCODE_HOOK_UNPUBLISH);
+      return { sequence: orphan.sequence, known: false };
+    },
+
+    async recorded(input) {
+      if (!isAbsolute(input.path)) {
+        throw new HookInputError(`recording path must be absolute: ${input.path.slice(0, 200)}`);
+      }
+      const format = recordingFormat(input.path);
+      if (!format)
+        throw new HookInputError(`not a recording file type: ${input.path.slice(0, 200)}`);
+      const file = await inspectRecording(input.path, {
+        knownDurationSeconds: input.durationSeconds,
+        ...(deps.ffprobe ? { ffprobe: deps.ffprobe } : {}),
+      });
+      if (file.size !== null && file.size < MIN_RECORDING_BYTES) {
+        return { emitted: false, reason: `file of ${file.size} bytes holds no media` };
+      }
+      if (file.size === null) {
+        logger.warn(
+          { path: input.path },
+          "recording not readable from OnAir: size and duration unknown",
+        );
+      }
+      const publish = find(input) ?? findRecent(input);
+      const key = publish?.key ?? toKey(input.target);
+      const endedAtMs = file.modifiedAtMs ?? nowMs();
+      const durationSeconds = file.durationSeconds ?? 0;
+      const startedAtMs = Math.round(endedAtMs - durationSeconds * 1000);
+      // Stable across a repeated hook for the same file, numeric like Tencent's file ids.
+      const fileId = (
+        (createHash("sha256").update(`${input.path}|${endedAtMs}`).digest().readBigUInt64BE() %
+          9_000_000_000_000_000_000n) +
+        1_000_000_000_000_000_000n
+      ).toString();
+      await emit(
+        key,
+        buildRecordFileEvent({
+          appid: config.appid,
+          app: key.domainName,
+          appname: key.appName,
+          stream_id: key.streamName,
+          stream_param: publish?.streamParam ?? input.target.streamParam,
+          file_id: fileId,
+          file_format: format,
+          task_id: publish?.sequence ?? fileId,
+          startedAtMs,
+          endedAtMs,
+          durationSeconds,
+          file_size: file.size ?? 0,
+          video_url: pathToFileURL(input.path).href,
+          media_start_time: publish ? Math.max(0, startedAtMs - publish.startedAtMs) : 0,
+        }) as EmitInput["body"],
+      );
+      return { emitted: true, fileId };
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { OnAirError } from "../errors.js";
+import { readBody } from "../http/read-body.js";
+import { sendJson } from "../http/route.js";
+
+/** A hook request the adapter cannot use: answered 400 with the message. */
+export class HookInputError extends Error {
+  override readonly name = "HookInputError";
+}
+
+/**
+ * Media servers can only be given a URL, so the shared secret (the management SecretKey) comes
+ * either as `?token=` or as `Authorization: Bearer`; compared in constant time.
+ */
+export function hookAuthorised(req: IncomingMessage, secretKey: string): boolean {
+  const query = new URL(req.url ?? "/", "http://hook").searchParams.get("token");
+  const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1]?.trim();
+  const expected = Buffer.from(secretKey);
+  return [query, bearer].some((given) => {
+    if (!given) return false;
+    const buf = Buffer.from(given);
+    return buf.length === expected.length && timingSafeEqual(buf, expected);
+  });
+}
+
+/** The fields of a hook request, as text, and the raw body (nginx's stream args live in it). */
+export interface HookRequest {
+  fields: ReadonlyMap<string, string>;
+  /** The query string of the hook URL itself (token, domain…). */
+  urlQuery: URLSearchParams;
+  rawBody: string;
+  /** The media server's address as OnAir sees it: the `node` of the events. */
+  peerAddress: string;
+}
+
+/**
+ * Reads a hook body: JSON objects (SRS, MediaMTX auth) or form-encoded (nginx-rtmp, curl -d).
+ * Scalars become text (old SRS sends `client_id` as a number); nested values are ignored.
+ */
+export async function readHookRequest(req: IncomingMessage, limit: number): Promise<HookRequest> {
+  const raw = (await readBody(req, limit)).toString("utf8");
+  const fields = new Map<string, string>();
+  const type = req.headers["content-type"] ?? "";
+  const trimmed = raw.trim();
+  if (/json/i.test(type) || trimmed.startsWith("{")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch {
+      throw new HookInputError("the body is not valid JSON");
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new HookInputError("the body must be a JSON object");
+    }
+    for (const [key, value] of Object.entries(parsed)) {
+      if (typeof value === "string") fields.set(key, value);
+      else if (typeof value === "number" || typeof value === "boolean")
+        fields.set(key, String(value));
+    }
+  } else {
+    // First occurrence wins: nginx puts its own fields before the publisher's flattened args.
+    for (const [key, value] of new URLSearchParams(raw)) {
+      if (!fields.has(key)) fields.set(key, value);
+    }
+  }
+  return {
+    fields,
+    urlQuery: new URL(req.url ?? "/", "http://hook").searchParams,
+    rawBody: raw,
+    peerAddress: plainAddress(req.socket.remoteAddress ?? ""),
+  };
+}
+
+/** `::ffff:1.2.3.4` → `1.2.3.4`. */
+export function plainAddress(address: string): string {
+  return address.startsWith("::ffff:") ? address.slice(7) : address;
+}
+
+/** A required text field, or a HookInputError naming it. */
+export function requireField(fields: ReadonlyMap<string, string>, name: string): string {
+  const value = fields.get(name);
+  if (value === undefined || value === "") throw new HookInputError(`${name} is required`);
+  return value;
+}
+
+/**
+ * Runs a hook handler with the shared guard: token check (401), body errors (400/413), and
+ * HookInputError (400) rendered as OnAir's JSON error shape.
+ */
+export function guardedHook(
+  secretKey: string,
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    if (!hookAuthorised(req, secretKey)) {
+      req.resume();
+      sendJson(res, 401, {
+        error: "ONAIR_ERR_AUTH_MISSING",
+        message: "hook token missing or wrong: add ?token=<SecretKey> or Authorization: Bearer",
+      });
+      return;
+    }
+    try {
+      await handle(req, res);
+    } catch (err) {
+      if (err instanceof HookInputError) {
+        sendJson(res, 400, { error: "ONAIR_ERR_INVALID_PARAMETER", message: err.message });
+      } else if (err instanceof OnAirError && err.httpStatus < 500) {
+        sendJson(res, err.httpStatus, { error: err.code, message: err.message });
+      } else {
+        throw err;
+      }
+    }
+  };
+}

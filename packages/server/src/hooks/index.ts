@@ -1,0 +1,56 @@
+import type { Logger } from "pino";
+import type { OnAirConfig } from "../config/schema.js";
+import type { Clock } from "../domain/clock.js";
+import type { Route } from "../http/router.js";
+import type { EmitInput } from "../intake/event-emitter.js";
+import type { Store } from "../store/store.js";
+import type { HookContext } from "./hook-context.js";
+import { createHookPublishes } from "./hook-publishes.js";
+import { guardedHook } from "./hook-request.js";
+import { createMediaMtxHooks } from "./mediamtx-hook.js";
+import { createNginxRtmpHook } from "./nginx-rtmp-hook.js";
+import { createSrsHook } from "./srs-hook.js";
+
+export { ERRCODE_HOOK_REPLACED, ERRCODE_HOOK_UNPUBLISH } from "./hook-publishes.js";
+
+/**
+ * The media-server hook adapters (docs/hooks.md): nginx-rtmp, SRS and MediaMTX hooks become the
+ * same push (1), interruption (0) and recording (100) events as OnAir's own ingest, emitted with
+ * `source: "hook"`. Every route needs the management SecretKey as `?token=` or a Bearer token.
+ *
+ * @example
+ * routes: [...createHookRoutes({ store, config, clock, logger, secretKey, emit: emitter.emit })]
+ */
+export function createHookRoutes(deps: {
+  store: Store;
+  config: OnAirConfig;
+  clock: Clock;
+  logger: Logger;
+  secretKey: string;
+  emit: (input: EmitInput) => Promise<unknown>;
+  /** ffprobe binary for recording durations (default `ffprobe` from PATH). */
+  ffprobe?: string;
+}): Route[] {
+  const logger = deps.logger.child({ component: "hooks" });
+  const ctx: HookContext = {
+    store: deps.store,
+    config: deps.config,
+    clock: deps.clock,
+    logger,
+    publishes: createHookPublishes({
+      config: deps.config,
+      clock: deps.clock,
+      logger,
+      emit: deps.emit,
+      ...(deps.ffprobe ? { ffprobe: deps.ffprobe } : {}),
+    }),
+  };
+  const guard = (handler: Route["handler"]) => guardedHook(deps.secretKey, handler);
+  const mediamtx = createMediaMtxHooks(ctx);
+  return [
+    { method: "POST", path: "/hooks/nginx-rtmp", handler: guard(createNginxRtmpHook(ctx)) },
+    { method: "POST", path: "/hooks/srs", handler: guard(createSrsHook(ctx)) },
+    { method: "POST", path: "/hooks/mediamtx", handler: guard(mediamtx.events) },
+    { method: "POST", path: "/hooks/mediamtx/auth", handler: guard(mediamtx.auth) },
+  ];
+}
