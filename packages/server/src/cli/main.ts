@@ -1,8 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { OnAirError } from "../errors.js";
 import { addDeliveriesCommand } from "./deliveries-command.js";
+import { addListenCommand } from "./listen-command.js";
 import { parseInteger } from "./parse-integer.js";
+import { addPushUrlCommand } from "./push-url-command.js";
 import { startCommand } from "./start-command.js";
+import { addTriggerCommand } from "./trigger-command.js";
+import { addVerifyCommand } from "./verify-command.js";
 
 /**
  * The `onair` command. Returns the exit code; errors become one line on stderr.
@@ -39,6 +43,10 @@ export async function main(argv: string[]): Promise<number> {
     .action(startCommand);
 
   addDeliveriesCommand(program);
+  addListenCommand(program);
+  addTriggerCommand(program);
+  addPushUrlCommand(program);
+  addVerifyCommand(program);
 
   try {
     await program.parseAsync(argv);
