@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import { createApiRoute } from "./api/api-route.js";
 import { resolveCredentials } from "./config/credentials.js";
@@ -8,6 +9,8 @@ import type { OnAirConfig } from "./config/schema.js";
 import { createDispatcher } from "./dispatcher/dispatcher.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
+import { createHookRoutes } from "./hooks/index.js";
+import { createFileRoute } from "./http/file-route.js";
 import { sendJson } from "./http/route.js";
 import { createHttpServer } from "./http/router.js";
 import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
@@ -15,6 +18,7 @@ import { createEventEmitter } from "./intake/event-emitter.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
+import { createRecordingService } from "./recording/recording-service.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { createStreamService, type StreamService } from "./streams/stream-service.js";
@@ -73,6 +77,19 @@ export async function startOnAir(
       return result;
     },
   };
+  const filesDir = join(config.dataDir, "files");
+  let httpPort = 0;
+  const recording = createRecordingService({
+    store,
+    emit: emitter.emit,
+    config,
+    clock,
+    logger,
+    filesDir,
+    publicBaseUrl: () =>
+      config.publicUrl?.replace(/\/$/, "") ??
+      `http://${config.httpHost === "0.0.0.0" || config.httpHost === "::" ? "127.0.0.1" : config.httpHost}:${httpPort}`,
+  });
   const streams = createStreamService({
     store,
     emit: emitter.emit,
@@ -81,6 +98,11 @@ export async function startOnAir(
     logger,
     metrics,
     nodeId,
+    onPublishStarted: (publish) => {
+      recording
+        .attach(publish)
+        .catch((err: unknown) => logger.error({ err }, "recording could not start"));
+    },
   });
   const api = createApiRoute({
     store,
@@ -103,6 +125,24 @@ export async function startOnAir(
           maxRequestBytes: config.maxRequestBytes,
           emit: emitter.emit,
         }),
+      },
+      ...createHookRoutes({
+        store,
+        config,
+        clock,
+        logger,
+        secretKey: credentials.secretKey,
+        emit: emitter.emit,
+      }),
+      {
+        method: "GET",
+        path: "/files/",
+        handler: createFileRoute({ root: filesDir, prefix: "/files/" }),
+      },
+      {
+        method: "HEAD",
+        path: "/files/",
+        handler: createFileRoute({ root: filesDir, prefix: "/files/" }),
       },
       {
         method: "GET",
@@ -127,7 +167,9 @@ export async function startOnAir(
     server.once("error", reject);
     server.listen(config.httpPort, config.httpHost, () => resolve());
   });
+  httpPort = (server.address() as AddressInfo).port;
   dispatcher.start();
+  await recording.recover();
   await streams.start();
   let rtmp: RtmpServer | null = null;
   if (config.ingest.enabled) {
@@ -145,7 +187,6 @@ export async function startOnAir(
       now: () => clock.now().getTime(),
     });
   }
-  const httpPort = (server.address() as AddressInfo).port;
   const rtmpPort = rtmp?.port ?? null;
   logger.info({ httpPort, rtmpPort, store: store.kind, node: nodeId }, "OnAir started");
   return {
@@ -157,6 +198,7 @@ export async function startOnAir(
     async stop() {
       // Publishes end first (their interruptions commit), then the listeners and the queue.
       await streams.stop();
+      await recording.drain();
       await rtmp?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dispatcher.stop();

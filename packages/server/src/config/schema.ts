@@ -118,6 +118,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    recording: z
+      .object({
+        /** Shortest RecordInterval a template may set (Tencent: 60 s); lower it for tests. */
+        minIntervalSeconds: z.number().int().min(1).default(60),
+        /** Bytes of a recorder's write queue; past it, tags are dropped to the next keyframe. */
+        maxQueuedBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(16 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
     /** How long a replaced CallbackKey still signs `webhook-signature` (key rotation overlap). */
     keyRotationOverlapMs: z
       .number()

@@ -12,6 +12,7 @@ import type {
   RetryPolicy,
   StoredEvent,
 } from "../domain/types.js";
+import type { RecordingRepository } from "./recording-repository.js";
 import type { StreamRepository } from "./stream-repository.js";
 
 /**
@@ -32,6 +33,7 @@ export interface Store {
   deliveries: DeliveryRepository;
   endpoints: EndpointRepository;
   streams: StreamRepository;
+  recording: RecordingRepository;
 }
 
 export interface DomainRepository {

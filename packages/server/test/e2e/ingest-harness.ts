@@ -35,6 +35,8 @@ export interface IngestHarness {
 
 export async function startIngestHarness(
   ingest: Record<string, unknown> = {},
+  /** Other config keys (e.g. `recording`). */
+  more: Record<string, unknown> = {},
 ): Promise<IngestHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), "onair-ingest-"));
   const receiver = await startReceiver({ key: CALLBACK_KEY });
@@ -51,6 +53,7 @@ export async function startIngestHarness(
         secretKey: TEST_SECRET_KEY,
         dispatcher: { pollIntervalMs: 50 },
         ingest: { defaultDomain: TEST_DOMAIN, idleTimeoutMs: 2000, ...ingest },
+        ...more,
       },
     }),
     { logger: pino({ level: process.env.ONAIR_TEST_LOG ?? "silent" }) },
@@ -58,7 +61,11 @@ export async function startIngestHarness(
   const template = await onair.store.templates.create({
     name: "ingest",
     description: "",
-    urls: { StreamBeginNotifyUrl: receiver.url, StreamEndNotifyUrl: receiver.url },
+    urls: {
+      StreamBeginNotifyUrl: receiver.url,
+      StreamEndNotifyUrl: receiver.url,
+      RecordNotifyUrl: receiver.url,
+    },
     recordExceptionLevels: [],
     callbackKey: CALLBACK_KEY,
     previousKeys: [],

@@ -1,5 +1,6 @@
 /**
- * An OnAir node with RTMP ingest on PostgreSQL, in its own process so a test can kill -9 it.
+ * An OnAir node with RTMP ingest (PostgreSQL when NODE_DATABASE_URL is set, else SQLite), in its
+ * own process so a test can kill -9 it.
  * Prints one JSON line with its ports once started.
  */
 import { pino } from "pino";
@@ -16,8 +17,9 @@ const onair = await startOnAir(
       rtmpPort: 0,
       rtmpHost: "127.0.0.1",
       dataDir: env.NODE_DATA_DIR,
-      databaseUrl: env.NODE_DATABASE_URL,
+      ...(env.NODE_DATABASE_URL ? { databaseUrl: env.NODE_DATABASE_URL } : {}),
       nodeId: env.NODE_ID,
+      recording: { minIntervalSeconds: 1 },
       secretId: "AKIDnodes",
       secretKey: "nodesSecretKey",
       dispatcher: { pollIntervalMs: 50, leaseMs: 2000 },

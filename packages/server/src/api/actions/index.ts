@@ -35,6 +35,14 @@ import {
   resumeLiveStream,
 } from "./live-streams.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
+import {
+  createLiveRecordRule,
+  createLiveRecordTemplate,
+  deleteLiveRecordRule,
+  deleteLiveRecordTemplate,
+  describeLiveRecordRules,
+  describeLiveRecordTemplates,
+} from "./record-templates.js";
 
 /** Every action of the management API, by `X-TC-Action` name. */
 export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
@@ -66,5 +74,11 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     forbidLiveStream,
     resumeLiveStream,
     describeLiveStreamEventList,
+    createLiveRecordTemplate,
+    describeLiveRecordTemplates,
+    deleteLiveRecordTemplate,
+    createLiveRecordRule,
+    describeLiveRecordRules,
+    deleteLiveRecordRule,
   ].map((action) => [action.name, action]),
 );

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { Attempt, AttemptErrorCode } from "../../domain/types.js";
 import { OnAirError } from "../../errors.js";
+import { createRecordingRepository } from "../recording-repository.js";
 import {
   date,
   decodeCursor,
@@ -18,6 +19,7 @@ import {
   toRule,
   toTemplate,
 } from "../row-mappers.js";
+import type { SqlRunner } from "../sql-runner.js";
 import type { ClaimedDelivery, Store } from "../store.js";
 import { createStreamRepository } from "../stream-repository.js";
 
@@ -73,6 +75,9 @@ export function createPostgresStore(options: {
       client.release();
     }
   }
+
+  /** `?`-placeholder statements for the repositories written once for both drivers. */
+  const sql: SqlRunner = { all: (text, args = []) => query(numbered(text), args) };
 
   const store: Store = {
     kind: "postgres",
@@ -471,7 +476,8 @@ export function createPostgresStore(options: {
       },
     },
 
-    streams: createStreamRepository({ all: (sql, args = []) => query(numbered(sql), args) }),
+    streams: createStreamRepository(sql),
+    recording: createRecordingRepository(sql),
 
     endpoints: {
       async get(url) {

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import type { Attempt, AttemptErrorCode } from "../../domain/types.js";
 import { OnAirError } from "../../errors.js";
+import { createRecordingRepository } from "../recording-repository.js";
 import {
   date,
   decodeCursor,
@@ -19,6 +20,7 @@ import {
   toRule,
   toTemplate,
 } from "../row-mappers.js";
+import type { SqlRunner } from "../sql-runner.js";
 import type { ClaimedDelivery, Store } from "../store.js";
 import { createStreamRepository } from "../stream-repository.js";
 
@@ -98,6 +100,16 @@ export function createSqliteStore(options: { path: string }): Store {
         setImmediate(flush);
       }
     });
+
+  /** `?`-placeholder statements for the repositories written once for both drivers. */
+  const sql: SqlRunner = {
+    async all(text, args = []) {
+      const statement = prepared(text);
+      if (statement.reader) return statement.all(...args) as Row[];
+      statement.run(...args);
+      return [];
+    },
+  };
 
   const templateKeys = (templateId: number, now: Date): string[] => {
     const row = prepared("SELECT * FROM callback_templates WHERE id = ?").get(templateId) as
@@ -515,14 +527,8 @@ export function createSqliteStore(options: { path: string }): Store {
       },
     },
 
-    streams: createStreamRepository({
-      async all(sql, args = []) {
-        const statement = prepared(sql);
-        if (statement.reader) return statement.all(...args) as Row[];
-        statement.run(...args);
-        return [];
-      },
-    }),
+    streams: createStreamRepository(sql),
+    recording: createRecordingRepository(sql),
 
     endpoints: {
       async get(url) {

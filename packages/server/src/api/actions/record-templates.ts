@@ -1,0 +1,209 @@
+import { z } from "zod";
+import { OnAirError } from "../../errors.js";
+import type {
+  RecordFormat,
+  RecordParam,
+  RecordTemplate,
+} from "../../store/recording-repository.js";
+import { type ActionContext, defineAction } from "../action.js";
+import { appName, domainName, flag, tencentName } from "../fields.js";
+import { formatBeijingTime } from "../tencent-time.js";
+
+/**
+ * Recording configuration, Tencent's way (CreateLiveRecordTemplate, DescribeLiveRecordTemplates,
+ * DeleteLiveRecordTemplate, CreateLiveRecordRule, DescribeLiveRecordRules, DeleteLiveRecordRule).
+ * OnAir records FLV natively (docs/recording.md); HlsParam, Mp4Param and AacParam are stored and
+ * described back but not recorded yet. Tencent's VOD/COS fields are accepted and ignored.
+ */
+
+const FORMATS: readonly RecordFormat[] = ["Flv", "Hls", "Mp4", "Aac"];
+const DEFAULT_INTERVAL_S = 1800;
+const MAX_INTERVAL_S = 7200;
+const MAX_STORAGE_S = 1500 * 86_400;
+
+/** Tencent's RecordParam; the VOD and COS fields a self-hosted recorder has no use for pass. */
+const recordParam = z
+  .object({
+    RecordInterval: z.number().int().optional(),
+    StorageTime: z.number().int().min(0).max(MAX_STORAGE_S).optional(),
+    Enable: flag.optional(),
+    VodSubAppId: z.number().int().optional(),
+    VodFileName: z.string().optional(),
+    Procedure: z.string().optional(),
+    StorageMode: z.string().optional(),
+    ClassId: z.number().int().optional(),
+    CosBucketName: z.string().optional(),
+    CosBucketRegion: z.string().optional(),
+    CosBucketPath: z.string().optional(),
+  })
+  .strict();
+
+function toParam(
+  input: z.output<typeof recordParam>,
+  ctx: ActionContext,
+  name: string,
+): RecordParam {
+  const interval = input.RecordInterval ?? DEFAULT_INTERVAL_S;
+  const min = ctx.config.recording.minIntervalSeconds;
+  if (interval < min || interval > MAX_INTERVAL_S) {
+    throw new OnAirError(
+      "ONAIR_ERR_INVALID_PARAMETER_VALUE",
+      `${name}.RecordInterval must be between ${min} and ${MAX_INTERVAL_S} seconds`,
+    );
+  }
+  return {
+    RecordInterval: interval,
+    StorageTime: input.StorageTime ?? 0,
+    Enable: input.Enable ?? 0,
+  };
+}
+
+function describeTemplate(t: RecordTemplate) {
+  const info: Record<string, unknown> = {
+    TemplateId: t.id,
+    TemplateName: t.name,
+    Description: t.description,
+    IsDelayLive: 0,
+    RemoveWatermark: false,
+    CosStore: 0,
+  };
+  for (const format of FORMATS) {
+    const param = t.params[format];
+    if (param) info[`${format}Param`] = param;
+  }
+  return info;
+}
+
+export const createLiveRecordTemplate = defineAction({
+  name: "CreateLiveRecordTemplate",
+  params: z
+    .object({
+      TemplateName: tencentName(30).refine((s) => s.length > 0, "must not be empty"),
+      Description: tencentName(100).optional(),
+      FlvParam: recordParam.optional(),
+      HlsParam: recordParam.optional(),
+      Mp4Param: recordParam.optional(),
+      AacParam: recordParam.optional(),
+      Mp3Param: recordParam.optional(),
+      IsDelayLive: z.number().int().min(0).max(1).optional(),
+      HlsSpecialParam: z.record(z.string(), z.unknown()).optional(),
+      FlvSpecialParam: z.record(z.string(), z.unknown()).optional(),
+      CosStore: z.number().int().optional(),
+      RemoveWatermark: z.boolean().optional(),
+    })
+    .strict(),
+  async run(p, ctx) {
+    const params: Partial<Record<RecordFormat, RecordParam>> = {};
+    for (const format of FORMATS) {
+      const input = p[`${format}Param`];
+      if (input) params[format] = toParam(input, ctx, `${format}Param`);
+    }
+    const template = await ctx.store.recording.createTemplate({
+      name: p.TemplateName,
+      description: p.Description ?? "",
+      params,
+    });
+    return { TemplateId: template.id };
+  },
+});
+
+export const describeLiveRecordTemplates = defineAction({
+  name: "DescribeLiveRecordTemplates",
+  params: z.object({ IsDelayLive: z.number().int().min(0).max(1).optional() }).strict(),
+  async run(_p, ctx) {
+    return { Templates: (await ctx.store.recording.listTemplates()).map(describeTemplate) };
+  },
+});
+
+export const deleteLiveRecordTemplate = defineAction({
+  name: "DeleteLiveRecordTemplate",
+  params: z.object({ TemplateId: z.number().int() }).strict(),
+  async run(p, ctx) {
+    if (!(await ctx.store.recording.deleteTemplate(p.TemplateId))) {
+      throw new OnAirError(
+        "ONAIR_ERR_NOT_FOUND",
+        `record template ${p.TemplateId} does not exist`,
+        {
+          tencentCode: "InvalidParameter.ConfNotFound",
+        },
+      );
+    }
+    return {};
+  },
+});
+
+const streamName = z
+  .string()
+  .max(256)
+  .regex(/^[A-Za-z0-9_.~-]*$/, "only letters, digits, _, -, . and ~ are allowed");
+
+export const createLiveRecordRule = defineAction({
+  name: "CreateLiveRecordRule",
+  params: z
+    .object({
+      DomainName: domainName,
+      TemplateId: z.number().int(),
+      AppName: appName.optional(),
+      StreamName: streamName.optional(),
+    })
+    .strict(),
+  async run(p, ctx) {
+    if (!(await ctx.store.recording.getTemplate(p.TemplateId))) {
+      throw new OnAirError(
+        "ONAIR_ERR_NOT_FOUND",
+        `record template ${p.TemplateId} does not exist`,
+        {
+          tencentCode: "InvalidParameter.ConfNotFound",
+        },
+      );
+    }
+    await ctx.store.recording.upsertRule({
+      domainName: p.DomainName,
+      appName: p.AppName ?? "",
+      streamName: p.StreamName ?? "",
+      templateId: p.TemplateId,
+    });
+    return {};
+  },
+});
+
+export const describeLiveRecordRules = defineAction({
+  name: "DescribeLiveRecordRules",
+  params: z.object({}).strict(),
+  async run(_p, ctx) {
+    return {
+      Rules: (await ctx.store.recording.listRules()).map((r) => ({
+        TemplateId: r.templateId,
+        DomainName: r.domainName,
+        AppName: r.appName,
+        StreamName: r.streamName,
+        CreateTime: formatBeijingTime(r.createdAt),
+        UpdateTime: formatBeijingTime(r.updatedAt),
+      })),
+    };
+  },
+});
+
+export const deleteLiveRecordRule = defineAction({
+  name: "DeleteLiveRecordRule",
+  params: z
+    .object({
+      DomainName: domainName,
+      AppName: appName.optional(),
+      StreamName: streamName.optional(),
+    })
+    .strict(),
+  async run(p, ctx) {
+    const deleted = await ctx.store.recording.deleteRule({
+      domainName: p.DomainName,
+      appName: p.AppName ?? "",
+      streamName: p.StreamName ?? "",
+    });
+    if (!deleted) {
+      throw new OnAirError("ONAIR_ERR_NOT_FOUND", "no such record rule", {
+        tencentCode: "InvalidParameter.ConfNotFound",
+      });
+    }
+    return {};
+  },
+});

@@ -1,0 +1,74 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { extname, resolve, sep } from "node:path";
+import type { RouteHandler } from "./route.js";
+import { sendJson } from "./route.js";
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".flv": "video/x-flv",
+  ".mp4": "video/mp4",
+  ".m3u8": "application/vnd.apple.mpegurl",
+  ".ts": "video/mp2t",
+  ".jpg": "image/jpeg",
+  ".aac": "audio/aac",
+};
+
+/**
+ * `GET /files/…`: recordings and screenshots, with byte ranges (players seek with them) and
+ * content types by extension. Only finished files are served: `.part` files and sidecars are not,
+ * and nothing outside `root` can be named.
+ */
+export function createFileRoute(options: { root: string; prefix: string }): RouteHandler {
+  const root = resolve(options.root);
+  return async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://files");
+    let relativePath: string;
+    try {
+      relativePath = decodeURIComponent(url.pathname.slice(options.prefix.length));
+    } catch {
+      return sendJson(res, 400, {
+        error: "ONAIR_ERR_INVALID_PARAMETER",
+        message: "bad path encoding",
+      });
+    }
+    const path = resolve(root, relativePath);
+    const type = CONTENT_TYPES[extname(path)];
+    if (!path.startsWith(root + sep) || type === undefined || relativePath.includes("\0")) {
+      return sendJson(res, 404, { error: "ONAIR_ERR_NOT_FOUND", message: "no such file" });
+    }
+    const info = await stat(path).catch(() => null);
+    if (!info?.isFile())
+      return sendJson(res, 404, { error: "ONAIR_ERR_NOT_FOUND", message: "no such file" });
+    const headers: Record<string, string | number> = {
+      "content-type": type,
+      "accept-ranges": "bytes",
+      "last-modified": info.mtime.toUTCString(),
+    };
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "");
+    if (req.headers.range !== undefined) {
+      const start = range?.[1]
+        ? Number(range[1])
+        : range?.[2]
+          ? Math.max(0, info.size - Number(range[2]))
+          : 0;
+      const end =
+        range?.[1] && range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
+      if (!range || (range[1] === "" && range[2] === "") || start > end || start >= info.size) {
+        res.writeHead(416, { "content-range": `bytes */${info.size}` });
+        res.end();
+        return;
+      }
+      res.writeHead(206, {
+        ...headers,
+        "content-range": `bytes ${start}-${end}/${info.size}`,
+        "content-length": end - start + 1,
+      });
+      if (req.method === "HEAD") return void res.end();
+      createReadStream(path, { start, end }).pipe(res);
+      return;
+    }
+    res.writeHead(200, { ...headers, "content-length": info.size });
+    if (req.method === "HEAD") return void res.end();
+    createReadStream(path).pipe(res);
+  };
+}

@@ -1,0 +1,187 @@
+import { type FileHandle, open, rename } from "node:fs/promises";
+import type { Logger } from "pino";
+import type { FlvTag } from "../ingest/media/flv-tag.js";
+import type { TagSink } from "../ingest/media/media-fanout.js";
+import { inspectVideoTag } from "../ingest/media/video-tag.js";
+import { encodeFlvTag, FLV_HEADER, fileMetadata } from "./flv-format.js";
+
+/** A finished, synced FLV file. */
+export interface FinishedSegment {
+  path: string;
+  startedAtMs: number;
+  endedAtMs: number;
+  durationMs: number;
+  fileSize: number;
+}
+
+/** Where and how one segment is written; `partPath` is renamed to `path` once it is complete. */
+export interface SegmentTarget {
+  path: string;
+  partPath: string;
+}
+
+/**
+ * Records one live publish as FLV files, natively from its tag stream (no ffmpeg): a new file
+ * starts at the first keyframe after `intervalMs` and at the end of the publish; each starts with
+ * the metadata and sequence headers so it plays alone. A file is written as `…part`, synced and
+ * renamed before `onSegment` reports it, so a reported file is complete and durable.
+ *
+ * Writes go through one queue per recorder and never block the publisher: past
+ * `maxQueuedBytes` (a disk slower than the stream) tags are dropped up to the next keyframe and
+ * counted, and the file keeps playing.
+ */
+export class FlvSegmentRecorder implements TagSink {
+  private headers: { metadata?: FlvTag; video?: FlvTag; audio?: FlvTag } = {};
+  private current: {
+    target: SegmentTarget;
+    handle: Promise<FileHandle>;
+    startedAtMs: number;
+    firstTimestamp: number;
+    lastTimestamp: number;
+    bytes: number;
+    /** File offset of onMetaData's duration (a double), patched on close. */
+    durationAt: number | null;
+  } | null = null;
+  private writes: Promise<void> = Promise.resolve();
+  private queuedBytes = 0;
+  private dropping = false;
+  private hasVideo = false;
+  /** Tags dropped because the disk fell behind. */
+  droppedTags = 0;
+  /** Settles when every segment is written and reported. */
+  finished: Promise<void>;
+  private finish!: () => void;
+
+  constructor(
+    private readonly options: {
+      intervalMs: number;
+      maxQueuedBytes: number;
+      now: () => number;
+      nextTarget: (startedAtMs: number) => SegmentTarget;
+      onSegment: (segment: FinishedSegment) => Promise<void>;
+      logger: Logger;
+    },
+  ) {
+    this.finished = new Promise((resolve) => (this.finish = resolve));
+  }
+
+  onTag(tag: FlvTag): void {
+    const video = tag.type === 9 ? inspectVideoTag(tag.data) : null;
+    if (tag.type === 18) this.headers.metadata = tag;
+    if (video?.sequenceHeader) {
+      this.headers.video = tag;
+      this.hasVideo = true;
+    }
+    if (tag.type === 8 && (tag.data[0] as number) >> 4 === 10 && tag.data[1] === 0)
+      this.headers.audio = tag;
+    const isHeader =
+      tag.type === 18 || video?.sequenceHeader === true || tag === this.headers.audio;
+    if (isHeader) return; // written at the start of every file
+    // Files start and cut on keyframes so each one decodes from its first frame.
+    const cutPoint = video ? video.keyframe : !this.hasVideo;
+    if (!this.current) {
+      if (!cutPoint) return;
+      this.open(tag.timestamp);
+    } else if (cutPoint && tag.timestamp - this.current.firstTimestamp >= this.options.intervalMs) {
+      this.close();
+      this.open(tag.timestamp);
+    }
+    if (this.dropping) {
+      if (!cutPoint) {
+        this.droppedTags++;
+        return;
+      }
+      this.dropping = false;
+    }
+    if (this.queuedBytes > this.options.maxQueuedBytes) {
+      this.dropping = true;
+      this.droppedTags++;
+      return;
+    }
+    this.write(tag);
+  }
+
+  onEnd(): void {
+    this.close();
+    void this.writes.then(() => this.finish());
+  }
+
+  private open(timestamp: number): void {
+    const target = this.options.nextTarget(this.options.now());
+    const handle = open(target.partPath, "w");
+    this.current = {
+      target,
+      handle,
+      startedAtMs: this.options.now(),
+      firstTimestamp: timestamp,
+      lastTimestamp: timestamp,
+      bytes: 0,
+      durationAt: null,
+    };
+    this.enqueue(FLV_HEADER);
+    const metadata = this.headers.metadata ? fileMetadata(this.headers.metadata) : null;
+    if (metadata) {
+      this.current.durationAt = this.current.bytes + 11 + metadata.durationOffset;
+      this.enqueue(encodeFlvTag({ type: 18, timestamp: 0, data: metadata.data }, 0));
+    }
+    for (const header of [this.headers.video, this.headers.audio]) {
+      if (header) this.enqueue(encodeFlvTag(header, 0));
+    }
+  }
+
+  private write(tag: FlvTag): void {
+    const current = this.current;
+    if (!current) return;
+    current.lastTimestamp = tag.timestamp;
+    this.enqueue(encodeFlvTag(tag, (tag.timestamp - current.firstTimestamp) >>> 0));
+  }
+
+  private enqueue(bytes: Buffer): void {
+    const current = this.current;
+    if (!current) return;
+    current.bytes += bytes.length;
+    this.queuedBytes += bytes.length;
+    this.writes = this.writes.then(async () => {
+      try {
+        await (await current.handle).write(bytes);
+      } catch (err) {
+        this.options.logger.error({ err, file: current.target.partPath }, "recording write failed");
+      } finally {
+        this.queuedBytes -= bytes.length;
+      }
+    });
+  }
+
+  private close(): void {
+    const current = this.current;
+    if (!current) return;
+    this.current = null;
+    const endedAtMs = this.options.now();
+    this.writes = this.writes.then(async () => {
+      try {
+        const handle = await current.handle;
+        const durationMs = Math.max(0, current.lastTimestamp - current.firstTimestamp);
+        if (current.durationAt !== null) {
+          const duration = Buffer.alloc(8);
+          duration.writeDoubleBE(durationMs / 1000);
+          await handle.write(duration, 0, 8, current.durationAt);
+        }
+        await handle.sync();
+        await handle.close();
+        await rename(current.target.partPath, current.target.path);
+        await this.options.onSegment({
+          path: current.target.path,
+          startedAtMs: current.startedAtMs,
+          endedAtMs,
+          durationMs,
+          fileSize: current.bytes,
+        });
+      } catch (err) {
+        this.options.logger.error(
+          { err, file: current.target.path },
+          "could not finish a recording",
+        );
+      }
+    });
+  }
+}

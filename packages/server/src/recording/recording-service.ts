@@ -1,0 +1,190 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { buildRecordFileEvent } from "@onair/callbacks";
+import type { Logger } from "pino";
+import type { OnAirConfig } from "../config/schema.js";
+import type { Clock } from "../domain/clock.js";
+import type { EmitInput } from "../intake/event-emitter.js";
+import { matchRecordRule } from "../store/recording-repository.js";
+import type { Store } from "../store/store.js";
+import type { LivePublish } from "../streams/live-publish.js";
+import { scanFlv } from "./flv-format.js";
+import { type FinishedSegment, FlvSegmentRecorder } from "./flv-segment-recorder.js";
+
+/** What a file's sidecar keeps, so a file cut short by a crash can still be reported. */
+interface SegmentFacts {
+  domainName: string;
+  appName: string;
+  streamName: string;
+  streamParam: string;
+  templateId: number;
+  taskId: string;
+  fileId: string;
+  startedAtMs: number;
+}
+
+/**
+ * Recording (event_type 100). When a publish starts, the most specific record rule picks a
+ * template; with FlvParam enabled, an FLV recorder subscribes to the publish's tag stream. Each
+ * finished file is reported with the seeds' fields, its `video_url` under `/files/`.
+ *
+ * Every file has a JSON sidecar until its event is committed. At start-up, `recover()` finishes
+ * what a crash left: a `.part` file is cut to its last complete tag, synced, renamed and reported;
+ * a finished file whose event was never committed is reported.
+ */
+export function createRecordingService(deps: {
+  store: Store;
+  emit: (input: EmitInput) => Promise<unknown>;
+  config: OnAirConfig;
+  clock: Clock;
+  logger: Logger;
+  /** Root of what `/files/` serves. */
+  filesDir: string;
+  /** `http://host:port` the files are reachable at. */
+  publicBaseUrl: () => string;
+}) {
+  const recordDir = join(deps.filesDir, "record");
+  const active = new Set<FlvSegmentRecorder>();
+
+  async function report(path: string, facts: SegmentFacts, segment: Omit<FinishedSegment, "path">) {
+    const url = `${deps.publicBaseUrl()}/files/${relative(deps.filesDir, path).split("\\").join("/")}`;
+    await deps.emit({
+      body: buildRecordFileEvent({
+        appid: deps.config.appid,
+        app: facts.domainName,
+        appname: facts.appName,
+        stream_id: facts.streamName,
+        stream_param: facts.streamParam,
+        file_id: facts.fileId,
+        file_format: "flv",
+        task_id: facts.taskId,
+        startedAtMs: segment.startedAtMs,
+        endedAtMs: segment.endedAtMs,
+        durationSeconds: segment.durationMs / 1000,
+        file_size: segment.fileSize,
+        video_url: url,
+        media_start_time: 0,
+        record_temp_id: String(facts.templateId),
+      }) as EmitInput["body"],
+      domainName: facts.domainName,
+      appName: facts.appName,
+      streamId: facts.streamName,
+      source: "ingest",
+    });
+    await rm(`${path}.json`, { force: true });
+  }
+
+  return {
+    /** Starts recording `publish` if a rule asks for it. */
+    async attach(publish: LivePublish): Promise<void> {
+      const key = publish.key;
+      const rule = matchRecordRule(await deps.store.recording.listRules(), key);
+      const template = rule ? await deps.store.recording.getTemplate(rule.templateId) : null;
+      const flv = template?.params.Flv;
+      if (!template || !flv || flv.Enable !== 1) return;
+      const taskId = `${publish.sequence}`;
+      const dir = join(recordDir, key.domainName, key.appName, key.streamName);
+      await mkdir(dir, { recursive: true });
+      let files = 0;
+      const sidecars = new Map<string, SegmentFacts>();
+      const recorder = new FlvSegmentRecorder({
+        intervalMs: flv.RecordInterval * 1000,
+        maxQueuedBytes: deps.config.recording.maxQueuedBytes,
+        now: () => deps.clock.now().getTime(),
+        logger: deps.logger,
+        nextTarget: (startedAtMs) => {
+          const stamp = new Date(startedAtMs)
+            .toISOString()
+            .replace(/[-:]/g, "")
+            .replace(/\..*/, "");
+          const fileId = `${stamp}${randomBytes(4).toString("hex")}`;
+          const path = join(dir, `${key.streamName}_${stamp}_${++files}.flv`);
+          const facts: SegmentFacts = {
+            ...key,
+            streamParam: publish.request.streamParam,
+            templateId: template.id,
+            taskId,
+            fileId,
+            startedAtMs,
+          };
+          // Written before the first byte of the file: a crash always finds its facts.
+          void writeFile(`${path}.json`, JSON.stringify(facts));
+          sidecars.set(path, facts);
+          return { path, partPath: `${path}.part` };
+        },
+        onSegment: async (segment) => {
+          const facts = sidecars.get(segment.path);
+          sidecars.delete(segment.path);
+          if (facts) await report(segment.path, facts, segment);
+        },
+      });
+      active.add(recorder);
+      void recorder.finished.then(() => active.delete(recorder));
+      publish.fanout.subscribe(recorder);
+      deps.logger.info(
+        { stream: `${key.domainName}/${key.appName}/${key.streamName}`, template: template.id },
+        "recording started",
+      );
+    },
+
+    /** Finishes and reports what a crash left behind (see above). */
+    async recover(): Promise<number> {
+      let recovered = 0;
+      for (const sidecar of await findFiles(recordDir, ".flv.json")) {
+        const path = sidecar.slice(0, -".json".length);
+        const facts = JSON.parse(await readFile(sidecar, "utf8")) as SegmentFacts;
+        const partPath = `${path}.part`;
+        const hasPart = await exists(partPath);
+        if (hasPart) {
+          const scan = scanFlv(await readFile(partPath));
+          if (!scan) {
+            deps.logger.warn({ file: partPath }, "unreadable partial recording left as is");
+            continue;
+          }
+          const handle = await open(partPath, "r+");
+          await handle.truncate(scan.validBytes);
+          await handle.sync();
+          await handle.close();
+          await rename(partPath, path);
+        } else if (!(await exists(path))) {
+          await rm(sidecar, { force: true });
+          continue;
+        }
+        const bytes = await readFile(path);
+        const scan = scanFlv(bytes);
+        const info = await stat(path);
+        await report(path, facts, {
+          startedAtMs: facts.startedAtMs,
+          endedAtMs: info.mtimeMs,
+          durationMs: scan ? scan.lastTimestamp - scan.firstTimestamp : 0,
+          fileSize: bytes.length,
+        });
+        deps.logger.warn({ file: path, finalized: hasPart }, "recording recovered after a crash");
+        recovered++;
+      }
+      return recovered;
+    },
+
+    /** Waits for the recorders of ended publishes to finish their files. */
+    async drain(): Promise<void> {
+      await Promise.allSettled([...active].map((r) => r.finished));
+    },
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function findFiles(dir: string, suffix: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith(suffix))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+export type RecordingService = ReturnType<typeof createRecordingService>;

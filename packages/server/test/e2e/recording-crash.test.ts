@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
+import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { startReceiver } from "./receiver.js";
+
+const DOMAIN = "multi.onair.test";
+const KEY = "RecordCrashKey";
+
+async function startNode(
+  dataDir: string,
+): Promise<{ child: ChildProcess; httpPort: number; rtmpPort: number; sdk: LiveClient }> {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL("./ingest-node.js", import.meta.url))],
+    {
+      env: { ...process.env, NODE_ID: "recorder", NODE_DATA_DIR: dataDir },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const ports = await new Promise<{ httpPort: number; rtmpPort: number }>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`node exited with ${code}`)));
+    createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
+  });
+  const sdk = new LiveClient({
+    credential: { secretId: "AKIDnodes", secretKey: "nodesSecretKey" },
+    region: "",
+    profile: { httpProfile: { endpoint: `127.0.0.1:${ports.httpPort}`, protocol: "http://" } },
+  });
+  return { child, ...ports, sdk };
+}
+
+function partFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".flv.part"))
+    .map((f) => join(dir, f));
+}
+
+/**
+ * kill -9 in the middle of a recording: after the restart, the partial file is cut to its last
+ * complete tag, renamed, and its event_type 100 delivered; ffprobe plays it. The publish itself is
+ * reported interrupted (errcode 5) at start-up.
+ */
+test("kill -9 during a recording: the partial file is finalised and reported after restart", {
+  timeout: 90_000,
+}, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "onair-reccrash-"));
+  const receiver = await startReceiver({ key: KEY });
+  let node = await startNode(dataDir);
+  let publisher: ReturnType<typeof publishWithFfmpeg> | undefined;
+  try {
+    const { TemplateId } = await node.sdk.CreateLiveCallbackTemplate({
+      TemplateName: "crash",
+      StreamBeginNotifyUrl: receiver.url,
+      StreamEndNotifyUrl: receiver.url,
+      RecordNotifyUrl: receiver.url,
+      CallbackKey: KEY,
+    });
+    await node.sdk.CreateLiveCallbackRule({
+      DomainName: DOMAIN,
+      AppName: "live",
+      TemplateId: TemplateId as number,
+    });
+    const record = await node.sdk.CreateLiveRecordTemplate({
+      TemplateName: "long",
+      FlvParam: { RecordInterval: 600, Enable: 1 },
+    });
+    await node.sdk.CreateLiveRecordRule({
+      DomainName: DOMAIN,
+      TemplateId: record.TemplateId as number,
+    });
+    publisher = publishWithFfmpeg(`rtmp://127.0.0.1:${node.rtmpPort}/live/crashing`);
+    const deadline = Date.now() + 20_000;
+    while (!partFiles(dataDir).some((f) => statSync(f).size > 100_000)) {
+      assert.ok(Date.now() < deadline, "a partial recording grows");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    node.child.kill("SIGKILL");
+    await new Promise((resolve) => node.child.once("exit", resolve));
+    publisher.child.kill("SIGKILL");
+    await publisher.exited;
+    assert.equal(partFiles(dataDir).length, 1, "the crash left one unfinished file");
+
+    node = await startNode(dataDir);
+    await receiver.waitFor(1, 20_000);
+    const deadline2 = Date.now() + 20_000;
+    let file: Record<string, unknown> | undefined;
+    while (!file && Date.now() < deadline2) {
+      file = receiver.received.find((r) => r.verified && r.event?.event_type === 100)?.event;
+      if (!file) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(file, "event_type 100 for the partial file");
+    assert.equal(partFiles(dataDir).length, 0);
+    const { stdout } = await promisify(execFile)("ffprobe", [
+      "-v",
+      "error",
+      "-show_entries",
+      "format=duration",
+      "-of",
+      "csv=p=0",
+      String(file.video_url),
+    ]);
+    assert.ok(Number(stdout) > 0.5, `ffprobe plays ${stdout.trim()} s`);
+    assert.equal(
+      Number(file.file_size),
+      statSync(join(dataDir, "files", String(file.video_url).split("/files/")[1] ?? "")).size,
+    );
+    await receiver.waitFor(3, 10_000); // push, interruption, recording
+    const interrupted = receiver.received.find(
+      (r) => r.event?.event_type === 0 && r.event?.stream_id === "crashing",
+    );
+    assert.equal(
+      interrupted?.event?.errcode,
+      5,
+      "the lost publish is reported by the restarted node",
+    );
+  } finally {
+    node.child.kill("SIGKILL");
+    publisher?.child.kill("SIGKILL");
+    await receiver.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
