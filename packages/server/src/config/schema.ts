@@ -120,6 +120,8 @@ export const configSchema = z
       .prefault({}),
     recording: z
       .object({
+        /** ffmpeg for MP4 and HLS recording (Debian's package; FLV needs none). */
+        ffmpegPath: z.string().min(1).default("ffmpeg"),
         /** Shortest RecordInterval a template may set (Tencent: 60 s); lower it for tests. */
         minIntervalSeconds: z.number().int().min(1).default(60),
         /** Bytes of a recorder's write queue; past it, tags are dropped to the next keyframe. */
@@ -128,6 +130,19 @@ export const configSchema = z
           .int()
           .min(64 * 1024)
           .default(16 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    snapshot: z
+      .object({
+        /** ffmpeg that decodes one JPEG per screenshot (Debian's package). */
+        ffmpegPath: z.string().min(1).default("ffmpeg"),
+        /** Shortest SnapshotInterval a template may set (Tencent: 5 s); lower it for tests. */
+        minIntervalSeconds: z.number().int().min(1).default(5),
+        /** ffmpeg children decoding screenshots at once, across all streams; more ticks skip. */
+        maxConcurrent: z.number().int().min(1).default(4),
+        /** An ffmpeg child still running after this is killed and the screenshot counted failed. */
+        timeoutMs: z.number().int().min(100).default(10_000),
       })
       .strict()
       .prefault({}),

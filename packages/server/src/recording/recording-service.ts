@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { buildRecordFileEvent } from "@onair/callbacks";
+import {
+  buildRecordExceptionEvent,
+  buildRecordFileEvent,
+  buildRecordStatusEvent,
+} from "@onair/callbacks";
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
@@ -9,6 +13,7 @@ import type { EmitInput } from "../intake/event-emitter.js";
 import { matchRecordRule } from "../store/recording-repository.js";
 import type { Store } from "../store/store.js";
 import type { LivePublish } from "../streams/live-publish.js";
+import { FfmpegRecorder } from "./ffmpeg-recorder.js";
 import { scanFlv } from "./flv-format.js";
 import { type FinishedSegment, FlvSegmentRecorder } from "./flv-segment-recorder.js";
 
@@ -45,9 +50,113 @@ export function createRecordingService(deps: {
   publicBaseUrl: () => string;
 }) {
   const recordDir = join(deps.filesDir, "record");
-  const active = new Set<FlvSegmentRecorder>();
+  const active = new Set<{ finished: Promise<void> }>();
 
-  async function report(path: string, facts: SegmentFacts, segment: Omit<FinishedSegment, "path">) {
+  /** Recording status (332) and exception (341) callbacks: what OnAir really observed. */
+  async function status(
+    facts: SegmentFacts,
+    format: "flv" | "mp4" | "hls",
+    recordEvent: "record_start_succeeded" | "record_start_failed" | "record_error" | "record_ended",
+    seq: number,
+  ) {
+    await deps.emit({
+      body: buildRecordStatusEvent({
+        appid: deps.config.appid,
+        appname: facts.appName,
+        domain: facts.domainName,
+        stream_id: facts.streamName,
+        event_time: Math.floor(deps.clock.now().getTime() / 1000),
+        record_event: recordEvent,
+        session_id: `${facts.taskId}-${format}`,
+        seq: String(seq),
+        file_format: format,
+      }) as EmitInput["body"],
+      domainName: facts.domainName,
+      appName: facts.appName,
+      streamId: facts.streamName,
+      source: "ingest",
+    });
+  }
+
+  async function exception(facts: SegmentFacts, format: string, type: number, desc: string) {
+    await deps.emit({
+      body: buildRecordExceptionEvent({
+        appid: deps.config.appid,
+        domain: facts.domainName,
+        path: facts.appName,
+        stream_id: facts.streamName,
+        session_id: `${facts.taskId}-${format}`,
+        file_format: format,
+        timestamp: Math.floor(deps.clock.now().getTime() / 1000),
+        exception_level: "error",
+        exception: { type, occurs: 1, desc },
+      }) as EmitInput["body"],
+      domainName: facts.domainName,
+      appName: facts.appName,
+      streamId: facts.streamName,
+      source: "ingest",
+    });
+  }
+
+  /** MP4 or HLS through ffmpeg; reported without a sidecar (see docs/recording.md). */
+  function attachFfmpeg(
+    publish: LivePublish,
+    format: "mp4" | "hls",
+    intervalSeconds: number,
+    base: SegmentFacts,
+    dir: string,
+  ) {
+    let seq = 0;
+    const emitStatus = (event: Parameters<typeof status>[2]) =>
+      status(base, format, event, ++seq).catch((err: unknown) =>
+        deps.logger.error({ err }, "status callback failed"),
+      );
+    const startedAtMs = deps.clock.now().getTime();
+    let failed = false;
+    const recorder = new FfmpegRecorder({
+      format,
+      dir,
+      baseName: `${base.streamName}_${fileStamp(startedAtMs)}`,
+      intervalSeconds,
+      ffmpegPath: deps.config.recording.ffmpegPath,
+      maxQueuedBytes: deps.config.recording.maxQueuedBytes,
+      logger: deps.logger,
+      onFile: async (file) => {
+        const fileId = `${fileStamp(startedAtMs)}${randomBytes(4).toString("hex")}`;
+        await report(
+          file.path,
+          { ...base, fileId },
+          {
+            startedAtMs: startedAtMs + file.startSeconds * 1000,
+            endedAtMs: startedAtMs + file.endSeconds * 1000,
+            durationMs: (file.endSeconds - file.startSeconds) * 1000,
+            fileSize: file.sizeBytes,
+          },
+          format,
+        );
+      },
+      onFailure: (reason) => {
+        failed = true;
+        deps.logger.error({ stream: base.streamName, format, reason }, "recording failed");
+        void emitStatus("record_error");
+        void exception(base, format, 1, reason).catch(() => undefined);
+      },
+    });
+    void emitStatus("record_start_succeeded");
+    active.add(recorder);
+    void recorder.finished.then(async () => {
+      if (!failed) await emitStatus("record_ended");
+      active.delete(recorder);
+    });
+    publish.fanout.subscribe(recorder);
+  }
+
+  async function report(
+    path: string,
+    facts: SegmentFacts,
+    segment: Omit<FinishedSegment, "path">,
+    format: "flv" | "mp4" | "hls" = "flv",
+  ) {
     const url = `${deps.publicBaseUrl()}/files/${relative(deps.filesDir, path).split("\\").join("/")}`;
     await deps.emit({
       body: buildRecordFileEvent({
@@ -57,7 +166,7 @@ export function createRecordingService(deps: {
         stream_id: facts.streamName,
         stream_param: facts.streamParam,
         file_id: facts.fileId,
-        file_format: "flv",
+        file_format: format,
         task_id: facts.taskId,
         startedAtMs: segment.startedAtMs,
         endedAtMs: segment.endedAtMs,
@@ -81,11 +190,29 @@ export function createRecordingService(deps: {
       const key = publish.key;
       const rule = matchRecordRule(await deps.store.recording.listRules(), key);
       const template = rule ? await deps.store.recording.getTemplate(rule.templateId) : null;
-      const flv = template?.params.Flv;
-      if (!template || !flv || flv.Enable !== 1) return;
+      if (!template) return;
       const taskId = `${publish.sequence}`;
       const dir = join(recordDir, key.domainName, key.appName, key.streamName);
+      const enabled = (["Flv", "Mp4", "Hls"] as const).filter(
+        (f) => template.params[f]?.Enable === 1,
+      );
+      if (enabled.length === 0) return;
       await mkdir(dir, { recursive: true });
+      const base: SegmentFacts = {
+        ...key,
+        streamParam: publish.request.streamParam,
+        templateId: template.id,
+        taskId,
+        fileId: "",
+        startedAtMs: deps.clock.now().getTime(),
+      };
+      for (const format of ["Mp4", "Hls"] as const) {
+        const param = template.params[format];
+        if (param?.Enable === 1)
+          attachFfmpeg(publish, format === "Mp4" ? "mp4" : "hls", param.RecordInterval, base, dir);
+      }
+      const flv = template.params.Flv;
+      if (!flv || flv.Enable !== 1) return;
       let files = 0;
       const sidecars = new Map<string, SegmentFacts>();
       const recorder = new FlvSegmentRecorder({
@@ -94,20 +221,10 @@ export function createRecordingService(deps: {
         now: () => deps.clock.now().getTime(),
         logger: deps.logger,
         nextTarget: (startedAtMs) => {
-          const stamp = new Date(startedAtMs)
-            .toISOString()
-            .replace(/[-:]/g, "")
-            .replace(/\..*/, "");
+          const stamp = fileStamp(startedAtMs);
           const fileId = `${stamp}${randomBytes(4).toString("hex")}`;
           const path = join(dir, `${key.streamName}_${stamp}_${++files}.flv`);
-          const facts: SegmentFacts = {
-            ...key,
-            streamParam: publish.request.streamParam,
-            templateId: template.id,
-            taskId,
-            fileId,
-            startedAtMs,
-          };
+          const facts: SegmentFacts = { ...base, fileId, startedAtMs };
           // Written before the first byte of the file: a crash always finds its facts.
           void writeFile(`${path}.json`, JSON.stringify(facts));
           sidecars.set(path, facts);
@@ -119,8 +236,17 @@ export function createRecordingService(deps: {
           if (facts) await report(segment.path, facts, segment);
         },
       });
+      let seq = 0;
+      const flvStatus = (event: Parameters<typeof status>[2]) =>
+        status(base, "flv", event, ++seq).catch((err: unknown) =>
+          deps.logger.error({ err }, "status callback failed"),
+        );
+      void flvStatus("record_start_succeeded");
       active.add(recorder);
-      void recorder.finished.then(() => active.delete(recorder));
+      void recorder.finished.then(async () => {
+        await flvStatus("record_ended");
+        active.delete(recorder);
+      });
       publish.fanout.subscribe(recorder);
       deps.logger.info(
         { stream: `${key.domainName}/${key.appName}/${key.streamName}`, template: template.id },
@@ -171,6 +297,11 @@ export function createRecordingService(deps: {
       await Promise.allSettled([...active].map((r) => r.finished));
     },
   };
+}
+
+/** `20261126T115404`: file names sort by time. */
+function fileStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -65,6 +65,8 @@ export async function startIngestHarness(
       StreamBeginNotifyUrl: receiver.url,
       StreamEndNotifyUrl: receiver.url,
       RecordNotifyUrl: receiver.url,
+      RecordStatusNotifyUrl: receiver.url,
+      RecordExceptionNotifyUrl: receiver.url,
     },
     recordExceptionLevels: [],
     callbackKey: CALLBACK_KEY,

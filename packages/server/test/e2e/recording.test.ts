@@ -48,7 +48,7 @@ async function probe(
  * served under /files/ with byte ranges, and ffprobe reads it with the duration the callback says.
  * The interval is 3 s here (config `recording.minIntervalSeconds` lowered for the test).
  */
-describe("FLV recording → event_type 100", () => {
+describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
   let h: IngestHarness;
   before(async () => {
     h = await startIngestHarness(
@@ -63,6 +63,8 @@ describe("FLV recording → event_type 100", () => {
     const { TemplateId } = await sdk.CreateLiveRecordTemplate({
       TemplateName: "flv3s",
       FlvParam: { RecordInterval: 3, StorageTime: 0, Enable: 1 },
+      Mp4Param: { RecordInterval: 3, StorageTime: 0, Enable: 1 },
+      HlsParam: { RecordInterval: 3, StorageTime: 0, Enable: 1 },
     });
     await sdk.CreateLiveRecordRule({
       DomainName: TEST_DOMAIN,
@@ -89,37 +91,62 @@ describe("FLV recording → event_type 100", () => {
     await h.stop();
   });
 
-  test("an 8 s publish with a 3 s interval: ≥ 3 files, each complete, durations as reported", async () => {
+  test("an 8 s publish with a 3 s interval: FLV and MP4 files and an HLS playlist, each complete, durations as reported", async () => {
     const ffmpeg = publishWithFfmpeg(h.rtmpUrl("live/recorded?a=b"), { seconds: 8 });
     assert.equal((await ffmpeg.exited).code, 0);
     await h.events("recorded", 0);
-    const files = await h.events("recorded", 100, 3, 20_000);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the last file may still be closing
-    const all = await h.events("recorded", 100, files.length);
-    let total = 0;
-    for (const file of all) {
-      assert.equal(file.file_format, "flv");
-      assert.equal(file.stream_param, "a=b");
-      assert.match(
-        String(file.video_url),
-        /^http:\/\/127\.0\.0\.1:\d+\/files\/record\/push\.onair\.test\/live\/recorded\/recorded_\d{8}T\d{6}_\d+\.flv$/,
+    // FLV ≥ 3, MP4 ≥ 3, HLS 1; then every format's record_ended (332).
+    const statuses = await h.events("recorded", 332, 6, 30_000);
+    const ended = statuses.filter((e) => e.record_event === "record_ended");
+    for (let i = 0; ended.length < 3 && i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ended.splice(
+        0,
+        ended.length,
+        ...(await h.events("recorded", 332)).filter((e) => e.record_event === "record_ended"),
       );
-      const probed = await probe(String(file.video_url));
-      assert.equal(probed.format, "flv");
-      assert.ok(
-        Math.abs(probed.duration - Number(file.duration)) <= 2,
-        `ffprobe ${probed.duration} s vs callback ${file.duration} s`,
-      );
-      const response = await fetch(String(file.video_url), { headers: { range: "bytes=0-2" } });
-      assert.equal(response.status, 206);
-      assert.equal(Buffer.from(await response.arrayBuffer()).toString("latin1"), "FLV");
-      assert.equal(response.headers.get("content-type"), "video/x-flv");
-      const size = Number(response.headers.get("content-range")?.split("/")[1]);
-      assert.equal(size, file.file_size);
-      total += Number(file.duration);
     }
-    assert.ok(all.length >= 3, `${all.length} files`);
-    assert.ok(total >= 6 && total <= 10, `${total} s recorded of an 8 s publish`);
+    assert.equal(ended.length, 3, "record_ended for flv, mp4 and hls");
+    const started = (await h.events("recorded", 332)).filter(
+      (e) => e.record_event === "record_start_succeeded",
+    );
+    assert.equal(started.length, 3);
+    const all = await h.events("recorded", 100, 7);
+    const byFormat = (format: string) => all.filter((f) => f.file_format === format);
+    assert.ok(byFormat("flv").length >= 3, `${byFormat("flv").length} FLV files`);
+    assert.ok(byFormat("mp4").length >= 3, `${byFormat("mp4").length} MP4 files`);
+    assert.equal(byFormat("hls").length, 1, "one HLS playlist per publish");
+    const expectedFormat = { flv: "flv", mp4: "mov,mp4,m4a,3gp,3g2,mj2", hls: "hls" } as Record<
+      string,
+      string
+    >;
+    for (const format of ["flv", "mp4", "hls"]) {
+      let total = 0;
+      for (const file of byFormat(format)) {
+        assert.equal(file.stream_param, "a=b");
+        const extension = format === "hls" ? "m3u8" : format;
+        assert.match(
+          String(file.video_url),
+          new RegExp(
+            String.raw`^http://127\.0\.0\.1:\d+/files/record/push\.onair\.test/live/recorded/recorded_\d{8}T\d{6}[_\d]*\.${extension}$`,
+          ),
+        );
+        const probed = await probe(String(file.video_url));
+        assert.equal(probed.format, expectedFormat[format]);
+        assert.ok(
+          Math.abs(probed.packetSpan - Number(file.duration)) <= 2,
+          `${format}: packets span ${probed.packetSpan} s vs callback ${file.duration} s`,
+        );
+        if (format !== "hls") {
+          const response = await fetch(String(file.video_url), { headers: { range: "bytes=0-2" } });
+          assert.equal(response.status, 206);
+          const size = Number(response.headers.get("content-range")?.split("/")[1]);
+          assert.equal(size, file.file_size);
+        }
+        total += Number(file.duration);
+      }
+      assert.ok(total >= 6 && total <= 10, `${format}: ${total} s recorded of an 8 s publish`);
+    }
   });
 
   test("/files/ refuses paths outside its root and unfinished files", async () => {

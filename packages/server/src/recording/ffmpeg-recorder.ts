@@ -1,0 +1,206 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { open, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Logger } from "pino";
+import type { FlvTag } from "../ingest/media/flv-tag.js";
+import type { TagSink } from "../ingest/media/media-fanout.js";
+import { inspectVideoTag } from "../ingest/media/video-tag.js";
+import { encodeFlvTag, FLV_HEADER } from "./flv-format.js";
+
+/** A file ffmpeg finished, synced before it is reported. */
+export interface FfmpegFile {
+  path: string;
+  /** Media seconds from the start of the publish. */
+  startSeconds: number;
+  endSeconds: number;
+  sizeBytes: number;
+}
+
+/**
+ * MP4 and HLS recording with ffmpeg (Debian's package): the publish's tags are written to one
+ * ffmpeg child's stdin as an FLV byte stream, copied (no re-encoding) into MP4 segments cut at
+ * keyframes every `intervalSeconds` (the segment muxer lists each closed file on stdout) or into
+ * one HLS playlist with its TS segments (reported when the publish ends). Fragmented MP4 keeps a
+ * segment readable even when ffmpeg dies before closing it.
+ *
+ * The publisher never waits for ffmpeg: past `maxQueuedBytes` of unwritten stdin, tags are
+ * dropped up to the next keyframe. An ffmpeg that fails is reported through `onFailure` and the
+ * live stream goes on.
+ */
+export class FfmpegRecorder implements TagSink {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private started = false;
+  private dropping = false;
+  private stderr = "";
+  private reports: Promise<void> = Promise.resolve();
+  droppedTags = 0;
+  /** Settles when ffmpeg exited and every file was reported. */
+  readonly finished: Promise<void>;
+
+  constructor(
+    private readonly options: {
+      format: "mp4" | "hls";
+      dir: string;
+      baseName: string;
+      intervalSeconds: number;
+      ffmpegPath: string;
+      maxQueuedBytes: number;
+      logger: Logger;
+      onFile(file: FfmpegFile): Promise<void>;
+      onFailure(reason: string): void;
+    },
+  ) {
+    this.child = spawn(options.ffmpegPath, this.arguments(), { stdio: ["pipe", "pipe", "pipe"] });
+    this.child.stdin.on("error", () => undefined); // a dead ffmpeg is reported on exit
+    this.child.stderr.on("data", (d: Buffer) => {
+      if (this.stderr.length < 4096) this.stderr += d.toString();
+    });
+    if (options.format === "mp4") {
+      createInterface({ input: this.child.stdout }).on("line", (line) => this.onSegmentLine(line));
+    }
+    this.finished = new Promise<void>((resolve) => {
+      this.child.once("error", (err) => {
+        options.onFailure(`ffmpeg could not start: ${err.message}`);
+        resolve();
+      });
+      this.child.once("close", (code, signal) => {
+        if (code !== 0) {
+          options.onFailure(
+            `ffmpeg exited with ${code ?? signal}: ${this.stderr.trim().slice(0, 500)}`,
+          );
+        }
+        const done =
+          options.format === "hls" && code === 0 ? this.reportPlaylist() : Promise.resolve();
+        void done.then(() => this.reports).then(resolve, resolve);
+      });
+    });
+  }
+
+  private arguments(): string[] {
+    const { dir, baseName, intervalSeconds } = this.options;
+    const input = [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-f",
+      "flv",
+      "-i",
+      "pipe:0",
+      "-map",
+      "0",
+      "-c",
+      "copy",
+    ];
+    if (this.options.format === "mp4") {
+      return [
+        ...input,
+        "-f",
+        "segment",
+        "-segment_time",
+        String(intervalSeconds),
+        "-segment_format",
+        "mp4",
+        "-segment_format_options",
+        "movflags=+frag_keyframe+empty_moov+default_base_moof",
+        "-reset_timestamps",
+        "1",
+        "-segment_list",
+        "pipe:1",
+        "-segment_list_type",
+        "csv",
+        join(dir, `${baseName}_%03d.mp4`),
+      ];
+    }
+    return [
+      ...input,
+      "-f",
+      "hls",
+      "-hls_time",
+      String(Math.min(intervalSeconds, 10)),
+      "-hls_list_size",
+      "0",
+      "-hls_playlist_type",
+      "event",
+      "-hls_segment_filename",
+      join(dir, `${baseName}_%05d.ts`),
+      join(dir, `${baseName}.m3u8`),
+    ];
+  }
+
+  onTag(tag: FlvTag): void {
+    const stdin = this.child.stdin;
+    if (!stdin.writable) return;
+    if (!this.started) {
+      this.started = true;
+      stdin.write(FLV_HEADER);
+    }
+    const keyframe = tag.type === 9 && inspectVideoTag(tag.data).keyframe;
+    if (this.dropping && !keyframe && tag.type !== 18) {
+      this.droppedTags++;
+      return;
+    }
+    this.dropping = false;
+    if (stdin.writableLength > this.options.maxQueuedBytes) {
+      this.dropping = true;
+      this.droppedTags++;
+      return;
+    }
+    stdin.write(encodeFlvTag(tag, tag.timestamp));
+  }
+
+  onEnd(): void {
+    // Closing stdin makes ffmpeg finish the last segment and exit.
+    this.child.stdin.end();
+  }
+
+  /** `name,start,end` per closed MP4 segment. */
+  private onSegmentLine(line: string): void {
+    const [name, start, end] = line.split(",");
+    if (!name || start === undefined || end === undefined) return;
+    const path = join(this.options.dir, name);
+    this.reports = this.reports.then(async () => {
+      try {
+        const sizeBytes = await syncFile(path);
+        await this.options.onFile({
+          path,
+          startSeconds: Number(start),
+          endSeconds: Number(end),
+          sizeBytes,
+        });
+      } catch (err) {
+        this.options.logger.error({ err, file: path }, "could not report an MP4 recording");
+      }
+    });
+  }
+
+  /** The whole HLS recording: its playlist, duration (sum of EXTINF) and segments' size. */
+  private async reportPlaylist(): Promise<void> {
+    const path = join(this.options.dir, `${this.options.baseName}.m3u8`);
+    try {
+      const playlist = await readFile(path, "utf8");
+      let duration = 0;
+      let sizeBytes = await syncFile(path);
+      for (const line of playlist.split("\n")) {
+        const extinf = /^#EXTINF:([\d.]+)/.exec(line);
+        if (extinf) duration += Number(extinf[1]);
+        else if (line.trim() && !line.startsWith("#"))
+          sizeBytes += await syncFile(join(this.options.dir, line.trim()));
+      }
+      await this.options.onFile({ path, startSeconds: 0, endSeconds: duration, sizeBytes });
+    } catch (err) {
+      this.options.logger.error({ err, file: path }, "could not report an HLS recording");
+    }
+  }
+}
+
+/** fsyncs a file ffmpeg closed and returns its size: a reported file is durable. */
+async function syncFile(path: string): Promise<number> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return (await stat(path)).size;
+}
