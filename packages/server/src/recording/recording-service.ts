@@ -212,7 +212,7 @@ export function createRecordingService(deps: {
           attachFfmpeg(publish, format === "Mp4" ? "mp4" : "hls", param.RecordInterval, base, dir);
       }
       const flv = template.params.Flv;
-      if (!flv || flv.Enable !== 1) return;
+      if (flv?.Enable !== 1) return;
       let files = 0;
       const sidecars = new Map<string, SegmentFacts>();
       const recorder = new FlvSegmentRecorder({
