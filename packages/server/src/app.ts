@@ -170,6 +170,7 @@ export async function startOnAir(
   httpPort = (server.address() as AddressInfo).port;
   dispatcher.start();
   await recording.recover();
+  recording.startSweeper();
   await streams.start();
   let rtmp: RtmpServer | null = null;
   if (config.ingest.enabled) {

@@ -122,6 +122,8 @@ export const configSchema = z
       .object({
         /** ffmpeg for MP4 and HLS recording (Debian's package; FLV needs none). */
         ffmpegPath: z.string().min(1).default("ffmpeg"),
+        /** How often files past their template's StorageTime are deleted. */
+        sweepIntervalMs: z.number().int().min(50).default(60_000),
         /** Shortest RecordInterval a template may set (Tencent: 60 s); lower it for tests. */
         minIntervalSeconds: z.number().int().min(1).default(60),
         /** Bytes of a recorder's write queue; past it, tags are dropped to the next keyframe. */

@@ -27,6 +27,8 @@ interface SegmentFacts {
   taskId: string;
   fileId: string;
   startedAtMs: number;
+  /** The format's StorageTime in seconds (0: keep forever). */
+  storageSeconds?: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export function createRecordingService(deps: {
 }) {
   const recordDir = join(deps.filesDir, "record");
   const active = new Set<{ finished: Promise<void> }>();
+  let sweeper: NodeJS.Timeout | undefined;
 
   /** Recording status (332) and exception (341) callbacks: what OnAir really observed. */
   async function status(
@@ -102,10 +105,12 @@ export function createRecordingService(deps: {
   function attachFfmpeg(
     publish: LivePublish,
     format: "mp4" | "hls",
-    intervalSeconds: number,
+    param: { RecordInterval: number; StorageTime: number },
     base: SegmentFacts,
     dir: string,
   ) {
+    const intervalSeconds = param.RecordInterval;
+    const storageSeconds = param.StorageTime;
     let seq = 0;
     const emitStatus = (event: Parameters<typeof status>[2]) =>
       status(base, format, event, ++seq).catch((err: unknown) =>
@@ -125,7 +130,7 @@ export function createRecordingService(deps: {
         const fileId = `${fileStamp(startedAtMs)}${randomBytes(4).toString("hex")}`;
         await report(
           file.path,
-          { ...base, fileId },
+          { ...base, fileId, storageSeconds },
           {
             startedAtMs: startedAtMs + file.startSeconds * 1000,
             endedAtMs: startedAtMs + file.endSeconds * 1000,
@@ -181,7 +186,34 @@ export function createRecordingService(deps: {
       streamId: facts.streamName,
       source: "ingest",
     });
+    const keep = facts.storageSeconds ?? 0;
+    await deps.store.recording.addFile({
+      path: relative(deps.filesDir, path),
+      format,
+      expiresAt: keep > 0 ? new Date(segment.endedAtMs + keep * 1000) : null,
+    });
     await rm(`${path}.json`, { force: true });
+  }
+
+  /** Deletes files whose StorageTime ran out; an HLS playlist takes its segments with it. */
+  async function sweep(): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const expired = await deps.store.recording.takeExpiredFiles(deps.clock.now(), 100);
+      for (const file of expired) {
+        const path = join(deps.filesDir, file.path);
+        if (file.format === "hls") {
+          const playlist = await readFile(path, "utf8").catch(() => "");
+          for (const line of playlist.split("\n")) {
+            if (line.trim() && !line.startsWith("#"))
+              await rm(join(path, "..", line.trim()), { force: true });
+          }
+        }
+        await rm(path, { force: true });
+        removed++;
+      }
+      if (expired.length < 100) return removed;
+    }
   }
 
   return {
@@ -209,7 +241,7 @@ export function createRecordingService(deps: {
       for (const format of ["Mp4", "Hls"] as const) {
         const param = template.params[format];
         if (param?.Enable === 1)
-          attachFfmpeg(publish, format === "Mp4" ? "mp4" : "hls", param.RecordInterval, base, dir);
+          attachFfmpeg(publish, format === "Mp4" ? "mp4" : "hls", param, base, dir);
       }
       const flv = template.params.Flv;
       if (flv?.Enable !== 1) return;
@@ -224,7 +256,12 @@ export function createRecordingService(deps: {
           const stamp = fileStamp(startedAtMs);
           const fileId = `${stamp}${randomBytes(4).toString("hex")}`;
           const path = join(dir, `${key.streamName}_${stamp}_${++files}.flv`);
-          const facts: SegmentFacts = { ...base, fileId, startedAtMs };
+          const facts: SegmentFacts = {
+            ...base,
+            fileId,
+            startedAtMs,
+            storageSeconds: flv.StorageTime,
+          };
           // Written before the first byte of the file: a crash always finds its facts.
           void writeFile(`${path}.json`, JSON.stringify(facts));
           sidecars.set(path, facts);
@@ -292,8 +329,27 @@ export function createRecordingService(deps: {
       return recovered;
     },
 
+    /** Runs the retention sweeper every `recording.sweepIntervalMs`. */
+    startSweeper(): void {
+      let running = false;
+      sweeper = setInterval(() => {
+        if (running) return;
+        running = true;
+        sweep()
+          .then((removed) => {
+            if (removed) deps.logger.info({ removed }, "recordings past their StorageTime deleted");
+          })
+          .catch((err: unknown) => deps.logger.error({ err }, "retention sweep failed"))
+          .finally(() => {
+            running = false;
+          });
+      }, deps.config.recording.sweepIntervalMs);
+      sweeper.unref();
+    },
+
     /** Waits for the recorders of ended publishes to finish their files. */
     async drain(): Promise<void> {
+      if (sweeper) clearInterval(sweeper);
       await Promise.allSettled([...active].map((r) => r.finished));
     },
   };

@@ -49,6 +49,10 @@ export interface RecordingRepository {
   ): Promise<void>;
   listRules(): Promise<RecordRule[]>;
   deleteRule(key: Pick<RecordRule, "domainName" | "appName" | "streamName">): Promise<boolean>;
+  /** Remembers a reported file; `expiresAt` null keeps it forever (StorageTime 0). */
+  addFile(input: { path: string; format: string; expiresAt: Date | null }): Promise<void>;
+  /** Removes and returns up to `limit` files whose StorageTime ran out by `now`. */
+  takeExpiredFiles(now: Date, limit: number): Promise<{ path: string; format: string }[]>;
 }
 
 function toTemplate(r: Row): RecordTemplate {
@@ -116,6 +120,23 @@ export function createRecordingRepository(sql: SqlRunner): RecordingRepository {
       return (
         await sql.all("SELECT * FROM record_rules ORDER BY domain_name, app_name, stream_name")
       ).map(toRule);
+    },
+    async addFile(input) {
+      await sql.all(
+        `INSERT INTO record_files (path, format, expires_at, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (path) DO UPDATE SET expires_at = excluded.expires_at`,
+        [input.path, input.format, input.expiresAt?.getTime() ?? null, Date.now()],
+      );
+    },
+    async takeExpiredFiles(now, limit) {
+      // One DELETE … RETURNING: with several nodes, each expired file is removed by one of them.
+      const rows = await sql.all(
+        `DELETE FROM record_files WHERE path IN (
+           SELECT path FROM record_files WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)
+         RETURNING path, format`,
+        [now.getTime(), limit],
+      );
+      return rows.map((r) => ({ path: String(r.path), format: String(r.format) }));
     },
     async deleteRule(key) {
       const rows = await sql.all(

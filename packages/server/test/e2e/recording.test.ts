@@ -53,7 +53,7 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
   before(async () => {
     h = await startIngestHarness(
       { idleTimeoutMs: 10_000 },
-      { recording: { minIntervalSeconds: 1 } },
+      { recording: { minIntervalSeconds: 1, sweepIntervalMs: 200 } },
     );
     const sdk = new LiveClient({
       credential: { secretId: TEST_SECRET_ID, secretKey: TEST_SECRET_KEY },
@@ -146,6 +146,36 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
         total += Number(file.duration);
       }
       assert.ok(total >= 6 && total <= 10, `${format}: ${total} s recorded of an 8 s publish`);
+    }
+  });
+
+  test("StorageTime: files are deleted once it runs out", async () => {
+    const sdk = new LiveClient({
+      credential: { secretId: TEST_SECRET_ID, secretKey: TEST_SECRET_KEY },
+      region: "",
+      profile: { httpProfile: { endpoint: `127.0.0.1:${h.onair.httpPort}`, protocol: "http://" } },
+    });
+    const { TemplateId } = await sdk.CreateLiveRecordTemplate({
+      TemplateName: "ephemeral",
+      FlvParam: { RecordInterval: 60, StorageTime: 2, Enable: 1 },
+      HlsParam: { RecordInterval: 60, StorageTime: 2, Enable: 1 },
+    });
+    await sdk.CreateLiveRecordRule({
+      DomainName: TEST_DOMAIN,
+      AppName: "live",
+      StreamName: "ephemeral",
+      TemplateId: TemplateId as number,
+    });
+    const ffmpeg = publishWithFfmpeg(h.rtmpUrl("live/ephemeral"), { seconds: 2 });
+    await ffmpeg.exited;
+    const files = await h.events("ephemeral", 100, 2, 20_000);
+    for (const file of files) assert.equal((await fetch(String(file.video_url))).status, 200);
+    const deadline = Date.now() + 10_000;
+    for (const file of files) {
+      while ((await fetch(String(file.video_url))).status !== 404) {
+        assert.ok(Date.now() < deadline, `${file.video_url} outlived its StorageTime`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     }
   });
 
