@@ -102,6 +102,7 @@ export const configSchema = z
           .default(1024 * 1024),
         /** No audio or video for this long ends the publish with errcode 8. */
         idleTimeoutMs: z.number().int().min(100).default(10_000),
+        /** A connection that has not completed the handshake, or has no publish, for this long is closed. */
         handshakeTimeoutMs: z.number().int().min(100).default(10_000),
         /** A second publisher of a live stream: replace the first (errcode 21) or be refused. */
         duplicatePublish: z.enum(["replace", "reject"]).default("replace"),

@@ -12,7 +12,11 @@ import { type IngestHarness, startIngestHarness } from "./ingest-harness.js";
 describe("RTMP ingest: protocol faults end the publish with the right errcode", () => {
   let h: IngestHarness;
   before(async () => {
-    h = await startIngestHarness({ idleTimeoutMs: 10_000, pushEventWaitMs: 0 });
+    h = await startIngestHarness({
+      idleTimeoutMs: 10_000,
+      pushEventWaitMs: 0,
+      handshakeTimeoutMs: 1000,
+    });
   });
   after(async () => {
     await h.stop();
@@ -110,6 +114,13 @@ describe("RTMP ingest: protocol faults end the publish with the right errcode", 
     socket.write(Buffer.concat([Buffer.from([6]), Buffer.alloc(1536)]));
     await new Promise((resolve) => socket.once("close", resolve));
     assert.equal(h.receiver.received.length, before);
+  });
+
+  test("a connection that never publishes is closed after the handshake timeout", async () => {
+    const client = await RtmpTestClient.connect(h.onair.rtmpPort as number);
+    const started = Date.now();
+    await client.closed;
+    assert.ok(Date.now() - started >= 500, "not before the timeout");
   });
 
   test("the server keeps serving after every fault", async () => {

@@ -64,6 +64,8 @@ export class RtmpSession {
   private lastAckAt = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly startedAt: number;
+  /** Since when the connection has had no publish (its start, or the last publish's end). */
+  private idleSince: number;
 
   constructor(
     private readonly socket: Socket,
@@ -71,6 +73,7 @@ export class RtmpSession {
   ) {
     this.parser = new ChunkParser({ maxMessageBytes: options.maxMessageBytes });
     this.startedAt = options.now();
+    this.idleSince = this.startedAt;
     socket.setNoDelay(true);
     // Keepalive turns a silently vanished encoder into a TCP error instead of a lingering publish.
     socket.setKeepAlive(true, 10_000);
@@ -339,6 +342,7 @@ export class RtmpSession {
     const publish = this.publish;
     this.publish = null;
     this.publishStreamId = null;
+    this.idleSince = this.options.now();
     this.unpublishRequested = false;
     publish?.end(errcode, detail);
   }
@@ -365,6 +369,12 @@ export class RtmpSession {
     const now = this.options.now();
     if (this.phase !== "chunks" && now - this.startedAt > this.options.handshakeTimeoutMs) {
       this.finish(0, "handshake timed out");
+    } else if (
+      this.publishStreamId === null &&
+      now - this.idleSince > this.options.handshakeTimeoutMs
+    ) {
+      // A connection that never publishes (or stopped and lingers) would hold a socket forever.
+      this.finish(0, "no publish on this connection");
     } else if (this.publish && now - this.lastMediaAt > this.options.idleTimeoutMs) {
       this.finish(8, `no media for ${this.options.idleTimeoutMs} ms`);
     }
