@@ -78,3 +78,61 @@ describe("AMF0", () => {
     }
   });
 });
+
+describe("AMF3 inside AMF0 (marker 0x11)", () => {
+  test("a dynamic object with string references, integers and a dense array", () => {
+    const bytes = Buffer.from([
+      0x11, // switch to AMF3
+      0x0a,
+      0x0b,
+      0x01, // object, inline dynamic traits, anonymous class
+      0x07,
+      ...Buffer.from("app"),
+      0x06,
+      0x09,
+      ...Buffer.from("live"),
+      0x03,
+      ...Buffer.from("n"),
+      0x04,
+      0xff,
+      0xff,
+      0xff,
+      0xff, // integer −1 (29-bit)
+      0x03,
+      ...Buffer.from("k"),
+      0x06,
+      0x00, // string reference 0: "app"
+      0x03,
+      ...Buffer.from("a"),
+      0x09,
+      0x05,
+      0x01,
+      0x04,
+      0x07,
+      0x05,
+      ...Buffer.alloc(8), // [7, 0.0]
+      0x01, // end of dynamic members
+    ]);
+    assert.deepEqual(decodeAmf0(bytes), [{ app: "live", n: -1, k: "app", a: [7, 0] }]);
+  });
+
+  test("bad references and runaway input are errcode 33", () => {
+    for (const bytes of [
+      Buffer.from([0x11, 0x06, 0x02]), // string reference 1 with an empty table
+      Buffer.from([0x11, 0x0a, 0x02]), // traits reference with no traits
+      Buffer.from([0x11, 0x09, 0xff, 0xff, 0xff, 0x7f]), // array of 2^28 entries
+      Buffer.concat(Array.from({ length: 40 }, () => Buffer.from([0x09, 0x03, 0x01]))).subarray(
+        0,
+        100,
+      ),
+    ]) {
+      assert.throws(
+        () =>
+          decodeAmf0(
+            Buffer.concat([Buffer.from([0x11]), bytes.subarray(bytes[0] === 0x11 ? 1 : 0)]),
+          ),
+        (err: unknown) => err instanceof RtmpProtocolError && err.errcode === 33,
+      );
+    }
+  });
+});

@@ -153,6 +153,20 @@ describe("fuzz: chunk parser and AMF0 decoder", () => {
     );
   });
 
+  test("AMF3 (after the 0x11 switch): 20,000 random byte strings decode or fail with errcode 33", () => {
+    fc.assert(
+      fc.property(random, (bytes) => {
+        inputs++;
+        try {
+          decodeAmf0(Buffer.concat([Buffer.from([0x11]), bytes]));
+        } catch (err) {
+          assert.ok(err instanceof RtmpProtocolError && err.errcode === 33, String(err));
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   test("at least 100,000 inputs ran, and memory stayed bounded", () => {
     assert.ok(inputs >= 100_000, `${inputs} inputs`);
     const grownMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;

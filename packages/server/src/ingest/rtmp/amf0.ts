@@ -1,4 +1,8 @@
+import { type AmfValue, defineValue } from "./amf-value.js";
+import { Amf3Reader } from "./amf3.js";
 import { RtmpProtocolError } from "./protocol-error.js";
+
+export type { AmfValue } from "./amf-value.js";
 
 /**
  * AMF0 (Adobe's Action Message Format, version 0), the encoding of RTMP commands and metadata.
@@ -6,16 +10,6 @@ import { RtmpProtocolError } from "./protocol-error.js";
  * counts are capped, and any violation is a `RtmpProtocolError` with errcode 33 — never a
  * RangeError (Node-Media-Server crashed on exactly that, NMS #88).
  */
-export type AmfValue =
-  | number
-  | boolean
-  | string
-  | null
-  | undefined
-  | Date
-  | AmfValue[]
-  | { [key: string]: AmfValue };
-
 const MARKER = {
   number: 0x00,
   boolean: 0x01,
@@ -32,6 +26,7 @@ const MARKER = {
   unsupported: 0x0d,
   xmlDocument: 0x0f,
   typedObject: 0x10,
+  avmPlus: 0x11,
 } as const;
 
 /** Deeper than any real client nests (metadata is two levels). */
@@ -132,6 +127,13 @@ class Amf0Reader {
       case MARKER.undefined:
       case MARKER.unsupported:
         return undefined;
+      case MARKER.avmPlus: {
+        // One value in AMF3 (Flash clients with objectEncoding 3).
+        const reader = new Amf3Reader(this.buf, this.offset);
+        const value = reader.value(depth + 1);
+        this.offset = reader.offset;
+        return value;
+      }
       case MARKER.reference:
         // References point back into the same message; publishers never send them.
         this.u16();
@@ -151,13 +153,7 @@ class Amf0Reader {
         if (this.u8() !== MARKER.objectEnd) throw amfError("empty key without object end");
         return object;
       }
-      // defineProperty, not assignment: a key named "__proto__" must stay a plain property.
-      Object.defineProperty(object, key, {
-        value: this.value(depth + 1),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      defineValue(object, key, this.value(depth + 1));
     }
   }
 }
