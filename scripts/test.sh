@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: installs, lints, type-checks, runs every package's tests.
+# The whole test suite, from a fresh clone: installs, lints, type-checks, runs every package's tests
+# (the moderation package's first: the server's porn-detection test loads its build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh --services
@@ -7,6 +8,8 @@ echo "==> lint (biome)"
 npx biome check .
 echo "==> build and type-check (tsc -b)"
 npm run build
+echo "==> tests: @onair/moderation (optional package, own lockfile)"
+npm test --prefix packages/moderation
 for workspace in @onair/callbacks onair; do
   echo "==> tests: $workspace"
   npm test --workspace "$workspace"

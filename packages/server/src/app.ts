@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { createApiRoute } from "./api/api-route.js";
 import { resolveCredentials } from "./config/credentials.js";
 import type { OnAirConfig } from "./config/schema.js";
+import { createDashboard, createLiveFeed } from "./dashboard/index.js";
 import { createDispatcher } from "./dispatcher/dispatcher.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
@@ -16,9 +17,11 @@ import { createHttpServer } from "./http/router.js";
 import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
 import { createEventEmitter } from "./intake/event-emitter.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
+import { startModerationService } from "./moderation/moderation-service.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createRecordingService } from "./recording/recording-service.js";
+import { createSnapshotService } from "./snapshots/snapshot-service.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { createStreamService, type StreamService } from "./streams/stream-service.js";
@@ -63,12 +66,14 @@ export async function startOnAir(
   }
   const metrics = createMetrics({ store, clock });
   const dispatcher = createDispatcher({ store, config, clock, logger, metrics, nodeId });
+  const feed = createLiveFeed();
   const committer = createEventEmitter({
     store,
     config,
     clock,
     newId,
     wake: () => dispatcher.wake(),
+    onEmitted: feed.publish,
   });
   const emitter: typeof committer = {
     async emit(input) {
@@ -79,6 +84,18 @@ export async function startOnAir(
   };
   const filesDir = join(config.dataDir, "files");
   let httpPort = 0;
+  // Where callback receivers fetch recordings and screenshots.
+  const publicBaseUrl = () =>
+    config.publicUrl?.replace(/\/$/, "") ??
+    `http://${config.httpHost === "0.0.0.0" || config.httpHost === "::" ? "127.0.0.1" : config.httpHost}:${httpPort}`;
+  const moderation = config.moderation.enabled
+    ? await startModerationService({
+        config,
+        logger,
+        emit: emitter.emit,
+        now: () => clock.now().getTime(),
+      })
+    : null;
   const recording = createRecordingService({
     store,
     emit: emitter.emit,
@@ -86,9 +103,29 @@ export async function startOnAir(
     clock,
     logger,
     filesDir,
-    publicBaseUrl: () =>
-      config.publicUrl?.replace(/\/$/, "") ??
-      `http://${config.httpHost === "0.0.0.0" || config.httpHost === "::" ? "127.0.0.1" : config.httpHost}:${httpPort}`,
+    publicBaseUrl,
+  });
+  const snapshots = createSnapshotService({
+    store,
+    emit: emitter.emit,
+    config,
+    clock,
+    logger,
+    filesDir,
+    publicBaseUrl,
+    // Porn detection (317) for templates with PornFlag 1, when the optional classifier is enabled.
+    onSnapshot: (shot) =>
+      shot.template.pornFlag === 1 && moderation
+        ? moderation.check({
+            jpeg: shot.jpeg,
+            imgUrl: shot.url,
+            screenshotTime: Math.floor(shot.takenAt.getTime() / 1000),
+            domainName: shot.domainName,
+            appName: shot.appName,
+            streamName: shot.streamName,
+            streamParam: shot.streamParam,
+          })
+        : undefined,
   });
   const streams = createStreamService({
     store,
@@ -102,6 +139,9 @@ export async function startOnAir(
       recording
         .attach(publish)
         .catch((err: unknown) => logger.error({ err }, "recording could not start"));
+      snapshots
+        .attach(publish)
+        .catch((err: unknown) => logger.error({ err }, "screenshots could not start"));
     },
   });
   const api = createApiRoute({
@@ -112,6 +152,18 @@ export async function startOnAir(
     credentials,
     wake: () => dispatcher.wake(),
     streams,
+  });
+  const dashboard = createDashboard({
+    store,
+    config,
+    clock,
+    logger,
+    credentials,
+    feed,
+    filesDir,
+    streams,
+    wake: () => dispatcher.wake(),
+    rtmpPort: () => rtmp?.port ?? null,
   });
   const server: Server = createHttpServer({
     logger,
@@ -144,6 +196,7 @@ export async function startOnAir(
         path: "/files/",
         handler: createFileRoute({ root: filesDir, prefix: "/files/" }),
       },
+      ...dashboard.routes,
       {
         method: "GET",
         path: "/healthz",
@@ -200,7 +253,10 @@ export async function startOnAir(
       // Publishes end first (their interruptions commit), then the listeners and the queue.
       await streams.stop();
       await recording.drain();
+      await snapshots.drain();
+      await moderation?.stop();
       await rtmp?.close();
+      dashboard.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dispatcher.stop();
       await store.close();

@@ -149,6 +149,22 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    moderation: z
+      .object({
+        /**
+         * Porn detection (event 317) on screenshots of templates with PornFlag 1. Needs the optional
+         * package: `npm ci --prefix packages/moderation && npm run build --prefix packages/moderation`.
+         */
+        enabled: z.boolean().default(false),
+        model: z.enum(["MobileNetV2", "MobileNetV2Mid", "InceptionV3"]).default("MobileNetV2"),
+        /** Screenshots waiting for the classifier; when full, the oldest is dropped and counted. */
+        queueSize: z.number().int().min(1).max(1000).default(8),
+        /** Scores (0–100) at or above which a screenshot is a hit: Porn → Block, Sexy → Review. */
+        pornThreshold: z.number().min(0).max(100).default(70),
+        sexyThreshold: z.number().min(0).max(100).default(85),
+      })
+      .strict()
+      .prefault({}),
     /** How long a replaced CallbackKey still signs `webhook-signature` (key rotation overlap). */
     keyRotationOverlapMs: z
       .number()

@@ -4,7 +4,7 @@ import type { IdGenerator } from "../domain/ids.js";
 import { presetPolicy } from "../domain/retry-policy.js";
 import { matchRule } from "../domain/rule-matching.js";
 import { type EventSource, URL_FIELD_FOR_EVENT_TYPE } from "../domain/types.js";
-import type { NewDelivery, Store } from "../store/store.js";
+import type { NewDelivery, NewEvent, Store } from "../store/store.js";
 
 /** An event to make durable and deliver. */
 export interface EmitInput {
@@ -34,6 +34,8 @@ export function createEventEmitter(deps: {
   clock: Clock;
   newId: IdGenerator;
   wake: () => void;
+  /** Told of each event once committed (the dashboard's live feed); must not throw. */
+  onEmitted?: ((event: NewEvent, deliveryIds: readonly string[]) => void) | undefined;
 }): { emit(input: EmitInput): Promise<EmitResult> } {
   return {
     async emit(input) {
@@ -55,21 +57,21 @@ export function createEventEmitter(deps: {
         });
       }
       const eventId = deps.newId("evt");
-      await deps.store.events.append(
-        {
-          id: eventId,
-          eventType: input.body.event_type,
-          domainName: input.domainName,
-          appName: input.appName,
-          streamId: input.streamId,
-          body: input.body,
-          source: input.source,
-          createdAt: deps.clock.now(),
-        },
-        deliveries,
-      );
+      const event: NewEvent = {
+        id: eventId,
+        eventType: input.body.event_type,
+        domainName: input.domainName,
+        appName: input.appName,
+        streamId: input.streamId,
+        body: input.body,
+        source: input.source,
+        createdAt: deps.clock.now(),
+      };
+      await deps.store.events.append(event, deliveries);
       if (deliveries.length) deps.wake();
-      return { eventId, deliveryIds: deliveries.map((d) => d.id) };
+      const deliveryIds = deliveries.map((d) => d.id);
+      deps.onEmitted?.(event, deliveryIds);
+      return { eventId, deliveryIds };
     },
   };
 }

@@ -13,6 +13,7 @@ import type {
   StoredEvent,
 } from "../domain/types.js";
 import type { RecordingRepository } from "./recording-repository.js";
+import type { SnapshotRepository } from "./snapshot-repository.js";
 import type { StreamRepository } from "./stream-repository.js";
 
 /**
@@ -34,6 +35,7 @@ export interface Store {
   endpoints: EndpointRepository;
   streams: StreamRepository;
   recording: RecordingRepository;
+  snapshots: SnapshotRepository;
 }
 
 export interface DomainRepository {

@@ -65,6 +65,8 @@ export async function startIngestHarness(
       StreamBeginNotifyUrl: receiver.url,
       StreamEndNotifyUrl: receiver.url,
       RecordNotifyUrl: receiver.url,
+      SnapshotNotifyUrl: receiver.url,
+      PornCensorshipNotifyUrl: receiver.url,
       RecordStatusNotifyUrl: receiver.url,
       RecordExceptionNotifyUrl: receiver.url,
     },
@@ -79,7 +81,10 @@ export async function startIngestHarness(
   const matching = (stream: string, eventType: number) =>
     receiver.received.filter(
       (r: Received) =>
-        r.verified && r.event?.stream_id === stream && r.event?.event_type === eventType,
+        r.verified &&
+        // 317 (image moderation) names the stream `streamId`, like Tencent's page.
+        (r.event?.stream_id ?? r.event?.streamId) === stream &&
+        r.event?.event_type === eventType,
     );
   return {
     onair,

@@ -43,6 +43,15 @@ import {
   describeLiveRecordRules,
   describeLiveRecordTemplates,
 } from "./record-templates.js";
+import {
+  createLiveSnapshotRule,
+  createLiveSnapshotTemplate,
+  deleteLiveSnapshotRule,
+  deleteLiveSnapshotTemplate,
+  describeLiveSnapshotRules,
+  describeLiveSnapshotTemplate,
+  describeLiveSnapshotTemplates,
+} from "./snapshot-templates.js";
 
 /** Every action of the management API, by `X-TC-Action` name. */
 export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
@@ -80,5 +89,12 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     createLiveRecordRule,
     describeLiveRecordRules,
     deleteLiveRecordRule,
+    createLiveSnapshotTemplate,
+    describeLiveSnapshotTemplates,
+    describeLiveSnapshotTemplate,
+    deleteLiveSnapshotTemplate,
+    createLiveSnapshotRule,
+    describeLiveSnapshotRules,
+    deleteLiveSnapshotRule,
   ].map((action) => [action.name, action]),
 );

@@ -19,6 +19,7 @@ import {
   toRule,
   toTemplate,
 } from "../row-mappers.js";
+import { createSnapshotRepository } from "../snapshot-repository.js";
 import type { SqlRunner } from "../sql-runner.js";
 import type { ClaimedDelivery, Store } from "../store.js";
 import { createStreamRepository } from "../stream-repository.js";
@@ -478,6 +479,7 @@ export function createPostgresStore(options: {
 
     streams: createStreamRepository(sql),
     recording: createRecordingRepository(sql),
+    snapshots: createSnapshotRepository(sql),
 
     endpoints: {
       async get(url) {

@@ -20,6 +20,7 @@ import {
   toRule,
   toTemplate,
 } from "../row-mappers.js";
+import { createSnapshotRepository } from "../snapshot-repository.js";
 import type { SqlRunner } from "../sql-runner.js";
 import type { ClaimedDelivery, Store } from "../store.js";
 import { createStreamRepository } from "../stream-repository.js";
@@ -529,6 +530,7 @@ export function createSqliteStore(options: { path: string }): Store {
 
     streams: createStreamRepository(sql),
     recording: createRecordingRepository(sql),
+    snapshots: createSnapshotRepository(sql),
 
     endpoints: {
       async get(url) {

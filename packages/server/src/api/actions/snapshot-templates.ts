@@ -1,0 +1,186 @@
+import { z } from "zod";
+import { OnAirError } from "../../errors.js";
+import type { SnapshotTemplate } from "../../store/snapshot-repository.js";
+import { type ActionContext, defineAction } from "../action.js";
+import { appName, domainName, flag, tencentName } from "../fields.js";
+import { formatBeijingTime } from "../tencent-time.js";
+
+/**
+ * Screenshot configuration, Tencent's way (CreateLiveSnapshotTemplate,
+ * DescribeLiveSnapshotTemplate(s), DeleteLiveSnapshotTemplate, CreateLiveSnapshotRule,
+ * DescribeLiveSnapshotRules, DeleteLiveSnapshotRule). Screenshots are written under `/files/`
+ * (docs/snapshots.md), so the COS fields Tencent requires are optional here, stored and described
+ * back, and otherwise ignored.
+ */
+
+const DEFAULT_INTERVAL_S = 10;
+const MAX_INTERVAL_S = 300;
+const MAX_WIDTH = 3000;
+const MAX_HEIGHT = 2000;
+
+function checkInterval(seconds: number, ctx: ActionContext): number {
+  const min = ctx.config.snapshot.minIntervalSeconds;
+  if (seconds < min || seconds > MAX_INTERVAL_S) {
+    throw new OnAirError(
+      "ONAIR_ERR_INVALID_PARAMETER_VALUE",
+      `SnapshotInterval must be between ${min} and ${MAX_INTERVAL_S} seconds`,
+    );
+  }
+  return seconds;
+}
+
+function notFound(id: number): OnAirError {
+  return new OnAirError("ONAIR_ERR_NOT_FOUND", `snapshot template ${id} does not exist`, {
+    tencentCode: "InvalidParameter.ConfNotFound",
+  });
+}
+
+/** Tencent's SnapshotTemplateInfo. */
+function describeTemplate(t: SnapshotTemplate) {
+  return {
+    TemplateId: t.id,
+    TemplateName: t.name,
+    Description: t.description,
+    SnapshotInterval: t.intervalSeconds,
+    Width: t.width,
+    Height: t.height,
+    PornFlag: t.pornFlag,
+    CosAppId: t.cos.CosAppId ?? 0,
+    CosBucket: t.cos.CosBucket ?? "",
+    CosRegion: t.cos.CosRegion ?? "",
+    CosPrefix: t.cos.CosPrefix ?? null,
+    CosFileName: t.cos.CosFileName ?? null,
+  };
+}
+
+export const createLiveSnapshotTemplate = defineAction({
+  name: "CreateLiveSnapshotTemplate",
+  params: z
+    .object({
+      TemplateName: tencentName(255).refine((s) => s.length > 0, "must not be empty"),
+      Description: tencentName(1024).optional(),
+      SnapshotInterval: z.number().int().optional(),
+      Width: z.number().int().min(0).max(MAX_WIDTH).optional(),
+      Height: z.number().int().min(0).max(MAX_HEIGHT).optional(),
+      PornFlag: flag.optional(),
+      CosAppId: z.number().int().optional(),
+      CosBucket: z.string().max(256).optional(),
+      CosRegion: z.string().max(64).optional(),
+      CosPrefix: z.string().max(1024).optional(),
+      CosFileName: z.string().max(1024).optional(),
+    })
+    .strict(),
+  async run(p, ctx) {
+    const template = await ctx.store.snapshots.createTemplate({
+      name: p.TemplateName,
+      description: p.Description ?? "",
+      intervalSeconds: checkInterval(p.SnapshotInterval ?? DEFAULT_INTERVAL_S, ctx),
+      width: p.Width ?? 0,
+      height: p.Height ?? 0,
+      pornFlag: p.PornFlag ?? 0,
+      cos: {
+        CosAppId: p.CosAppId,
+        CosBucket: p.CosBucket,
+        CosRegion: p.CosRegion,
+        CosPrefix: p.CosPrefix,
+        CosFileName: p.CosFileName,
+      },
+    });
+    return { TemplateId: template.id };
+  },
+});
+
+export const describeLiveSnapshotTemplates = defineAction({
+  name: "DescribeLiveSnapshotTemplates",
+  params: z.object({}).strict(),
+  async run(_p, ctx) {
+    return { Templates: (await ctx.store.snapshots.listTemplates()).map(describeTemplate) };
+  },
+});
+
+export const describeLiveSnapshotTemplate = defineAction({
+  name: "DescribeLiveSnapshotTemplate",
+  params: z.object({ TemplateId: z.number().int() }).strict(),
+  async run(p, ctx) {
+    const template = await ctx.store.snapshots.getTemplate(p.TemplateId);
+    if (!template) throw notFound(p.TemplateId);
+    return { Template: describeTemplate(template) };
+  },
+});
+
+export const deleteLiveSnapshotTemplate = defineAction({
+  name: "DeleteLiveSnapshotTemplate",
+  params: z.object({ TemplateId: z.number().int() }).strict(),
+  async run(p, ctx) {
+    if (!(await ctx.store.snapshots.deleteTemplate(p.TemplateId))) throw notFound(p.TemplateId);
+    return {};
+  },
+});
+
+const streamName = z
+  .string()
+  .max(256)
+  .regex(/^[A-Za-z0-9_.~-]*$/, "only letters, digits, _, -, . and ~ are allowed");
+
+export const createLiveSnapshotRule = defineAction({
+  name: "CreateLiveSnapshotRule",
+  params: z
+    .object({
+      DomainName: domainName,
+      TemplateId: z.number().int(),
+      AppName: appName.optional(),
+      StreamName: streamName.optional(),
+    })
+    .strict(),
+  async run(p, ctx) {
+    if (!(await ctx.store.snapshots.getTemplate(p.TemplateId))) throw notFound(p.TemplateId);
+    await ctx.store.snapshots.upsertRule({
+      domainName: p.DomainName,
+      appName: p.AppName ?? "",
+      streamName: p.StreamName ?? "",
+      templateId: p.TemplateId,
+    });
+    return {};
+  },
+});
+
+export const describeLiveSnapshotRules = defineAction({
+  name: "DescribeLiveSnapshotRules",
+  params: z.object({}).strict(),
+  async run(_p, ctx) {
+    return {
+      Rules: (await ctx.store.snapshots.listRules()).map((r) => ({
+        TemplateId: r.templateId,
+        DomainName: r.domainName,
+        AppName: r.appName,
+        StreamName: r.streamName,
+        CreateTime: formatBeijingTime(r.createdAt),
+        UpdateTime: formatBeijingTime(r.updatedAt),
+      })),
+    };
+  },
+});
+
+export const deleteLiveSnapshotRule = defineAction({
+  name: "DeleteLiveSnapshotRule",
+  params: z
+    .object({
+      DomainName: domainName,
+      AppName: appName.optional(),
+      StreamName: streamName.optional(),
+    })
+    .strict(),
+  async run(p, ctx) {
+    const deleted = await ctx.store.snapshots.deleteRule({
+      domainName: p.DomainName,
+      appName: p.AppName ?? "",
+      streamName: p.StreamName ?? "",
+    });
+    if (!deleted) {
+      throw new OnAirError("ONAIR_ERR_NOT_FOUND", "no such snapshot rule", {
+        tencentCode: "InvalidParameter.ConfNotFound",
+      });
+    }
+    return {};
+  },
+});

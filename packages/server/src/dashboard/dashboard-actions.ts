@@ -1,0 +1,118 @@
+import { buildPushUrl, signPushUrl } from "@onair/callbacks";
+import { z } from "zod";
+import type { ActionContext } from "../api/action.js";
+import { appName, domainName } from "../api/fields.js";
+import { parseParams } from "../api/params.js";
+import { latestSnapshot } from "./latest-snapshot.js";
+import { readOverview } from "./overview.js";
+
+/** What the dashboard's own actions may use beyond an API action's context. */
+export interface DashboardActionContext extends ActionContext {
+  filesDir: string;
+  /** The RTMP port bound, null when ingest is off. */
+  rtmpPort(): number | null;
+}
+
+/**
+ * Actions only the dashboard has, for figures the Tencent API has no call for. They are not in
+ * the management API (an SDK user has no need for them), and their names start with
+ * `Dashboard` so they can never shadow a Tencent action.
+ */
+export interface DashboardAction {
+  name: string;
+  run(params: unknown, ctx: DashboardActionContext): Promise<Record<string, unknown>>;
+}
+
+function define<S extends z.ZodType>(definition: {
+  name: string;
+  params: S;
+  run(params: z.output<S>, ctx: DashboardActionContext): Promise<Record<string, unknown>>;
+}): DashboardAction {
+  return {
+    name: definition.name,
+    run: (params, ctx) => definition.run(parseParams(definition.params, params), ctx),
+  };
+}
+
+/** Tencent's console default for a push URL's validity. */
+const DEFAULT_VALIDITY_SECONDS = 24 * 3_600;
+
+const dashboardOverview = define({
+  name: "DashboardOverview",
+  params: z.object({}).strict(),
+  run: async (_p, ctx) => ({ ...(await readOverview(ctx)) }),
+});
+
+/** The live publishes with what the online list lacks: picture size, client, screenshot. */
+const dashboardLiveStreams = define({
+  name: "DashboardLiveStreams",
+  params: z.object({}).strict(),
+  async run(_p, ctx) {
+    const rows = await ctx.store.streams.list({});
+    rows.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+    return {
+      Streams: await Promise.all(
+        rows.map(async (r) => ({
+          DomainName: r.domainName,
+          AppName: r.appName,
+          StreamName: r.streamName,
+          Sequence: r.sequence,
+          StartTime: r.startedAt.toISOString(),
+          ClientIp: r.clientIp,
+          Resolution: r.width > 0 ? `${r.width}*${r.height}` : "",
+          SnapshotUrl: await latestSnapshot(ctx, r),
+        })),
+      ),
+    };
+  },
+});
+
+/** A signed push URL, computed here so the push key never needs an MD5 in the browser. */
+const dashboardPushUrl = define({
+  name: "DashboardPushUrl",
+  params: z
+    .object({
+      DomainName: domainName,
+      AppName: appName.refine((s) => s.length > 0, "must not be empty"),
+      StreamName: z
+        .string()
+        .min(1, "must not be empty")
+        .max(256)
+        .regex(/^[A-Za-z0-9_.~-]+$/, "only letters, digits, _, -, . and ~ are allowed"),
+      ValiditySeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(366 * 86_400)
+        .optional(),
+    })
+    .strict(),
+  async run(p, ctx) {
+    const domain = await ctx.store.domains.get(p.DomainName);
+    const expiresAt =
+      Math.floor(ctx.clock.now().getTime() / 1000) +
+      (p.ValiditySeconds ?? DEFAULT_VALIDITY_SECONDS);
+    const key = domain?.pushAuth.enabled ? domain.pushAuth.mainKey : "";
+    const signed = key ? signPushUrl({ key, streamName: p.StreamName, expiresAt }) : null;
+    return {
+      AuthEnabled: signed !== null,
+      PushUrl: signed
+        ? buildPushUrl({
+            domain: p.DomainName,
+            appName: p.AppName,
+            streamName: p.StreamName,
+            key,
+            expiresAt,
+          })
+        : `rtmp://${p.DomainName}/${p.AppName}/${p.StreamName}`,
+      TxTime: signed?.txTime ?? "",
+      TxSecret: signed?.txSecret ?? "",
+      ExpireTime: signed ? new Date(expiresAt * 1000).toISOString() : "",
+      RtmpPort: ctx.rtmpPort(),
+    };
+  },
+});
+
+export const DASHBOARD_ACTIONS: ReadonlyMap<string, DashboardAction> = new Map(
+  [dashboardOverview, dashboardLiveStreams, dashboardPushUrl].map((a) => [a.name, a]),
+);

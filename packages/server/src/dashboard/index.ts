@@ -1,0 +1,93 @@
+import type { Logger } from "pino";
+import type { StreamControl } from "../api/action.js";
+import type { OnAirConfig } from "../config/schema.js";
+import type { Clock } from "../domain/clock.js";
+import type { Route } from "../http/router.js";
+import type { Store } from "../store/store.js";
+import { createDashboardApiRoute, DASHBOARD_API_PREFIX } from "./api-route.js";
+import { createEventsRoute } from "./events-route.js";
+import type { LiveFeed } from "./live-feed.js";
+import { createSessionStore, SESSION_TTL_MS } from "./session-store.js";
+import { createSignInRoute } from "./sign-in-route.js";
+import { createStaticRoute, findDashboardAssets } from "./static-route.js";
+
+export { createLiveFeed, type LiveFeed } from "./live-feed.js";
+
+/** What the dashboard needs from the composition root. */
+export interface DashboardOptions {
+  store: Store;
+  config: OnAirConfig;
+  clock: Clock;
+  logger: Logger;
+  credentials: { secretId: string; secretKey: string };
+  /** Committed events; its `publish` is the event emitter's `onEmitted` hook. */
+  feed: LiveFeed;
+  filesDir: string;
+  rtmpPort(): number | null;
+  wake?: (() => void) | undefined;
+  streams?: StreamControl | undefined;
+  /** The built app (default: found next to the server, see findDashboardAssets). */
+  assetsDir?: string | null;
+  sessionTtlMs?: number;
+}
+
+/**
+ * The dashboard under `/dashboard/`: the app, sign-in, the actions of the management API behind a
+ * session cookie, and a server-sent event stream. `close()` ends the open event streams, which
+ * would otherwise keep the HTTP server from closing.
+ *
+ * @example
+ * const feed = createLiveFeed();
+ * const emitter = createEventEmitter({ ...deps, onEmitted: feed.publish });
+ * const dashboard = createDashboard({ store, config, clock, logger, credentials, feed, … });
+ * createHttpServer({ logger, routes: [...otherRoutes, ...dashboard.routes] });
+ */
+export function createDashboard(options: DashboardOptions): { routes: Route[]; close(): void } {
+  const ttlMs = options.sessionTtlMs ?? SESSION_TTL_MS;
+  const sessions = createSessionStore({ clock: options.clock, ttlMs });
+  const { signIn, signOut } = createSignInRoute({
+    credentials: options.credentials,
+    sessions,
+    clock: options.clock,
+    secureCookie: options.config.publicUrl?.startsWith("https:") ?? false,
+    ttlMs,
+  });
+  const api = createDashboardApiRoute({
+    sessions,
+    maxRequestBytes: options.config.maxRequestBytes,
+    logger: options.logger,
+    ctx: {
+      store: options.store,
+      config: options.config,
+      clock: options.clock,
+      wake: options.wake,
+      streams: options.streams,
+      filesDir: options.filesDir,
+      rtmpPort: options.rtmpPort,
+    },
+  });
+  const events = createEventsRoute({ ...options, sessions });
+  const app = createStaticRoute({
+    root: options.assetsDir === undefined ? findDashboardAssets() : options.assetsDir,
+    prefix: "/dashboard/",
+  });
+  return {
+    routes: [
+      {
+        method: "GET",
+        path: "/dashboard",
+        handler: async (_req, res) => {
+          res.writeHead(308, { location: "/dashboard/" });
+          res.end();
+        },
+      },
+      { method: "POST", path: "/dashboard/session", handler: signIn },
+      { method: "POST", path: "/dashboard/session/end", handler: signOut },
+      { method: "POST", path: DASHBOARD_API_PREFIX, handler: api },
+      { method: "GET", path: "/dashboard/events", handler: events.handler },
+      { method: "GET", path: "/dashboard/", handler: app },
+      { method: "HEAD", path: "/dashboard/", handler: app },
+    ],
+    close: events.close,
+  };
+}

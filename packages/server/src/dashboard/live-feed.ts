@@ -1,0 +1,58 @@
+import type { NewEvent } from "../store/store.js";
+
+/** What the dashboard's live feed says about one committed event. */
+export interface LiveEvent {
+  EventId: string;
+  EventType: number;
+  DomainName: string;
+  AppName: string;
+  StreamName: string;
+  Time: string;
+  /** Interruptions only: why the publish ended. */
+  Errcode?: number;
+  Errmsg?: string;
+  Deliveries: number;
+}
+
+/**
+ * An in-process fan-out of committed events to the dashboard's open SSE streams. `publish` is
+ * handed to the event emitter as its `onEmitted` hook; it never throws, so a broken listener
+ * cannot fail an emit whose event is already committed.
+ */
+export interface LiveFeed {
+  publish(event: NewEvent, deliveryIds: readonly string[]): void;
+  subscribe(listener: (event: LiveEvent) => void): () => void;
+}
+
+export function createLiveFeed(): LiveFeed {
+  const listeners = new Set<(event: LiveEvent) => void>();
+  return {
+    publish(event, deliveryIds) {
+      if (listeners.size === 0) return;
+      const live: LiveEvent = {
+        EventId: event.id,
+        EventType: event.eventType,
+        DomainName: event.domainName,
+        AppName: event.appName,
+        StreamName: event.streamId,
+        Time: event.createdAt.toISOString(),
+        Deliveries: deliveryIds.length,
+      };
+      if (event.eventType === 0) {
+        live.Errcode = Number(event.body.errcode);
+        live.Errmsg = String(event.body.errmsg ?? "");
+      }
+      for (const listener of listeners) {
+        try {
+          listener(live);
+        } catch {
+          listeners.delete(listener);
+        }
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { Clock } from "../domain/clock.js";
+import type { Store } from "../store/store.js";
+
+/** Minutes of event history the overview charts. */
+export const OVERVIEW_MINUTES = 15;
+/** Events read for the chart at most; a busier quarter hour shows a flat top. */
+const EVENT_SCAN_LIMIT = 10_000;
+
+/** The figures of the dashboard's overview, also pushed over SSE as `stats`. */
+export interface Overview {
+  Time: string;
+  OnlineStreams: number;
+  Pending: number;
+  Dead: number;
+  Delivered: number;
+  OldestPendingAgeMs: number | null;
+  /** delivered / (delivered + dead), over every finished delivery; null before the first. */
+  SuccessRate: number | null;
+  /** Events per minute, oldest first; the last entry is the current minute so far. */
+  EventsPerMinute: number[];
+}
+
+export async function readOverview(deps: { store: Store; clock: Clock }): Promise<Overview> {
+  const now = deps.clock.now();
+  const from = new Date(now.getTime() - OVERVIEW_MINUTES * 60_000);
+  const [stats, events, online] = await Promise.all([
+    deps.store.deliveries.stats(now),
+    deps.store.events.list({ from, limit: EVENT_SCAN_LIMIT }),
+    deps.store.streams.list({}),
+  ]);
+  const perMinute = new Array<number>(OVERVIEW_MINUTES).fill(0);
+  for (const event of events) {
+    const age = Math.floor((now.getTime() - event.createdAt.getTime()) / 60_000);
+    const slot = OVERVIEW_MINUTES - 1 - age;
+    if (slot >= 0 && slot < OVERVIEW_MINUTES) perMinute[slot] = (perMinute[slot] ?? 0) + 1;
+  }
+  const finished = stats.delivered + stats.dead;
+  return {
+    Time: now.toISOString(),
+    OnlineStreams: online.length,
+    Pending: stats.pending,
+    Dead: stats.dead,
+    Delivered: stats.delivered,
+    OldestPendingAgeMs: stats.oldestPendingAgeMs,
+    SuccessRate: finished === 0 ? null : stats.delivered / finished,
+    EventsPerMinute: perMinute,
+  };
+}

@@ -1,0 +1,141 @@
+import { buildPornDetectionEvent } from "@onair/callbacks";
+import type { Logger } from "pino";
+import type { OnAirConfig } from "../config/schema.js";
+import { OnAirError } from "../errors.js";
+import type { EmitInput } from "../intake/event-emitter.js";
+
+/**
+ * Porn detection (event_type 317, Tencent's image-moderation callback) for screenshots, with the
+ * optional `@onair/moderation` package (nsfwjs in a worker thread, offline). It is loaded only when
+ * `moderation.enabled`; enabled but not installed is a start-up error that says how to install
+ * it. The classifier's bounded queue drops the oldest screenshots when it falls behind, so it can
+ * never stall ingest or delivery; drops are counted.
+ */
+
+/** What the server uses of @onair/moderation (a separate install, so typed locally). */
+interface Scores {
+  Drawing: number;
+  Hentai: number;
+  Neutral: number;
+  Porn: number;
+  Sexy: number;
+}
+interface Verdict {
+  label: string;
+  subLabel: string;
+  score: number;
+  suggestion: "Block" | "Review" | "Pass";
+  labelResults: {
+    Scene: string;
+    Label: string;
+    SubLabel: string;
+    Score: number;
+    Suggestion: string;
+  }[];
+}
+interface ModerationModule {
+  createClassifier(options: {
+    model?: string;
+    queueSize?: number;
+    onDebug?: (message: string) => void;
+  }): {
+    classify(jpeg: Uint8Array): Promise<Scores | null>;
+    readonly dropped: number;
+    readonly ready: Promise<{ loadMs: number }>;
+    close(): Promise<void>;
+  };
+  mapToTencent(scores: Scores, thresholds: { porn: number; sexy: number }): Verdict;
+}
+
+/** Where the optional package is built, relative to this file in packages/server/dist/src/moderation. */
+const MODULE_URL = new URL("../../../../moderation/dist/src/index.js", import.meta.url);
+
+/** One screenshot to check, with the stream facts its 317 callback carries. */
+export interface ScreenshotToCheck {
+  jpeg: Buffer;
+  imgUrl: string;
+  /** Unix seconds. */
+  screenshotTime: number;
+  domainName: string;
+  appName: string;
+  streamName: string;
+  streamParam: string;
+}
+
+export interface ModerationService {
+  check(screenshot: ScreenshotToCheck): Promise<void>;
+  /** Screenshots dropped because the classifier fell behind. */
+  readonly dropped: number;
+  stop(): Promise<void>;
+}
+
+export async function startModerationService(deps: {
+  config: OnAirConfig;
+  logger: Logger;
+  emit: (input: EmitInput) => Promise<unknown>;
+  now: () => number;
+}): Promise<ModerationService> {
+  const settings = deps.config.moderation;
+  let module: ModerationModule;
+  try {
+    module = (await import(MODULE_URL.href)) as ModerationModule;
+  } catch (err) {
+    throw new OnAirError(
+      "ONAIR_ERR_CONFIG",
+      "moderation.enabled is true but @onair/moderation is not installed: run `npm ci --prefix packages/moderation && npm run build --prefix packages/moderation`",
+      { cause: err },
+    );
+  }
+  const classifier = module.createClassifier({
+    model: settings.model,
+    queueSize: settings.queueSize,
+    onDebug: (message) => deps.logger.debug({ message }, "moderation model output"),
+  });
+  const { loadMs } = await classifier.ready;
+  deps.logger.info({ model: settings.model, loadMs }, "porn detection ready");
+  const thresholds = { porn: settings.pornThreshold, sexy: settings.sexyThreshold };
+
+  return {
+    get dropped() {
+      return classifier.dropped;
+    },
+    async check(shot) {
+      const scores = await classifier.classify(shot.jpeg);
+      if (scores === null) {
+        deps.logger.warn(
+          { img: shot.imgUrl, dropped: classifier.dropped },
+          "screenshot dropped: the classifier is behind",
+        );
+        return;
+      }
+      const verdict = module.mapToTencent(scores, thresholds);
+      deps.logger.info(
+        { img: shot.imgUrl, scores, suggestion: verdict.suggestion },
+        "screenshot classified",
+      );
+      if (verdict.suggestion === "Pass") return;
+      await deps.emit({
+        body: buildPornDetectionEvent({
+          appid: deps.config.appid,
+          app: shot.domainName,
+          appname: shot.appName,
+          stream_id: shot.streamName,
+          stream_param: shot.streamParam,
+          img: shot.imgUrl,
+          screenshotTime: shot.screenshotTime,
+          sendTime: Math.floor(deps.now() / 1000),
+          label: verdict.label,
+          subLabel: verdict.subLabel,
+          score: verdict.score,
+          suggestion: verdict.suggestion,
+          labelResults: verdict.labelResults,
+        }) as EmitInput["body"],
+        domainName: shot.domainName,
+        appName: shot.appName,
+        streamId: shot.streamName,
+        source: "ingest",
+      });
+    },
+    stop: () => classifier.close(),
+  };
+}

@@ -1,0 +1,316 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { pino } from "pino";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type OnAir, startOnAir } from "../../src/app.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { findDashboardAssets } from "../../src/dashboard/static-route.js";
+import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { type ReceiverProcess, startReceiver } from "./receiver.js";
+
+/**
+ * The dashboard in Debian's chromium, driven by playwright-core, against a real OnAir (RTMP on a
+ * loopback port), a real ffmpeg publisher and a receiver process. Everything is done through the
+ * UI as an operator would: sign in, configure, watch a stream appear over SSE, drop it, and
+ * redeliver its failed callback until the receiver accepts it. Screenshots of every page go to
+ * artifacts/dashboard/ (git-ignored).
+ */
+
+const CHROMIUM = "/usr/bin/chromium";
+const SECRET_ID = "AKIDdashboard";
+const SECRET_KEY = "dashboardSecretKey";
+const DOMAIN = "push.dash.test";
+const STREAM = "cam1";
+const CALLBACK_KEY = "DashKey123";
+const ARTIFACTS = fileURLToPath(new URL("../../../../../artifacts/dashboard/", import.meta.url));
+/** UI waits: generous, since the push callback waits up to 2 s for the picture size. */
+const UI_TIMEOUT_MS = 20_000;
+
+describe("dashboard in a browser", { timeout: 180_000 }, () => {
+  let onair: OnAir;
+  let receiver: ReceiverProcess;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  let ffmpeg: FfmpegPublisher | null = null;
+  const dirs: string[] = [];
+
+  const shot = (name: string) =>
+    page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  /** Through the navigation, as a keyboard or mouse user would: the app and its SSE stay up. */
+  const goto = async (title: string) => {
+    await page
+      .getByRole("navigation", { name: "Pages" })
+      .getByRole("link", { name: title })
+      .click();
+    await page.getByRole("heading", { level: 1, name: title }).waitFor();
+  };
+
+  before(async () => {
+    assert.ok(
+      existsSync(CHROMIUM),
+      `${CHROMIUM} is missing: run scripts/ensure-deps.sh --services`,
+    );
+    assert.ok(findDashboardAssets(), "the dashboard is not built: run `npm run build`");
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const dataDir = mkdtempSync(join(tmpdir(), "onair-dashboard-"));
+    const profile = mkdtempSync(join(tmpdir(), "onair-chromium-"));
+    dirs.push(dataDir, profile);
+    // Push callback accepted; the interruption fails twice, then the receiver accepts it.
+    receiver = await startReceiver({ key: CALLBACK_KEY, script: "200,500,500,200" });
+    onair = await startOnAir(
+      loadConfig({
+        env: {},
+        flags: {
+          httpPort: 0,
+          httpHost: "127.0.0.1",
+          rtmpPort: 0,
+          rtmpHost: "127.0.0.1",
+          dataDir,
+          secretId: SECRET_ID,
+          secretKey: SECRET_KEY,
+          dispatcher: { pollIntervalMs: 50 },
+          ingest: { idleTimeoutMs: 5000 },
+        },
+      }),
+      { logger: pino({ level: process.env.ONAIR_TEST_LOG ?? "silent" }) },
+    );
+    base = `http://127.0.0.1:${onair.httpPort}`;
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+      viewport: { width: 1280, height: 800 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    page.on("dialog", (dialog) => void dialog.accept());
+  });
+
+  after(async () => {
+    ffmpeg?.child.kill("SIGKILL");
+    await context?.close();
+    await onair?.stop();
+    await receiver?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("without a session: the API and the event stream answer 401, the app shows only sign-in", async () => {
+    const api = await fetch(`${base}/dashboard/api/DescribeLiveDomains`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(api.status, 401);
+    assert.equal(
+      ((await api.json()) as { Error: { Code: string } }).Error.Code,
+      "AuthFailure.InvalidAuthorization",
+    );
+    const sse = await fetch(`${base}/dashboard/events`);
+    assert.equal(sse.status, 401);
+    await sse.body?.cancel();
+    const forged = await fetch(`${base}/dashboard/api/DescribeLiveDomains`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: "onair_session=forged" },
+      body: "{}",
+    });
+    assert.equal(forged.status, 401);
+
+    await page.goto(`${base}/dashboard/`);
+    await page.getByRole("heading", { name: "Sign in to OnAir" }).waitFor();
+    assert.equal(await page.getByRole("navigation", { name: "Pages" }).count(), 0);
+    await page.getByLabel("SecretId", { exact: true }).fill(SECRET_ID);
+    await page.getByLabel("SecretKey", { exact: true }).fill("wrong");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "wrong SecretId" }).waitFor();
+    await shot("sign-in");
+  });
+
+  test("sign in with the management credentials; the cookie is HttpOnly and SameSite=Strict", async () => {
+    await page.getByLabel("SecretKey", { exact: true }).fill(SECRET_KEY);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    const [cookie] = await context.cookies(`${base}/dashboard/`);
+    assert.equal(cookie?.name, "onair_session");
+    assert.equal(cookie?.httpOnly, true);
+    assert.equal(cookie?.sameSite, "Strict");
+    await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+  });
+
+  test("configure: a domain, a push URL, a callback template (server validation shown) and a rule", async () => {
+    await goto("Configuration");
+    await page.getByLabel("Domain name").fill(DOMAIN);
+    await page.getByRole("button", { name: "Add domain" }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Added ${DOMAIN}` })
+      .waitFor();
+
+    await page.getByRole("button", { name: "New callback template" }).click();
+    await page.getByLabel("Template name", { exact: true }).fill("not valid!");
+    await page.getByLabel("Push callback URL").fill(receiver.url);
+    await page.getByLabel("Interruption callback URL").fill(receiver.url);
+    await page.getByLabel("Callback key").fill(CALLBACK_KEY);
+    // No retries: a failed callback is dead at once, for the operator to redeliver.
+    await page.getByLabel("Max retries").fill("0");
+    await page.getByRole("button", { name: "Create template" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "TemplateName: only Chinese characters, letters, digits" })
+      .waitFor();
+    await page.getByLabel("Template name", { exact: true }).fill("dashboard_test");
+    await page.getByRole("button", { name: "Create template" }).click();
+    await page.getByRole("status").filter({ hasText: "Template 1 created." }).waitFor();
+
+    await page.getByLabel("Rule domain").fill(DOMAIN);
+    await page.getByLabel("Rule AppName").fill("live");
+    await page.getByRole("button", { name: "Save rule" }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Rule for ${DOMAIN}/live saved.` })
+      .waitFor();
+    await page.getByRole("list", { name: "Callback rules" }).getByText(`${DOMAIN}/live`).waitFor();
+
+    await page.getByLabel("Stream name", { exact: true }).fill(STREAM);
+    await page.getByRole("button", { name: "Generate" }).click();
+    const local = await page.getByLabel("Push URL for this server").inputValue();
+    assert.match(
+      local,
+      new RegExp(
+        `^rtmp://127\\.0\\.0\\.1:${onair.rtmpPort}/live/${STREAM}\\?domain=${DOMAIN}&txSecret=[0-9a-f]{32}&txTime=[0-9A-F]{8}$`,
+      ),
+    );
+    await shot("configuration");
+
+    // Screenshots (docs/snapshots.md), set up through the same session-backed API the app uses.
+    const snapshots = await page.evaluate(async (domain) => {
+      const post = (action: string, params: object) =>
+        fetch(`/dashboard/api/${action}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(params),
+        }).then((r) => r.json() as Promise<{ TemplateId?: number; Error?: unknown }>);
+      const { TemplateId } = await post("CreateLiveSnapshotTemplate", {
+        TemplateName: "dashboard_shots",
+        SnapshotInterval: 5,
+      });
+      return post("CreateLiveSnapshotRule", { DomainName: domain, AppName: "live", TemplateId });
+    }, DOMAIN);
+    assert.deepEqual(snapshots, {});
+
+    await goto("Streams");
+    ffmpeg = publishWithFfmpeg(local);
+  });
+
+  test("a new push appears live (SSE, no reload), on Streams and on the Overview", async () => {
+    // The page was loaded before ffmpeg started: only the event stream can make the row appear.
+    await page.locator(`tr[data-stream="${STREAM}"]`).waitFor();
+    await page.locator(`tr[data-stream="${STREAM}"]`).getByText("640×360").waitFor();
+    await shot("streams");
+    await goto("Overview");
+    await page.getByRole("list", { name: "Live streams" }).getByText(STREAM).waitFor();
+    const screenshot = page.getByRole("img", { name: `Latest screenshot of ${STREAM}` });
+    await screenshot.waitFor();
+    assert.match(
+      String(await screenshot.getAttribute("src")),
+      /^\/files\/snapshot\/push\.dash\.test\/live\//,
+    );
+    await page.waitForFunction(
+      (alt) =>
+        (document.querySelector(`img[alt="${alt}"]`) as HTMLImageElement | null)?.naturalWidth ===
+        640,
+      `Latest screenshot of ${STREAM}`,
+    );
+    // The figures follow within a moment of the event, pushed over the same stream.
+    await page
+      .locator(".figure", { hasText: "Streams on air" })
+      .getByText("1", { exact: true })
+      .waitFor();
+    await page
+      .getByRole("list", { name: "Latest events" })
+      .getByRole("listitem")
+      .filter({ has: page.getByText("push", { exact: true }), hasText: `${DOMAIN}/live/${STREAM}` })
+      .waitFor();
+    await shot("overview");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot("overview-phone");
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  test("drop it from the UI: the history shows the interruption with errcode 21 and its meaning", async () => {
+    await goto("Streams");
+    await page.getByRole("button", { name: `Drop ${STREAM}` }).click();
+    await page.getByRole("status").filter({ hasText: "Dropped" }).waitFor();
+    await page.locator(`tr[data-stream="${STREAM}"]`).waitFor({ state: "detached" });
+    await page.getByRole("cell", { name: /^21: / }).waitFor();
+    await ffmpeg?.exited;
+    await shot("streams-history");
+  });
+
+  test("the interruption's failed delivery shows its attempts and is redelivered until it succeeds", async () => {
+    await goto("Deliveries");
+    await page.getByLabel("Stream", { exact: true }).fill(STREAM);
+    await page.getByLabel("Event type").selectOption("0");
+    await page.getByRole("button", { name: "Apply filter" }).click();
+    const row = page.locator("tr[data-delivery]");
+    // The filtered list: only the interruption's delivery, dead after its one attempt (a 500).
+    await page.waitForFunction(() => {
+      const rows = document.querySelectorAll("tr[data-delivery]");
+      return rows.length === 1 && rows[0]?.getAttribute("data-status") === "dead";
+    });
+    const id = await row.getAttribute("data-delivery");
+    assert.ok(id);
+    await page.getByRole("button", { name: `Attempts of ${id}` }).click();
+    await page
+      .getByRole("table", { name: `Attempts of ${id}` })
+      .getByText("500")
+      .first()
+      .waitFor();
+    await shot("deliveries-dead");
+
+    const attempts = page.getByRole("table", { name: `Attempts of ${id}` });
+    const settled = page.locator(`tr[data-delivery="${id}"]:not([data-status="pending"])`);
+    for (let round = 1; ; round++) {
+      assert.ok(round <= 3, "delivered within three redeliveries");
+      await page.getByRole("button", { name: `Redeliver ${id}` }).click();
+      await page.getByRole("status").filter({ hasText: "Requeued 1 delivery." }).waitFor();
+      // Each redelivery is one more attempt; the list and the attempts follow without a reload.
+      await attempts.locator("tbody tr").nth(round).waitFor();
+      if ((await settled.getAttribute("data-status")) === "delivered") break;
+    }
+    assert.equal(await attempts.locator("tbody tr").count(), 3, "500, 500, then 200");
+    await attempts.getByText("200", { exact: true }).waitFor();
+    await shot("deliveries");
+
+    const accepted = receiver.received.filter(
+      (r) => r.verified && r.reply === "200" && r.event?.event_type === 0,
+    );
+    assert.equal(accepted.length, 1);
+    assert.equal(accepted[0]?.event?.errcode, 21);
+  });
+
+  test("signing out ends the session: the API refuses the old cookie", async () => {
+    const [cookie] = await context.cookies(`${base}/dashboard/`);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in to OnAir" }).waitFor();
+    const res = await fetch(`${base}/dashboard/api/DashboardOverview`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: `onair_session=${cookie?.value}` },
+      body: "{}",
+    });
+    assert.equal(res.status, 401);
+  });
+});

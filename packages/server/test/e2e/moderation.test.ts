@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
+import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import {
+  type IngestHarness,
+  startIngestHarness,
+  TEST_DOMAIN,
+  TEST_SECRET_ID,
+  TEST_SECRET_KEY,
+} from "./ingest-harness.js";
+
+/**
+ * Porn detection (event_type 317) with the real classifier (@onair/moderation: nsfwjs, offline,
+ * in a worker thread) on screenshots of a real ffmpeg publish. The test pattern is a drawing:
+ * with thresholds at 0 every screenshot is a hit and a 317 callback of Tencent's shape arrives;
+ * with the default thresholds none does.
+ */
+async function harnessWith(thresholds: Record<string, number>): Promise<IngestHarness> {
+  const h = await startIngestHarness(
+    { idleTimeoutMs: 10_000 },
+    { snapshot: { minIntervalSeconds: 2 }, moderation: { enabled: true, ...thresholds } },
+  );
+  const sdk = new LiveClient({
+    credential: { secretId: TEST_SECRET_ID, secretKey: TEST_SECRET_KEY },
+    region: "",
+    profile: { httpProfile: { endpoint: `127.0.0.1:${h.onair.httpPort}`, protocol: "http://" } },
+  });
+  const { TemplateId } = await sdk.CreateLiveSnapshotTemplate({
+    TemplateName: "porn_check",
+    SnapshotInterval: 2,
+    Width: 320,
+    Height: 240,
+    PornFlag: 1,
+    CosAppId: 1,
+    CosBucket: "unused",
+    CosRegion: "unused",
+  });
+  await sdk.CreateLiveSnapshotRule({
+    DomainName: TEST_DOMAIN,
+    AppName: "live",
+    TemplateId: TemplateId as number,
+  });
+  return h;
+}
+
+describe("porn detection → event_type 317", { timeout: 120_000 }, () => {
+  let h: IngestHarness | undefined;
+  after(async () => {
+    await h?.stop();
+  });
+
+  test("thresholds at 0: every screenshot is a hit and a 317 callback arrives", async () => {
+    h = await harnessWith({ pornThreshold: 0, sexyThreshold: 0 });
+    const ffmpeg = publishWithFfmpeg(h.rtmpUrl("live/flagged"), { seconds: 6 });
+    const [shot] = await h.events("flagged", 200, 1, 20_000);
+    const [hit] = await h.events("flagged", 317, 1, 20_000);
+    await ffmpeg.exited;
+    assert.ok(shot && hit);
+    assert.equal(hit.event_type, 317);
+    assert.equal(hit.streamId, "flagged");
+    assert.equal(hit.img, shot.pic_full_url, "the 317 names the screenshot it judged");
+    assert.equal(hit.suggestion, "Block");
+    assert.equal(hit.label, "Porn");
+    assert.ok(Array.isArray(hit.labelResults) && hit.labelResults.length > 0);
+    assert.equal(typeof hit.screenshotTime, "number");
+    await h.stop();
+    h = undefined;
+  });
+
+  test("default thresholds: the test pattern passes, no 317", async () => {
+    h = await harnessWith({});
+    const ffmpeg = publishWithFfmpeg(h.rtmpUrl("live/clean"), { seconds: 7 });
+    await h.events("clean", 200, 2, 20_000);
+    await ffmpeg.exited;
+    await h.events("clean", 0);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // classification of the last shots
+    await assert.rejects(h.events("clean", 317, 1, 200), /waited/);
+  });
+});
