@@ -10,8 +10,8 @@ import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { EmitInput } from "../intake/event-emitter.js";
-import { matchRecordRule } from "../store/recording-repository.js";
 import type { Store } from "../store/store.js";
+import { matchStreamRule } from "../store/stream-rules.js";
 import type { LivePublish } from "../streams/live-publish.js";
 import { FfmpegRecorder } from "./ffmpeg-recorder.js";
 import { scanFlv } from "./flv-format.js";
@@ -220,7 +220,7 @@ export function createRecordingService(deps: {
     /** Starts recording `publish` if a rule asks for it. */
     async attach(publish: LivePublish): Promise<void> {
       const key = publish.key;
-      const rule = matchRecordRule(await deps.store.recording.listRules(), key);
+      const rule = matchStreamRule(await deps.store.recording.listRules(), key);
       const template = rule ? await deps.store.recording.getTemplate(rule.templateId) : null;
       if (!template) return;
       const taskId = `${publish.sequence}`;

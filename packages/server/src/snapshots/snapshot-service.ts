@@ -5,8 +5,9 @@ import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { EmitInput } from "../intake/event-emitter.js";
-import { matchSnapshotRule, type SnapshotTemplate } from "../store/snapshot-repository.js";
+import type { SnapshotTemplate } from "../store/snapshot-repository.js";
 import type { Store } from "../store/store.js";
+import { matchStreamRule } from "../store/stream-rules.js";
 import type { LivePublish } from "../streams/live-publish.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { jpegSize } from "./jpeg-size.js";
@@ -164,7 +165,7 @@ export function createSnapshotService(deps: {
       const unsubscribe = publish.fanout.subscribe(snapshotter.cache);
       active.add(snapshotter);
       try {
-        const rule = matchSnapshotRule(await deps.store.snapshots.listRules(), key);
+        const rule = matchStreamRule(await deps.store.snapshots.listRules(), key);
         template = rule ? await deps.store.snapshots.getTemplate(rule.templateId) : null;
       } finally {
         if (!template) {

@@ -1,6 +1,7 @@
 import { OnAirError } from "../errors.js";
 import { date, type Row } from "./row-mappers.js";
 import type { SqlRunner } from "./sql-runner.js";
+import { createStreamRuleTable, type StreamRule, type StreamRuleTable } from "./stream-rules.js";
 
 /**
  * Record templates and rules, Tencent's way: a template holds one `RecordParam` per format
@@ -27,16 +28,9 @@ export interface RecordTemplate {
   updatedAt: Date;
 }
 
-export interface RecordRule {
-  domainName: string;
-  appName: string;
-  streamName: string;
-  templateId: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type RecordRule = StreamRule;
 
-export interface RecordingRepository {
+export interface RecordingRepository extends Omit<StreamRuleTable, "isTemplateUsed"> {
   createTemplate(
     input: Pick<RecordTemplate, "name" | "description" | "params">,
   ): Promise<RecordTemplate>;
@@ -44,11 +38,6 @@ export interface RecordingRepository {
   listTemplates(): Promise<RecordTemplate[]>;
   /** Throws `ONAIR_ERR_CONFLICT` when a rule uses it; false when absent. */
   deleteTemplate(id: number): Promise<boolean>;
-  upsertRule(
-    input: Pick<RecordRule, "domainName" | "appName" | "streamName" | "templateId">,
-  ): Promise<void>;
-  listRules(): Promise<RecordRule[]>;
-  deleteRule(key: Pick<RecordRule, "domainName" | "appName" | "streamName">): Promise<boolean>;
   /** Remembers a reported file; `expiresAt` null keeps it forever (StorageTime 0). */
   addFile(input: { path: string; format: string; expiresAt: Date | null }): Promise<void>;
   /** Removes and returns up to `limit` files whose StorageTime ran out by `now`. */
@@ -66,18 +55,8 @@ function toTemplate(r: Row): RecordTemplate {
   };
 }
 
-function toRule(r: Row): RecordRule {
-  return {
-    domainName: String(r.domain_name),
-    appName: String(r.app_name),
-    streamName: String(r.stream_name),
-    templateId: Number(r.template_id),
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-  };
-}
-
 export function createRecordingRepository(sql: SqlRunner): RecordingRepository {
+  const rules = createStreamRuleTable(sql, "record_rules");
   return {
     async createTemplate(input) {
       const now = Date.now();
@@ -96,8 +75,7 @@ export function createRecordingRepository(sql: SqlRunner): RecordingRepository {
       return (await sql.all("SELECT * FROM record_templates ORDER BY id")).map(toTemplate);
     },
     async deleteTemplate(id) {
-      const used = await sql.all("SELECT 1 FROM record_rules WHERE template_id = ? LIMIT 1", [id]);
-      if (used.length) {
+      if (await rules.isTemplateUsed(id)) {
         throw new OnAirError("ONAIR_ERR_CONFLICT", `record template ${id} is used by a rule`, {
           tencentCode: "FailedOperation.ConfInUsed",
         });
@@ -106,21 +84,7 @@ export function createRecordingRepository(sql: SqlRunner): RecordingRepository {
         (await sql.all("DELETE FROM record_templates WHERE id = ? RETURNING id", [id])).length > 0
       );
     },
-    async upsertRule(input) {
-      const now = Date.now();
-      await sql.all(
-        `INSERT INTO record_rules (domain_name, app_name, stream_name, template_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (domain_name, app_name, stream_name) DO UPDATE SET
-           template_id = excluded.template_id, updated_at = excluded.updated_at`,
-        [input.domainName, input.appName, input.streamName, input.templateId, now, now],
-      );
-    },
-    async listRules() {
-      return (
-        await sql.all("SELECT * FROM record_rules ORDER BY domain_name, app_name, stream_name")
-      ).map(toRule);
-    },
+    ...rules,
     async addFile(input) {
       await sql.all(
         `INSERT INTO record_files (path, format, expires_at, created_at) VALUES (?, ?, ?, ?)
@@ -138,32 +102,5 @@ export function createRecordingRepository(sql: SqlRunner): RecordingRepository {
       );
       return rows.map((r) => ({ path: String(r.path), format: String(r.format) }));
     },
-    async deleteRule(key) {
-      const rows = await sql.all(
-        "DELETE FROM record_rules WHERE domain_name = ? AND app_name = ? AND stream_name = ? RETURNING template_id",
-        [key.domainName, key.appName, key.streamName],
-      );
-      return rows.length > 0;
-    },
   };
-}
-
-/** The most specific rule for a publish: exact stream, then AppName, then the whole domain. */
-export function matchRecordRule(
-  rules: readonly RecordRule[],
-  key: { domainName: string; appName: string; streamName: string },
-): RecordRule | null {
-  let best: RecordRule | null = null;
-  let bestScore = -1;
-  for (const rule of rules) {
-    if (rule.domainName !== key.domainName) continue;
-    if (rule.appName !== "" && rule.appName !== key.appName) continue;
-    if (rule.streamName !== "" && rule.streamName !== key.streamName) continue;
-    const score = (rule.streamName ? 2 : 0) + (rule.appName ? 1 : 0);
-    if (score > bestScore) {
-      best = rule;
-      bestScore = score;
-    }
-  }
-  return best;
 }

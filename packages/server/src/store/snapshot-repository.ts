@@ -1,6 +1,7 @@
 import { OnAirError } from "../errors.js";
 import { date, type Row } from "./row-mappers.js";
 import type { SqlRunner } from "./sql-runner.js";
+import { createStreamRuleTable, type StreamRule, type StreamRuleTable } from "./stream-rules.js";
 
 /**
  * Snapshot templates and rules, Tencent's way: a template says how often and at what size to
@@ -33,31 +34,19 @@ export interface SnapshotCosFields {
   CosFileName?: string;
 }
 
-export interface SnapshotRule {
-  domainName: string;
-  appName: string;
-  streamName: string;
-  templateId: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type SnapshotRule = StreamRule;
 
 export type SnapshotTemplateInput = Pick<
   SnapshotTemplate,
   "name" | "description" | "intervalSeconds" | "width" | "height" | "pornFlag" | "cos"
 >;
 
-export interface SnapshotRepository {
+export interface SnapshotRepository extends Omit<StreamRuleTable, "isTemplateUsed"> {
   createTemplate(input: SnapshotTemplateInput): Promise<SnapshotTemplate>;
   getTemplate(id: number): Promise<SnapshotTemplate | null>;
   listTemplates(): Promise<SnapshotTemplate[]>;
   /** Throws `ONAIR_ERR_CONFLICT` when a rule uses it; false when absent. */
   deleteTemplate(id: number): Promise<boolean>;
-  upsertRule(
-    input: Pick<SnapshotRule, "domainName" | "appName" | "streamName" | "templateId">,
-  ): Promise<void>;
-  listRules(): Promise<SnapshotRule[]>;
-  deleteRule(key: Pick<SnapshotRule, "domainName" | "appName" | "streamName">): Promise<boolean>;
 }
 
 function toTemplate(r: Row): SnapshotTemplate {
@@ -75,19 +64,9 @@ function toTemplate(r: Row): SnapshotTemplate {
   };
 }
 
-function toRule(r: Row): SnapshotRule {
-  return {
-    domainName: String(r.domain_name),
-    appName: String(r.app_name),
-    streamName: String(r.stream_name),
-    templateId: Number(r.template_id),
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-  };
-}
-
 /** Written once for both drivers, through their `?`-placeholder runner. */
 export function createSnapshotRepository(sql: SqlRunner): SnapshotRepository {
+  const rules = createStreamRuleTable(sql, "snapshot_rules");
   return {
     async createTemplate(input) {
       const now = Date.now();
@@ -117,10 +96,7 @@ export function createSnapshotRepository(sql: SqlRunner): SnapshotRepository {
       return (await sql.all("SELECT * FROM snapshot_templates ORDER BY id")).map(toTemplate);
     },
     async deleteTemplate(id) {
-      const used = await sql.all("SELECT 1 FROM snapshot_rules WHERE template_id = ? LIMIT 1", [
-        id,
-      ]);
-      if (used.length) {
+      if (await rules.isTemplateUsed(id)) {
         throw new OnAirError("ONAIR_ERR_CONFLICT", `snapshot template ${id} is used by a rule`, {
           tencentCode: "FailedOperation.ConfInUsed",
         });
@@ -129,47 +105,6 @@ export function createSnapshotRepository(sql: SqlRunner): SnapshotRepository {
         (await sql.all("DELETE FROM snapshot_templates WHERE id = ? RETURNING id", [id])).length > 0
       );
     },
-    async upsertRule(input) {
-      const now = Date.now();
-      await sql.all(
-        `INSERT INTO snapshot_rules (domain_name, app_name, stream_name, template_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (domain_name, app_name, stream_name) DO UPDATE SET
-           template_id = excluded.template_id, updated_at = excluded.updated_at`,
-        [input.domainName, input.appName, input.streamName, input.templateId, now, now],
-      );
-    },
-    async listRules() {
-      return (
-        await sql.all("SELECT * FROM snapshot_rules ORDER BY domain_name, app_name, stream_name")
-      ).map(toRule);
-    },
-    async deleteRule(key) {
-      const rows = await sql.all(
-        "DELETE FROM snapshot_rules WHERE domain_name = ? AND app_name = ? AND stream_name = ? RETURNING template_id",
-        [key.domainName, key.appName, key.streamName],
-      );
-      return rows.length > 0;
-    },
+    ...rules,
   };
-}
-
-/** The most specific rule for a publish: exact stream, then AppName, then the whole domain. */
-export function matchSnapshotRule(
-  rules: readonly SnapshotRule[],
-  key: { domainName: string; appName: string; streamName: string },
-): SnapshotRule | null {
-  let best: SnapshotRule | null = null;
-  let bestScore = -1;
-  for (const rule of rules) {
-    if (rule.domainName !== key.domainName) continue;
-    if (rule.appName !== "" && rule.appName !== key.appName) continue;
-    if (rule.streamName !== "" && rule.streamName !== key.streamName) continue;
-    const score = (rule.streamName ? 2 : 0) + (rule.appName ? 1 : 0);
-    if (score > bestScore) {
-      best = rule;
-      bestScore = score;
-    }
-  }
-  return best;
 }

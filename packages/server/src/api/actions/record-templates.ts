@@ -6,8 +6,8 @@ import type {
   RecordTemplate,
 } from "../../store/recording-repository.js";
 import { type ActionContext, defineAction } from "../action.js";
-import { appName, domainName, flag, tencentName } from "../fields.js";
-import { formatBeijingTime } from "../tencent-time.js";
+import { flag, tencentName } from "../fields.js";
+import { streamRuleActions } from "./stream-rule-actions.js";
 
 /**
  * Recording configuration, Tencent's way (CreateLiveRecordTemplate, DescribeLiveRecordTemplates,
@@ -132,78 +132,5 @@ export const deleteLiveRecordTemplate = defineAction({
   },
 });
 
-const streamName = z
-  .string()
-  .max(256)
-  .regex(/^[A-Za-z0-9_.~-]*$/, "only letters, digits, _, -, . and ~ are allowed");
-
-export const createLiveRecordRule = defineAction({
-  name: "CreateLiveRecordRule",
-  params: z
-    .object({
-      DomainName: domainName,
-      TemplateId: z.number().int(),
-      AppName: appName.optional(),
-      StreamName: streamName.optional(),
-    })
-    .strict(),
-  async run(p, ctx) {
-    if (!(await ctx.store.recording.getTemplate(p.TemplateId))) {
-      throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
-        `record template ${p.TemplateId} does not exist`,
-        {
-          tencentCode: "InvalidParameter.ConfNotFound",
-        },
-      );
-    }
-    await ctx.store.recording.upsertRule({
-      domainName: p.DomainName,
-      appName: p.AppName ?? "",
-      streamName: p.StreamName ?? "",
-      templateId: p.TemplateId,
-    });
-    return {};
-  },
-});
-
-export const describeLiveRecordRules = defineAction({
-  name: "DescribeLiveRecordRules",
-  params: z.object({}).strict(),
-  async run(_p, ctx) {
-    return {
-      Rules: (await ctx.store.recording.listRules()).map((r) => ({
-        TemplateId: r.templateId,
-        DomainName: r.domainName,
-        AppName: r.appName,
-        StreamName: r.streamName,
-        CreateTime: formatBeijingTime(r.createdAt),
-        UpdateTime: formatBeijingTime(r.updatedAt),
-      })),
-    };
-  },
-});
-
-export const deleteLiveRecordRule = defineAction({
-  name: "DeleteLiveRecordRule",
-  params: z
-    .object({
-      DomainName: domainName,
-      AppName: appName.optional(),
-      StreamName: streamName.optional(),
-    })
-    .strict(),
-  async run(p, ctx) {
-    const deleted = await ctx.store.recording.deleteRule({
-      domainName: p.DomainName,
-      appName: p.AppName ?? "",
-      streamName: p.StreamName ?? "",
-    });
-    if (!deleted) {
-      throw new OnAirError("ONAIR_ERR_NOT_FOUND", "no such record rule", {
-        tencentCode: "InvalidParameter.ConfNotFound",
-      });
-    }
-    return {};
-  },
-});
+export const [createLiveRecordRule, describeLiveRecordRules, deleteLiveRecordRule] =
+  streamRuleActions({ kind: "Record", repository: (store) => store.recording });

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { OnAirError } from "../../errors.js";
 import type { SnapshotTemplate } from "../../store/snapshot-repository.js";
 import { type ActionContext, defineAction } from "../action.js";
-import { appName, domainName, flag, tencentName } from "../fields.js";
-import { formatBeijingTime } from "../tencent-time.js";
+import { flag, tencentName } from "../fields.js";
+import { streamRuleActions } from "./stream-rule-actions.js";
 
 /**
  * Screenshot configuration, Tencent's way (CreateLiveSnapshotTemplate,
@@ -117,70 +117,5 @@ export const deleteLiveSnapshotTemplate = defineAction({
   },
 });
 
-const streamName = z
-  .string()
-  .max(256)
-  .regex(/^[A-Za-z0-9_.~-]*$/, "only letters, digits, _, -, . and ~ are allowed");
-
-export const createLiveSnapshotRule = defineAction({
-  name: "CreateLiveSnapshotRule",
-  params: z
-    .object({
-      DomainName: domainName,
-      TemplateId: z.number().int(),
-      AppName: appName.optional(),
-      StreamName: streamName.optional(),
-    })
-    .strict(),
-  async run(p, ctx) {
-    if (!(await ctx.store.snapshots.getTemplate(p.TemplateId))) throw notFound(p.TemplateId);
-    await ctx.store.snapshots.upsertRule({
-      domainName: p.DomainName,
-      appName: p.AppName ?? "",
-      streamName: p.StreamName ?? "",
-      templateId: p.TemplateId,
-    });
-    return {};
-  },
-});
-
-export const describeLiveSnapshotRules = defineAction({
-  name: "DescribeLiveSnapshotRules",
-  params: z.object({}).strict(),
-  async run(_p, ctx) {
-    return {
-      Rules: (await ctx.store.snapshots.listRules()).map((r) => ({
-        TemplateId: r.templateId,
-        DomainName: r.domainName,
-        AppName: r.appName,
-        StreamName: r.streamName,
-        CreateTime: formatBeijingTime(r.createdAt),
-        UpdateTime: formatBeijingTime(r.updatedAt),
-      })),
-    };
-  },
-});
-
-export const deleteLiveSnapshotRule = defineAction({
-  name: "DeleteLiveSnapshotRule",
-  params: z
-    .object({
-      DomainName: domainName,
-      AppName: appName.optional(),
-      StreamName: streamName.optional(),
-    })
-    .strict(),
-  async run(p, ctx) {
-    const deleted = await ctx.store.snapshots.deleteRule({
-      domainName: p.DomainName,
-      appName: p.AppName ?? "",
-      streamName: p.StreamName ?? "",
-    });
-    if (!deleted) {
-      throw new OnAirError("ONAIR_ERR_NOT_FOUND", "no such snapshot rule", {
-        tencentCode: "InvalidParameter.ConfNotFound",
-      });
-    }
-    return {};
-  },
-});
+export const [createLiveSnapshotRule, describeLiveSnapshotRules, deleteLiveSnapshotRule] =
+  streamRuleActions({ kind: "Snapshot", repository: (store) => store.snapshots });
