@@ -19,7 +19,7 @@ import { createEventEmitter } from "./intake/event-emitter.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
 import { startModerationService } from "./moderation/moderation-service.js";
 import { createLogger } from "./observability/logger.js";
-import { createMetrics } from "./observability/metrics.js";
+import { createMetrics, registerMediaMetrics } from "./observability/metrics.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
 import { openStore } from "./store/open-store.js";
@@ -126,6 +126,10 @@ export async function startOnAir(
             streamParam: shot.streamParam,
           })
         : undefined,
+  });
+  registerMediaMetrics(metrics, {
+    snapshots: () => snapshots.counters(),
+    moderationDropped: () => moderation?.dropped ?? null,
   });
   const streams = createStreamService({
     store,

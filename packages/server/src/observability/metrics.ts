@@ -85,3 +85,40 @@ export function createMetrics(options: { store: Store; clock: { now(): Date } })
     }),
   };
 }
+
+/**
+ * Media-side figures read at scrape time: screenshot outcomes (taken, failed, skipped and why)
+ * and screenshots the porn-detection classifier dropped because it fell behind.
+ */
+export function registerMediaMetrics(
+  metrics: Metrics,
+  sources: {
+    snapshots: () => Readonly<
+      Record<"taken" | "failed" | "skippedBusy" | "skippedUnchanged" | "skippedCapacity", number>
+    >;
+    moderationDropped: () => number | null;
+  },
+): void {
+  new Gauge({
+    name: "onair_snapshots_total",
+    help: "Screenshots by outcome since start: taken, failed, skipped_busy, skipped_unchanged, skipped_capacity",
+    labelNames: ["outcome"],
+    registers: [metrics.registry],
+    collect() {
+      const c = sources.snapshots();
+      this.set({ outcome: "taken" }, c.taken);
+      this.set({ outcome: "failed" }, c.failed);
+      this.set({ outcome: "skipped_busy" }, c.skippedBusy);
+      this.set({ outcome: "skipped_unchanged" }, c.skippedUnchanged);
+      this.set({ outcome: "skipped_capacity" }, c.skippedCapacity);
+    },
+  });
+  new Gauge({
+    name: "onair_moderation_dropped_total",
+    help: "Screenshots the porn-detection classifier dropped (oldest first) because it fell behind",
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.moderationDropped() ?? 0);
+    },
+  });
+}

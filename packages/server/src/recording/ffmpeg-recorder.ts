@@ -60,13 +60,10 @@ export class FfmpegRecorder implements TagSink {
       createInterface({ input: this.child.stdout }).on("line", (line) => this.onSegmentLine(line));
     }
     this.finished = new Promise<void>((resolve) => {
-      this.child.once("error", (err) => {
-        options.onFailure(`ffmpeg could not start: ${err.message}`);
-        resolve();
-      });
+      this.child.once("error", (err) => this.failOnce(`ffmpeg could not start: ${err.message}`));
       this.child.once("close", (code, signal) => {
         if (code !== 0) {
-          options.onFailure(
+          this.failOnce(
             `ffmpeg exited with ${code ?? signal}: ${this.stderr.trim().slice(0, 500)}`,
           );
         }
@@ -75,6 +72,15 @@ export class FfmpegRecorder implements TagSink {
         void done.then(() => this.reports).then(resolve, resolve);
       });
     });
+  }
+
+  private failed = false;
+
+  /** A spawn error is followed by a close: one failure, reported once. */
+  private failOnce(reason: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.options.onFailure(reason);
   }
 
   private arguments(): string[] {

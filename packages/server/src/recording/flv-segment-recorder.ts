@@ -59,6 +59,8 @@ export class FlvSegmentRecorder implements TagSink {
       now: () => number;
       nextTarget: (startedAtMs: number) => SegmentTarget;
       onSegment: (segment: FinishedSegment) => Promise<void>;
+      /** A write or close failed (disk full, permissions): reported once per file. */
+      onFailure: (reason: string) => void;
       logger: Logger;
     },
   ) {
@@ -145,7 +147,7 @@ export class FlvSegmentRecorder implements TagSink {
       try {
         await (await current.handle).write(bytes);
       } catch (err) {
-        this.options.logger.error({ err, file: current.target.partPath }, "recording write failed");
+        this.fail(current.target.partPath, err);
       } finally {
         this.queuedBytes -= bytes.length;
       }
@@ -177,11 +179,22 @@ export class FlvSegmentRecorder implements TagSink {
           fileSize: current.bytes,
         });
       } catch (err) {
-        this.options.logger.error(
-          { err, file: current.target.path },
-          "could not finish a recording",
-        );
+        this.fail(current.target.path, err);
       }
     });
+  }
+
+  private readonly failedFiles = new Set<string>();
+
+  private fail(file: string, err: unknown): void {
+    this.options.logger.error({ err, file }, "recording write failed");
+    if (this.failedFiles.has(file)) return;
+    this.failedFiles.add(file);
+    const code = (err as NodeJS.ErrnoException).code;
+    this.options.onFailure(
+      code === "ENOSPC"
+        ? `disk full writing ${file}`
+        : `could not write ${file}: ${code ?? String(err)}`,
+    );
   }
 }

@@ -247,6 +247,11 @@ export function createRecordingService(deps: {
       if (flv?.Enable !== 1) return;
       let files = 0;
       const sidecars = new Map<string, SegmentFacts>();
+      let seq = 0;
+      const flvStatus = (event: Parameters<typeof status>[2]) =>
+        status(base, "flv", event, ++seq).catch((err: unknown) =>
+          deps.logger.error({ err }, "status callback failed"),
+        );
       const recorder = new FlvSegmentRecorder({
         intervalMs: flv.RecordInterval * 1000,
         maxQueuedBytes: deps.config.recording.maxQueuedBytes,
@@ -267,17 +272,18 @@ export function createRecordingService(deps: {
           sidecars.set(path, facts);
           return { path, partPath: `${path}.part` };
         },
+        onFailure: (reason) => {
+          void flvStatus("record_error");
+          void exception(base, "flv", 2, reason).catch((err: unknown) =>
+            deps.logger.error({ err }, "exception callback failed"),
+          );
+        },
         onSegment: async (segment) => {
           const facts = sidecars.get(segment.path);
           sidecars.delete(segment.path);
           if (facts) await report(segment.path, facts, segment);
         },
       });
-      let seq = 0;
-      const flvStatus = (event: Parameters<typeof status>[2]) =>
-        status(base, "flv", event, ++seq).catch((err: unknown) =>
-          deps.logger.error({ err }, "status callback failed"),
-        );
       void flvStatus("record_start_succeeded");
       active.add(recorder);
       void recorder.finished.then(async () => {

@@ -64,6 +64,9 @@ describe("porn detection → event_type 317", { timeout: 120_000 }, () => {
     assert.equal(hit.label, "Porn");
     assert.ok(Array.isArray(hit.labelResults) && hit.labelResults.length > 0);
     assert.equal(typeof hit.screenshotTime, "number");
+    const metrics = await (await fetch(`http://127.0.0.1:${h.onair.httpPort}/metrics`)).text();
+    assert.match(metrics, /onair_snapshots_total\{outcome="taken"\} [1-9]/);
+    assert.match(metrics, /onair_moderation_dropped_total \d+/);
     await h.stop();
     h = undefined;
   });

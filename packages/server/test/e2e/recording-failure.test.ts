@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { type IngestHarness, startIngestHarness, TEST_DOMAIN } from "./ingest-harness.js";
+
+/**
+ * A recorder that fails (here: the configured ffmpeg does not exist) is reported as what OnAir
+ * observed — recording status record_error (332) and a recording exception (341) — and never
+ * touches the live stream: its push and interruption still arrive.
+ */
+let h: IngestHarness;
+before(async () => {
+  h = await startIngestHarness(
+    { idleTimeoutMs: 10_000 },
+    { recording: { minIntervalSeconds: 1, ffmpegPath: "/nonexistent/ffmpeg" } },
+  );
+  const template = await h.onair.store.recording.createTemplate({
+    name: "mp4",
+    description: "",
+    params: { Mp4: { RecordInterval: 2, StorageTime: 0, Enable: 1 } },
+  });
+  await h.onair.store.recording.upsertRule({
+    domainName: TEST_DOMAIN,
+    appName: "",
+    streamName: "",
+    templateId: template.id,
+  });
+});
+after(async () => {
+  await h.stop();
+});
+
+test("ffmpeg missing: 332 record_error and a 341 exception; the stream is unaffected", async () => {
+  const ffmpeg = publishWithFfmpeg(h.rtmpUrl("live/unrecordable"), { seconds: 2 });
+  const [push] = await h.events("unrecordable", 1);
+  const [exception] = await h.events("unrecordable", 341);
+  assert.equal(exception?.exception_level, "error");
+  assert.match(JSON.stringify(exception?.exception), /ffmpeg could not start/);
+  const statuses = await h.events("unrecordable", 332, 2);
+  assert.deepEqual(statuses.map((s) => s.record_event).sort(), [
+    "record_error",
+    "record_start_succeeded",
+  ]);
+  assert.equal((await ffmpeg.exited).code, 0);
+  const [end] = await h.events("unrecordable", 0);
+  assert.equal(end?.errcode, 1);
+  assert.equal(end?.sequence, push?.sequence);
+});
