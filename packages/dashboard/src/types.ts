@@ -122,11 +122,26 @@ export interface RecordTemplate {
   AacParam?: RecordParam;
 }
 
-export interface RecordRule {
+/** Tencent's RuleInfo, as DescribeLiveRecordRules and DescribeLiveSnapshotRules answer. */
+export interface StreamRule {
   TemplateId: number;
   DomainName: string;
   AppName: string;
   StreamName: string;
+}
+
+/** Tencent's SnapshotTemplateInfo (docs/snapshots.md); the COS fields are stored, not used. */
+export interface SnapshotTemplate {
+  TemplateId: number;
+  TemplateName: string;
+  Description: string;
+  SnapshotInterval: number;
+  Width: number;
+  Height: number;
+  PornFlag: number;
+  CosAppId: number;
+  CosBucket: string;
+  CosRegion: string;
 }
 
 export interface PushUrlInfo {

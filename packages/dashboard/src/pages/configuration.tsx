@@ -1,6 +1,7 @@
 import { CallbacksSection } from "./config-callbacks.js";
 import { DomainsSection } from "./config-domains.js";
 import { RecordingSection } from "./config-recording.js";
+import { ScreenshotsSection } from "./config-screenshots.js";
 
 export function ConfigurationPage() {
   return (
@@ -9,6 +10,7 @@ export function ConfigurationPage() {
       <DomainsSection />
       <CallbacksSection />
       <RecordingSection />
+      <ScreenshotsSection />
     </>
   );
 }

@@ -123,6 +123,8 @@ export const configSchema = z
       .object({
         /** ffmpeg for MP4 and HLS recording (Debian's package; FLV needs none). */
         ffmpegPath: z.string().min(1).default("ffmpeg"),
+        /** ffprobe, for the duration of MP4 files recovered after a crash. */
+        ffprobePath: z.string().min(1).default("ffprobe"),
         /** How often files past their template's StorageTime are deleted. */
         sweepIntervalMs: z.number().int().min(50).default(60_000),
         /** Shortest RecordInterval a template may set (Tencent: 60 s); lower it for tests. */

@@ -1,6 +1,7 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import {
   buildRecordExceptionEvent,
   buildRecordFileEvent,
@@ -16,6 +17,15 @@ import type { LivePublish } from "../streams/live-publish.js";
 import { FfmpegRecorder } from "./ffmpeg-recorder.js";
 import { scanFlv } from "./flv-format.js";
 import { type FinishedSegment, FlvSegmentRecorder } from "./flv-segment-recorder.js";
+
+/** An ffmpeg (MP4 or HLS) recording in progress, as its session file keeps it. */
+interface FfmpegSession extends SegmentFacts {
+  format: "mp4" | "hls";
+  baseName: string;
+  storageSeconds: number;
+}
+
+const SESSION_SUFFIX = ".session.json";
 
 /** What a file's sidecar keeps, so a file cut short by a crash can still be reported. */
 interface SegmentFacts {
@@ -118,10 +128,15 @@ export function createRecordingService(deps: {
       );
     const startedAtMs = deps.clock.now().getTime();
     let failed = false;
+    const baseName = `${base.streamName}_${fileStamp(startedAtMs)}`;
+    // Until ffmpeg's files are all reported: after a crash, recover() reports what is left.
+    const session: FfmpegSession = { ...base, storageSeconds, format, baseName, startedAtMs };
+    const sessionFile = join(dir, `${baseName}.${format}${SESSION_SUFFIX}`);
+    void writeFile(sessionFile, JSON.stringify(session));
     const recorder = new FfmpegRecorder({
       format,
       dir,
-      baseName: `${base.streamName}_${fileStamp(startedAtMs)}`,
+      baseName,
       intervalSeconds,
       ffmpegPath: deps.config.recording.ffmpegPath,
       maxQueuedBytes: deps.config.recording.maxQueuedBytes,
@@ -150,6 +165,7 @@ export function createRecordingService(deps: {
     void emitStatus("record_start_succeeded");
     active.add(recorder);
     void recorder.finished.then(async () => {
+      await rm(sessionFile, { force: true });
       if (!failed) await emitStatus("record_ended");
       active.delete(recorder);
     });
@@ -214,6 +230,83 @@ export function createRecordingService(deps: {
       }
       if (expired.length < 100) return removed;
     }
+  }
+
+  /**
+   * MP4/HLS recordings of a crashed node: its ffmpeg children saw their stdin close and finished
+   * the files, which were never reported. Each file not reported yet is reported now (an HLS
+   * playlist gets its missing end tag first).
+   */
+  async function recoverFfmpegSessions(): Promise<number> {
+    let recovered = 0;
+    for (const sessionFile of await findFiles(recordDir, SESSION_SUFFIX)) {
+      const session = JSON.parse(await readFile(sessionFile, "utf8")) as FfmpegSession;
+      const dir = dirname(sessionFile);
+      const names = (await readdir(dir))
+        .filter((name) =>
+          session.format === "mp4"
+            ? name.startsWith(`${session.baseName}_`) && name.endsWith(".mp4")
+            : name === `${session.baseName}.m3u8`,
+        )
+        .sort();
+      for (const name of names) {
+        const path = join(dir, name);
+        if (await deps.store.recording.hasFile(relative(deps.filesDir, path))) continue;
+        const { durationSeconds, sizeBytes } =
+          session.format === "hls" ? await closePlaylist(path) : await probeFile(path);
+        const endedAtMs = (await stat(path)).mtimeMs;
+        const fileId = `${fileStamp(session.startedAtMs)}${randomBytes(4).toString("hex")}`;
+        await report(
+          path,
+          { ...session, fileId },
+          {
+            startedAtMs: endedAtMs - durationSeconds * 1000,
+            endedAtMs,
+            durationMs: durationSeconds * 1000,
+            fileSize: sizeBytes,
+          },
+          session.format,
+        );
+        deps.logger.warn({ file: path }, "recording recovered after a crash");
+        recovered++;
+      }
+      await rm(sessionFile, { force: true });
+    }
+    return recovered;
+  }
+
+  /** Duration (ffprobe) and size of an MP4 ffmpeg closed; 0 s when ffprobe cannot say. */
+  async function probeFile(path: string): Promise<{ durationSeconds: number; sizeBytes: number }> {
+    const sizeBytes = (await stat(path)).size;
+    const durationSeconds = await new Promise<number>((resolve) => {
+      execFile(
+        deps.config.recording.ffprobePath,
+        ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
+        (err, stdout) => resolve(err ? 0 : Number.parseFloat(stdout) || 0),
+      );
+    });
+    return { durationSeconds, sizeBytes };
+  }
+
+  /** Ends an HLS playlist a crash left open; its duration and its segments' size. */
+  async function closePlaylist(
+    path: string,
+  ): Promise<{ durationSeconds: number; sizeBytes: number }> {
+    let playlist = await readFile(path, "utf8");
+    if (!playlist.includes("#EXT-X-ENDLIST")) {
+      playlist = `${playlist.trimEnd()}\n#EXT-X-ENDLIST\n`;
+      await writeFile(path, playlist);
+    }
+    let durationSeconds = 0;
+    let sizeBytes = (await stat(path)).size;
+    for (const line of playlist.split("\n")) {
+      const extinf = /^#EXTINF:([\d.]+)/.exec(line);
+      if (extinf) durationSeconds += Number(extinf[1]);
+      else if (line.trim() && !line.startsWith("#")) {
+        sizeBytes += (await stat(join(dirname(path), line.trim())).catch(() => ({ size: 0 }))).size;
+      }
+    }
+    return { durationSeconds, sizeBytes };
   }
 
   return {
@@ -299,7 +392,7 @@ export function createRecordingService(deps: {
 
     /** Finishes and reports what a crash left behind (see above). */
     async recover(): Promise<number> {
-      let recovered = 0;
+      let recovered = await recoverFfmpegSessions();
       for (const sidecar of await findFiles(recordDir, ".flv.json")) {
         const path = sidecar.slice(0, -".json".length);
         const facts = JSON.parse(await readFile(sidecar, "utf8")) as SegmentFacts;

@@ -40,6 +40,8 @@ export interface RecordingRepository extends Omit<StreamRuleTable, "isTemplateUs
   deleteTemplate(id: number): Promise<boolean>;
   /** Remembers a reported file; `expiresAt` null keeps it forever (StorageTime 0). */
   addFile(input: { path: string; format: string; expiresAt: Date | null }): Promise<void>;
+  /** Whether a file (path under `files/`) was reported already. */
+  hasFile(path: string): Promise<boolean>;
   /** Removes and returns up to `limit` files whose StorageTime ran out by `now`. */
   takeExpiredFiles(now: Date, limit: number): Promise<{ path: string; format: string }[]>;
 }
@@ -91,6 +93,9 @@ export function createRecordingRepository(sql: SqlRunner): RecordingRepository {
          ON CONFLICT (path) DO UPDATE SET expires_at = excluded.expires_at`,
         [input.path, input.format, input.expiresAt?.getTime() ?? null, Date.now()],
       );
+    },
+    async hasFile(path) {
+      return (await sql.all("SELECT 1 FROM record_files WHERE path = ?", [path])).length > 0;
     },
     async takeExpiredFiles(now, limit) {
       // One DELETE … RETURNING: with several nodes, each expired file is removed by one of them.

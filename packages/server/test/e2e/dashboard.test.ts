@@ -193,23 +193,34 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
         `^rtmp://127\\.0\\.0\\.1:${onair.rtmpPort}/live/${STREAM}\\?domain=${DOMAIN}&txSecret=[0-9a-f]{32}&txTime=[0-9A-F]{8}$`,
       ),
     );
-    await shot("configuration");
 
-    // Screenshots (docs/snapshots.md), set up through the same session-backed API the app uses.
-    const snapshots = await page.evaluate(async (domain) => {
-      const post = (action: string, params: object) =>
-        fetch(`/dashboard/api/${action}`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(params),
-        }).then((r) => r.json() as Promise<{ TemplateId?: number; Error?: unknown }>);
-      const { TemplateId } = await post("CreateLiveSnapshotTemplate", {
-        TemplateName: "dashboard_shots",
-        SnapshotInterval: 5,
-      });
-      return post("CreateLiveSnapshotRule", { DomainName: domain, AppName: "live", TemplateId });
-    }, DOMAIN);
-    assert.deepEqual(snapshots, {});
+    // Screenshots (docs/snapshots.md), in their own section: a refused interval first.
+    await page.getByLabel("Screenshot template name", { exact: true }).fill("dashboard_shots");
+    await page.getByLabel("Screenshot interval (s)").fill("1");
+    await page.getByRole("button", { name: "Create screenshot template" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "SnapshotInterval must be between 5 and 300 seconds" })
+      .waitFor();
+    await page.getByLabel("Screenshot interval (s)").fill("5");
+    await page.getByRole("button", { name: "Create screenshot template" }).click();
+    await page.getByRole("status").filter({ hasText: "Screenshot template 1 created." }).waitFor();
+    await page
+      .getByRole("list", { name: "Screenshot templates" })
+      .getByRole("listitem")
+      .filter({ hasText: "dashboard_shots" })
+      .getByText("every 5 s · source size · porn detection off")
+      .waitFor();
+    await page.getByLabel("Screenshot domain").fill(DOMAIN);
+    await page.getByLabel("Screenshot AppName").fill("live");
+    await page.getByRole("button", { name: "Save screenshot rule" }).click();
+    await page
+      .getByRole("list", { name: "Screenshot rules" })
+      .getByRole("listitem")
+      .filter({ hasText: `${DOMAIN}/live/*` })
+      .getByText("→ screenshot template 1")
+      .waitFor();
+    await shot("configuration");
 
     await goto("Streams");
     ffmpeg = publishWithFfmpeg(local);

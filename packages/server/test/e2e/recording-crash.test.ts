@@ -48,7 +48,7 @@ function partFiles(dir: string): string[] {
  * complete tag, renamed, and its event_type 100 delivered; ffprobe plays it. The publish itself is
  * reported interrupted (errcode 5) at start-up.
  */
-test("kill -9 during a recording: the partial file is finalised and reported after restart", {
+test("kill -9 during a recording: FLV, MP4 and HLS files are finalised and reported after restart", {
   timeout: 90_000,
 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "onair-reccrash-"));
@@ -71,6 +71,8 @@ test("kill -9 during a recording: the partial file is finalised and reported aft
     const record = await node.sdk.CreateLiveRecordTemplate({
       TemplateName: "long",
       FlvParam: { RecordInterval: 600, Enable: 1 },
+      Mp4Param: { RecordInterval: 600, Enable: 1 },
+      HlsParam: { RecordInterval: 600, Enable: 1 },
     });
     await node.sdk.CreateLiveRecordRule({
       DomainName: DOMAIN,
@@ -91,28 +93,36 @@ test("kill -9 during a recording: the partial file is finalised and reported aft
     node = await startNode(dataDir);
     await receiver.waitFor(1, 20_000);
     const deadline2 = Date.now() + 20_000;
-    let file: Record<string, unknown> | undefined;
-    while (!file && Date.now() < deadline2) {
-      file = receiver.received.find((r) => r.verified && r.event?.event_type === 100)?.event;
-      if (!file) await new Promise((resolve) => setTimeout(resolve, 100));
+    // One file per format: FLV cut from its .part, MP4 and HLS finished by their ffmpeg children
+    // when the dead node's pipe closed, then reported by the restarted node.
+    const recorded = () =>
+      receiver.received.filter((r) => r.verified && r.event?.event_type === 100);
+    while (recorded().length < 3 && Date.now() < deadline2) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    assert.ok(file, "event_type 100 for the partial file");
+    const files = recorded().map((r) => r.event as Record<string, unknown>);
+    assert.deepEqual(files.map((f) => f.file_format).sort(), ["flv", "hls", "mp4"]);
     assert.equal(partFiles(dataDir).length, 0);
-    const { stdout } = await promisify(execFile)("ffprobe", [
-      "-v",
-      "error",
-      "-show_entries",
-      "format=duration",
-      "-of",
-      "csv=p=0",
-      String(file.video_url),
-    ]);
-    assert.ok(Number(stdout) > 0.5, `ffprobe plays ${stdout.trim()} s`);
-    assert.equal(
-      Number(file.file_size),
-      statSync(join(dataDir, "files", String(file.video_url).split("/files/")[1] ?? "")).size,
-    );
-    await receiver.waitFor(3, 10_000); // push, interruption, recording
+    for (const file of files) {
+      const { stdout } = await promisify(execFile)("ffprobe", [
+        "-v",
+        "error",
+        "-show_entries",
+        "format=duration",
+        "-of",
+        "csv=p=0",
+        String(file.video_url),
+      ]);
+      assert.ok(Number(stdout) > 0.5, `${file.file_format}: ffprobe plays ${stdout.trim()} s`);
+      assert.ok(Number(file.duration) >= 1, `${file.file_format}: ${file.duration} s reported`);
+      if (file.file_format !== "hls") {
+        assert.equal(
+          Number(file.file_size),
+          statSync(join(dataDir, "files", String(file.video_url).split("/files/")[1] ?? "")).size,
+        );
+      }
+    }
+    await receiver.waitFor(5, 10_000); // push, interruption, three recordings
     const interrupted = receiver.received.find(
       (r) => r.event?.event_type === 0 && r.event?.stream_id === "crashing",
     );
