@@ -208,7 +208,9 @@ export interface ModerationFacts {
 const LABEL_TYPE: Readonly<Record<string, number>> = { Normal: 0, Porn: 1, Sexy: 2 };
 
 /**
- * event_type 317 in the current ("image audit") shape, with the generation-1 score fields Tencent
+ * event_type 317 in the current ("image audit") shape of Tencent's page "Live Broadcasting Image
+ * Audit Event Notification" (https://www.tencentcloud.com/document/product/267/38084, generation 3;
+ * shared/research/tencent-protocol.md §3.7), with the generation-1 score fields Tencent
  * keeps for compatibility. `score` is sent as an array and also under Tencent's misspelt `socre`,
  * which its published sample uses, so receivers written against either read it.
  */

@@ -5,7 +5,8 @@ import { OnAirError } from "../errors.js";
 import type { EmitInput } from "../intake/event-emitter.js";
 
 /**
- * Porn detection (event_type 317, Tencent's image-moderation callback) for screenshots, with the
+ * Porn detection (event_type 317, Tencent's image-moderation callback, "Live Broadcasting Image
+ * Audit Event Notification", tencentcloud.com/document/product/267/38084) for screenshots, with the
  * optional `@onair/moderation` package (nsfwjs in a worker thread, offline). It is loaded only when
  * `moderation.enabled`; enabled but not installed is a start-up error that says how to install
  * it. The classifier's bounded queue drops the oldest screenshots when it falls behind, so it can
