@@ -195,23 +195,23 @@ export const describeLiveStreamEventList = defineAction({
     }
     const list = [...publishes.values()]
       .map(({ push, end }) => {
-        const any = (push ?? end) as StoredEvent;
+        const first = (push ?? end) as StoredEvent;
         const startMs = push ? Number(push.body.event_time) * 1000 : null;
         const durationMs = end ? Number(end.body.push_duration ?? 0) : null;
         const errcode = end ? Number(end.body.errcode) : null;
-        const width = Number(any.body.width ?? 0);
-        const height = Number(any.body.height ?? 0);
+        const width = Number(first.body.width ?? 0);
+        const height = Number(first.body.height ?? 0);
         return {
-          sortKey: startMs ?? any.createdAt.getTime(),
+          sortKey: startMs ?? first.createdAt.getTime(),
           info: {
-            AppName: any.appName,
-            DomainName: any.domainName,
-            StreamName: any.streamId,
+            AppName: first.appName,
+            DomainName: first.domainName,
+            StreamName: first.streamId,
             StreamStartTime: startMs === null ? "" : formatUtcTime(new Date(startMs)),
             StreamEndTime: end ? formatUtcTime(new Date(Number(end.body.event_time) * 1000)) : "",
             StopReason: errcode === null ? "" : `${errcode}: ${describeErrcode(errcode).errmsg}`,
             Duration: durationMs === null ? 0 : Math.round(durationMs / 1000),
-            ClientIp: String(any.body.user_ip ?? ""),
+            ClientIp: String(first.body.user_ip ?? ""),
             Resolution: width > 0 ? `${width}*${height}` : "",
           },
         };
