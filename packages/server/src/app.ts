@@ -104,6 +104,7 @@ export async function startOnAir(
     logger,
     filesDir,
     publicBaseUrl,
+    onFailure: (format) => metrics.recordingFailures.inc({ format }),
   });
   const snapshots = createSnapshotService({
     store,

@@ -11,6 +11,7 @@ export interface Metrics {
   publishes: Counter<"outcome">;
   publishEnds: Counter<"errcode">;
   livePublishes: Gauge;
+  recordingFailures: Counter<"format">;
 }
 
 export function createMetrics(options: { store: Store; clock: { now(): Date } }): Metrics {
@@ -81,6 +82,12 @@ export function createMetrics(options: { store: Store; clock: { now(): Date } })
     livePublishes: new Gauge({
       name: "onair_rtmp_live_publishes",
       help: "Publishes live on this node",
+      registers: [registry],
+    }),
+    recordingFailures: new Counter({
+      name: "onair_recording_failures_total",
+      help: "Recordings that failed (ffmpeg missing or dying, write errors, disk full), by format",
+      labelNames: ["format"],
       registers: [registry],
     }),
   };

@@ -60,6 +60,8 @@ export function createRecordingService(deps: {
   filesDir: string;
   /** `http://host:port` the files are reachable at. */
   publicBaseUrl: () => string;
+  /** Counts failures by format (Prometheus). */
+  onFailure?: (format: "flv" | "mp4" | "hls") => void;
 }) {
   const recordDir = join(deps.filesDir, "record");
   const active = new Set<{ finished: Promise<void> }>();
@@ -91,7 +93,13 @@ export function createRecordingService(deps: {
     });
   }
 
-  async function exception(facts: SegmentFacts, format: string, type: number, desc: string) {
+  async function exception(
+    facts: SegmentFacts,
+    format: "flv" | "mp4" | "hls",
+    type: number,
+    desc: string,
+  ) {
+    deps.onFailure?.(format);
     await deps.emit({
       body: buildRecordExceptionEvent({
         appid: deps.config.appid,

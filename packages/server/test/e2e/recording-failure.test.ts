@@ -42,6 +42,8 @@ test("ffmpeg missing: 332 record_error and a 341 exception; the stream is unaffe
     "record_start_succeeded",
   ]);
   assert.equal((await ffmpeg.exited).code, 0);
+  const metrics = await (await fetch(`http://127.0.0.1:${h.onair.httpPort}/metrics`)).text();
+  assert.match(metrics, /onair_recording_failures_total\{format="mp4"\} 1/);
   const [end] = await h.events("unrecordable", 0);
   assert.equal(end?.errcode, 1);
   assert.equal(end?.sequence, push?.sequence);
