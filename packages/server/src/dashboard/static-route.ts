@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, extname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sendFile } from "../http/file-route.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -85,6 +86,6 @@ export function createStaticRoute(options: { root: string | null; prefix: string
         : "no-cache",
     });
     if (req.method === "HEAD") return void res.end();
-    createReadStream(path).pipe(res);
+    await sendFile(createReadStream(path), res);
   };
 }

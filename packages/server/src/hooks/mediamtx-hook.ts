@@ -99,7 +99,8 @@ export function createMediaMtxHooks(ctx: HookContext): {
   };
 
   const auth: RouteHandler = async (req, res) => {
-    const fields = (await readHookRequest(req, ctx.config.maxRequestBytes)).fields;
+    // The hook URL's query counts too (`&domain=…`), as for the event hooks.
+    const fields = fieldsOf(await readHookRequest(req, ctx.config.maxRequestBytes));
     const action = requireField(fields, "action");
     if (action === "read" || action === "playback") return sendJson(res, 200, { code: 0 });
     // OnAir has no say over MediaMTX's API, metrics or pprof: refuse rather than open them.

@@ -1,6 +1,8 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, type ReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import type { ServerResponse } from "node:http";
 import { extname, resolve, sep } from "node:path";
+import { pipeline } from "node:stream/promises";
 import type { RouteHandler } from "./route.js";
 import { sendJson } from "./route.js";
 
@@ -64,11 +66,19 @@ export function createFileRoute(options: { root: string; prefix: string }): Rout
         "content-length": end - start + 1,
       });
       if (req.method === "HEAD") return void res.end();
-      createReadStream(path, { start, end }).pipe(res);
+      await sendFile(createReadStream(path, { start, end }), res);
       return;
     }
     res.writeHead(200, { ...headers, "content-length": info.size });
     if (req.method === "HEAD") return void res.end();
-    createReadStream(path).pipe(res);
+    await sendFile(createReadStream(path), res);
   };
+}
+
+/**
+ * Streams a file to the response. `pipeline`, not `pipe`: a client that goes away mid-file (players
+ * seeking drop Range requests all the time) must close the file, and a read error must not crash.
+ */
+export async function sendFile(file: ReadStream, res: ServerResponse): Promise<void> {
+  await pipeline(file, res).catch(() => res.destroy());
 }

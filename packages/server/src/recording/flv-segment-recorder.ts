@@ -18,6 +18,8 @@ export interface FinishedSegment {
 export interface SegmentTarget {
   path: string;
   partPath: string;
+  /** Settles when the file's sidecar is written; the file is opened only then. */
+  ready?: Promise<void>;
 }
 
 /**
@@ -110,7 +112,8 @@ export class FlvSegmentRecorder implements TagSink {
 
   private open(timestamp: number): void {
     const target = this.options.nextTarget(this.options.now());
-    const handle = open(target.partPath, "w");
+    const handle = (target.ready ?? Promise.resolve()).then(() => open(target.partPath, "w"));
+    handle.catch(() => undefined); // reported by the first write that awaits it
     this.current = {
       target,
       handle,
@@ -160,8 +163,9 @@ export class FlvSegmentRecorder implements TagSink {
     this.current = null;
     const endedAtMs = this.options.now();
     this.writes = this.writes.then(async () => {
+      let handle: FileHandle | undefined;
       try {
-        const handle = await current.handle;
+        handle = await current.handle;
         const durationMs = Math.max(0, current.lastTimestamp - current.firstTimestamp);
         if (current.durationAt !== null) {
           const duration = Buffer.alloc(8);
@@ -170,6 +174,7 @@ export class FlvSegmentRecorder implements TagSink {
         }
         await handle.sync();
         await handle.close();
+        handle = undefined;
         await rename(current.target.partPath, current.target.path);
         await this.options.onSegment({
           path: current.target.path,
@@ -179,6 +184,7 @@ export class FlvSegmentRecorder implements TagSink {
           fileSize: current.bytes,
         });
       } catch (err) {
+        await handle?.close().catch(() => undefined);
         this.fail(current.target.path, err);
       }
     });

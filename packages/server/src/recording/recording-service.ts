@@ -140,7 +140,9 @@ export function createRecordingService(deps: {
     // Until ffmpeg's files are all reported: after a crash, recover() reports what is left.
     const session: FfmpegSession = { ...base, storageSeconds, format, baseName, startedAtMs };
     const sessionFile = join(dir, `${baseName}.${format}${SESSION_SUFFIX}`);
-    void writeFile(sessionFile, JSON.stringify(session));
+    void writeFile(sessionFile, JSON.stringify(session)).catch((err: unknown) =>
+      deps.logger.error({ err, file: sessionFile }, "could not write a recording session file"),
+    );
     const recorder = new FfmpegRecorder({
       format,
       dir,
@@ -248,38 +250,49 @@ export function createRecordingService(deps: {
   async function recoverFfmpegSessions(): Promise<number> {
     let recovered = 0;
     for (const sessionFile of await findFiles(recordDir, SESSION_SUFFIX)) {
-      const session = JSON.parse(await readFile(sessionFile, "utf8")) as FfmpegSession;
-      const dir = dirname(sessionFile);
-      const names = (await readdir(dir))
-        .filter((name) =>
-          session.format === "mp4"
-            ? name.startsWith(`${session.baseName}_`) && name.endsWith(".mp4")
-            : name === `${session.baseName}.m3u8`,
-        )
-        .sort();
-      for (const name of names) {
-        const path = join(dir, name);
-        if (await deps.store.recording.hasFile(relative(deps.filesDir, path))) continue;
-        const { durationSeconds, sizeBytes } =
-          session.format === "hls" ? await closePlaylist(path) : await probeFile(path);
-        const endedAtMs = (await stat(path)).mtimeMs;
-        const fileId = `${fileStamp(session.startedAtMs)}${randomBytes(4).toString("hex")}`;
-        await report(
-          path,
-          { ...session, fileId },
-          {
-            startedAtMs: endedAtMs - durationSeconds * 1000,
-            endedAtMs,
-            durationMs: durationSeconds * 1000,
-            fileSize: sizeBytes,
-          },
-          session.format,
-        );
-        deps.logger.warn({ file: path }, "recording recovered after a crash");
-        recovered++;
+      try {
+        recovered += await recoverFfmpegSession(sessionFile);
+      } catch (err) {
+        deps.logger.error({ err, file: sessionFile }, "could not recover a recording");
       }
-      await rm(sessionFile, { force: true });
     }
+    return recovered;
+  }
+
+  /** The unreported files of one MP4/HLS session; how many were reported. */
+  async function recoverFfmpegSession(sessionFile: string): Promise<number> {
+    let recovered = 0;
+    const session = JSON.parse(await readFile(sessionFile, "utf8")) as FfmpegSession;
+    const dir = dirname(sessionFile);
+    const names = (await readdir(dir))
+      .filter((name) =>
+        session.format === "mp4"
+          ? name.startsWith(`${session.baseName}_`) && name.endsWith(".mp4")
+          : name === `${session.baseName}.m3u8`,
+      )
+      .sort();
+    for (const name of names) {
+      const path = join(dir, name);
+      if (await deps.store.recording.hasFile(relative(deps.filesDir, path))) continue;
+      const { durationSeconds, sizeBytes } =
+        session.format === "hls" ? await closePlaylist(path) : await probeFile(path);
+      const endedAtMs = (await stat(path)).mtimeMs;
+      const fileId = `${fileStamp(session.startedAtMs)}${randomBytes(4).toString("hex")}`;
+      await report(
+        path,
+        { ...session, fileId },
+        {
+          startedAtMs: endedAtMs - durationSeconds * 1000,
+          endedAtMs,
+          durationMs: durationSeconds * 1000,
+          fileSize: sizeBytes,
+        },
+        session.format,
+      );
+      deps.logger.warn({ file: path }, "recording recovered after a crash");
+      recovered++;
+    }
+    await rm(sessionFile, { force: true });
     return recovered;
   }
 
@@ -317,6 +330,45 @@ export function createRecordingService(deps: {
     return { durationSeconds, sizeBytes };
   }
 
+  /** One FLV file a crash left (see `recover`); true when it was reported. */
+  async function recoverFlv(sidecar: string): Promise<boolean> {
+    const path = sidecar.slice(0, -".json".length);
+    const facts = JSON.parse(await readFile(sidecar, "utf8")) as SegmentFacts;
+    const partPath = `${path}.part`;
+    const hasPart = await exists(partPath);
+    if (hasPart) {
+      const scan = scanFlv(await readFile(partPath));
+      if (!scan) {
+        deps.logger.warn({ file: partPath }, "unreadable partial recording left as is");
+        return false;
+      }
+      const handle = await open(partPath, "r+");
+      await handle.truncate(scan.validBytes);
+      await handle.sync();
+      await handle.close();
+      await rename(partPath, path);
+    } else if (!(await exists(path))) {
+      await rm(sidecar, { force: true });
+      return false;
+    }
+    // Reported before the crash, but its sidecar was not removed yet: not again.
+    if (await deps.store.recording.hasFile(relative(deps.filesDir, path))) {
+      await rm(sidecar, { force: true });
+      return false;
+    }
+    const bytes = await readFile(path);
+    const scan = scanFlv(bytes);
+    const info = await stat(path);
+    await report(path, facts, {
+      startedAtMs: facts.startedAtMs,
+      endedAtMs: info.mtimeMs,
+      durationMs: scan ? scan.lastTimestamp - scan.firstTimestamp : 0,
+      fileSize: bytes.length,
+    });
+    deps.logger.warn({ file: path, finalized: hasPart }, "recording recovered after a crash");
+    return true;
+  }
+
   return {
     /** Starts recording `publish` if a rule asks for it. */
     async attach(publish: LivePublish): Promise<void> {
@@ -331,6 +383,8 @@ export function createRecordingService(deps: {
       );
       if (enabled.length === 0) return;
       await mkdir(dir, { recursive: true });
+      // The rule lookup is async: a publish that ended meanwhile has nothing to record.
+      if (publish.fanout.closed) return;
       const base: SegmentFacts = {
         ...key,
         streamParam: publish.request.streamParam,
@@ -368,10 +422,10 @@ export function createRecordingService(deps: {
             startedAtMs,
             storageSeconds: flv.StorageTime,
           };
-          // Written before the first byte of the file: a crash always finds its facts.
-          void writeFile(`${path}.json`, JSON.stringify(facts));
+          // The .part file is opened only once this is written: a crash always finds its facts.
+          const ready = writeFile(`${path}.json`, JSON.stringify(facts));
           sidecars.set(path, facts);
-          return { path, partPath: `${path}.part` };
+          return { path, partPath: `${path}.part`, ready };
         },
         onFailure: (reason) => {
           void flvStatus("record_error");
@@ -402,36 +456,12 @@ export function createRecordingService(deps: {
     async recover(): Promise<number> {
       let recovered = await recoverFfmpegSessions();
       for (const sidecar of await findFiles(recordDir, ".flv.json")) {
-        const path = sidecar.slice(0, -".json".length);
-        const facts = JSON.parse(await readFile(sidecar, "utf8")) as SegmentFacts;
-        const partPath = `${path}.part`;
-        const hasPart = await exists(partPath);
-        if (hasPart) {
-          const scan = scanFlv(await readFile(partPath));
-          if (!scan) {
-            deps.logger.warn({ file: partPath }, "unreadable partial recording left as is");
-            continue;
-          }
-          const handle = await open(partPath, "r+");
-          await handle.truncate(scan.validBytes);
-          await handle.sync();
-          await handle.close();
-          await rename(partPath, path);
-        } else if (!(await exists(path))) {
-          await rm(sidecar, { force: true });
-          continue;
+        try {
+          if (await recoverFlv(sidecar)) recovered++;
+        } catch (err) {
+          // One unreadable leftover must not keep the server from starting.
+          deps.logger.error({ err, file: sidecar }, "could not recover a recording");
         }
-        const bytes = await readFile(path);
-        const scan = scanFlv(bytes);
-        const info = await stat(path);
-        await report(path, facts, {
-          startedAtMs: facts.startedAtMs,
-          endedAtMs: info.mtimeMs,
-          durationMs: scan ? scan.lastTimestamp - scan.firstTimestamp : 0,
-          fileSize: bytes.length,
-        });
-        deps.logger.warn({ file: path, finalized: hasPart }, "recording recovered after a crash");
-        recovered++;
       }
       return recovered;
     },

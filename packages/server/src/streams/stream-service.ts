@@ -274,6 +274,16 @@ export function createStreamService(deps: {
       height: 0,
       startedAt,
     });
+    if (taken && stopping) {
+      // Shutdown began while this publish was being decided: nothing would end it.
+      await store.streams.unregister(key, sequence);
+      return refuse(
+        "shutting-down",
+        "NetStream.Publish.Denied",
+        "server is shutting down",
+        request,
+      );
+    }
     if (!taken) {
       return refuse(
         "duplicate",

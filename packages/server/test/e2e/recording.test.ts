@@ -157,8 +157,8 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
     });
     const { TemplateId } = await sdk.CreateLiveRecordTemplate({
       TemplateName: "ephemeral",
-      FlvParam: { RecordInterval: 60, StorageTime: 2, Enable: 1 },
-      HlsParam: { RecordInterval: 60, StorageTime: 2, Enable: 1 },
+      FlvParam: { RecordInterval: 60, StorageTime: 6, Enable: 1 },
+      HlsParam: { RecordInterval: 60, StorageTime: 6, Enable: 1 },
     });
     await sdk.CreateLiveRecordRule({
       DomainName: TEST_DOMAIN,
@@ -170,7 +170,7 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
     await ffmpeg.exited;
     const files = await h.events("ephemeral", 100, 2, 20_000);
     for (const file of files) assert.equal((await fetch(String(file.video_url))).status, 200);
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 20_000;
     for (const file of files) {
       while ((await fetch(String(file.video_url))).status !== 404) {
         assert.ok(Date.now() < deadline, `${file.video_url} outlived its StorageTime`);

@@ -21,8 +21,15 @@ export class MediaFanout {
   private audioHeader: FlvTag | null = null;
   /** Sinks removed because they threw. */
   failedSinks = 0;
+  /** The publish ended: no more tags. */
+  closed = false;
 
   subscribe(sink: TagSink): () => void {
+    if (this.closed) {
+      // The publish already ended (a subscriber that attached late): finish it at once.
+      sink.onEnd();
+      return () => undefined;
+    }
     for (const tag of [this.metadata, this.audioHeader, this.videoHeader]) {
       if (tag) sink.onTag(tag);
     }
@@ -52,6 +59,7 @@ export class MediaFanout {
 
   /** Ends the stream: every subscriber gets `onEnd` once. */
   close(): void {
+    this.closed = true;
     const sinks = [...this.sinks];
     this.sinks.clear();
     for (const sink of sinks) {

@@ -43,6 +43,10 @@ export function parsePublishTarget(input: {
   const domainParam = new URLSearchParams(streamParam).get("domain");
   const byAddress = host === "" || host === "localhost" || isIP(host) !== 0;
   const domain = byAddress ? (domainParam ?? input.defaultDomain ?? (host || "localhost")) : host;
+  // "." and ".." would name directories in recording and screenshot paths.
+  if (/^\.+$/.test(streamName) || /^\.+$/.test(appName) || /^\.+$/.test(domain)) {
+    return { ok: false, reason: "names made only of dots are not allowed" };
+  }
   if (!STREAM_NAME.test(streamName)) {
     return { ok: false, reason: `invalid stream name ${JSON.stringify(streamName.slice(0, 64))}` };
   }

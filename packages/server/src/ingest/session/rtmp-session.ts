@@ -291,6 +291,12 @@ export class RtmpSession {
               decision.publish.end(this.closedErrcode, "connection closed while authorizing");
             return;
           }
+          if (this.publishStreamId !== streamId) {
+            // The client stopped (deleteStream, closeStream…) while this publish was authorized.
+            if (decision.accepted)
+              decision.publish.end(this.cancelErrcode, "client stopped while authorizing");
+            return;
+          }
           if (!decision.accepted) {
             this.refuse(streamId, decision.code, decision.description);
             return;
@@ -340,6 +346,8 @@ export class RtmpSession {
 
   private endPublish(errcode: number, detail: string): void {
     const publish = this.publish;
+    // Without a live publish this cancels one still being authorized: its end gets this errcode.
+    if (!publish && this.publishStreamId !== null) this.cancelErrcode = errcode;
     this.publish = null;
     this.publishStreamId = null;
     this.idleSince = this.options.now();
@@ -348,6 +356,7 @@ export class RtmpSession {
   }
 
   private closedErrcode = 3;
+  private cancelErrcode = 1;
 
   /** First cause wins: ends the publish with `errcode` (if one is live) and closes the socket. */
   private finish(errcode: number, detail: string): void {
