@@ -209,7 +209,7 @@ export const describeLiveStreamEventList = defineAction({
             StreamName: first.streamId,
             StreamStartTime: startMs === null ? "" : formatUtcTime(new Date(startMs)),
             StreamEndTime: end ? formatUtcTime(new Date(Number(end.body.event_time) * 1000)) : "",
-            StopReason: errcode === null ? "" : `${errcode}: ${describeErrcode(errcode).errmsg}`,
+            StopReason: errcode === null ? "" : `${errcode}: ${describeErrcode(errcode).en}`,
             Duration: durationMs === null ? 0 : Math.round(durationMs / 1000),
             ClientIp: String(first.body.user_ip ?? ""),
             Resolution: width > 0 ? `${width}*${height}` : "",
