@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { avcDimensionsFromSps } from "../../src/ingest/media/avc-sps.js";
+import { hevcDimensionsFromSps } from "../../src/ingest/media/hevc-sps.js";
 import { dimensionsFromSequenceHeader, inspectVideoTag } from "../../src/ingest/media/video-tag.js";
 
 /**
@@ -31,7 +32,7 @@ function sequenceHeader(sps: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0x17, 0x00, 0, 0, 0]), record]);
 }
 
-describe("picture size from the H.264 sequence header", () => {
+describe("picture size from the H.264 and H.265 sequence headers", () => {
   for (const [name, width, height, hex] of SPS) {
     test(name, () => {
       assert.deepEqual(avcDimensionsFromSps(Buffer.from(hex, "hex")), { width, height });
@@ -39,6 +40,40 @@ describe("picture size from the H.264 sequence header", () => {
         width,
         height,
       });
+    });
+  }
+
+  /** H.265 SPS from `-c:v libx265 -f hevc` (Debian's ffmpeg 5.1): 360 and 1080 need cropping. */
+  const HEVC_SPS: [string, number, number, string][] = [
+    [
+      "hevc 640x360",
+      640,
+      360,
+      "42010101600000030090000003000003003fa00502016965959a4932bc05a02000000300200000030321",
+    ],
+    [
+      "hevc 1920x1080",
+      1920,
+      1080,
+      "420101016000000300900000030000030078a003c08010e596566924caf0168080000003008000000c84",
+    ],
+  ];
+  /** An HEVCDecoderConfigurationRecord holding one SPS array. */
+  const hvcc = (sps: Buffer) =>
+    Buffer.concat([
+      Buffer.from([1]),
+      Buffer.alloc(21),
+      Buffer.from([1, 0x80 | 33, 0, 1, sps.length >> 8, sps.length & 0xff]),
+      sps,
+    ]);
+  for (const [name, width, height, hex] of HEVC_SPS) {
+    test(`${name}: from the SPS, an Enhanced RTMP hvc1 SequenceStart and a legacy codec 12 tag`, () => {
+      const sps = Buffer.from(hex, "hex");
+      assert.deepEqual(hevcDimensionsFromSps(sps), { width, height });
+      const enhanced = Buffer.concat([Buffer.from([0x90]), Buffer.from("hvc1"), hvcc(sps)]);
+      assert.deepEqual(dimensionsFromSequenceHeader(enhanced), { width, height });
+      const legacy = Buffer.concat([Buffer.from([0x1c, 0, 0, 0, 0]), hvcc(sps)]);
+      assert.deepEqual(dimensionsFromSequenceHeader(legacy), { width, height });
     });
   }
 
@@ -65,8 +100,12 @@ describe("picture size from the H.264 sequence header", () => {
   test("arbitrary bytes never throw: the size is informative, never a reason to fail", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-        const size = avcDimensionsFromSps(bytes);
-        assert.ok(size === null || (size.width > 0 && size.height > 0));
+        for (const size of [avcDimensionsFromSps(bytes), hevcDimensionsFromSps(bytes)]) {
+          assert.ok(size === null || (size.width > 0 && size.height > 0));
+        }
+        dimensionsFromSequenceHeader(
+          Buffer.concat([Buffer.from([0x90]), Buffer.from("hvc1"), Buffer.from(bytes)]),
+        );
         dimensionsFromSequenceHeader(Buffer.concat([Buffer.from([0x17, 0]), Buffer.from(bytes)]));
       }),
       { numRuns: 5000 },

@@ -1,4 +1,5 @@
 import { avcDimensionsFromSps } from "./avc-sps.js";
+import { hevcDimensionsFromSps, spsFromHvcc } from "./hevc-sps.js";
 
 /**
  * What a publish server needs from an FLV video tag body (the payload of an RTMP video message):
@@ -42,18 +43,22 @@ export function inspectVideoTag(body: Buffer): VideoTagInfo {
 }
 
 /**
- * The picture size from an AVC sequence header tag (legacy codec 7 or Enhanced `avc1`), read from
- * the first SPS of its AVCDecoderConfigurationRecord. Null when absent or unparseable (HEVC sizes
- * come from the metadata).
+ * The picture size from a video sequence header tag, read from the first SPS of its decoder
+ * configuration record: AVC (legacy codec 7 or Enhanced `avc1`) or HEVC (Enhanced `hvc1`, or the
+ * legacy codec id 12 some Chinese CDNs and encoders use). Null when absent or unparseable.
  */
 export function dimensionsFromSequenceHeader(
   body: Buffer,
 ): { width: number; height: number } | null {
   const info = inspectVideoTag(body);
-  if (!info.sequenceHeader || info.codec !== "avc") return null;
-  // Legacy: 1 byte flags + 1 packet type + 3 composition time. Enhanced: 1 + FourCC(4).
+  if (!info.sequenceHeader) return null;
+  // Legacy: flags, packet type, 3-byte composition time. Enhanced SequenceStart: flags, FourCC.
   const record = body.subarray(5);
-  if (record.length < 8 || record[0] !== 1) return null;
+  if (info.codec === "hevc") {
+    const sps = spsFromHvcc(record);
+    return sps ? hevcDimensionsFromSps(sps) : null;
+  }
+  if (info.codec !== "avc" || record.length < 8 || record[0] !== 1) return null;
   const spsCount = (record[5] as number) & 0x1f;
   if (spsCount === 0) return null;
   const spsLength = record.readUInt16BE(6);
