@@ -243,6 +243,7 @@ export async function startOnAir(
         handshakeTimeoutMs: config.ingest.handshakeTimeoutMs,
         defaultDomain: config.ingest.defaultDomain ?? null,
       },
+      readCoalesceMs: config.ingest.readCoalesceMs,
       now: () => clock.now().getTime(),
     });
   }

@@ -90,6 +90,11 @@ export class RtmpSession {
     this.timer.unref();
   }
 
+  /** A publish is live: its media may be read in batches (the handshake and commands never are). */
+  get publishing(): boolean {
+    return this.publish !== null;
+  }
+
   /** Ends the connection from the server side (Drop, Forbid, a replacing publisher, shutdown). */
   drop(errcode: number, detail: string): void {
     this.finish(errcode, detail);
