@@ -1,4 +1,4 @@
-import { buildPornDetectionEvent } from "@onair/callbacks";
+import { buildPornDetectionEvent, type ModerationFacts } from "@onair/callbacks";
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import { OnAirError } from "../errors.js";
@@ -21,19 +21,11 @@ interface Scores {
   Porn: number;
   Sexy: number;
 }
-interface Verdict {
-  label: string;
-  subLabel: string;
-  score: number;
-  suggestion: "Block" | "Review" | "Pass";
-  labelResults: {
-    Scene: string;
-    Label: string;
-    SubLabel: string;
-    Score: number;
-    Suggestion: string;
-  }[];
-}
+/** The classifier's verdict is exactly the moderation part of the 317 builder's facts. */
+type Verdict = Pick<
+  ModerationFacts,
+  "label" | "subLabel" | "score" | "suggestion" | "labelResults"
+>;
 interface ModerationModule {
   createClassifier(options: {
     model?: string;
