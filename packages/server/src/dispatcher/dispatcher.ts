@@ -7,7 +7,7 @@ import type { Clock } from "../domain/clock.js";
 import { afterFailure, parseRetryAfter } from "../domain/retry-policy.js";
 import type { AttemptErrorCode } from "../domain/types.js";
 import type { Metrics } from "../observability/metrics.js";
-import type { ClaimedDelivery, Store } from "../store/store.js";
+import { type ClaimedDelivery, deliveryOrigin, type Store } from "../store/store.js";
 import { classifyError } from "./classify-error.js";
 import { guardedLookup, SsrfBlockedError } from "./ssrf-guard.js";
 
@@ -54,6 +54,10 @@ export function createDispatcher(deps: {
     connect: { lookup: guardedLookup(config.callbackAllowPrivate, deps.lookup) },
   });
   const inFlight = new Set<Promise<void>>();
+  // Fairness per origin, as Svix and Convoy cap concurrency per endpoint: an origin holds at most
+  // `perOriginConcurrency` of this node's `concurrency` slots, and the claim skips an origin at its
+  // cap, so a receiver that hangs until the timeout never delays the others' deliveries.
+  const inFlightByOrigin = new Map<string, number>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let looping = false;
@@ -230,14 +234,21 @@ export function createDispatcher(deps: {
           now: clock.now(),
           leaseMs: settings.leaseMs,
           limit: Math.min(free, settings.batchSize),
+          perOriginLimit: settings.perOriginConcurrency,
+          inFlightByOrigin,
         });
         for (const c of claimed) {
+          const origin = deliveryOrigin(c.delivery.url);
+          inFlightByOrigin.set(origin, (inFlightByOrigin.get(origin) ?? 0) + 1);
           const task = process(c)
             .catch((err: unknown) =>
               logger.error({ err, deliveryId: c.delivery.id }, "delivery failed unexpectedly"),
             )
             .finally(() => {
               inFlight.delete(task);
+              const left = (inFlightByOrigin.get(origin) ?? 1) - 1;
+              if (left > 0) inFlightByOrigin.set(origin, left);
+              else inFlightByOrigin.delete(origin);
               if (running) void loop();
             });
           inFlight.add(task);

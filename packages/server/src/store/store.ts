@@ -105,6 +105,19 @@ export interface EventRepository {
   }): Promise<StoredEvent[]>;
 }
 
+/**
+ * The origin a delivery's attempts share a connection pool and a concurrency cap with:
+ * `scheme://authority` as written, lower-cased (the 0006 migration computes the same for older
+ * rows). Not a URL parse: a malformed URL is its own origin and fails at send time.
+ *
+ * @example
+ * deliveryOrigin("https://Hooks.example:8443/a?b") // "https://hooks.example:8443"
+ */
+export function deliveryOrigin(url: string): string {
+  const match = /^[^:/?#]+:\/\/[^/?#]*/.exec(url);
+  return match ? match[0].toLowerCase() : url;
+}
+
 /** A claimed delivery with what the dispatcher needs to send it. */
 export interface ClaimedDelivery {
   delivery: Delivery;
@@ -142,13 +155,20 @@ export interface DeliveryRepository {
    * Claims up to `limit` deliveries that are pending and due (`nextAttemptAt <= now`) and not
    * leased, or whose lease expired, setting `leaseOwner` and `leaseExpiresAt = now + leaseMs`.
    * With per-stream ordering only the oldest pending delivery of an ordering key is claimable.
-   * PostgreSQL: `FOR UPDATE SKIP LOCKED`.
+   * Fairness per origin (`deliveryOrigin`): at most `perOriginLimit` minus the origin's count in
+   * `inFlightByOrigin` rows of one origin are claimed, and an origin at its cap is skipped, so a
+   * receiver that hangs holds at most its own share of the caller's slots and none of its rows
+   * sit leased while they cannot run. PostgreSQL: `FOR UPDATE SKIP LOCKED`.
    */
   claimDue(input: {
     owner: string;
     now: Date;
     leaseMs: number;
     limit: number;
+    /** Attempts one origin may have in flight on the caller (default: no cap). */
+    perOriginLimit?: number;
+    /** The caller's attempts in flight, by origin. */
+    inFlightByOrigin?: ReadonlyMap<string, number>;
   }): Promise<ClaimedDelivery[]>;
   /**
    * Records one attempt and moves the delivery on, only if `owner` still holds the lease:

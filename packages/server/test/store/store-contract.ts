@@ -198,6 +198,49 @@ export function storeContract(
       assert.ok((await store.deliveries.releaseLeases("c")) >= 1);
     });
 
+    test("claim: fair per origin, an origin at its cap is skipped and its rows stay unleased", async () => {
+      const stuck = "http://Stuck.example:8080";
+      for (let i = 0; i < 6; i++) {
+        await store.events.append(event(`evt_f${i}`, "fair", at(30_000 + i)), [
+          { id: `msg_f${i}`, templateId, url: `${stuck}/hook?n=${i}`, policy, orderingKey: null },
+        ]);
+      }
+      await store.events.append(event("evt_h", "fair", at(30_010)), [
+        { id: "msg_h", templateId, url: "http://healthy.example/hook", policy, orderingKey: null },
+      ]);
+      const now = at(40_000);
+      const first = await store.deliveries.claimDue({
+        owner: "f",
+        now,
+        leaseMs: 60_000,
+        limit: 10,
+        perOriginLimit: 2,
+        inFlightByOrigin: new Map([["http://stuck.example:8080", 1]]),
+      });
+      const ids = first
+        .map((c) => c.delivery.id)
+        .filter((id) => id.startsWith("msg_f") || id === "msg_h");
+      assert.deepEqual(ids.sort(), ["msg_f0", "msg_h"], "one more stuck row (cap 2, 1 in flight)");
+      const saturated = await store.deliveries.claimDue({
+        owner: "f",
+        now,
+        leaseMs: 60_000,
+        limit: 10,
+        perOriginLimit: 2,
+        inFlightByOrigin: new Map([["http://stuck.example:8080", 2]]),
+      });
+      assert.deepEqual(
+        saturated.filter((c) => c.delivery.id.startsWith("msg_f")),
+        [],
+        "an origin at its cap gets nothing",
+      );
+      const unleased = await Promise.all(
+        [1, 2, 3, 4, 5].map(async (i) => (await store.deliveries.get(`msg_f${i}`))?.leaseOwner),
+      );
+      assert.deepEqual(unleased, [null, null, null, null, null], "nothing leased it cannot run");
+      assert.ok((await store.deliveries.releaseLeases("f")) >= 2);
+    });
+
     test("list: newest first, cursor pages, filters", async () => {
       const first = await store.deliveries.list({ limit: 2 });
       assert.equal(first.items.length, 2);

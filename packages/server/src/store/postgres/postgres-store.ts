@@ -21,7 +21,7 @@ import {
 } from "../row-mappers.js";
 import { createSnapshotRepository } from "../snapshot-repository.js";
 import type { SqlRunner } from "../sql-runner.js";
-import type { ClaimedDelivery, Store } from "../store.js";
+import { type ClaimedDelivery, deliveryOrigin, type Store } from "../store.js";
 import { createStreamRepository } from "../stream-repository.js";
 
 const MIGRATIONS = fileURLToPath(new URL("../../../../migrations/postgres/", import.meta.url));
@@ -252,8 +252,8 @@ export function createPostgresStore(options: {
           for (const d of deliveries) {
             await q(
               `INSERT INTO deliveries (id, event_id, template_id, url, event_type, stream_id, status, attempts, next_attempt_at,
-                 policy, ordering_key, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8, $9, $7, $7)`,
+                 policy, ordering_key, created_at, updated_at, origin)
+               VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8, $9, $7, $7, $10)`,
               [
                 d.id,
                 event.id,
@@ -264,6 +264,7 @@ export function createPostgresStore(options: {
                 at,
                 json(d.policy),
                 d.orderingKey,
+                deliveryOrigin(d.url),
               ],
             );
           }
@@ -299,23 +300,51 @@ export function createPostgresStore(options: {
     },
 
     deliveries: {
-      async claimDue({ owner, now, leaseMs, limit }) {
+      async claimDue({ owner, now, leaseMs, limit, perOriginLimit, inFlightByOrigin }) {
         const at = now.getTime();
+        const busy = [...(inFlightByOrigin ?? new Map<string, number>())];
+        // Fair per origin: a loose index scan over the origins with pending rows (one index seek
+        // each), the room each has left under the cap, and each one's due rows up to that room;
+        // then the earliest `limit`. A saturated origin's rows are neither locked nor leased.
+        // Per-stream ordering: only the oldest pending delivery of an ordering key is claimable.
         const rows = await query(
-          `WITH due AS (
-             SELECT d.id FROM deliveries d
-             WHERE d.status = 'pending' AND d.next_attempt_at <= $1
-               AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= $1)
-               AND (d.ordering_key IS NULL OR d.id = (
-                 SELECT o.id FROM deliveries o WHERE o.ordering_key = d.ordering_key AND o.status = 'pending'
-                 ORDER BY o.created_at, o.id LIMIT 1))
-             ORDER BY d.next_attempt_at, d.id
-             LIMIT $2
-             FOR UPDATE SKIP LOCKED)
+          `WITH RECURSIVE origins AS (
+             (SELECT origin FROM deliveries WHERE status = 'pending' ORDER BY origin LIMIT 1)
+             UNION ALL
+             SELECT (SELECT d.origin FROM deliveries d WHERE d.status = 'pending' AND d.origin > o.origin
+                     ORDER BY d.origin LIMIT 1)
+             FROM origins o WHERE o.origin IS NOT NULL
+           ),
+           room AS (
+             SELECT o.origin, LEAST($2::bigint, $5::bigint - COALESCE(b.n, 0)) AS n
+             FROM origins o LEFT JOIN unnest($6::text[], $7::bigint[]) AS b(origin, n) ON b.origin = o.origin
+             WHERE o.origin IS NOT NULL
+           ),
+           due AS (
+             SELECT p.id FROM room r CROSS JOIN LATERAL (
+               SELECT d.id, d.next_attempt_at FROM deliveries d
+               WHERE d.status = 'pending' AND d.origin = r.origin AND d.next_attempt_at <= $1
+                 AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= $1)
+                 AND (d.ordering_key IS NULL OR d.id = (
+                   SELECT o.id FROM deliveries o WHERE o.ordering_key = d.ordering_key AND o.status = 'pending'
+                   ORDER BY o.created_at, o.id LIMIT 1))
+               ORDER BY d.next_attempt_at, d.id
+               LIMIT GREATEST(r.n, 0)
+               FOR UPDATE SKIP LOCKED) p
+             ORDER BY p.next_attempt_at, p.id
+             LIMIT $2)
            UPDATE deliveries SET lease_owner = $3, lease_expires_at = $4, updated_at = $1
            FROM due WHERE deliveries.id = due.id
            RETURNING deliveries.*`,
-          [at, limit, owner, at + leaseMs],
+          [
+            at,
+            limit,
+            owner,
+            at + leaseMs,
+            perOriginLimit ?? limit,
+            busy.map(([origin]) => origin),
+            busy.map(([, n]) => n),
+          ],
         );
         if (rows.length === 0) return [];
         const events = new Map(

@@ -22,7 +22,7 @@ import {
 } from "../row-mappers.js";
 import { createSnapshotRepository } from "../snapshot-repository.js";
 import type { SqlRunner } from "../sql-runner.js";
-import type { ClaimedDelivery, Store } from "../store.js";
+import { type ClaimedDelivery, deliveryOrigin, type Store } from "../store.js";
 import { createStreamRepository } from "../stream-repository.js";
 
 /** Numbered migrations ship with the package: dist/src/store/sqlite → ../../../../migrations. */
@@ -299,9 +299,9 @@ export function createSqliteStore(options: { path: string }): Store {
             at,
           );
           const insert = prepared(
-            `INSERT INTO deliveries (id, event_id, template_id, url, event_type, stream_id, status, attempts,
-              next_attempt_at, policy, ordering_key, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
+            `INSERT INTO deliveries (id, event_id, template_id, url, origin, event_type, stream_id, status,
+              attempts, next_attempt_at, policy, ordering_key, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
           );
           for (const d of deliveries) {
             insert.run(
@@ -309,6 +309,7 @@ export function createSqliteStore(options: { path: string }): Store {
               event.id,
               d.templateId,
               d.url,
+              deliveryOrigin(d.url),
               event.eventType,
               event.streamId,
               at,
@@ -353,19 +354,43 @@ export function createSqliteStore(options: { path: string }): Store {
     },
 
     deliveries: {
-      async claimDue({ owner, now, leaseMs, limit }) {
+      async claimDue({ owner, now, leaseMs, limit, perOriginLimit, inFlightByOrigin }) {
         const at = now.getTime();
+        const cap = perOriginLimit ?? Number.POSITIVE_INFINITY;
         const rows = await groupCommit(() => {
+          // Fair per origin: walk the origins that have pending rows (a loose index scan, one seek
+          // each), skip those at their cap, take each one's due rows up to its room, then the
+          // earliest `limit` of those. A saturated origin's rows are neither read nor leased.
+          const firstOrigin = prepared(
+            "SELECT origin FROM deliveries WHERE status = 'pending' ORDER BY origin LIMIT 1",
+          );
+          const nextOrigin = prepared(
+            "SELECT origin FROM deliveries WHERE status = 'pending' AND origin > ? ORDER BY origin LIMIT 1",
+          );
           // Per-stream ordering: only the oldest pending delivery of an ordering key is claimable.
-          const due = prepared(
+          const dueOfOrigin = prepared(
             `SELECT * FROM deliveries d
-                 WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+                 WHERE d.status = 'pending' AND d.origin = ? AND d.next_attempt_at <= ?
                    AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?)
                    AND (d.ordering_key IS NULL OR d.id = (
                      SELECT o.id FROM deliveries o WHERE o.ordering_key = d.ordering_key AND o.status = 'pending'
                      ORDER BY o.created_at, o.id LIMIT 1))
                  ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-          ).all(at, at, limit) as Row[];
+          );
+          const candidates: Row[] = [];
+          let origin = (firstOrigin.get() as Row | undefined)?.origin as string | undefined;
+          while (origin !== undefined) {
+            const room = Math.min(limit, cap - (inFlightByOrigin?.get(origin) ?? 0));
+            if (room > 0) candidates.push(...(dueOfOrigin.all(origin, at, at, room) as Row[]));
+            origin = (nextOrigin.get(origin) as Row | undefined)?.origin as string | undefined;
+          }
+          const due = candidates
+            .sort(
+              (a, b) =>
+                Number(a.next_attempt_at) - Number(b.next_attempt_at) ||
+                (String(a.id) < String(b.id) ? -1 : 1),
+            )
+            .slice(0, limit);
           const lease = prepared(
             "UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?",
           );
