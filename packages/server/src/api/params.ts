@@ -88,15 +88,30 @@ export function parseParams<S extends z.ZodType>(schema: S, params: unknown): z.
 }
 
 /**
- * Drops `null` members, deeply, as the official SDKs do before sending: a null parameter means
- * "not given" to OnAir, whoever sent it.
+ * Names that reach an object's prototype when code copies or looks up parameters
+ * (`out[key] = …` with `__proto__` replaces the prototype, and a strict schema then never sees
+ * the key). No Tencent parameter has them, so they are refused at any depth.
  */
-export function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Drops `null` members, deeply, as the official SDKs do before sending: a null parameter means
+ * "not given" to OnAir, whoever sent it. Throws UnknownParameter for `__proto__`, `constructor`
+ * or `prototype` at any depth, naming the path (`Filters.0.__proto__`), so a copy's
+ * prototype is always Object.prototype and nothing inherited can pass for a parameter.
+ */
+export function withoutNulls(value: unknown, path = ""): unknown {
+  if (Array.isArray(value)) return value.map((item, i) => withoutNulls(item, `${path}${i}.`));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(value)) {
-      if (member !== null) out[key] = withoutNulls(member);
+      if (FORBIDDEN_KEYS.has(key)) {
+        throw new OnAirError(
+          "ONAIR_ERR_UNKNOWN_PARAMETER",
+          `unknown parameter ${path}${key}: this name is not allowed`,
+        );
+      }
+      if (member !== null) out[key] = withoutNulls(member, `${path}${key}.`);
     }
     return out;
   }

@@ -70,3 +70,38 @@ test("withoutNulls drops null members deeply, as the SDK does", () => {
     e: [{}],
   });
 });
+
+test("__proto__, constructor and prototype are refused at any depth, naming the path", () => {
+  const refused = (json: string) => {
+    try {
+      withoutNulls(JSON.parse(json));
+      return "ok";
+    } catch (err) {
+      assert.ok(err instanceof OnAirError);
+      return `${err.tencentCode}: ${err.message}`;
+    }
+  };
+  assert.match(refused('{"__proto__":{"TemplateId":5}}'), /^UnknownParameter: .*__proto__/);
+  assert.match(refused('{"Policy":{"constructor":{"prototype":{}}}}'), /Policy\.constructor/);
+  assert.match(
+    refused('{"Filters":[{"Name":"a"},{"__proto__":{"x":1}}]}'),
+    /Filters\.1\.__proto__/,
+  );
+  assert.match(refused('{"a":{"b":{"prototype":1}}}'), /a\.b\.prototype/);
+  assert.equal(refused('{"Name":"__proto__"}'), "ok", "a value may be any text");
+});
+
+test("a __proto__ member cannot smuggle a parameter past the strict schema", () => {
+  // Before the fix, withoutNulls copied `__proto__` into the prototype of its result: the schema
+  // then read an inherited TemplateId and never saw the unknown key.
+  const body = JSON.parse('{"Name":"ab","__proto__":{"TemplateId":7}}');
+  let code = "ok";
+  try {
+    parseParams(schema, withoutNulls(body));
+  } catch (err) {
+    assert.ok(err instanceof OnAirError);
+    code = err.tencentCode;
+  }
+  assert.equal(code, "UnknownParameter");
+  assert.equal(({} as Record<string, unknown>).TemplateId, undefined);
+});
