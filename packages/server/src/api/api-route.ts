@@ -3,13 +3,15 @@ import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { OnAirError, toOnAirError } from "../errors.js";
-import { readBody } from "../http/read-body.js";
+import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import { readBody, refuseUnread } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 import type { Store } from "../store/store.js";
 import type { ActionContext, StreamControl } from "./action.js";
 import { API_ACTIONS } from "./actions/index.js";
 import { withoutNulls } from "./params.js";
-import { verifyTc3 } from "./tc3.js";
+import { createReplayGuard, type ReplayGuard } from "./replay-guard.js";
+import { precheckTc3, TC3_MAX_SKEW_SECONDS, verifyTc3Signature } from "./tc3.js";
 
 /** The one API version OnAir speaks: Tencent's `live` 2018-08-01. */
 export const API_VERSION = "2018-08-01";
@@ -31,6 +33,10 @@ export interface ApiRouteOptions {
   streams?: StreamControl | undefined;
   /** RequestId generator (default: a random UUID, as Tencent's). */
   requestId?: (() => string) | undefined;
+  /** The shared limiter of failed authentications (absent: none, as in unit tests). */
+  throttle?: AuthThrottle | undefined;
+  /** Seen signatures (default: a new guard of `config.api.replayCacheSize` entries). */
+  replayGuard?: ReplayGuard | undefined;
 }
 
 /** A trace id the client sent, echoed back only when it is a plain token. */
@@ -44,10 +50,13 @@ function header(value: string | string[] | undefined): string {
  * The management API, `POST /`: Tencent Cloud API 3.0 with TC3-HMAC-SHA256, version 2018-08-01.
  * Every reply is HTTP 200 with `{"Response": {…, "RequestId"}}`, errors as
  * `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`, because the official SDK reads
- * `Response.Error` only from 200 replies (research §5.3).
+ * `Response.Error` only from 200 replies (its common/abstract_client.js).
  *
- * Order of checks: body size → X-TC-Action/X-TC-Version → signature → JSON → parameters, so
- * nothing but public facts is said to an unsigned caller.
+ * Order of checks: client throttle → X-TC-Action/X-TC-Version → the signature's headers
+ * (Authorization, X-TC-Timestamp, SecretId, SignedHeaders) → body (size, read timeout, the
+ * unauthenticated-body budget) → signature → replay → JSON → parameters. Nothing but public
+ * facts is said to an unsigned caller, and a request that fails on its headers is answered
+ * before a byte of its body is buffered.
  *
  * @example
  * const api = createApiRoute({ store, config, clock: systemClock, credentials, logger });
@@ -63,14 +72,34 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
   };
   const { credentials } = options;
   const nextRequestId = options.requestId ?? randomUUID;
+  const replayGuard =
+    options.replayGuard ??
+    createReplayGuard({
+      maxEntries: options.config.api.replayCacheSize,
+      graceMs: options.config.api.replayGraceMs,
+    });
+  const requireSigned = options.config.api.requireSignedAction ? ["x-tc-action"] : [];
 
   return async (req, res) => {
     const requestId = nextRequestId();
     const traceId = header(req.headers["x-tc-traceid"]);
     if (TRACE_ID.test(traceId)) res.setHeader("X-TC-TraceId", traceId);
     let actionName = "";
+    let bodyRead = false;
+    const attempt = {
+      ip: options.throttle?.clientIp(req) ?? socketAddress(req),
+      surface: "api" as const,
+      credential: /Credential=([^/,\s]{1,128})\//.exec(header(req.headers.authorization))?.[1],
+    };
     try {
-      const body = await readBody(req, options.config.maxRequestBytes);
+      const wait = options.throttle?.blockedFor(attempt) ?? null;
+      if (wait !== null) {
+        res.setHeader("retry-after", retryAfterSeconds(wait));
+        throw new OnAirError(
+          "ONAIR_ERR_AUTH_THROTTLED",
+          `too many failed authentications from this client; retry in ${retryAfterSeconds(wait)} s`,
+        );
+      }
       actionName = header(req.headers["x-tc-action"]);
       const version = header(req.headers["x-tc-version"]);
       if (!actionName) {
@@ -92,21 +121,36 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
           `X-TC-Version ${version.slice(0, 32)} is not supported; use ${API_VERSION}`,
         );
       }
+      // A declared oversized body is refused on its header, before anything is read.
+      const declared = Number(req.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > options.config.maxRequestBytes) {
+        throw new OnAirError(
+          "ONAIR_ERR_REQUEST_TOO_LARGE",
+          `request body over ${options.config.maxRequestBytes} bytes`,
+        );
+      }
+      const now = options.clock.now();
+      const pre = precheckTc3(req.headers, {
+        lookupSecretKey: (id) => (id === credentials.secretId ? credentials.secretKey : undefined),
+        now,
+        requireSigned,
+      });
+      bodyRead = true;
+      const body = await readBody(req, options.config.maxRequestBytes, { unauthenticated: true });
       const url = req.url ?? "/";
       const queryAt = url.indexOf("?");
-      verifyTc3(
-        {
-          method: req.method ?? "POST",
-          query: queryAt === -1 ? "" : url.slice(queryAt + 1),
-          headers: req.headers,
-          body,
-        },
-        {
-          lookupSecretKey: (id) =>
-            id === credentials.secretId ? credentials.secretKey : undefined,
-          now: options.clock.now(),
-        },
-      );
+      const who = verifyTc3Signature(pre, {
+        method: req.method ?? "POST",
+        query: queryAt === -1 ? "" : url.slice(queryAt + 1),
+        body,
+      });
+      // A valid signature is good for one request (reads may repeat; see replay-guard.ts).
+      replayGuard.admit({
+        key: `${who.secretId}:${pre.auth.signature}`,
+        clientIp: attempt.ip,
+        expiresAtMs: (who.timestamp + TC3_MAX_SKEW_SECONDS) * 1000,
+        nowMs: now.getTime(),
+      });
       const result = await action.run(parseJsonObject(body), ctx);
       sendJson(res, 200, { Response: { ...result, RequestId: requestId } });
     } catch (err) {
@@ -119,7 +163,13 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
           "API request refused",
         );
       }
-      sendJson(res, 200, { Response: { Error: error.toTencentError(), RequestId: requestId } });
+      if (error.code.startsWith("ONAIR_ERR_AUTH_") && error.code !== "ONAIR_ERR_AUTH_THROTTLED") {
+        options.throttle?.failed(attempt, `${error.tencentCode}: ${error.message}`);
+      }
+      if (!bodyRead) refuseUnread(req, res);
+      if (!res.headersSent && !res.destroyed) {
+        sendJson(res, 200, { Response: { Error: error.toTencentError(), RequestId: requestId } });
+      }
     }
   };
 }

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { OnAirError } from "../errors.js";
 
 /**
- * TC3-HMAC-SHA256, the request signature of Tencent Cloud API 3.0 (research §5.2), as pure
+ * TC3-HMAC-SHA256, the request signature of Tencent Cloud API 3.0 (Tencent 267/30852), as pure
  * functions: the signing steps, and `verifyTc3` over one request's method, headers and raw body.
  * No I/O, no clock of its own: the caller passes `now` and a secret-key lookup.
  */
@@ -177,35 +177,39 @@ function hostWithoutPort(host: string): string {
   return host.replace(/:\d*$/, "");
 }
 
+/** The header half of a TC3 check, done before the body is read (see `precheckTc3`). */
+export interface Tc3Prechecked {
+  auth: Tc3Authorization;
+  timestamp: number;
+  secretKey: string;
+  /** Lower-case names → values of the request's headers. */
+  headers: ReadonlyMap<string, string>;
+  /** True when the signer put `x-tc-action` in SignedHeaders, so the action is covered. */
+  actionSigned: boolean;
+}
+
+/** Options of `precheckTc3` and `verifyTc3`. */
+export interface Tc3VerifyOptions {
+  lookupSecretKey: (secretId: string) => string | undefined;
+  now: Date;
+  maxSkewSeconds?: number;
+  /**
+   * Headers that must be in SignedHeaders besides content-type and host (Tencent's minimum).
+   * `["x-tc-action"]` refuses signers that leave the action unsigned, as tencentcloud-sdk-nodejs
+   * 4.x does.
+   */
+  requireSigned?: readonly string[];
+}
+
 /**
- * Verifies a TC3-HMAC-SHA256 request and returns who signed it, or throws an `OnAirError`
- * whose `tencentCode` is the one Tencent answers with:
- * AuthFailure.InvalidAuthorization (missing or malformed header), MissingParameter /
- * InvalidParameter (X-TC-Timestamp), AuthFailure.SignatureExpire (more than 5 minutes off),
- * AuthFailure.SecretIdNotFound, AuthFailure.SignatureFailure.
- *
- * The canonical request is rebuilt from the signer's SignedHeaders list. Signers differ in
- * two ways that do not weaken the signature, so each variant is tried: the `host` with and
- * without its port (the Node SDK signs the hostname, the Go SDK the endpoint with port), and
- * values lower-cased (as the spec says) or only trimmed (as some SDKs send them). Signatures
- * are compared in constant time.
- *
- * @example
- * const who = verifyTc3(
- *   { method: "POST", headers: req.headers, body },
- *   { lookupSecretKey: (id) => (id === creds.secretId ? creds.secretKey : undefined), now: new Date() },
- * );
+ * Everything about a TC3 request that can be checked without its body: the Authorization
+ * header's shape, X-TC-Timestamp and its skew, the SecretId, the credential date, and the
+ * SignedHeaders list. The router calls this before buffering a body, so an unsigned or stale
+ * request costs no memory. Throws the same errors as `verifyTc3`.
  */
-export function verifyTc3(
-  request: Tc3Request,
-  options: {
-    lookupSecretKey: (secretId: string) => string | undefined;
-    now: Date;
-    maxSkewSeconds?: number;
-  },
-): Tc3Identity {
+export function precheckTc3(headersIn: Tc3Headers, options: Tc3VerifyOptions): Tc3Prechecked {
   const headers = new Map<string, string>();
-  for (const [name, value] of Object.entries(request.headers)) {
+  for (const [name, value] of Object.entries(headersIn)) {
     if (value === undefined) continue;
     headers.set(name.toLowerCase(), typeof value === "string" ? value : value.join(","));
   }
@@ -241,7 +245,7 @@ export function verifyTc3(
     throw new OnAirError("ONAIR_ERR_AUTH_SECRET_ID", "the SecretId is not known to this server");
   }
 
-  // The date must be the UTC date of the timestamp (research §6 #11: local dates break at midnight).
+  // The date must be the UTC date of the timestamp (local dates would break at midnight).
   const expectedDate = utcDate(timestamp);
   if (auth.date !== expectedDate) {
     throw new OnAirError(
@@ -250,17 +254,43 @@ export function verifyTc3(
     );
   }
 
-  for (const required of ["content-type", "host"]) {
+  // Tencent's minimum is content-type and host; no SDK signs a header twice.
+  for (const required of ["content-type", "host", ...(options.requireSigned ?? [])]) {
     if (!auth.signedHeaders.includes(required)) {
       throw malformed(`SignedHeaders must include ${required}`);
     }
   }
-  const raw: [string, string][] = [];
-  for (const name of auth.signedHeaders) {
-    const value = headers.get(name);
-    if (value === undefined) throw malformed(`signed header ${name} is not in the request`);
-    raw.push([name, value.trim()]);
+  if (new Set(auth.signedHeaders).size !== auth.signedHeaders.length) {
+    throw malformed("SignedHeaders names a header twice");
   }
+  for (const name of auth.signedHeaders) {
+    if (!headers.has(name)) throw malformed(`signed header ${name} is not in the request`);
+  }
+  return {
+    auth,
+    timestamp,
+    secretKey,
+    headers,
+    actionSigned: auth.signedHeaders.includes("x-tc-action"),
+  };
+}
+
+/**
+ * The body half: rebuilds the canonical request from the signer's SignedHeaders list and
+ * compares the signature. Signers differ in two ways that do not weaken the signature, so each
+ * variant is tried: the `host` with and without its port (the Node SDK signs the hostname, the
+ * Go SDK the endpoint with port), and values lower-cased (as the spec says) or only trimmed (as
+ * some SDKs send them). Signatures are compared in constant time.
+ */
+export function verifyTc3Signature(
+  pre: Tc3Prechecked,
+  request: { method: string; query?: string; body: Uint8Array },
+): Tc3Identity {
+  const { auth, headers, timestamp, secretKey } = pre;
+  const raw: [string, string][] = auth.signedHeaders.map((name) => [
+    name,
+    (headers.get(name) ?? "").trim(),
+  ]);
 
   const hostVariants = new Set<string>();
   const host = headers.get("host")?.trim() ?? "";
@@ -307,4 +337,22 @@ export function verifyTc3(
     );
   }
   return { secretId: auth.secretId, service: auth.service, timestamp };
+}
+
+/**
+ * Verifies a TC3-HMAC-SHA256 request and returns who signed it, or throws an `OnAirError`
+ * whose `tencentCode` is the one Tencent answers with:
+ * AuthFailure.InvalidAuthorization (missing or malformed header), MissingParameter /
+ * InvalidParameter (X-TC-Timestamp), AuthFailure.SignatureExpire (more than 5 minutes off),
+ * AuthFailure.SecretIdNotFound, AuthFailure.SignatureFailure. It is `precheckTc3` followed by
+ * `verifyTc3Signature`. A valid signature can still be a replay: see `createReplayGuard`.
+ *
+ * @example
+ * const who = verifyTc3(
+ *   { method: "POST", headers: req.headers, body },
+ *   { lookupSecretKey: (id) => (id === creds.secretId ? creds.secretKey : undefined), now: new Date() },
+ * );
+ */
+export function verifyTc3(request: Tc3Request, options: Tc3VerifyOptions): Tc3Identity {
+  return verifyTc3Signature(precheckTc3(request.headers, options), request);
 }

@@ -49,7 +49,20 @@ export const configSchema = z
     databaseUrl: z.string().url().optional(),
     /** Management credentials (TC3-HMAC-SHA256). Generated and printed on first start when unset. */
     secretId: z.string().min(1).optional(),
-    secretKey: z.string().min(1).optional(),
+    secretKey: z
+      .string()
+      .min(16, "must be at least 16 characters (generate one: openssl rand -base64 24)")
+      .optional(),
+    /** Bearer token of `POST /v1/events` (not the SecretKey). Generated on first start when unset. */
+    intakeToken: z
+      .string()
+      .min(16, "must be at least 16 characters (generate one: openssl rand -base64 24)")
+      .optional(),
+    /** `?token=` of the media-server hooks (it sits in their config files). Generated when unset. */
+    hookToken: z
+      .string()
+      .min(16, "must be at least 16 characters (generate one: openssl rand -base64 24)")
+      .optional(),
     /** Callback URLs on private or loopback addresses; link-local/metadata are always refused. */
     callbackAllowPrivate: z.boolean().default(true),
     /** Base URL under which `/files/` is reachable by callback receivers. */
@@ -179,6 +192,64 @@ export const configSchema = z
       .int()
       .min(0)
       .default(24 * 3600_000),
+    api: z
+      .object({
+        /**
+         * Refuse TC3 signatures that leave `x-tc-action` unsigned. Off by default because
+         * tencentcloud-sdk-nodejs 4.x signs only content-type;host.
+         */
+        requireSignedAction: z.boolean().default(false),
+        /** Signatures remembered for replay refusal (entries, ~150 bytes each); full → RequestLimitExceeded. */
+        replayCacheSize: z.number().int().min(100).default(100_000),
+        /**
+         * A signature seen again within this long of its first use, from the same client
+         * address, is the SDK sending two calls with the same body in one second (ms; 0 = never).
+         */
+        replayGraceMs: z.number().int().min(0).max(10_000).default(2000),
+      })
+      .strict()
+      .prefault({}),
+    http: z
+      .object({
+        /** Open HTTP connections at most (node's server.maxConnections); more are closed at once. */
+        maxConnections: z.number().int().min(1).default(1024),
+        /** Time to receive the request headers (ms). */
+        headersTimeoutMs: z.number().int().min(100).default(20_000),
+        /** Time to receive the whole request (ms). */
+        requestTimeoutMs: z.number().int().min(100).default(60_000),
+        /** Longest silence between two body reads (ms), like nginx's client_body_timeout; then 408. */
+        bodyTimeoutMs: z.number().int().min(50).default(10_000),
+        /**
+         * Bytes buffered at once across all bodies not yet authenticated (API bodies before the
+         * signature check, sign-in), beyond the first 16 KiB of each; past it, 503.
+         */
+        maxUnauthenticatedBodyBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(64 * 1024 * 1024),
+        /** Take the client address from the last X-Forwarded-For entry (only behind your own proxy). */
+        trustForwardedFor: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** Throttle of failed authentications (API, intake, hooks, dashboard), per client address. */
+    authThrottle: z
+      .object({
+        /** Failures per client address within windowMs before it is blocked. */
+        maxFailuresPerClient: z.number().int().min(1).default(30),
+        /** Failures per client address and credential id (SecretId) within windowMs. */
+        maxFailuresPerCredential: z.number().int().min(1).default(10),
+        /** Window over which failures are counted (ms). */
+        windowMs: z.number().int().min(100).default(60_000),
+        /** First block (ms); each further block of the same client doubles, up to maxBlockMs. */
+        blockMs: z.number().int().min(100).default(60_000),
+        maxBlockMs: z.number().int().min(100).default(3_600_000),
+        /** Clients tracked at most (least recently seen dropped first). */
+        maxClients: z.number().int().min(100).default(10_000),
+      })
+      .strict()
+      .prefault({}),
     /** Largest request body of the management API and intake. */
     maxRequestBytes: z
       .number()

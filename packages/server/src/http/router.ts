@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { Logger } from "pino";
 import { toOnAirError } from "../errors.js";
+import { applyBodyPolicy, type BodyBudget, refuseUnread } from "./read-body.js";
 import { type RouteHandler, sendJson } from "./route.js";
 
 /** A route: exact path, or a prefix when `path` ends with `/`. */
@@ -14,7 +15,23 @@ export interface Route {
  * The HTTP server of OnAir: one port for the management API, intake, hooks, files, metrics and
  * the dashboard. Routing is a table; each route module owns its own body parsing and replies.
  */
-export function createHttpServer(options: { routes: Route[]; logger: Logger }): Server {
+/** Server-wide limits (config `http.*`); each has a default for tests that build a bare server. */
+export interface HttpLimits {
+  maxConnections?: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Shared by the bodies read with `readBody(…, { unauthenticated: true })`. */
+  bodyBudget?: BodyBudget;
+}
+
+export function createHttpServer(options: {
+  routes: Route[];
+  logger: Logger;
+  limits?: HttpLimits;
+}): Server {
+  const limits = options.limits ?? {};
+  const bodyPolicy = { timeoutMs: limits.bodyTimeoutMs ?? 10_000, budget: limits.bodyBudget };
   const exact = new Map<string, RouteHandler>();
   const prefixes: Route[] = [];
   for (const route of options.routes) {
@@ -24,12 +41,14 @@ export function createHttpServer(options: { routes: Route[]; logger: Logger }): 
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const method = req.method ?? "GET";
+    applyBodyPolicy(req, bodyPolicy);
     const handler =
       exact.get(`${method} ${path}`) ??
       prefixes.find((r) => r.method === method && path.startsWith(r.path))?.handler;
     if (!handler) {
       const known = [...exact.keys()].some((k) => k.endsWith(` ${path}`));
-      req.resume();
+      // Refused before a byte of the body is read (nginx answers an unknown location the same way).
+      refuseUnread(req, res);
       sendJson(res, known ? 405 : 404, {
         error: known ? "ONAIR_ERR_METHOD_NOT_ALLOWED" : "ONAIR_ERR_NOT_FOUND",
         message: known ? `${method} is not allowed on ${path}` : `no route for ${path}`,
@@ -43,8 +62,21 @@ export function createHttpServer(options: { routes: Route[]; logger: Logger }): 
       else sendJson(res, error.httpStatus, { error: error.code, message: error.message });
     });
   });
-  // Slow or stalled clients must not pin sockets forever.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 60_000;
+  // Slow or stalled clients must not pin sockets forever; past maxConnections node closes new
+  // sockets at once ('drop' event), like nginx's worker_connections.
+  server.requestTimeout = limits.requestTimeoutMs ?? 60_000;
+  server.headersTimeout = Math.min(limits.headersTimeoutMs ?? 20_000, server.requestTimeout);
+  server.maxConnections = limits.maxConnections ?? 1024;
+  let lastDropLog = 0;
+  server.on("drop", (data?: { remoteAddress?: string }) => {
+    // One line per second at most: a connection flood must not flood the log too.
+    const now = Date.now();
+    if (now - lastDropLog < 1000) return;
+    lastDropLog = now;
+    options.logger.warn(
+      { clientIp: data?.remoteAddress, maxConnections: server.maxConnections },
+      "HTTP connection refused: maxConnections reached",
+    );
+  });
   return server;
 }
