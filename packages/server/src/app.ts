@@ -12,12 +12,12 @@ import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
 import { createHookRoutes } from "./hooks/index.js";
 import { createFileRoute } from "./http/file-route.js";
-import { sendJson } from "./http/route.js";
 import { createHttpServer } from "./http/router.js";
 import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
 import { createEventEmitter } from "./intake/event-emitter.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
 import { startModerationService } from "./moderation/moderation-service.js";
+import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics, registerMediaMetrics } from "./observability/metrics.js";
 import { createRecordingService } from "./recording/recording-service.js";
@@ -64,7 +64,11 @@ export async function startOnAir(
       `\nOnAir management credentials (saved in ${config.dataDir}/credentials.json):\n  SecretId:  ${credentials.secretId}\n  SecretKey: ${credentials.secretKey}\n\n`,
     );
   }
-  const metrics = createMetrics({ store, clock });
+  const metrics = createMetrics({
+    store,
+    clock,
+    queueStatsMaxAgeMs: config.metrics.queueStatsMaxAgeMs,
+  });
   const dispatcher = createDispatcher({ store, config, clock, logger, metrics, nodeId });
   const feed = createLiveFeed();
   const committer = createEventEmitter({
@@ -205,19 +209,18 @@ export async function startOnAir(
       {
         method: "GET",
         path: "/healthz",
-        handler: async (_req, res) => {
-          await store.deliveries.stats(clock.now());
-          sendJson(res, 200, { status: "ok", node: nodeId });
-        },
+        handler: createHealthRoute({
+          store,
+          nodeId,
+          clock,
+          logger,
+          writeProbeMaxAgeMs: config.metrics.writeProbeMaxAgeMs,
+        }),
       },
       {
         method: "GET",
         path: "/metrics",
-        handler: async (_req, res) => {
-          const text = await metrics.registry.metrics();
-          res.writeHead(200, { "content-type": metrics.registry.contentType });
-          res.end(text);
-        },
+        handler: createMetricsRoute({ metrics, token: config.metrics.token, logger }),
       },
     ],
   });

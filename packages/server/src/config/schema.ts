@@ -79,7 +79,7 @@ export const configSchema = z
       .object({
         /** In-flight attempts on this node. */
         concurrency: z.number().int().min(1).max(1024).default(64),
-        /** In-flight attempts per callback origin. */
+        /** In-flight attempts per callback origin on this node: a stuck origin's share of `concurrency`. */
         perOriginConcurrency: z.number().int().min(1).max(256).default(16),
         batchSize: z.number().int().min(1).max(1000).default(100),
         /** Lease on a claimed delivery; must exceed the attempt timeout. */
@@ -96,6 +96,18 @@ export const configSchema = z
           .default(5 * 24 * 3600_000),
         /** Bytes of a response body kept per attempt. */
         responseSnippetBytes: z.number().int().min(0).max(65536).default(1024),
+      })
+      .strict()
+      .prefault({}),
+    /** `/metrics` and `/healthz` (docs/security.md). */
+    metrics: z
+      .object({
+        /** Bearer token `/metrics` requires (unset = open, as Prometheus scrapes by default). */
+        token: z.string().min(16).optional(),
+        /** Queue figures (pending, dead, oldest pending) are re-read at most this often, in ms. */
+        queueStatsMaxAgeMs: z.number().int().min(0).default(10_000),
+        /** `/healthz`'s store write probe is re-run at most this often, in ms. */
+        writeProbeMaxAgeMs: z.number().int().min(0).default(5_000),
       })
       .strict()
       .prefault({}),

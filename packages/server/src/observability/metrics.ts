@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Store } from "../store/store.js";
+import { cachedSingleFlight } from "./single-flight.js";
 
 /** OnAir's Prometheus metrics, on a registry of their own (never prom-client's global one). */
 export interface Metrics {
@@ -14,9 +15,24 @@ export interface Metrics {
   recordingFailures: Counter<"format">;
 }
 
-export function createMetrics(options: { store: Store; clock: { now(): Date } }): Metrics {
+/**
+ * The queue gauges come from `Store.deliveries.queueGauges` (index ranges, no table scan), read at
+ * most once per `queueStatsMaxAgeMs` for all three gauges and every concurrent scrape together,
+ * so a `/metrics` flood costs the store nothing more than one scrape does. They are global (the
+ * store is shared by every node) and at most that old.
+ */
+export function createMetrics(options: {
+  store: Store;
+  clock: { now(): Date };
+  /** Default 10 s (config `metrics.queueStatsMaxAgeMs`). */
+  queueStatsMaxAgeMs?: number;
+}): Metrics {
   const registry = new Registry();
-  const stats = () => options.store.deliveries.stats(options.clock.now());
+  const stats = cachedSingleFlight(
+    () => options.store.deliveries.queueGauges(options.clock.now()),
+    options.queueStatsMaxAgeMs ?? 10_000,
+    () => options.clock.now().getTime(),
+  );
   new Gauge({
     name: "onair_delivery_queue_depth",
     help: "Deliveries pending (waiting for their next attempt)",

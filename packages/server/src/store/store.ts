@@ -26,6 +26,16 @@ export interface Store {
   /** Applies the numbered migrations not applied yet. Idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Writes (durably) one tiny row for `node`: the `/healthz` probe. Rejects when the store
+   * cannot write (disk full, read-only, connection lost).
+   */
+  probeWrite(node: string, at: Date): Promise<void>;
+  /**
+   * The last write that failed because storage is full (`isStorageFull`), until a later write
+   * commits; in memory, so `/healthz` reads it for free.
+   */
+  lastStorageFull(): { at: Date; message: string } | null;
 
   domains: DomainRepository;
   templates: TemplateRepository;
@@ -118,6 +128,20 @@ export function deliveryOrigin(url: string): string {
   return match ? match[0].toLowerCase() : url;
 }
 
+/**
+ * Whether `err` (or its cause) says the storage is full: SQLite `SQLITE_FULL`, the OS's
+ * `ENOSPC`/`EDQUOT`, PostgreSQL `53100 disk_full`.
+ */
+export function isStorageFull(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT" || code === "53100")
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** A claimed delivery with what the dispatcher needs to send it. */
 export interface ClaimedDelivery {
   delivery: Delivery;
@@ -197,7 +221,16 @@ export interface DeliveryRepository {
     now: Date;
     dryRun?: boolean;
   }): Promise<string[]>;
-  /** Queue figures for metrics and the dashboard. */
+  /**
+   * The queue figures `/metrics` exports, each from an index range (no table scan): pending and
+   * dead counts cost one index entry per pending or dead row, the oldest pending one seek.
+   */
+  queueGauges(now: Date): Promise<{
+    pending: number;
+    dead: number;
+    oldestPendingAgeMs: number | null;
+  }>;
+  /** Queue figures for the API and the dashboard (the delivered count reads its whole range). */
   stats(now: Date): Promise<{
     pending: number;
     dead: number;

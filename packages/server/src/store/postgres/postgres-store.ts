@@ -21,7 +21,7 @@ import {
 } from "../row-mappers.js";
 import { createSnapshotRepository } from "../snapshot-repository.js";
 import type { SqlRunner } from "../sql-runner.js";
-import { type ClaimedDelivery, deliveryOrigin, type Store } from "../store.js";
+import { type ClaimedDelivery, deliveryOrigin, isStorageFull, type Store } from "../store.js";
 import { createStreamRepository } from "../stream-repository.js";
 
 const MIGRATIONS = fileURLToPath(new URL("../../../../migrations/postgres/", import.meta.url));
@@ -56,8 +56,19 @@ export function createPostgresStore(options: {
     options: `-c search_path=${schema}`,
   });
 
-  const query = async (sql: string, args: unknown[] = []): Promise<Row[]> =>
-    (await pool.query(sql, args)).rows as Row[];
+  let storageFull: { at: Date; message: string } | null = null;
+  const noteFailure = (err: unknown) => {
+    if (isStorageFull(err))
+      storageFull = { at: new Date(), message: err instanceof Error ? err.message : "disk full" };
+  };
+  const query = async (sql: string, args: unknown[] = []): Promise<Row[]> => {
+    try {
+      return (await pool.query(sql, args)).rows as Row[];
+    } catch (err) {
+      noteFailure(err);
+      throw err;
+    }
+  };
   async function tx<T>(
     fn: (q: (sql: string, args?: unknown[]) => Promise<Row[]>) => Promise<T>,
   ): Promise<T> {
@@ -68,8 +79,10 @@ export function createPostgresStore(options: {
         async (sql, args = []) => (await client.query(sql, args)).rows as Row[],
       );
       await client.query("COMMIT");
+      storageFull = null;
       return result;
     } catch (err) {
+      noteFailure(err);
       await client.query("ROLLBACK").catch(() => undefined);
       throw err;
     } finally {
@@ -108,6 +121,18 @@ export function createPostgresStore(options: {
 
     async close() {
       await pool.end();
+    },
+
+    async probeWrite(node, at) {
+      await query(
+        "INSERT INTO health_probe (node, at) VALUES ($1, $2) ON CONFLICT (node) DO UPDATE SET at = excluded.at",
+        [node, at.getTime()],
+      );
+      storageFull = null;
+    },
+
+    lastStorageFull() {
+      return storageFull;
     },
 
     domains: {
@@ -487,6 +512,21 @@ export function createPostgresStore(options: {
           }
           return matched;
         });
+      },
+      async queueGauges(now) {
+        const [row] = await query(
+          `SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending,
+                  (SELECT COUNT(*) FROM deliveries WHERE status = 'dead') AS dead,
+                  (SELECT MIN(created_at) FROM deliveries WHERE status = 'pending') AS oldest`,
+        );
+        return {
+          pending: Number(row?.pending ?? 0),
+          dead: Number(row?.dead ?? 0),
+          oldestPendingAgeMs:
+            row?.oldest === null || row?.oldest === undefined
+              ? null
+              : now.getTime() - Number(row.oldest),
+        };
       },
       async stats(now) {
         const counts = await query("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status");

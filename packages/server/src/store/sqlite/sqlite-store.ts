@@ -1,3 +1,4 @@
+import { channel } from "node:diagnostics_channel";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,8 +23,14 @@ import {
 } from "../row-mappers.js";
 import { createSnapshotRepository } from "../snapshot-repository.js";
 import type { SqlRunner } from "../sql-runner.js";
-import { type ClaimedDelivery, deliveryOrigin, type Store } from "../store.js";
+import { type ClaimedDelivery, deliveryOrigin, isStorageFull, type Store } from "../store.js";
 import { createStreamRepository } from "../stream-repository.js";
+
+/**
+ * Named diagnostics channel: the SQL text of each statement run through the statement cache
+ * (`{ driver, sql }`), published only while someone subscribes (tests count what a route runs).
+ */
+export const statementChannel = channel("onair:store:statement");
 
 /** Numbered migrations ship with the package: dist/src/store/sqlite → ../../../../migrations. */
 const MIGRATIONS = fileURLToPath(new URL("../../../../migrations/sqlite/", import.meta.url));
@@ -49,6 +56,7 @@ export function createSqliteStore(options: { path: string }): Store {
   // queries with variable IN lists add a handful of entries; the cap bounds any surprise.
   const statements = new Map<string, Database.Statement>();
   const prepared = (text: string): Database.Statement => {
+    if (statementChannel.hasSubscribers) statementChannel.publish({ driver: "sqlite", sql: text });
     let statement = statements.get(text);
     if (!statement) {
       if (statements.size >= 256) statements.clear();
@@ -69,6 +77,11 @@ export function createSqliteStore(options: { path: string }): Store {
   };
   const queued: QueuedWrite[] = [];
   let flushScheduled = false;
+  let storageFull: { at: Date; message: string } | null = null;
+  const noteFailure = (error: unknown) => {
+    if (isStorageFull(error))
+      storageFull = { at: new Date(), message: error instanceof Error ? error.message : "full" };
+  };
   const flush = () => {
     flushScheduled = false;
     const batch = queued.splice(0);
@@ -79,14 +92,17 @@ export function createSqliteStore(options: { path: string }): Store {
           try {
             outcomes.push({ ok: true, value: db.transaction(write.run)() });
           } catch (error) {
+            noteFailure(error);
             outcomes.push({ ok: false, error });
           }
         }
       }).immediate();
     } catch (error) {
+      noteFailure(error);
       for (const write of batch) write.reject(error);
       return;
     }
+    if (outcomes.every((o) => o.ok)) storageFull = null;
     batch.forEach((write, i) => {
       const outcome = outcomes[i];
       if (outcome?.ok) write.resolve(outcome.value);
@@ -155,6 +171,18 @@ export function createSqliteStore(options: { path: string }): Store {
 
     async close() {
       db.close();
+    },
+
+    probeWrite(node, at) {
+      return groupCommit(() => {
+        prepared(
+          "INSERT INTO health_probe (node, at) VALUES (?, ?) ON CONFLICT (node) DO UPDATE SET at = excluded.at",
+        ).run(node, at.getTime());
+      });
+    },
+
+    lastStorageFull() {
+      return storageFull;
     },
 
     domains: {
@@ -536,14 +564,28 @@ export function createSqliteStore(options: { path: string }): Store {
           })
           .immediate();
       },
+      async queueGauges(now) {
+        const count = (status: string) =>
+          Number(
+            (prepared("SELECT COUNT(*) n FROM deliveries WHERE status = ?").get(status) as Row).n,
+          );
+        const oldest = prepared(
+          "SELECT MIN(created_at) at FROM deliveries WHERE status = 'pending'",
+        ).get() as Row;
+        return {
+          pending: count("pending"),
+          dead: count("dead"),
+          oldestPendingAgeMs: oldest.at === null ? null : now.getTime() - Number(oldest.at),
+        };
+      },
       async stats(now) {
-        const counts = db
-          .prepare("SELECT status, COUNT(*) n FROM deliveries GROUP BY status")
-          .all() as Row[];
+        const counts = prepared(
+          "SELECT status, COUNT(*) n FROM deliveries GROUP BY status",
+        ).all() as Row[];
         const count = (status: string) => Number(counts.find((c) => c.status === status)?.n ?? 0);
-        const oldest = db
-          .prepare("SELECT MIN(created_at) at FROM deliveries WHERE status = 'pending'")
-          .get() as Row;
+        const oldest = prepared(
+          "SELECT MIN(created_at) at FROM deliveries WHERE status = 'pending'",
+        ).get() as Row;
         return {
           pending: count("pending"),
           dead: count("dead"),

@@ -1,0 +1,99 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Logger } from "pino";
+import { type RouteHandler, sendJson } from "../http/route.js";
+import type { Store } from "../store/store.js";
+import type { Metrics } from "./metrics.js";
+import { cachedSingleFlight } from "./single-flight.js";
+
+/**
+ * `GET /healthz`: 200 `{"status":"ok"}` while the store can write, else 503
+ * `{"status":"unavailable","store":"…"}` with `Retry-After`. Two signals, both cheap: the last
+ * write that failed with storage full (kept in memory by the driver), and a durable one-row write
+ * probe run at most once per `writeProbeMaxAgeMs` whatever the request rate (concurrent requests
+ * share it). It never reads the deliveries table.
+ */
+export function createHealthRoute(deps: {
+  store: Store;
+  nodeId: string;
+  clock: { now(): Date };
+  logger: Logger;
+  writeProbeMaxAgeMs: number;
+}): RouteHandler {
+  const probe = cachedSingleFlight(
+    async (): Promise<string | null> => {
+      try {
+        await deps.store.probeWrite(deps.nodeId, deps.clock.now());
+        return null;
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      }
+    },
+    deps.writeProbeMaxAgeMs,
+    () => deps.clock.now().getTime(),
+  );
+  let failing = false;
+  return async (req, res) => {
+    req.resume();
+    const full = deps.store.lastStorageFull();
+    const probeError = await probe();
+    const problem = full ? `storage full: ${full.message}` : probeError;
+    if (problem !== null) {
+      if (!failing) deps.logger.error({ store: problem }, "health: the store cannot write");
+      failing = true;
+      res.setHeader("retry-after", String(Math.max(1, Math.ceil(deps.writeProbeMaxAgeMs / 1000))));
+      return sendJson(res, 503, {
+        status: "unavailable",
+        node: deps.nodeId,
+        store: `cannot write: ${problem}`,
+      });
+    }
+    if (failing) deps.logger.info("health: the store writes again");
+    failing = false;
+    sendJson(res, 200, { status: "ok", node: deps.nodeId });
+  };
+}
+
+/**
+ * `GET /metrics` in the Prometheus text format. With `token` set (config `metrics.token`) it
+ * requires `Authorization: Bearer <token>` (compared in constant time) and answers 401 otherwise;
+ * refusals are logged at most once a minute with their count.
+ */
+export function createMetricsRoute(deps: {
+  metrics: Metrics;
+  token: string | undefined;
+  logger: Logger;
+  now?: () => number;
+}): RouteHandler {
+  const now = deps.now ?? Date.now;
+  const expected = deps.token ? createHash("sha256").update(deps.token).digest() : null;
+  let refused = 0;
+  let lastLogAt = Number.NEGATIVE_INFINITY;
+  return async (req, res) => {
+    req.resume();
+    if (expected) {
+      const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
+      const given = match?.[1] ? createHash("sha256").update(match[1].trim()).digest() : null;
+      if (!given || !timingSafeEqual(given, expected)) {
+        refused++;
+        if (now() - lastLogAt >= 60_000) {
+          deps.logger.warn(
+            { refused, ip: req.socket.remoteAddress },
+            "metrics: refused requests without the metrics.token bearer",
+          );
+          lastLogAt = now();
+          refused = 0;
+        }
+        res.setHeader("www-authenticate", 'Bearer realm="metrics"');
+        return sendJson(res, 401, {
+          error: "ONAIR_ERR_AUTH_MISSING",
+          message: given
+            ? "the metrics bearer token is wrong"
+            : "Authorization: Bearer <metrics.token> is required",
+        });
+      }
+    }
+    const text = await deps.metrics.registry.metrics();
+    res.writeHead(200, { "content-type": deps.metrics.registry.contentType });
+    res.end(text);
+  };
+}
