@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { StreamControl } from "../api/action.js";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
+import type { AuthThrottle } from "../http/auth-throttle.js";
 import type { Route } from "../http/router.js";
 import type { Store } from "../store/store.js";
 import { createDashboardApiRoute, DASHBOARD_API_PREFIX } from "./api-route.js";
@@ -29,6 +30,8 @@ export interface DashboardOptions {
   /** The built app (default: found next to the server, see findDashboardAssets). */
   assetsDir?: string | null;
   sessionTtlMs?: number;
+  /** The shared limiter of failed authentications (default: the sign-in route's own). */
+  throttle?: AuthThrottle | undefined;
 }
 
 /**
@@ -51,6 +54,8 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
     clock: options.clock,
     secureCookie: options.config.publicUrl?.startsWith("https:") ?? false,
     ttlMs,
+    throttle: options.throttle,
+    logger: options.logger,
   });
   const api = createDashboardApiRoute({
     sessions,

@@ -1,6 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { Logger } from "pino";
+import { configSchema } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { OnAirError } from "../errors.js";
+import { type AuthThrottle, createAuthThrottle, retryAfterSeconds } from "../http/auth-throttle.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 import {
   readCookie,
@@ -11,9 +14,6 @@ import {
 } from "./http-helpers.js";
 import type { SessionStore } from "./session-store.js";
 
-/** Failed sign-ins allowed per window before every attempt is refused until it ends. */
-const MAX_FAILURES_PER_WINDOW = 10;
-const FAILURE_WINDOW_MS = 60_000;
 const SIGN_IN_BODY_LIMIT = 4096;
 
 /** Equal strings, compared in constant time (hashing first makes the lengths equal). */
@@ -29,9 +29,10 @@ function stringField(body: Record<string, unknown>, name: string): string {
 
 /**
  * `POST /dashboard/session`: `{SecretId, SecretKey}` (the management credentials) or `{Token}`
- * (the SecretKey alone, as hook URLs take it) → an HttpOnly, SameSite=Strict session cookie.
- * After MAX_FAILURES_PER_WINDOW failures in a minute every attempt is refused until the minute
- * ends, which bounds guessing without keeping per-client state.
+ * (the SecretKey alone) → an HttpOnly, SameSite=Strict session cookie. Failures are throttled
+ * per client address and per address and SecretId by the shared `AuthThrottle` (logged at warn
+ * with the address), so a guessing client locks out only itself: the admin signing in from
+ * another address is not affected (a global lockout would let one attacker keep everyone out).
  */
 export function createSignInRoute(options: {
   credentials: { secretId: string; secretKey: string };
@@ -39,32 +40,48 @@ export function createSignInRoute(options: {
   clock: Clock;
   secureCookie: boolean;
   ttlMs: number;
+  /** The shared limiter (default: one of its own with the config defaults). */
+  throttle?: AuthThrottle | undefined;
+  logger?: Logger | undefined;
 }): { signIn: RouteHandler; signOut: RouteHandler } {
-  let windowStart = 0;
-  let failures = 0;
+  const throttle =
+    options.throttle ??
+    createAuthThrottle({
+      ...configSchema.parse({}).authThrottle,
+      logger: options.logger,
+      now: () => options.clock.now().getTime(),
+    });
   const signIn: RouteHandler = async (req, res) => {
     try {
       const body = await readJsonObject(req, SIGN_IN_BODY_LIMIT);
-      const now = options.clock.now().getTime();
-      if (now - windowStart >= FAILURE_WINDOW_MS) {
-        windowStart = now;
-        failures = 0;
-      }
-      if (failures >= MAX_FAILURES_PER_WINDOW) {
-        throw new OnAirError("ONAIR_ERR_LIMIT_EXCEEDED", "too many failed sign-ins; wait a minute");
-      }
       const token = stringField(body, "Token");
+      const secretId = stringField(body, "SecretId");
+      const attempt = {
+        ip: throttle.clientIp(req),
+        surface: "dashboard" as const,
+        credential: token ? undefined : secretId.slice(0, 128),
+      };
+      // Refused before the secret is compared: a blocked client learns nothing from its guesses.
+      const wait = throttle.blockedFor(attempt);
+      if (wait !== null) {
+        res.setHeader("retry-after", retryAfterSeconds(wait));
+        throw new OnAirError(
+          "ONAIR_ERR_LIMIT_EXCEEDED",
+          `too many failed sign-ins from this address; retry in ${retryAfterSeconds(wait)} s`,
+        );
+      }
       const ok = token
         ? sameSecret(token, options.credentials.secretKey)
         : // Both compared, always, so the reply time does not tell which one was wrong.
           [
-            sameSecret(stringField(body, "SecretId"), options.credentials.secretId),
+            sameSecret(secretId, options.credentials.secretId),
             sameSecret(stringField(body, "SecretKey"), options.credentials.secretKey),
           ].every(Boolean);
       if (!ok) {
-        failures++;
+        throttle.failed(attempt, token ? "wrong dashboard token" : "wrong SecretId or SecretKey");
         throw new OnAirError("ONAIR_ERR_AUTH_SIGNATURE", "wrong SecretId, SecretKey or token");
       }
+      throttle.succeeded(attempt);
       const session = options.sessions.create();
       res.setHeader(
         "set-cookie",

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { pino } from "pino";
+import { configSchema } from "../../src/config/schema.js";
 import { createSessionStore } from "../../src/dashboard/session-store.js";
 import { createSignInRoute } from "../../src/dashboard/sign-in-route.js";
 import { createHttpServer } from "../../src/http/router.js";
@@ -110,5 +112,124 @@ describe("POST /dashboard/session", () => {
     assert.equal(locked.status, 429);
     clock.advance(60_000);
     assert.equal((await post({ SecretId: "AKIDtest", SecretKey: "testSecretKey" })).status, 200);
+  });
+});
+
+/** One sign-in POST over a socket bound to `localAddress` (loopback has all of 127/8). */
+function signInFrom(
+  port: number,
+  localAddress: string,
+  body: unknown,
+): Promise<{ status: number; code: string | undefined; retryAfter: string | undefined }> {
+  const text = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/dashboard/session",
+        localAddress,
+        agent: false,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+            Error?: { Code: string };
+          };
+          resolve({
+            status: res.statusCode ?? 0,
+            code: parsed.Error?.Code,
+            retryAfter: res.headers["retry-after"],
+          });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(text);
+  });
+}
+
+describe("sign-in throttle is per client (issue 11, defect 6)", () => {
+  const clock = manualClock();
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: "warn" },
+    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+  const { signIn } = createSignInRoute({
+    credentials: { secretId: "AKIDtest", secretKey: "testSecretKey-0123456789" },
+    sessions: createSessionStore({ clock }),
+    clock,
+    secureCookie: false,
+    ttlMs: 3_600_000,
+    logger,
+  });
+  const server = createHttpServer({
+    logger,
+    routes: [{ method: "POST", path: "/dashboard/session", handler: signIn }],
+  });
+  let port = 0;
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test("an attacker at 127.0.0.2 is throttled; the admin at 127.0.0.1 still signs in", async () => {
+    const defaults = configSchema.parse({}).authThrottle;
+    const guesses = defaults.maxFailuresPerClient + 10;
+    const statuses: number[] = [];
+    for (let i = 0; i < guesses; i++) {
+      // Varying SecretIds, so only the per-address limit can stop them.
+      const res = await signInFrom(port, "127.0.0.2", {
+        SecretId: `AKIDguess${i}`,
+        SecretKey: `guess${i}`,
+      });
+      statuses.push(res.status);
+    }
+    assert.deepEqual(
+      statuses.slice(0, defaults.maxFailuresPerClient),
+      Array(defaults.maxFailuresPerClient).fill(401),
+    );
+    assert.ok(statuses.slice(defaults.maxFailuresPerClient).every((s) => s === 429));
+
+    // Even the right credentials are refused from the blocked address (no guessing oracle)…
+    const blocked = await signInFrom(port, "127.0.0.2", {
+      SecretId: "AKIDtest",
+      SecretKey: "testSecretKey-0123456789",
+    });
+    assert.equal(blocked.status, 429);
+    assert.equal(blocked.code, "LimitExceeded");
+    assert.ok(Number(blocked.retryAfter) >= 1);
+
+    // …while the admin from another address gets in, at once and repeatedly.
+    for (let i = 0; i < 3; i++) {
+      const admin = await signInFrom(port, "127.0.0.1", {
+        SecretId: "AKIDtest",
+        SecretKey: "testSecretKey-0123456789",
+      });
+      assert.equal(admin.status, 200);
+    }
+
+    // Logged at warn with the client address and the reason, never the guessed secret.
+    const failures = lines.filter((l) => l.msg === "authentication failed");
+    assert.equal(failures.length, defaults.maxFailuresPerClient);
+    assert.ok(failures.every((l) => l.clientIp === "127.0.0.2" && l.surface === "dashboard"));
+    assert.ok(lines.some((l) => l.msg === "client blocked after repeated authentication failures"));
+    assert.ok(!JSON.stringify(lines).includes("guess"), "no guessed secret or SecretId in the log");
+
+    // The block ends; a second block of the same address lasts twice as long (back-off).
+    clock.advance(defaults.blockMs);
+    for (let i = 0; i < defaults.maxFailuresPerClient; i++) {
+      await signInFrom(port, "127.0.0.2", { SecretId: `AKIDagain${i}`, SecretKey: "x" });
+    }
+    clock.advance(defaults.blockMs);
+    assert.equal((await signInFrom(port, "127.0.0.2", { SecretKey: "x" })).status, 429);
+    clock.advance(defaults.blockMs);
+    assert.equal((await signInFrom(port, "127.0.0.2", { SecretKey: "x" })).status, 401);
   });
 });
