@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { Gauge } from "prom-client";
 import { createApiRoute } from "./api/api-route.js";
 import { resolveCredentials } from "./config/credentials.js";
 import type { OnAirConfig } from "./config/schema.js";
@@ -11,7 +12,9 @@ import { createDispatcher } from "./dispatcher/dispatcher.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
 import { createHookRoutes } from "./hooks/index.js";
+import { createAuthThrottle } from "./http/auth-throttle.js";
 import { createFileRoute } from "./http/file-route.js";
+import { createBodyBudget } from "./http/read-body.js";
 import { createHttpServer } from "./http/router.js";
 import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
 import { createEventEmitter } from "./intake/event-emitter.js";
@@ -153,6 +156,30 @@ export async function startOnAir(
         .catch((err: unknown) => logger.error({ err }, "screenshots could not start"));
     },
   });
+  // One limiter of failed authentications for the API, intake, hooks and dashboard.
+  const throttle = createAuthThrottle({
+    ...config.authThrottle,
+    trustForwardedFor: config.http.trustForwardedFor,
+    logger,
+    now: () => clock.now().getTime(),
+  });
+  const bodyBudget = createBodyBudget({ maxBytes: config.http.maxUnauthenticatedBodyBytes });
+  new Gauge({
+    name: "onair_http_unauthenticated_body_bytes",
+    help: "Bytes of request bodies buffered before their authentication was checked",
+    registers: [metrics.registry],
+    collect() {
+      this.set(bodyBudget.inUse());
+    },
+  });
+  new Gauge({
+    name: "onair_http_unauthenticated_body_refusals",
+    help: "Requests refused with 503 because the unauthenticated-body budget was spent (since start)",
+    registers: [metrics.registry],
+    collect() {
+      this.set(bodyBudget.refused());
+    },
+  });
   const api = createApiRoute({
     store,
     config,
@@ -161,6 +188,7 @@ export async function startOnAir(
     credentials,
     wake: () => dispatcher.wake(),
     streams,
+    throttle,
   });
   const dashboard = createDashboard({
     store,
@@ -173,9 +201,17 @@ export async function startOnAir(
     streams,
     wake: () => dispatcher.wake(),
     rtmpPort: () => rtmp?.port ?? null,
+    throttle,
   });
   const server: Server = createHttpServer({
     logger,
+    limits: {
+      maxConnections: config.http.maxConnections,
+      headersTimeoutMs: config.http.headersTimeoutMs,
+      requestTimeoutMs: config.http.requestTimeoutMs,
+      bodyTimeoutMs: config.http.bodyTimeoutMs,
+      bodyBudget,
+    },
     routes: [
       { method: "POST", path: "/", handler: api },
       {

@@ -79,6 +79,7 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
       graceMs: options.config.api.replayGraceMs,
     });
   const requireSigned = options.config.api.requireSignedAction ? ["x-tc-action"] : [];
+  let lastLimitLog = 0;
 
   return async (req, res) => {
     const requestId = nextRequestId();
@@ -162,6 +163,17 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
           { code: error.tencentCode, action: actionName, requestId },
           "API request refused",
         );
+      }
+      if (error.code === "ONAIR_ERR_SERVER_BUSY" || error.code === "ONAIR_ERR_REQUEST_TIMEOUT") {
+        // One line a second at most: these trigger in floods.
+        const at = Date.now();
+        if (at - lastLimitLog >= 1000) {
+          lastLimitLog = at;
+          options.logger?.warn(
+            { clientIp: attempt.ip, code: error.code, reason: error.message },
+            "API request body refused",
+          );
+        }
       }
       if (error.code.startsWith("ONAIR_ERR_AUTH_") && error.code !== "ONAIR_ERR_AUTH_THROTTLED") {
         options.throttle?.failed(attempt, `${error.tencentCode}: ${error.message}`);
