@@ -1,5 +1,6 @@
 import { startOnAir } from "../app.js";
 import { loadConfig } from "../config/load-config.js";
+import { startBanner } from "./start-banner.js";
 
 /** Flags of `onair start`, as commander parses them. */
 export interface StartFlags {
@@ -18,6 +19,7 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   const { config: file, ...rest } = flags;
   const config = loadConfig({ env: process.env, file, flags: rest });
   const onair = await startOnAir(config);
+  for (const line of startBanner(config)) process.stderr.write(`${line}\n`);
   await new Promise<void>((resolve) => {
     const shutdown = () => {
       process.off("SIGINT", shutdown);

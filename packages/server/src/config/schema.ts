@@ -117,8 +117,13 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         /** Push domain of clients that connect by IP without `domain=` (unset: the address itself). */
         defaultDomain: z.string().min(1).optional(),
-        /** Publishes to domains not added with AddLiveDomain are accepted without push auth. */
-        allowUnregisteredDomains: z.boolean().default(true),
+        /**
+         * Publishes to domains not added with AddLiveDomain, accepted without push auth: from
+         * anywhere (true), never (false), or only from a publisher on this machine ("loopback").
+         */
+        allowUnregisteredDomains: z
+          .union([z.boolean(), z.literal("loopback")])
+          .default("loopback"),
         /** Largest RTMP message; larger ends the publish with errcode 7 (Tencent: 1 MB). */
         maxMessageBytes: z
           .number()
@@ -135,8 +140,14 @@ export const configSchema = z
          * much later. 0 reads as data arrives.
          */
         readCoalesceMs: z.number().int().min(0).max(500).default(100),
-        /** A second publisher of a live stream: replace the first (errcode 21) or be refused. */
-        duplicatePublish: z.enum(["replace", "reject"]).default("replace"),
+        /**
+         * A second publisher of a live stream replaces the first (errcode 21) only when it proved
+         * the domain's push key ("replace-authenticated"), always ("replace") or never ("reject");
+         * a publisher not allowed to replace is refused (18/601) and the first stays live.
+         */
+        duplicatePublish: z
+          .enum(["replace-authenticated", "replace", "reject"])
+          .default("replace-authenticated"),
         /** Third-party publish authorization: must answer 200 within the timeout, else refused. */
         publishHookUrl: z.string().url().optional(),
         publishHookTimeoutMs: z.number().int().min(100).default(3000),

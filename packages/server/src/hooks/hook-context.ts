@@ -41,6 +41,8 @@ export async function checkPublish(
     ctx,
     { domainName: target.domain, appName: target.appName, streamName: target.streamName },
     target.streamParam,
+    // The media server authenticated with the hook token; its publishers are its own.
+    { local: true },
   );
   if (!verdict.ok) {
     ctx.logger.warn(

@@ -13,7 +13,7 @@ import type { EmitInput } from "../intake/event-emitter.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/store.js";
 import type { LiveStreamRecord, StreamKey } from "../store/stream-repository.js";
-import { decidePublish } from "./decide-publish.js";
+import { decidePublish, isLoopbackAddress, mayReplace } from "./decide-publish.js";
 import { LivePublish } from "./live-publish.js";
 import { askPublishHook } from "./publish-hook.js";
 
@@ -202,13 +202,14 @@ export function createStreamService(deps: {
     return { accepted: false, code, description };
   }
 
-  /** Takes the stream's registry row, replacing a live publisher when configured to. */
+  /** Takes the stream's registry row, replacing a live publisher when this one may. */
   async function takeStream(
     key: StreamKey,
     record: Omit<LiveStreamRecord, "dropErrcode">,
+    may: { replace: boolean },
   ): Promise<boolean> {
     if (await store.streams.register(record)) return true;
-    if (ingest.duplicatePublish === "reject") return false;
+    if (!may.replace) return false;
     const local = live.get(keyText(key));
     if (local) local.drop(ERRCODE_DROPPED, "replaced by a new publisher");
     else await store.streams.requestDrop(key, ERRCODE_DROPPED);
@@ -233,7 +234,9 @@ export function createStreamService(deps: {
       appName: request.appName,
       streamName: request.streamName,
     };
-    const verdict = await decidePublish({ store, config, clock }, key, request.streamParam);
+    const verdict = await decidePublish({ store, config, clock }, key, request.streamParam, {
+      local: isLoopbackAddress(request.clientIp),
+    });
     if (!verdict.ok) {
       const auth = verdict.subErrcode !== null && verdict.subErrcode >= 500;
       const outcome = auth ? "auth" : verdict.subErrcode === 305 ? "forbidden" : "domain";
@@ -263,17 +266,22 @@ export function createStreamService(deps: {
       }
     }
     const startedAt = clock.now();
-    const taken = await takeStream(key, {
-      ...key,
-      sequence,
-      nodeId,
-      serverIp: request.serverIp,
-      clientIp: request.clientIp,
-      streamParam: request.streamParam,
-      width: 0,
-      height: 0,
-      startedAt,
-    });
+    const replace = mayReplace(ingest.duplicatePublish, verdict);
+    const taken = await takeStream(
+      key,
+      {
+        ...key,
+        sequence,
+        nodeId,
+        serverIp: request.serverIp,
+        clientIp: request.clientIp,
+        streamParam: request.streamParam,
+        width: 0,
+        height: 0,
+        startedAt,
+      },
+      { replace },
+    );
     if (taken && stopping) {
       // Shutdown began while this publish was being decided: nothing would end it.
       await store.streams.unregister(key, sequence);
@@ -288,7 +296,9 @@ export function createStreamService(deps: {
       return refuse(
         "duplicate",
         "NetStream.Publish.BadName",
-        "the stream is already being published (errcode 18, sub_errcode 601)",
+        replace || ingest.duplicatePublish === "reject"
+          ? "the stream is already being published (errcode 18, sub_errcode 601)"
+          : "the stream is already being published; only a publisher with the domain's push key may replace it (errcode 18, sub_errcode 601)",
         request,
       );
     }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { signPushUrl } from "@onair/callbacks";
 import pg from "pg";
 import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
 import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
@@ -16,6 +17,8 @@ import { type ReceiverProcess, startReceiver } from "./receiver.js";
 
 const DOMAIN = "multi.onair.test";
 const KEY = "MultiNodeKey";
+/** The domain has push auth on: only a publisher with the key may replace a live one. */
+const PUSH_KEY = "MultiNodePushKey01";
 
 interface NodeProcess {
   child: ChildProcess;
@@ -70,7 +73,14 @@ describe("RTMP ingest on two nodes sharing PostgreSQL", { timeout: 60_000 }, () 
   };
   const publishOn = async (node: NodeProcess, stream: string) => {
     const client = await RtmpTestClient.connect(node.rtmpPort);
-    const { code, streamId } = await client.publish({ stream });
+    const { txSecret, txTime } = signPushUrl({
+      key: PUSH_KEY,
+      streamName: stream,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
+    const { code, streamId } = await client.publish({
+      stream: `${stream}?txSecret=${txSecret}&txTime=${txTime}`,
+    });
     assert.equal(code, "NetStream.Publish.Start");
     client.sendAudio(streamId, 0);
     return client;
@@ -91,6 +101,11 @@ describe("RTMP ingest on two nodes sharing PostgreSQL", { timeout: 60_000 }, () 
       perStreamOrdering: false,
     });
     await store.rules.upsert({ domainName: DOMAIN, appName: "", templateId: template.id });
+    await store.domains.create({
+      name: DOMAIN,
+      type: 0,
+      pushAuth: { enabled: true, mainKey: PUSH_KEY, backupKey: "", authDeltaSeconds: 0 },
+    });
     await store.close();
     a = await startNode("node-a", databaseUrl, dirs[0] as string);
     b = await startNode("node-b", databaseUrl, dirs[1] as string);

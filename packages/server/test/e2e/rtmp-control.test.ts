@@ -161,14 +161,13 @@ describe("RTMP ingest: push auth and stream control through the official SDK", (
     );
   });
 
-  test("a second publisher of a live stream replaces the first (errcode 21 for the first)", async () => {
-    const first = await RtmpTestClient.connect(h.onair.rtmpPort as number);
-    const a = await first.publish({ stream: "contested" });
-    assert.equal(a.code, "NetStream.Publish.Start");
+  test("a second publisher with the push key replaces the first (errcode 21 for the first)", async () => {
+    // ingest.duplicatePublish "replace-authenticated" (the default): the newcomer proved the key.
+    const { client: first, code } = await tryPublish(signed("contested", MAIN_KEY));
+    assert.equal(code, "NetStream.Publish.Start");
     const [firstPush] = await h.events("contested", 1);
-    const second = await RtmpTestClient.connect(h.onair.rtmpPort as number);
-    const b = await second.publish({ stream: "contested" });
-    assert.equal(b.code, "NetStream.Publish.Start");
+    const { client: second, code: b } = await tryPublish(signed("contested", BACKUP_KEY));
+    assert.equal(b, "NetStream.Publish.Start");
     const [end] = await h.events("contested", 0);
     assert.equal(end?.errcode, 21);
     assert.equal(end?.sequence, firstPush?.sequence);

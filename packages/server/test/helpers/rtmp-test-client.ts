@@ -38,8 +38,8 @@ export class RtmpTestClient {
     this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
   }
 
-  static async connect(port: number): Promise<RtmpTestClient> {
-    const socket = connect(port, "127.0.0.1");
+  static async connect(port: number, host = "127.0.0.1"): Promise<RtmpTestClient> {
+    const socket = connect(port, host);
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", resolve);
       socket.once("error", reject);
