@@ -23,6 +23,7 @@ import { startModerationService } from "./moderation/moderation-service.js";
 import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics, registerMediaMetrics } from "./observability/metrics.js";
+import { rateLimitedLog } from "./observability/rate-limited-log.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
 import { openStore } from "./store/open-store.js";
@@ -221,6 +222,10 @@ export async function startOnAir(
           secretKey: credentials.secretKey,
           maxRequestBytes: config.maxRequestBytes,
           emit: emitter.emit,
+          onStorageFull: ((log) => (err: unknown) =>
+            log({ error: err instanceof Error ? err.message : String(err) }))(
+            rateLimitedLog(logger, "error", "intake: storage full, events refused with 503", 60_000),
+          ),
         }),
       },
       ...createHookRoutes({

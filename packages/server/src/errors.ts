@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   ONAIR_ERR_UNSAFE_URL: { tencent: "InvalidParameter.UrlNotSafe", http: 400 },
   ONAIR_ERR_LIMIT_EXCEEDED: { tencent: "LimitExceeded", http: 429 },
   ONAIR_ERR_UNSUPPORTED: { tencent: "UnsupportedOperation", http: 400 },
+  ONAIR_ERR_STORAGE_FULL: { tencent: "ResourceInsufficient", http: 503 },
   ONAIR_ERR_INTERNAL: { tencent: "InternalError", http: 500 },
 } as const;
 
@@ -62,8 +63,32 @@ export class OnAirError extends Error {
   }
 }
 
-/** Wraps anything thrown into an `OnAirError` (unknown errors become ONAIR_ERR_INTERNAL). */
+/**
+ * Whether `err` (or a cause) says the storage is full: SQLite `SQLITE_FULL`, the OS's
+ * `ENOSPC`/`EDQUOT`, PostgreSQL `53100 disk_full`.
+ */
+export function isStorageFull(err: unknown): boolean {
+  let e = err;
+  for (let depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT" || code === "53100")
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Wraps anything thrown into an `OnAirError`: storage full becomes ONAIR_ERR_STORAGE_FULL (503,
+ * retry later), other unknown errors ONAIR_ERR_INTERNAL.
+ */
 export function toOnAirError(err: unknown): OnAirError {
   if (err instanceof OnAirError) return err;
+  if (isStorageFull(err))
+    return new OnAirError(
+      "ONAIR_ERR_STORAGE_FULL",
+      "the server's storage is full; nothing was committed, retry later",
+      { cause: err },
+    );
   return new OnAirError("ONAIR_ERR_INTERNAL", "internal error", { cause: err });
 }

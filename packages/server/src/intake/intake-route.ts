@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { CallbackVerificationError, parseEvent } from "@onair/callbacks";
-import { OnAirError } from "../errors.js";
+import { isStorageFull, OnAirError, toOnAirError } from "../errors.js";
 import { readBody } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 import type { EmitInput, EmitResult } from "./event-emitter.js";
@@ -12,6 +12,9 @@ function authorised(header: string | undefined, secretKey: string): boolean {
   const expected = Buffer.from(secretKey);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/** `Retry-After` of a 503 for a full disk: long enough for an operator's cleanup to start. */
+const STORAGE_FULL_RETRY_AFTER_S = 30;
 
 const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
 
@@ -25,6 +28,8 @@ export function createIntakeRoute(deps: {
   secretKey: string;
   maxRequestBytes: number;
   emit: (input: EmitInput) => Promise<EmitResult>;
+  /** Called when an event could not be committed because the storage is full (logging). */
+  onStorageFull?: (err: unknown) => void;
 }): RouteHandler {
   return async (req, res) => {
     const fail = (status: number, error: string, message: string) =>
@@ -60,13 +65,23 @@ export function createIntakeRoute(deps: {
       );
     }
     const { t: _t, sign: _sign, ...unsigned } = fields;
-    const result = await deps.emit({
-      body: unsigned as Record<string, unknown> & { event_type: number },
-      domainName,
-      appName,
-      streamId,
-      source: "intake",
-    });
+    let result: EmitResult;
+    try {
+      result = await deps.emit({
+        body: unsigned as Record<string, unknown> & { event_type: number },
+        domainName,
+        appName,
+        streamId,
+        source: "intake",
+      });
+    } catch (err) {
+      // Disk full: nothing was committed; the sender should retry, like a 503 from any queue.
+      if (!isStorageFull(err)) throw err;
+      deps.onStorageFull?.(err);
+      const full = toOnAirError(err);
+      res.setHeader("retry-after", String(STORAGE_FULL_RETRY_AFTER_S));
+      return fail(full.httpStatus, full.code, full.message);
+    }
     sendJson(res, 202, { EventId: result.eventId, DeliveryIds: result.deliveryIds });
   };
 }

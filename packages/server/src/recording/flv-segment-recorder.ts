@@ -43,6 +43,8 @@ export class FlvSegmentRecorder implements TagSink {
     bytes: number;
     /** File offset of onMetaData's duration (a double), patched on close. */
     durationAt: number | null;
+    /** Writes skipped after this file's first failed write (it is not written to again). */
+    failedWrites: number;
   } | null = null;
   private writes: Promise<void> = Promise.resolve();
   private queuedBytes = 0;
@@ -63,6 +65,11 @@ export class FlvSegmentRecorder implements TagSink {
       onSegment: (segment: FinishedSegment) => Promise<void>;
       /** A write or close failed (disk full, permissions): reported once per file. */
       onFailure: (reason: string) => void;
+      /**
+       * A file whose writes failed, closed as it is (its `.part` and sidecar stay): the owner may
+       * finish it as crash recovery would, now or at the next start.
+       */
+      onAbandoned?: (target: SegmentTarget) => Promise<void>;
       logger: Logger;
     },
   ) {
@@ -122,6 +129,7 @@ export class FlvSegmentRecorder implements TagSink {
       lastTimestamp: timestamp,
       bytes: 0,
       durationAt: null,
+      failedWrites: 0,
     };
     this.enqueue(FLV_HEADER);
     const metadata = this.headers.metadata ? fileMetadata(this.headers.metadata) : null;
@@ -148,7 +156,9 @@ export class FlvSegmentRecorder implements TagSink {
     this.queuedBytes += bytes.length;
     this.writes = this.writes.then(async () => {
       try {
-        await (await current.handle).write(bytes);
+        // After one failure (disk full) the file gets no more writes: one log line, not one per tag.
+        if (this.failedFiles.has(current.target.partPath)) current.failedWrites++;
+        else await (await current.handle).write(bytes);
       } catch (err) {
         this.fail(current.target.partPath, err);
       } finally {
@@ -164,6 +174,15 @@ export class FlvSegmentRecorder implements TagSink {
     const endedAtMs = this.options.now();
     this.writes = this.writes.then(async () => {
       let handle: FileHandle | undefined;
+      if (this.failedFiles.has(current.target.partPath)) {
+        await (await current.handle.catch(() => null))?.close().catch(() => undefined);
+        this.options.logger.warn(
+          { file: current.target.partPath, skippedWrites: current.failedWrites },
+          "recording file closed after a write failure; left for recovery",
+        );
+        await this.options.onAbandoned?.(current.target).catch(() => undefined);
+        return;
+      }
       try {
         handle = await current.handle;
         const durationMs = Math.max(0, current.lastTimestamp - current.firstTimestamp);
@@ -185,18 +204,22 @@ export class FlvSegmentRecorder implements TagSink {
         });
       } catch (err) {
         await handle?.close().catch(() => undefined);
-        this.fail(current.target.path, err);
+        this.fail(current.target.partPath, err);
       }
     });
   }
 
   private readonly failedFiles = new Set<string>();
 
+  /** Once per file: one log line (no stack: the code says it all) and one failure report. */
   private fail(file: string, err: unknown): void {
-    this.options.logger.error({ err, file }, "recording write failed");
     if (this.failedFiles.has(file)) return;
     this.failedFiles.add(file);
     const code = (err as NodeJS.ErrnoException).code;
+    this.options.logger.error(
+      { file, code, error: err instanceof Error ? err.message : String(err) },
+      "recording write failed",
+    );
     this.options.onFailure(
       code === "ENOSPC"
         ? `disk full writing ${file}`

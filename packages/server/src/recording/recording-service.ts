@@ -14,6 +14,7 @@ import type { EmitInput } from "../intake/event-emitter.js";
 import type { Store } from "../store/store.js";
 import { matchStreamRule } from "../store/stream-rules.js";
 import type { LivePublish } from "../streams/live-publish.js";
+import { writeFileAtomic } from "./atomic-write.js";
 import { FfmpegRecorder } from "./ffmpeg-recorder.js";
 import { scanFlv } from "./flv-format.js";
 import { type FinishedSegment, FlvSegmentRecorder } from "./flv-segment-recorder.js";
@@ -140,8 +141,11 @@ export function createRecordingService(deps: {
     // Until ffmpeg's files are all reported: after a crash, recover() reports what is left.
     const session: FfmpegSession = { ...base, storageSeconds, format, baseName, startedAtMs };
     const sessionFile = join(dir, `${baseName}.${format}${SESSION_SUFFIX}`);
-    void writeFile(sessionFile, JSON.stringify(session)).catch((err: unknown) =>
-      deps.logger.error({ err, file: sessionFile }, "could not write a recording session file"),
+    void writeFileAtomic(sessionFile, JSON.stringify(session)).catch((err: unknown) =>
+      deps.logger.error(
+        { file: sessionFile, code: (err as NodeJS.ErrnoException).code },
+        "could not write a recording session file",
+      ),
     );
     const recorder = new FfmpegRecorder({
       format,
@@ -262,7 +266,11 @@ export function createRecordingService(deps: {
   /** The unreported files of one MP4/HLS session; how many were reported. */
   async function recoverFfmpegSession(sessionFile: string): Promise<number> {
     let recovered = 0;
-    const session = JSON.parse(await readFile(sessionFile, "utf8")) as FfmpegSession;
+    const session = await readFacts<FfmpegSession>(sessionFile);
+    if (!session) {
+      await quarantine(sessionFile);
+      return 0;
+    }
     const dir = dirname(sessionFile);
     const names = (await readdir(dir))
       .filter((name) =>
@@ -330,23 +338,61 @@ export function createRecordingService(deps: {
     return { durationSeconds, sizeBytes };
   }
 
-  /** One FLV file a crash left (see `recover`); true when it was reported. */
+  /**
+   * A sidecar or session file's facts, or null (one warning) when it is unreadable: empty or cut
+   * short by a full disk before writes became atomic, or not OnAir's.
+   */
+  async function readFacts<T extends SegmentFacts>(file: string): Promise<T | null> {
+    const text = await readFile(file, "utf8");
+    try {
+      const facts = JSON.parse(text) as T;
+      if (typeof facts?.streamName === "string" && typeof facts.templateId === "number")
+        return facts;
+    } catch {
+      // reported below
+    }
+    deps.logger.warn(
+      { file, bytes: Buffer.byteLength(text) },
+      "unreadable recording sidecar: its media is kept but not reported",
+    );
+    return null;
+  }
+
+  /** Moves an unreadable sidecar aside (`….unreadable`), so no later start meets it again. */
+  async function quarantine(file: string): Promise<void> {
+    await rename(file, `${file}.unreadable`);
+  }
+
+  /** Cuts a `.part` file to its last complete tag, syncs it and renames it; false if unreadable. */
+  async function finalizePart(partPath: string, path: string): Promise<boolean> {
+    const scan = scanFlv(await readFile(partPath));
+    if (!scan) {
+      deps.logger.warn({ file: partPath }, "unreadable partial recording left as is");
+      return false;
+    }
+    const handle = await open(partPath, "r+");
+    await handle.truncate(scan.validBytes);
+    await handle.sync();
+    await handle.close();
+    await rename(partPath, path);
+    return true;
+  }
+
+  /** One FLV file a crash (or a failed write) left (see `recover`); true when it was reported. */
   async function recoverFlv(sidecar: string): Promise<boolean> {
     const path = sidecar.slice(0, -".json".length);
-    const facts = JSON.parse(await readFile(sidecar, "utf8")) as SegmentFacts;
     const partPath = `${path}.part`;
     const hasPart = await exists(partPath);
+    const facts = await readFacts<SegmentFacts>(sidecar);
+    if (!facts) {
+      // Without its facts the file cannot be reported; it is finished and kept for the operator.
+      if (hasPart) await finalizePart(partPath, path);
+      if (hasPart || (await exists(path))) await quarantine(sidecar);
+      else await rm(sidecar, { force: true });
+      return false;
+    }
     if (hasPart) {
-      const scan = scanFlv(await readFile(partPath));
-      if (!scan) {
-        deps.logger.warn({ file: partPath }, "unreadable partial recording left as is");
-        return false;
-      }
-      const handle = await open(partPath, "r+");
-      await handle.truncate(scan.validBytes);
-      await handle.sync();
-      await handle.close();
-      await rename(partPath, path);
+      if (!(await finalizePart(partPath, path))) return false;
     } else if (!(await exists(path))) {
       await rm(sidecar, { force: true });
       return false;
@@ -423,7 +469,7 @@ export function createRecordingService(deps: {
             storageSeconds: flv.StorageTime,
           };
           // The .part file is opened only once this is written: a crash always finds its facts.
-          const ready = writeFile(`${path}.json`, JSON.stringify(facts));
+          const ready = writeFileAtomic(`${path}.json`, JSON.stringify(facts));
           sidecars.set(path, facts);
           return { path, partPath: `${path}.part`, ready };
         },
@@ -431,6 +477,18 @@ export function createRecordingService(deps: {
           void flvStatus("record_error");
           void exception(base, "flv", 2, reason).catch((err: unknown) =>
             deps.logger.error({ err }, "exception callback failed"),
+          );
+        },
+        // A file whose writes failed (disk full) is finished now as crash recovery would (cut to
+        // its last complete tag, reported); if that fails too, the next start does it.
+        onAbandoned: async (target) => {
+          sidecars.delete(target.path);
+          if (!(await exists(`${target.path}.json`))) return;
+          await recoverFlv(`${target.path}.json`).catch((err: unknown) =>
+            deps.logger.warn(
+              { file: target.partPath, code: (err as NodeJS.ErrnoException).code },
+              "recording left for recovery at the next start",
+            ),
           );
         },
         onSegment: async (segment) => {
@@ -454,6 +512,8 @@ export function createRecordingService(deps: {
 
     /** Finishes and reports what a crash left behind (see above). */
     async recover(): Promise<number> {
+      // A crash during an atomic sidecar write leaves only its temp file: the sidecar never was.
+      for (const temp of await findFiles(recordDir, ".json.tmp")) await rm(temp, { force: true });
       let recovered = await recoverFfmpegSessions();
       for (const sidecar of await findFiles(recordDir, ".flv.json")) {
         try {

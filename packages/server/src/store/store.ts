@@ -128,19 +128,8 @@ export function deliveryOrigin(url: string): string {
   return match ? match[0].toLowerCase() : url;
 }
 
-/**
- * Whether `err` (or its cause) says the storage is full: SQLite `SQLITE_FULL`, the OS's
- * `ENOSPC`/`EDQUOT`, PostgreSQL `53100 disk_full`.
- */
-export function isStorageFull(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT" || code === "53100")
-      return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
+/** Re-exported for the drivers: whether an error says the storage is full. */
+export { isStorageFull } from "../errors.js";
 
 /** A claimed delivery with what the dispatcher needs to send it. */
 export interface ClaimedDelivery {
