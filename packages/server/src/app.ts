@@ -26,6 +26,7 @@ import { createMetrics, registerMediaMetrics } from "./observability/metrics.js"
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
+import { secureDataDir } from "./store/data-dir.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { createStreamService, type StreamService } from "./streams/stream-service.js";
@@ -53,6 +54,7 @@ export async function startOnAir(
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
   const nodeId = config.nodeId ?? `${hostname()}:${process.pid}`;
+  await secureDataDir({ dataDir: config.dataDir, logger });
   const store = await openStore(config);
   const credentials = await resolveCredentials({
     dataDir: config.dataDir,

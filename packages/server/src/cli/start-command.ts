@@ -18,6 +18,9 @@ export interface StartFlags {
 export async function startCommand(flags: StartFlags): Promise<void> {
   const { config: file, ...rest } = flags;
   const config = loadConfig({ env: process.env, file, flags: rest });
+  // Everything OnAir and its ffmpeg children create (database, credentials, recordings,
+  // screenshots) is owner-only; secureDataDir tightens what older versions left readable.
+  process.umask(0o077);
   const onair = await startOnAir(config);
   for (const line of startBanner(config)) process.stderr.write(`${line}\n`);
   await new Promise<void>((resolve) => {

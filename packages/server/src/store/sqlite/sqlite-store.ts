@@ -1,5 +1,13 @@
 import { channel } from "node:diagnostics_channel";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -45,7 +53,13 @@ const MIGRATIONS = fileURLToPath(new URL("../../../../migrations/sqlite/", impor
  * await store.migrate();
  */
 export function createSqliteStore(options: { path: string }): Store {
-  if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+  if (options.path !== ":memory:") {
+    mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+    // The database holds CallbackKeys and push keys. SQLite gives -wal and -shm the main file's
+    // mode, so the file is made owner-only before WAL starts (an existing one is tightened).
+    closeSync(openSync(options.path, "a", 0o600));
+    chmodSync(options.path, statSync(options.path).mode & 0o700);
+  }
   const db = new Database(options.path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
