@@ -60,14 +60,28 @@ export async function startOnAir(
     dataDir: config.dataDir,
     secretId: config.secretId,
     secretKey: config.secretKey,
+    intakeToken: config.intakeToken,
+    hookToken: config.hookToken,
   });
-  if (credentials.created) {
+  if (credentials.generated.length > 0) {
     logger.warn(
-      { secretId: credentials.secretId, file: `${config.dataDir}/credentials.json` },
-      "generated management credentials: the SecretKey is in the file named here (shown once on the console)",
+      {
+        generated: credentials.generated,
+        secretId: credentials.secretId,
+        file: `${config.dataDir}/credentials.json`,
+      },
+      "generated secrets: they are in the file named here (shown once on the console)",
     );
+    const labels = {
+      secretId: "SecretId:    ",
+      secretKey: "SecretKey:   ",
+      intakeToken: "intakeToken: ",
+      hookToken: "hookToken:   ",
+    } as const;
+    const lines = credentials.generated.map((name) => `  ${labels[name]}${credentials[name]}`);
     process.stderr.write(
-      `\nOnAir management credentials (saved in ${config.dataDir}/credentials.json):\n  SecretId:  ${credentials.secretId}\n  SecretKey: ${credentials.secretKey}\n\n`,
+      `\nOnAir secrets generated on this start (saved in ${config.dataDir}/credentials.json):\n${lines.join("\n")}\n` +
+        "  (the management API and dashboard take SecretId/SecretKey, POST /v1/events the intakeToken as Bearer, the hooks ?token=<hookToken>)\n\n",
     );
   }
   const metrics = createMetrics({
@@ -221,7 +235,8 @@ export async function startOnAir(
         method: "POST",
         path: "/v1/events",
         handler: createIntakeRoute({
-          secretKey: credentials.secretKey,
+          token: credentials.intakeToken,
+          throttle,
           maxRequestBytes: config.maxRequestBytes,
           emit: emitter.emit,
           onStorageFull: ((log) => (err: unknown) =>
@@ -235,7 +250,8 @@ export async function startOnAir(
         config,
         clock,
         logger,
-        secretKey: credentials.secretKey,
+        hookToken: credentials.hookToken,
+        throttle,
         emit: emitter.emit,
       }),
       {

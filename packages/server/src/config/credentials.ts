@@ -9,43 +9,92 @@ export interface Credentials {
 }
 
 /**
- * Resolves the management credentials: the configured ones, else those generated on an earlier
- * first start (`<dataDir>/credentials.json`, mode 0600), else new ones, written there. `created`
- * tells the caller to print them once. No default secret ever ships.
+ * Every secret of a node. Each guards one surface, so a leaked hook URL (its token sits in
+ * media-server config files) does not hand out the management API:
+ * - `secretId`/`secretKey`: the management API (TC3) and the dashboard sign-in;
+ * - `intakeToken`: `Authorization: Bearer` of `POST /v1/events`;
+ * - `hookToken`: `?token=` / Bearer of the media-server hooks.
+ */
+export interface NodeSecrets extends Credentials {
+  intakeToken: string;
+  hookToken: string;
+}
+
+type Source = "config" | "file" | "generated";
+
+/**
+ * Resolves the node's secrets: each configured one, else the one saved on an earlier start
+ * (`<dataDir>/credentials.json`, mode 0600), else a new one, saved there. `generated` names what
+ * is new, so the caller prints it once. No default secret ever ships.
  */
 export async function resolveCredentials(options: {
   dataDir: string;
   secretId?: string | undefined;
   secretKey?: string | undefined;
-}): Promise<Credentials & { created: boolean; source: "config" | "file" | "generated" }> {
-  if (options.secretId && options.secretKey) {
-    return {
-      secretId: options.secretId,
-      secretKey: options.secretKey,
-      created: false,
-      source: "config",
-    };
+  intakeToken?: string | undefined;
+  hookToken?: string | undefined;
+}): Promise<
+  NodeSecrets & {
+    /** True when a new management pair was generated. */
+    created: boolean;
+    source: Source;
+    /** Names of the secrets generated on this start. */
+    generated: (keyof NodeSecrets)[];
   }
+> {
   const file = join(options.dataDir, "credentials.json");
+  let saved: Partial<Record<keyof NodeSecrets, unknown>> = {};
   try {
-    const saved = JSON.parse(await readFile(file, "utf8")) as Partial<Credentials>;
-    if (typeof saved.secretId === "string" && typeof saved.secretKey === "string") {
-      return {
-        secretId: saved.secretId,
-        secretKey: saved.secretKey,
-        created: false,
-        source: "file",
-      };
-    }
+    saved = JSON.parse(await readFile(file, "utf8")) as typeof saved;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
-  const generated = {
-    secretId: `AKID${randomBytes(16).toString("hex")}`,
-    secretKey: randomBytes(24).toString("base64url"),
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  const generated: (keyof NodeSecrets)[] = [];
+  let source: Source;
+  let secretId: string;
+  let secretKey: string;
+  if (options.secretId && options.secretKey) {
+    ({ secretId, secretKey } = { secretId: options.secretId, secretKey: options.secretKey });
+    source = "config";
+  } else if (text(saved.secretId) && text(saved.secretKey)) {
+    secretId = text(saved.secretId) as string;
+    secretKey = text(saved.secretKey) as string;
+    source = "file";
+  } else {
+    secretId = `AKID${randomBytes(16).toString("hex")}`;
+    secretKey = randomBytes(24).toString("base64url");
+    generated.push("secretId", "secretKey");
+    source = "generated";
+  }
+  const token = (name: "intakeToken" | "hookToken", configured: string | undefined): string => {
+    if (configured) return configured;
+    const fromFile = text(saved[name]);
+    if (fromFile) return fromFile;
+    generated.push(name);
+    return randomBytes(24).toString("base64url");
   };
-  await mkdir(options.dataDir, { recursive: true });
-  await writeFile(file, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
-  return { ...generated, created: true, source: "generated" };
+  const intakeToken = token("intakeToken", options.intakeToken);
+  const hookToken = token("hookToken", options.hookToken);
+
+  if (generated.length > 0) {
+    // Only generated secrets are written; configured ones stay where the operator put them.
+    const next: Record<string, string> = {};
+    for (const [key, value] of Object.entries(saved))
+      if (typeof value === "string") next[key] = value;
+    const all: NodeSecrets = { secretId, secretKey, intakeToken, hookToken };
+    for (const name of generated) next[name] = all[name];
+    await mkdir(options.dataDir, { recursive: true });
+    await writeFile(file, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+  }
+  return {
+    secretId,
+    secretKey,
+    intakeToken,
+    hookToken,
+    created: source === "generated",
+    source,
+    generated,
+  };
 }

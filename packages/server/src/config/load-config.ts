@@ -12,6 +12,8 @@ const ENV_KEYS: Readonly<Record<string, { key: string; type: "string" | "int" | 
   ONAIR_DATABASE_URL: { key: "databaseUrl", type: "string" },
   ONAIR_SECRET_ID: { key: "secretId", type: "string" },
   ONAIR_SECRET_KEY: { key: "secretKey", type: "string" },
+  ONAIR_INTAKE_TOKEN: { key: "intakeToken", type: "string" },
+  ONAIR_HOOK_TOKEN: { key: "hookToken", type: "string" },
   ONAIR_CALLBACK_ALLOW_PRIVATE: { key: "callbackAllowPrivate", type: "bool" },
   ONAIR_PUBLIC_URL: { key: "publicUrl", type: "string" },
   ONAIR_APPID: { key: "appid", type: "int" },

@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
 import { OnAirError } from "../errors.js";
-import { readBody } from "../http/read-body.js";
+import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import { readBody, refuseUnread } from "../http/read-body.js";
 import { sendJson } from "../http/route.js";
 
 /** A hook request the adapter cannot use: answered 400 with the message. */
@@ -10,8 +12,9 @@ export class HookInputError extends Error {
 }
 
 /**
- * Media servers can only be given a URL, so the shared secret (the management SecretKey) comes
- * either as `?token=` or as `Authorization: Bearer`; compared in constant time.
+ * Media servers can only be given a URL, so the shared secret (the hook token, config
+ * `hookToken`: it sits in media-server config files, so it is not the management SecretKey)
+ * comes either as `?token=` or as `Authorization: Bearer`; compared in constant time.
  */
 export function hookAuthorised(req: IncomingMessage, secretKey: string): boolean {
   const query = new URL(req.url ?? "/", "http://hook").searchParams.get("token");
@@ -93,15 +96,31 @@ export function requireField(fields: ReadonlyMap<string, string>, name: string):
  * HookInputError (400) rendered as OnAir's JSON error shape.
  */
 export function guardedHook(
-  secretKey: string,
+  auth: { token: string; throttle?: AuthThrottle | undefined; logger?: Logger | undefined },
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    if (!hookAuthorised(req, secretKey)) {
-      req.resume();
+    const attempt = {
+      ip: auth.throttle?.clientIp(req) ?? socketAddress(req),
+      surface: "hook" as const,
+    };
+    const wait = auth.throttle?.blockedFor(attempt) ?? null;
+    if (wait !== null) {
+      refuseUnread(req, res);
+      res.setHeader("retry-after", retryAfterSeconds(wait));
+      sendJson(res, 429, {
+        error: "ONAIR_ERR_AUTH_THROTTLED",
+        message: `too many failed authentications from this address; retry in ${retryAfterSeconds(wait)} s`,
+      });
+      return;
+    }
+    if (!hookAuthorised(req, auth.token)) {
+      if (auth.throttle) auth.throttle.failed(attempt, "hook token missing or wrong");
+      else auth.logger?.warn({ clientIp: attempt.ip }, "hook token missing or wrong");
+      refuseUnread(req, res);
       sendJson(res, 401, {
         error: "ONAIR_ERR_AUTH_MISSING",
-        message: "hook token missing or wrong: add ?token=<SecretKey> or Authorization: Bearer",
+        message: "hook token missing or wrong: add ?token=<hookToken> or Authorization: Bearer",
       });
       return;
     }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
+import type { AuthThrottle } from "../http/auth-throttle.js";
 import type { Route } from "../http/router.js";
 import type { EmitInput } from "../intake/event-emitter.js";
 import type { Store } from "../store/store.js";
@@ -16,17 +17,20 @@ export { ERRCODE_HOOK_REPLACED, ERRCODE_HOOK_UNPUBLISH } from "./hook-publishes.
 /**
  * The media-server hook adapters (docs/hooks.md): nginx-rtmp, SRS and MediaMTX hooks become the
  * same push (1), interruption (0) and recording (100) events as OnAir's own ingest, emitted with
- * `source: "hook"`. Every route needs the management SecretKey as `?token=` or a Bearer token.
+ * `source: "hook"`. Every route needs the hook token (config `hookToken`, not the management
+ * SecretKey) as `?token=` or a Bearer token; failures are throttled per client address.
  *
  * @example
- * routes: [...createHookRoutes({ store, config, clock, logger, secretKey, emit: emitter.emit })]
+ * routes: [...createHookRoutes({ store, config, clock, logger, hookToken, emit: emitter.emit })]
  */
 export function createHookRoutes(deps: {
   store: Store;
   config: OnAirConfig;
   clock: Clock;
   logger: Logger;
-  secretKey: string;
+  hookToken: string;
+  /** The shared limiter of failed authentications. */
+  throttle?: AuthThrottle | undefined;
   emit: (input: EmitInput) => Promise<unknown>;
   /** ffprobe binary for recording durations (default `ffprobe` from PATH). */
   ffprobe?: string;
@@ -45,7 +49,8 @@ export function createHookRoutes(deps: {
       ...(deps.ffprobe ? { ffprobe: deps.ffprobe } : {}),
     }),
   };
-  const guard = (handler: Route["handler"]) => guardedHook(deps.secretKey, handler);
+  const guard = (handler: Route["handler"]) =>
+    guardedHook({ token: deps.hookToken, throttle: deps.throttle, logger }, handler);
   const mediamtx = createMediaMtxHooks(ctx);
   return [
     { method: "POST", path: "/hooks/nginx-rtmp", handler: guard(createNginxRtmpHook(ctx)) },

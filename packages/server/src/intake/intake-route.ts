@@ -1,16 +1,17 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { CallbackVerificationError, parseEvent } from "@onair/callbacks";
 import { isStorageFull, OnAirError, toOnAirError } from "../errors.js";
-import { readBody } from "../http/read-body.js";
+import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import { readBody, refuseUnread } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 import type { EmitInput, EmitResult } from "./event-emitter.js";
 
-function authorised(header: string | undefined, secretKey: string): boolean {
+function authorised(header: string | undefined, token: string): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
   if (!match?.[1]) return false;
-  const given = Buffer.from(match[1].trim());
-  const expected = Buffer.from(secretKey);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  // Hashed first: equal lengths for timingSafeEqual, and the token's length is not revealed.
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(match[1].trim()), digest(token));
 }
 
 /** `Retry-After` of a 503 for a full disk: long enough for an operator's cleanup to start. */
@@ -21,11 +22,15 @@ const text = (value: unknown) => (typeof value === "string" && value !== "" ? va
 /**
  * `POST /v1/events`: takes one raw Tencent-shaped event (as Tencent would send it; `t`/`sign` are
  * dropped, OnAir signs afresh per attempt) and commits it with its deliveries like an ingested one.
- * Authenticated with `Authorization: Bearer <management SecretKey>`. The push domain and AppName
+ * Authenticated with `Authorization: Bearer <intakeToken>` (its own secret, not the management
+ * SecretKey); failures are logged and throttled per client address. The push domain and AppName
  * come from the body (`app`/`appname`, or `domain`/`path`) or the `domain`/`app` query parameters.
  */
 export function createIntakeRoute(deps: {
-  secretKey: string;
+  /** The intake bearer token (config `intakeToken`). */
+  token: string;
+  /** The shared limiter of failed authentications. */
+  throttle?: AuthThrottle | undefined;
   maxRequestBytes: number;
   emit: (input: EmitInput) => Promise<EmitResult>;
   /** Called when an event could not be committed because the storage is full (logging). */
@@ -34,9 +39,27 @@ export function createIntakeRoute(deps: {
   return async (req, res) => {
     const fail = (status: number, error: string, message: string) =>
       sendJson(res, status, { error, message });
-    if (!authorised(req.headers.authorization, deps.secretKey)) {
-      req.resume();
-      return fail(401, "ONAIR_ERR_AUTH_MISSING", "Authorization: Bearer <SecretKey> is required");
+    const attempt = {
+      ip: deps.throttle?.clientIp(req) ?? socketAddress(req),
+      surface: "intake" as const,
+    };
+    const wait = deps.throttle?.blockedFor(attempt) ?? null;
+    if (wait !== null) {
+      refuseUnread(req, res);
+      res.setHeader("retry-after", retryAfterSeconds(wait));
+      return fail(
+        429,
+        "ONAIR_ERR_AUTH_THROTTLED",
+        `too many failed authentications from this address; retry in ${retryAfterSeconds(wait)} s`,
+      );
+    }
+    if (!authorised(req.headers.authorization, deps.token)) {
+      deps.throttle?.failed(
+        attempt,
+        req.headers.authorization ? "wrong intake bearer token" : "no intake bearer token",
+      );
+      refuseUnread(req, res);
+      return fail(401, "ONAIR_ERR_AUTH_MISSING", "Authorization: Bearer <intakeToken> is required");
     }
     let body: Buffer;
     try {

@@ -23,7 +23,7 @@ const config = loadConfig({
     dataDir,
     ...(databaseUrl ? { databaseUrl, nodeId: process.env.CRASH_NODE_ID ?? "node" } : {}),
     secretId: "AKIDcrash",
-    secretKey: "crashSecret",
+    secretKey: "crashSecretKey-0123456789",
     dispatcher: { leaseMs: 2000, pollIntervalMs: 100, concurrency: 64 },
   },
 });

@@ -7,7 +7,7 @@ import {
   type IngestHarness,
   startIngestHarness,
   TEST_DOMAIN,
-  TEST_SECRET_KEY,
+  TEST_HOOK_TOKEN,
 } from "./ingest-harness.js";
 
 const SECURE_DOMAIN = "secure.onair.test";
@@ -42,7 +42,7 @@ describe("nginx-rtmp hooks, end to end", () => {
       templateId: h.templateId,
     });
     nginx = await startHookedNginx({
-      hookUrl: `http://127.0.0.1:${h.onair.httpPort}/hooks/nginx-rtmp?token=${TEST_SECRET_KEY}`,
+      hookUrl: `http://127.0.0.1:${h.onair.httpPort}/hooks/nginx-rtmp?token=${TEST_HOOK_TOKEN}`,
     });
   });
   after(async () => {

@@ -9,6 +9,7 @@ import {
   type IngestHarness,
   startIngestHarness,
   TEST_DOMAIN,
+  TEST_HOOK_TOKEN,
   TEST_SECRET_KEY,
 } from "./ingest-harness.js";
 
@@ -31,7 +32,7 @@ describe("SRS and MediaMTX hooks with their documented bodies", () => {
   let h: IngestHarness;
   let dir: string;
   let flv: string;
-  const hook = (path: string, body: string, type: string, token = TEST_SECRET_KEY) =>
+  const hook = (path: string, body: string, type: string, token = TEST_HOOK_TOKEN) =>
     fetch(`http://127.0.0.1:${h.onair.httpPort}${path}${token ? `?token=${token}` : ""}`, {
       method: "POST",
       headers: { "content-type": type },
@@ -85,14 +86,17 @@ describe("SRS and MediaMTX hooks with their documented bodies", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("hooks need the SecretKey as ?token= or a Bearer token", async () => {
+  test("hooks need the hook token as ?token= or a Bearer token", async () => {
     const none = await hook("/hooks/srs", "{}", "application/json", "");
     assert.equal(none.status, 401);
     const wrong = await hook("/hooks/srs", "{}", "application/json", "nope");
     assert.equal(wrong.status, 401);
+    // The management SecretKey is not a hook token: a leaked media-server config holds no API key.
+    const secretKey = await hook("/hooks/srs", "{}", "application/json", TEST_SECRET_KEY);
+    assert.equal(secretKey.status, 401);
     const bearer = await fetch(`http://127.0.0.1:${h.onair.httpPort}/hooks/srs`, {
       method: "POST",
-      headers: { authorization: `Bearer ${TEST_SECRET_KEY}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${TEST_HOOK_TOKEN}`, "content-type": "application/json" },
       body: JSON.stringify({ action: "on_play", app: "live", stream: "x" }),
     });
     assert.equal(bearer.status, 200);

@@ -9,7 +9,10 @@ import { type Received, type ReceiverProcess, startReceiver } from "./receiver.j
 /** The push domain of publishes made by IP in these tests (`ingest.defaultDomain`). */
 export const TEST_DOMAIN = "push.onair.test";
 export const TEST_SECRET_ID = "AKIDingest";
-export const TEST_SECRET_KEY = "ingestSecretKey";
+export const TEST_SECRET_KEY = "ingestSecretKey-0123456789";
+/** The intake bearer and the hook token: secrets of their own, not the SecretKey. */
+export const TEST_INTAKE_TOKEN = "ingestIntakeToken-0123456789";
+export const TEST_HOOK_TOKEN = "ingestHookToken-0123456789";
 const CALLBACK_KEY = "IngestKey123";
 
 /**
@@ -51,6 +54,8 @@ export async function startIngestHarness(
         dataDir,
         secretId: TEST_SECRET_ID,
         secretKey: TEST_SECRET_KEY,
+        intakeToken: TEST_INTAKE_TOKEN,
+        hookToken: TEST_HOOK_TOKEN,
         dispatcher: { pollIntervalMs: 50 },
         ingest: { defaultDomain: TEST_DOMAIN, idleTimeoutMs: 2000, ...ingest },
         ...more,

@@ -21,7 +21,7 @@ const onair = await startOnAir(
       nodeId: env.NODE_ID,
       recording: { minIntervalSeconds: 1 },
       secretId: "AKIDnodes",
-      secretKey: "nodesSecretKey",
+      secretKey: "nodesSecretKey-0123456789",
       dispatcher: { pollIntervalMs: 50, leaseMs: 2000 },
       ingest: {
         defaultDomain: "multi.onair.test",

@@ -40,7 +40,7 @@ async function startNode(id: string, databaseUrl: string, dataDir: string): Prom
     createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
   });
   const sdk = new LiveClient({
-    credential: { secretId: "AKIDnodes", secretKey: "nodesSecretKey" },
+    credential: { secretId: "AKIDnodes", secretKey: "nodesSecretKey-0123456789" },
     region: "",
     profile: { httpProfile: { endpoint: `127.0.0.1:${ports.httpPort}`, protocol: "http://" } },
   });

@@ -8,7 +8,8 @@ import { type OnAir, startOnAir } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { startReceiver } from "./receiver.js";
 
-const secretKey = "intakeSecretKey";
+const secretKey = "intakeSecretKey-0123456789";
+const intakeToken = "intakeBearerToken-0123456789";
 
 describe("POST /v1/events", () => {
   let onair: OnAir;
@@ -28,6 +29,7 @@ describe("POST /v1/events", () => {
           dataDir,
           secretId: "AKIDintake",
           secretKey,
+          intakeToken,
           dispatcher: { pollIntervalMs: 50 },
         },
       }),
@@ -40,7 +42,7 @@ describe("POST /v1/events", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const post = (body: string, auth = `Bearer ${secretKey}`, path = "") =>
+  const post = (body: string, auth = `Bearer ${intakeToken}`, path = "") =>
     fetch(url + path, {
       method: "POST",
       headers: { authorization: auth, "content-type": "application/json" },
@@ -106,6 +108,8 @@ describe("POST /v1/events", () => {
   test("refused without the bearer secret, with a wrong one, and for bad bodies", async () => {
     assert.equal((await post("{}", "")).status, 401);
     assert.equal((await post("{}", "Bearer wrong")).status, 401);
+    // The management SecretKey is not the intake bearer once intakeToken is its own.
+    assert.equal((await post("{}", `Bearer ${secretKey}`)).status, 401);
     const notJson = await post("{");
     assert.equal(notJson.status, 400);
     assert.equal(

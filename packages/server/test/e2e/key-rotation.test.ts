@@ -7,6 +7,7 @@ import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/servi
 import {
   type IngestHarness,
   startIngestHarness,
+  TEST_INTAKE_TOKEN,
   TEST_SECRET_ID,
   TEST_SECRET_KEY,
 } from "./ingest-harness.js";
@@ -76,7 +77,7 @@ test("a receiver on the old CallbackKey keeps verifying webhook-signature after 
   });
   const intake = await fetch(`http://127.0.0.1:${h.onair.httpPort}/v1/events`, {
     method: "POST",
-    headers: { authorization: `Bearer ${TEST_SECRET_KEY}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${TEST_INTAKE_TOKEN}`, "content-type": "application/json" },
     // Intake takes Tencent-shaped (signed) events and re-signs them for each template.
     body: JSON.stringify(signBody(body, { key: "IntegrationKey", nowMs: Date.now() })),
   });
