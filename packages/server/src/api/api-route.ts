@@ -52,7 +52,7 @@ function header(value: string | string[] | undefined): string {
  * `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`, because the official SDK reads
  * `Response.Error` only from 200 replies (its common/abstract_client.js).
  *
- * Order of checks: client throttle → X-TC-Action/X-TC-Version → the signature's headers
+ * Order of checks: client throttle → declared Content-Length → X-TC-Action/X-TC-Version → the signature's headers
  * (Authorization, X-TC-Timestamp, SecretId, SignedHeaders) → body (size, read timeout, the
  * unauthenticated-body budget) → signature → replay → JSON → parameters. Nothing but public
  * facts is said to an unsigned caller, and a request that fails on its headers is answered
@@ -101,6 +101,14 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
           `too many failed authentications from this client; retry in ${retryAfterSeconds(wait)} s`,
         );
       }
+      // A declared oversized body is refused on its header, before anything is read.
+      const declared = Number(req.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > options.config.maxRequestBytes) {
+        throw new OnAirError(
+          "ONAIR_ERR_REQUEST_TOO_LARGE",
+          `request body over ${options.config.maxRequestBytes} bytes`,
+        );
+      }
       actionName = header(req.headers["x-tc-action"]);
       const version = header(req.headers["x-tc-version"]);
       if (!actionName) {
@@ -120,14 +128,6 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
         throw new OnAirError(
           "ONAIR_ERR_NO_SUCH_VERSION",
           `X-TC-Version ${version.slice(0, 32)} is not supported; use ${API_VERSION}`,
-        );
-      }
-      // A declared oversized body is refused on its header, before anything is read.
-      const declared = Number(req.headers["content-length"]);
-      if (Number.isFinite(declared) && declared > options.config.maxRequestBytes) {
-        throw new OnAirError(
-          "ONAIR_ERR_REQUEST_TOO_LARGE",
-          `request body over ${options.config.maxRequestBytes} bytes`,
         );
       }
       const now = options.clock.now();
