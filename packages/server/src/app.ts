@@ -16,13 +16,18 @@ import { createAuthThrottle } from "./http/auth-throttle.js";
 import { createFileRoute } from "./http/file-route.js";
 import { createBodyBudget } from "./http/read-body.js";
 import { createHttpServer } from "./http/router.js";
+import { rtmpConnectionLimits } from "./ingest/rtmp-limits.js";
 import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
 import { createEventEmitter } from "./intake/event-emitter.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
 import { startModerationService } from "./moderation/moderation-service.js";
 import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
 import { createLogger } from "./observability/logger.js";
-import { createMetrics, registerMediaMetrics } from "./observability/metrics.js";
+import {
+  createMetrics,
+  registerMediaMetrics,
+  registerRtmpMetrics,
+} from "./observability/metrics.js";
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
@@ -239,9 +244,16 @@ export async function startOnAir(
           throttle,
           maxRequestBytes: config.maxRequestBytes,
           emit: emitter.emit,
-          onStorageFull: ((log) => (err: unknown) =>
-            log({ error: err instanceof Error ? err.message : String(err) }))(
-            rateLimitedLog(logger, "error", "intake: storage full, events refused with 503", 60_000),
+          onStorageFull: (
+            (log) => (err: unknown) =>
+              log({ error: err instanceof Error ? err.message : String(err) })
+          )(
+            rateLimitedLog(
+              logger,
+              "error",
+              "intake: storage full, events refused with 503",
+              60_000,
+            ),
           ),
         }),
       },
@@ -300,14 +312,21 @@ export async function startOnAir(
       publishHost: streams,
       logger,
       session: {
-        maxMessageBytes: config.ingest.maxMessageBytes,
+        limits: rtmpConnectionLimits(config.ingest),
         idleTimeoutMs: config.ingest.idleTimeoutMs,
         handshakeTimeoutMs: config.ingest.handshakeTimeoutMs,
         defaultDomain: config.ingest.defaultDomain ?? null,
       },
+      connections: {
+        maxConnections: config.ingest.maxConnections,
+        maxConnectionsPerIp: config.ingest.maxConnectionsPerIp,
+        maxPendingBytesTotal: config.ingest.maxPendingBytesTotal,
+      },
       readCoalesceMs: config.ingest.readCoalesceMs,
       now: () => clock.now().getTime(),
     });
+    const server = rtmp;
+    registerRtmpMetrics(metrics, () => server.stats());
   }
   const rtmpPort = rtmp?.port ?? null;
   logger.info({ httpPort, rtmpPort, store: store.kind, node: nodeId }, "OnAir started");

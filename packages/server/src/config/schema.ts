@@ -130,6 +130,28 @@ export const configSchema = z
           .int()
           .min(64 * 1024)
           .default(1024 * 1024),
+        /**
+         * Bytes one publishing connection may hold for unfinished chunks and messages (a video
+         * frame being reassembled, an audio one beside it); more ends it with errcode 7. Before
+         * it publishes a connection may hold 128 KiB and send messages of 64 KiB at most.
+         */
+        maxPendingBytes: z
+          .number()
+          .int()
+          .min(256 * 1024)
+          .default(4 * 1024 * 1024),
+        /** The same, across every RTMP connection of this node. */
+        maxPendingBytesTotal: z
+          .number()
+          .int()
+          .min(1024 * 1024)
+          .default(256 * 1024 * 1024),
+        /** Chunk streams one connection may open (encoders use 3 to 8; nginx-rtmp allows 32). */
+        maxChunkStreams: z.number().int().min(8).max(65599).default(64),
+        /** RTMP connections open at once on this node; more are closed on accept. */
+        maxConnections: z.number().int().min(1).default(1000),
+        /** RTMP connections open at once from one client address. */
+        maxConnectionsPerIp: z.number().int().min(1).default(32),
         /** No audio or video for this long ends the publish with errcode 8. */
         idleTimeoutMs: z.number().int().min(100).default(10_000),
         /** A connection that has not completed the handshake, or has no publish, for this long is closed. */

@@ -14,48 +14,99 @@ function handleOf(socket: Socket): ReadableHandle | null {
 }
 
 /**
+ * The buffer libuv reads a TCP socket into (its suggested size, which Node uses as is): a read
+ * this long may have left more behind.
+ */
+export const FULL_READ_BYTES = 64 * 1024;
+
+/**
+ * A socket that delivers this much in one coalescing interval is read as data arrives until its
+ * rate falls below it again. Holding more than this in the kernel between two wakes would come
+ * close to the initial TCP receive window (about 64 KiB of a 128 KiB buffer), and the window
+ * closing is what pushes an encoder back. At 100 ms this is about 2.6 Mbit/s.
+ */
+export const FAST_BYTES_PER_INTERVAL = 32 * 1024;
+
+interface Tracked {
+  handle: ReadableHandle;
+  /** Bytes read since the last tick. */
+  bytes: number;
+  /** Read as data arrives: the last interval carried at least FAST_BYTES_PER_INTERVAL. */
+  fast: boolean;
+  stopped: boolean;
+}
+
+/**
  * Read coalescing for publisher sockets. An encoder sends every audio and video frame as its own
  * TCP segment, so a socket read as data arrives costs a wake-up, a read syscall and a trip through
- * Node's stream machinery per frame (about 70 a second per stream) — half of the ingest's CPU.
- * After each read the socket's libuv handle stops reading; one shared timer restarts every
- * stopped handle each `intervalMs`, and one read then takes everything that arrived meanwhile
+ * Node's stream machinery per frame (about 70 a second per stream) — half of the ingest's CPU at
+ * low bitrates. After a read, a slow socket's libuv handle stops reading; one shared timer
+ * restarts every stopped handle each `intervalMs`, and one read then takes what arrived meanwhile
  * (the kernel's receive buffer holds it). Media is delayed by at most `intervalMs`; a close or a
  * reset is seen at most that much later.
+ *
+ * Coalescing applies only below a byte rate. Above it frames are large, the cost per byte of a
+ * read is small, and stopping the socket would cap the publisher: one 64 KiB read per 100 ms is
+ * 5 Mbit/s, and an HD encoder pushed back by a closed TCP window falls behind real time. So a
+ * socket that delivered FAST_BYTES_PER_INTERVAL in the last interval is read as data arrives, and
+ * a read that fills libuv's whole buffer is never followed by a stop (more is waiting).
  *
  * This works on the handle, below Node's public API, because `socket.pause()` does not stop the
  * reads (it only buffers). Where the handle lacks readStart/readStop the socket is read as usual.
  */
 export class ReadCoalescer {
-  private readonly stopped = new Set<ReadableHandle>();
+  private readonly tracked = new Map<Socket, Tracked>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(intervalMs: number) {
-    this.timer = setInterval(() => this.restartAll(), intervalMs);
+    this.timer = setInterval(() => this.tick(), intervalMs);
     this.timer.unref();
   }
 
-  /** Call after each 'data' event of `socket`. */
-  afterRead(socket: Socket): void {
+  /** Call after each 'data' event of `socket` with the bytes it delivered. */
+  afterRead(socket: Socket, bytes: number): void {
     if (socket.destroyed) return;
-    const handle = handleOf(socket);
-    if (!handle || this.stopped.has(handle)) return;
-    handle.readStop();
-    this.stopped.add(handle);
+    let state = this.tracked.get(socket);
+    if (!state) {
+      const handle = handleOf(socket);
+      if (!handle) return;
+      state = { handle, bytes: 0, fast: false, stopped: false };
+      this.tracked.set(socket, state);
+    }
+    state.bytes += bytes;
+    if (state.fast || state.stopped || bytes >= FULL_READ_BYTES) return;
+    if (state.bytes >= FAST_BYTES_PER_INTERVAL) {
+      state.fast = true;
+      return;
+    }
+    state.handle.readStop();
+    state.stopped = true;
   }
 
-  /** Reads the socket as usual again (it is closing, or the server stops). */
+  /** Reads the socket as usual again and forgets it (it is closing). */
   release(socket: Socket): void {
-    const handle = handleOf(socket);
-    if (handle && this.stopped.delete(handle) && !socket.destroyed) handle.readStart();
+    const state = this.tracked.get(socket);
+    if (!state) return;
+    this.tracked.delete(socket);
+    if (state.stopped && !socket.destroyed) state.handle.readStart();
   }
 
-  private restartAll(): void {
-    for (const handle of this.stopped) handle.readStart();
-    this.stopped.clear();
+  private tick(): void {
+    for (const state of this.tracked.values()) {
+      state.fast = state.bytes >= FAST_BYTES_PER_INTERVAL;
+      state.bytes = 0;
+      if (state.stopped) {
+        state.stopped = false;
+        state.handle.readStart();
+      }
+    }
   }
 
   close(): void {
     clearInterval(this.timer);
-    this.restartAll();
+    for (const [socket, state] of this.tracked) {
+      if (state.stopped && !socket.destroyed) state.handle.readStart();
+    }
+    this.tracked.clear();
   }
 }

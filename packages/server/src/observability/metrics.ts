@@ -145,3 +145,34 @@ export function registerMediaMetrics(
     },
   });
 }
+
+/** The RTMP port's bounds as gauges: what untrusted peers hold right now, and how often refused. */
+export function registerRtmpMetrics(
+  metrics: Metrics,
+  stats: () => { openConnections: number; pendingBytes: number; refusedConnections: number },
+): void {
+  new Gauge({
+    name: "onair_rtmp_connections",
+    help: "RTMP connections open on this node",
+    registers: [metrics.registry],
+    collect() {
+      this.set(stats().openConnections);
+    },
+  });
+  new Gauge({
+    name: "onair_rtmp_pending_bytes",
+    help: "Bytes held for unfinished RTMP chunks and messages across all connections",
+    registers: [metrics.registry],
+    collect() {
+      this.set(stats().pendingBytes);
+    },
+  });
+  new Gauge({
+    name: "onair_rtmp_connections_refused_total",
+    help: "RTMP connections closed on accept (over ingest.maxConnections or maxConnectionsPerIp)",
+    registers: [metrics.registry],
+    collect() {
+      this.set(stats().refusedConnections);
+    },
+  });
+}

@@ -11,7 +11,11 @@ import type { RtmpMessage } from "../../src/ingest/rtmp/message-types.js";
  * of the server's chunk writer.
  */
 export class RtmpTestClient {
-  private readonly parser = new ChunkParser({ maxMessageBytes: 16 * 1024 * 1024 });
+  private readonly parser = new ChunkParser({
+    maxMessageBytes: 16 * 1024 * 1024,
+    maxPendingBytes: 64 * 1024 * 1024,
+    maxChunkStreams: 65599,
+  });
   private readonly inbox: RtmpMessage[] = [];
   private waiters: (() => void)[] = [];
   private handshakeLeft = 1 + 1536 * 2;
@@ -38,8 +42,13 @@ export class RtmpTestClient {
     this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
   }
 
-  static async connect(port: number, host = "127.0.0.1"): Promise<RtmpTestClient> {
-    const socket = connect(port, host);
+  static async connect(
+    port: number,
+    host = "127.0.0.1",
+    /** The client's own address (any of 127/8 on loopback), to act as several clients. */
+    localAddress?: string,
+  ): Promise<RtmpTestClient> {
+    const socket = connect({ port, host, ...(localAddress ? { localAddress } : {}) });
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", resolve);
       socket.once("error", reject);

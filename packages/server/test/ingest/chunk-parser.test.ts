@@ -6,7 +6,8 @@ import { encodeChunks } from "../../src/ingest/rtmp/chunk-writer.js";
 import type { RtmpMessage } from "../../src/ingest/rtmp/message-types.js";
 import { RtmpProtocolError } from "../../src/ingest/rtmp/protocol-error.js";
 
-const parser = (max = 1024 * 1024) => new ChunkParser({ maxMessageBytes: max });
+const parser = (max = 1024 * 1024) =>
+  new ChunkParser({ maxMessageBytes: max, maxPendingBytes: 4 * max, maxChunkStreams: 64 });
 
 /** Feeds `bytes` in pieces cut at `cuts` (offsets), returning every message. */
 function feed(p: ChunkParser, bytes: Buffer, cuts: number[] = []): RtmpMessage[] {
@@ -133,5 +134,72 @@ describe("RTMP chunk parser", () => {
   test("errcode 6 for a chunk size out of range", () => {
     assert.throws(() => parser().push(setChunkSize(1)), protocolError(6));
     assert.throws(() => parser().push(setChunkSize(0x80000000)), protocolError(6));
+  });
+
+  /** A header on chunk stream `csid` (one-byte form) declaring a `length`-byte video message. */
+  const videoHeader = (csid: number, length: number) =>
+    Buffer.from([csid, 0, 0, 0, length >> 16, (length >> 8) & 0xff, length & 0xff, 9, 1, 0, 0, 0]);
+
+  test("errcode 7 when unfinished messages across chunk streams pass the pending limit", () => {
+    // The memory attack in miniature: on many chunk streams, a large message minus its last byte.
+    const p = new ChunkParser({
+      maxMessageBytes: 1024 * 1024,
+      maxPendingBytes: 3 * 1024 * 1024,
+      maxChunkStreams: 64,
+    });
+    const length = 1024 * 1024;
+    // One chunk carries all of a message but its last byte, so the message stays unfinished.
+    p.push(setChunkSize(length - 1));
+    const almost = (csid: number) =>
+      Buffer.concat([videoHeader(csid, length), Buffer.alloc(length - 1)]);
+    for (const csid of [4, 5, 6]) p.push(almost(csid));
+    assert.equal(p.pendingBytes, 3 * 1024 * 1024);
+    assert.throws(() => p.push(almost(7)), protocolError(7));
+  });
+
+  test("errcode 7 for a reassembled message that would pass the pending limit", () => {
+    const p = new ChunkParser({
+      maxMessageBytes: 64 * 1024,
+      maxPendingBytes: 100 * 1024,
+      maxChunkStreams: 64,
+    });
+    // Chunk size 128: each declared message is reassembled; the second one does not fit.
+    p.push(Buffer.concat([videoHeader(4, 60 * 1024), Buffer.alloc(128)]));
+    assert.throws(
+      () => p.push(Buffer.concat([videoHeader(5, 60 * 1024), Buffer.alloc(128)])),
+      protocolError(7),
+    );
+  });
+
+  test("errcode 6 past the chunk stream limit", () => {
+    const p = new ChunkParser({
+      maxMessageBytes: 1024,
+      maxPendingBytes: 1024 * 1024,
+      maxChunkStreams: 8,
+    });
+    for (let csid = 3; csid < 11; csid++)
+      p.push(Buffer.concat([videoHeader(csid, 1), Buffer.from([1])]));
+    assert.throws(
+      () => p.push(Buffer.concat([videoHeader(11, 1), Buffer.from([1])])),
+      protocolError(6),
+    );
+  });
+
+  test("a large chunk read in many small pieces comes out whole and holds only its bytes", () => {
+    const p = parser(2 * 1024 * 1024);
+    const payload = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 0xff;
+    const bytes = Buffer.concat([
+      setChunkSize(0xffffff),
+      encodeChunks({ chunkStreamId: 6, typeId: 9, streamId: 1, timestamp: 40, payload }, 0xffffff),
+    ]);
+    const out: RtmpMessage[] = [];
+    for (let at = 0; at < bytes.length; at += 1000) {
+      out.push(...p.push(bytes.subarray(at, at + 1000)));
+      assert.ok(p.pendingBytes <= bytes.length);
+    }
+    assert.equal(out.length, 1);
+    assert.ok(out[0]?.payload.equals(payload));
+    assert.equal(p.pendingBytes, 0);
   });
 });

@@ -104,17 +104,26 @@ const mutated = fc
 const random = fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a));
 
 let inputs = 0;
+const MAX_PENDING = 3 * MAX_MESSAGE;
+const MAX_CHUNK_STREAMS = 16;
 
 /** The session's path through the parsers: chunks → messages → AMF for command and data types. */
 function run(bytes: Buffer, cuts: number[]): void {
   inputs++;
-  const parser = new ChunkParser({ maxMessageBytes: MAX_MESSAGE });
+  const parser = new ChunkParser({
+    maxMessageBytes: MAX_MESSAGE,
+    maxPendingBytes: MAX_PENDING,
+    maxChunkStreams: MAX_CHUNK_STREAMS,
+  });
   let start = 0;
   try {
     for (const cut of [...cuts.map((c) => c % (bytes.length + 1)), bytes.length].sort(
       (a, b) => a - b,
     )) {
-      for (const message of parser.push(bytes.subarray(start, cut))) {
+      const messages = parser.push(bytes.subarray(start, cut));
+      // Whatever the input, the parser holds no more than its bounds allow.
+      assert.ok(parser.pendingBytes <= MAX_PENDING, `${parser.pendingBytes} bytes pending`);
+      for (const message of messages) {
         assert.ok(message.payload.length <= MAX_MESSAGE);
         if (message.typeId === 20 || message.typeId === 18) decodeAmf0(message.payload);
         if (message.typeId === 17 || message.typeId === 15) decodeAmf0(message.payload.subarray(1));

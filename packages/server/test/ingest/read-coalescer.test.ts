@@ -19,7 +19,7 @@ test("every byte arrives, in fewer reads, and the close is still seen", async ()
         received += data.length;
         reads++;
       });
-      socket.on("data", () => coalescer.afterRead(socket));
+      socket.on("data", (data: Buffer) => coalescer.afterRead(socket, data.length));
       socket.on("end", () => {
         endedAt = Date.now();
         socket.end();
@@ -45,4 +45,31 @@ test("every byte arrives, in fewer reads, and the close is still seen", async ()
   assert.equal(received, 6000, "no byte lost");
   assert.ok(reads < 40, `${reads} reads for 60 writes`);
   assert.ok(endedAt - closedAt < 1000, `close seen ${endedAt - closedAt} ms later`);
+});
+
+/**
+ * A publisher sending faster than one read buffer per interval (any HD encoder) must be read
+ * until its socket is empty on each wake, not one buffer per interval. With an interval far
+ * longer than the test, every byte of a 4 MiB burst still arrives: no restart is needed.
+ */
+test("a burst larger than one read is read until the socket is empty", async () => {
+  const coalescer = new ReadCoalescer(60_000);
+  const total = 4 * 1024 * 1024;
+  let received = 0;
+  const server = createServer((socket: Socket) => {
+    socket.on("data", (data: Buffer) => {
+      received += data.length;
+      coalescer.afterRead(socket, data.length);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const client = connect((server.address() as AddressInfo).port, "127.0.0.1");
+  await new Promise((r) => client.once("connect", r));
+  client.write(Buffer.alloc(total, 7));
+  const deadline = Date.now() + 10_000;
+  while (received < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  client.destroy();
+  coalescer.close();
+  server.close();
+  assert.equal(received, total, "the whole burst arrived within one coalescing interval");
 });

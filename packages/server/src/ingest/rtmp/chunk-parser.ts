@@ -5,16 +5,24 @@ import { RtmpProtocolError } from "./protocol-error.js";
  * The RTMP chunk stream decoder (RTMP spec §5.3): a resumable state machine over the bytes after
  * the handshake. Feed it whatever TCP delivered; it returns the messages completed so far.
  *
- * Pitfalls handled (see shared/research/media-notes.md §2.2): three-byte chunk stream ids are
- * `64 + b1 + b2·256`; extended timestamps are also present on type-3 chunks of a chunk stream
- * whose last full header used one; a chunk is consumed only when all its bytes arrived, so header
- * state is committed atomically; the declared length is checked against the limit before any
- * allocation (errcode 7); Set Chunk Size and Abort act on the very next chunk, so they are
- * handled here and not returned.
+ * Pitfalls handled: three-byte chunk stream ids are `64 + b1 + b2·256`; extended timestamps are
+ * also present on type-3 chunks of a chunk stream whose last full header used one; a chunk is
+ * consumed only when all its bytes arrived, so header state is committed atomically; Set Chunk
+ * Size and Abort act on the very next chunk, so they are handled here and not returned.
+ *
+ * Everything a peer can make it hold is bounded before it is allocated (docs/security.md):
+ * a message's declared length (errcode 7), the number of chunk streams (errcode 6), and the bytes
+ * held for unfinished chunks and messages together (errcode 7). A message spread over several
+ * chunks is reassembled into one buffer of its declared length, so what is counted is what is
+ * held; a message in one chunk stays a view of the bytes TCP delivered.
  */
-export interface ChunkParserOptions {
+export interface ChunkParserLimits {
   /** Largest message accepted (Tencent: 1 MB); larger is errcode 7. */
   maxMessageBytes: number;
+  /** Bytes held for unfinished chunks and messages across all chunk streams; more is errcode 7. */
+  maxPendingBytes: number;
+  /** Chunk streams a peer may open (nginx-rtmp `max_streams`: 32); more is errcode 6. */
+  maxChunkStreams: number;
 }
 
 interface ChunkStreamState {
@@ -26,8 +34,8 @@ interface ChunkStreamState {
   streamId: number;
   /** The last type 0/1/2 header carried an extended timestamp. */
   extended: boolean;
-  /** Parts of the message being reassembled; empty between messages. */
-  parts: Buffer[];
+  /** The message being reassembled (its declared length); null between messages. */
+  message: Buffer | null;
   received: number;
 }
 
@@ -40,12 +48,31 @@ const MESSAGE_HEADER_BYTES = [11, 7, 3, 0] as const;
 
 export class ChunkParser {
   private buffered: Buffer = Buffer.alloc(0);
+  /** Reads not yet joined to `buffered`: the chunk at its head needs `needed` bytes in all. */
+  private readonly queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private needed = 0;
+  /** Declared lengths of the messages being reassembled. */
+  private reassembling = 0;
   private chunkSize = DEFAULT_CHUNK_SIZE;
   private readonly streams = new Map<number, ChunkStreamState>();
+  private limits: ChunkParserLimits;
   /** Total bytes consumed, for acknowledgements. */
   bytesReceived = 0;
 
-  constructor(private readonly options: ChunkParserOptions) {}
+  constructor(limits: ChunkParserLimits) {
+    this.limits = { ...limits };
+  }
+
+  /** Changes the limits from the next byte on (a connection gets more room once it publishes). */
+  setLimits(limits: ChunkParserLimits): void {
+    this.limits = { ...limits };
+  }
+
+  /** Bytes held for unfinished chunks and messages. */
+  get pendingBytes(): number {
+    return this.buffered.length + this.queuedBytes + this.reassembling;
+  }
 
   /** The peer's current chunk size. */
   get peerChunkSize(): number {
@@ -58,7 +85,21 @@ export class ChunkParser {
    */
   push(data: Buffer): RtmpMessage[] {
     this.bytesReceived += data.length;
-    this.buffered = this.buffered.length === 0 ? data : Buffer.concat([this.buffered, data]);
+    if (this.needed > 0 && this.buffered.length + this.queuedBytes + data.length < this.needed) {
+      // The chunk at the head is still incomplete: keep the read, join once it is all here
+      // (joining on every read would copy a large chunk once per read).
+      this.queued.push(data);
+      this.queuedBytes += data.length;
+      this.checkPending();
+      return [];
+    }
+    this.buffered =
+      this.buffered.length === 0 && this.queued.length === 0
+        ? data
+        : Buffer.concat([this.buffered, ...this.queued, data]);
+    this.queued.length = 0;
+    this.queuedBytes = 0;
+    this.needed = 0;
     const messages: RtmpMessage[] = [];
     let offset = 0;
     for (;;) {
@@ -68,7 +109,17 @@ export class ChunkParser {
     }
     this.buffered =
       offset === this.buffered.length ? Buffer.alloc(0) : this.buffered.subarray(offset);
+    this.checkPending();
     return messages;
+  }
+
+  private checkPending(): void {
+    if (this.pendingBytes > this.limits.maxPendingBytes) {
+      throw new RtmpProtocolError(
+        7,
+        `${this.pendingBytes} bytes of unfinished chunks and messages exceed the ${this.limits.maxPendingBytes}-byte limit`,
+      );
+    }
   }
 
   /** Parses one chunk at `start`; returns its size, or 0 when it is not complete yet. */
@@ -97,7 +148,13 @@ export class ChunkParser {
       // librtmp opens some chunk streams with fmt 1 (SRS tolerates it), never with 2 or 3.
       throw new RtmpProtocolError(6, `chunk stream ${chunkStreamId} opened with fmt ${fmt}`);
     }
-    const midMessage = previous !== undefined && previous.parts.length > 0;
+    if (!previous && this.streams.size >= this.limits.maxChunkStreams) {
+      throw new RtmpProtocolError(
+        6,
+        `chunk stream ${chunkStreamId} would exceed the limit of ${this.limits.maxChunkStreams} chunk streams`,
+      );
+    }
+    const midMessage = previous !== undefined && previous.message !== null;
     if (midMessage && fmt !== 3) {
       throw new RtmpProtocolError(
         6,
@@ -126,16 +183,26 @@ export class ChunkParser {
       extendedTimestamp = buf.readUInt32BE(pos);
       pos += 4;
     }
-    if (fmt <= 1 && length > this.options.maxMessageBytes) {
+    if (fmt <= 1 && length > this.limits.maxMessageBytes) {
       throw new RtmpProtocolError(
         7,
-        `message of ${length} bytes on chunk stream ${chunkStreamId} exceeds the ${this.options.maxMessageBytes}-byte limit`,
+        `message of ${length} bytes on chunk stream ${chunkStreamId} exceeds the ${this.limits.maxMessageBytes}-byte limit`,
       );
     }
 
     const received = midMessage ? (previous?.received ?? 0) : 0;
     const dataBytes = Math.min(this.chunkSize, length - received);
-    if (buf.length < pos + dataBytes) return 0;
+    if (buf.length < pos + dataBytes) {
+      this.needed = pos + dataBytes - start;
+      return 0;
+    }
+    const startsMessage = !midMessage && dataBytes < length;
+    if (startsMessage && this.reassembling + length > this.limits.maxPendingBytes) {
+      throw new RtmpProtocolError(
+        7,
+        `a ${length}-byte message on chunk stream ${chunkStreamId} would exceed the ${this.limits.maxPendingBytes}-byte limit of unfinished messages`,
+      );
+    }
 
     const state: ChunkStreamState = previous ?? {
       timestamp: 0,
@@ -144,7 +211,7 @@ export class ChunkParser {
       typeId: 0,
       streamId: 0,
       extended: false,
-      parts: [],
+      message: null,
       received: 0,
     };
     if (!midMessage) {
@@ -165,18 +232,29 @@ export class ChunkParser {
       state.received = 0;
     }
     this.streams.set(chunkStreamId, state);
-    if (dataBytes > 0) {
-      // No copy: `push` owns its buffers (a socket's read buffers are never reused).
-      state.parts.push(buf.subarray(pos, pos + dataBytes));
+    let payload: Buffer | null = null;
+    if (dataBytes === state.length) {
+      // The whole message in one chunk: no copy (`push` owns its buffers; a socket's read
+      // buffers are never reused).
+      payload = buf.subarray(pos, pos + dataBytes);
+    } else {
+      if (startsMessage) {
+        state.message = Buffer.allocUnsafe(state.length);
+        this.reassembling += state.length;
+      }
+      const message = state.message as Buffer;
+      buf.copy(message, state.received, pos, pos + dataBytes);
       state.received += dataBytes;
+      if (state.received === state.length) {
+        payload = message;
+        state.message = null;
+        state.received = 0;
+        this.reassembling -= state.length;
+      }
     }
     pos += dataBytes;
 
-    if (state.received === state.length) {
-      const payload =
-        state.parts.length === 1 ? (state.parts[0] as Buffer) : Buffer.concat(state.parts);
-      state.parts = [];
-      state.received = 0;
+    if (payload) {
       const message: RtmpMessage = {
         chunkStreamId,
         typeId: state.typeId,
@@ -203,8 +281,9 @@ export class ChunkParser {
     if (message.typeId === MessageType.abort) {
       if (message.payload.length < 4) throw new RtmpProtocolError(6, "short Abort message");
       const state = this.streams.get(message.payload.readUInt32BE(0));
-      if (state) {
-        state.parts = [];
+      if (state?.message) {
+        this.reassembling -= state.length;
+        state.message = null;
         state.received = 0;
       }
       return true;

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
+import type { ConnectionLimits } from "../connection-limits.js";
 import type { FlvTag } from "../media/flv-tag.js";
 import { type AmfValue, decodeAmf0, encodeAmf0 } from "../rtmp/amf0.js";
-import { ChunkParser } from "../rtmp/chunk-parser.js";
+import { ChunkParser, type ChunkParserLimits } from "../rtmp/chunk-parser.js";
 import { encodeChunks } from "../rtmp/chunk-writer.js";
 import {
   HANDSHAKE_PACKET_BYTES,
@@ -28,7 +29,10 @@ export interface RtmpSessionOptions {
   id: string;
   host: PublishHost;
   logger: Logger;
-  maxMessageBytes: number;
+  /** What one connection may hold before it publishes, and once it does (docs/security.md). */
+  limits: { prePublish: ChunkParserLimits; publishing: ChunkParserLimits };
+  /** Bounds shared by every connection of the server. */
+  shared: ConnectionLimits;
   idleTimeoutMs: number;
   handshakeTimeoutMs: number;
   /** Push domain for clients that connect by IP without `domain=`; null: the host itself. */
@@ -66,12 +70,14 @@ export class RtmpSession {
   private readonly startedAt: number;
   /** Since when the connection has had no publish (its start, or the last publish's end). */
   private idleSince: number;
+  /** This connection's pending bytes as counted in `options.shared`. */
+  private countedPending = 0;
 
   constructor(
     private readonly socket: Socket,
     private readonly options: RtmpSessionOptions,
   ) {
-    this.parser = new ChunkParser({ maxMessageBytes: options.maxMessageBytes });
+    this.parser = new ChunkParser(options.limits.prePublish);
     this.startedAt = options.now();
     this.idleSince = this.startedAt;
     socket.setNoDelay(true);
@@ -108,18 +114,44 @@ export class RtmpSession {
         if (!rest || rest.length === 0) return;
         data = rest;
       }
-      for (const message of this.parser.push(data)) {
+      const messages = this.parser.push(data);
+      this.countPending();
+      for (const message of messages) {
         this.onMessage(message);
         // onMessage may have closed the session; TypeScript cannot see that through the call.
         if ((this.phase as Phase) === "closed") return;
       }
       this.maybeAcknowledge();
     } catch (err) {
-      if (err instanceof RtmpProtocolError) this.finish(err.errcode, err.message);
-      else {
+      if (err instanceof RtmpProtocolError) {
+        this.options.logger.warn(
+          {
+            connection: this.options.id,
+            clientIp: stripMappedPrefix(this.socket.remoteAddress ?? ""),
+            errcode: err.errcode,
+            detail: err.message,
+          },
+          "RTMP connection closed: bad or oversized input",
+        );
+        this.finish(err.errcode, err.message);
+      } else {
         this.options.logger.error({ err, connection: this.options.id }, "RTMP session failed");
         this.finish(5, "internal error");
       }
+    }
+  }
+
+  /** Moves this connection's pending bytes into the server-wide count; errcode 7 past its limit. */
+  private countPending(): void {
+    const pending = this.parser.pendingBytes;
+    if (pending === this.countedPending) return;
+    const fits = this.options.shared.resizePending(this.countedPending, pending);
+    this.countedPending = fits ? pending : 0;
+    if (!fits) {
+      throw new RtmpProtocolError(
+        7,
+        `unfinished RTMP messages of all connections would exceed the server's limit (${pending} bytes on this one)`,
+      );
     }
   }
 
@@ -307,6 +339,7 @@ export class RtmpSession {
             return;
           }
           this.publish = decision.publish;
+          this.parser.setLimits(this.options.limits.publishing);
           this.lastMediaAt = this.options.now();
           this.sendUserControl(UserControlEvent.streamBegin, uint32(streamId));
           this.sendStatus(
@@ -369,6 +402,8 @@ export class RtmpSession {
     this.phase = "closed";
     this.closedErrcode = errcode;
     clearInterval(this.timer);
+    this.options.shared.resizePending(this.countedPending, 0);
+    this.countedPending = 0;
     if (this.publish) {
       this.options.logger.info({ connection: this.options.id, errcode, detail }, "publish ended");
     }
