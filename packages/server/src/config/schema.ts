@@ -157,9 +157,10 @@ export const configSchema = z
         /** A connection that has not completed the handshake, or has no publish, for this long is closed. */
         handshakeTimeoutMs: z.number().int().min(100).default(10_000),
         /**
-         * While media flows, a publisher's socket is read at most this often: one read takes many
-         * frames (CPU per stream about halves at 100 ms). Media and the close are seen at most this
-         * much later. 0 reads as data arrives.
+         * While media flows below about 32 KiB per interval (2.6 Mbit/s at 100 ms), a publisher's
+         * socket is read at most this often: one read takes many frames (CPU per stream about
+         * halves at 100 ms). Faster publishers are read as data arrives, so HD encoders keep real
+         * time. Media and the close are seen at most this much later. 0 reads as data arrives.
          */
         readCoalesceMs: z.number().int().min(0).max(500).default(100),
         /**
