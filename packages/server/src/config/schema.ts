@@ -121,9 +121,7 @@ export const configSchema = z
          * Publishes to domains not added with AddLiveDomain, accepted without push auth: from
          * anywhere (true), never (false), or only from a publisher on this machine ("loopback").
          */
-        allowUnregisteredDomains: z
-          .union([z.boolean(), z.literal("loopback")])
-          .default("loopback"),
+        allowUnregisteredDomains: z.union([z.boolean(), z.literal("loopback")]).default("loopback"),
         /** Largest RTMP message; larger ends the publish with errcode 7 (Tencent: 1 MB). */
         maxMessageBytes: z
           .number()
