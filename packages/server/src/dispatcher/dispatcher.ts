@@ -218,12 +218,19 @@ export function createDispatcher(deps: {
     }
   }
 
-  async function loop(): Promise<void> {
+  /** The running claim loop: stop() awaits it, so no claim outlives the store. */
+  let currentLoop: Promise<void> = Promise.resolve();
+  function loop(): Promise<void> {
     if (looping) {
       wakeRequested = true;
-      return;
+      return currentLoop;
     }
     looping = true;
+    currentLoop = claimLoop();
+    return currentLoop;
+  }
+
+  async function claimLoop(): Promise<void> {
     try {
       do {
         wakeRequested = false;
@@ -237,6 +244,8 @@ export function createDispatcher(deps: {
           perOriginLimit: settings.perOriginConcurrency,
           inFlightByOrigin,
         });
+        // Stopped during the claim: the rows stay leased to us and stop() releases them.
+        if (!running) break;
         for (const c of claimed) {
           const origin = deliveryOrigin(c.delivery.url);
           inFlightByOrigin.set(origin, (inFlightByOrigin.get(origin) ?? 0) + 1);
@@ -276,6 +285,7 @@ export function createDispatcher(deps: {
       stopping ??= (async () => {
         running = false;
         clearInterval(timer);
+        await currentLoop;
         const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
         await Promise.race([Promise.allSettled([...inFlight]), deadline]);
         await store.deliveries.releaseLeases(owner);
