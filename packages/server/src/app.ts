@@ -243,6 +243,8 @@ export async function startOnAir(
           token: credentials.intakeToken,
           throttle,
           maxRequestBytes: config.maxRequestBytes,
+          maxJsonDepth: config.maxJsonDepth,
+          logger,
           emit: emitter.emit,
           onStorageFull: (
             (log) => (err: unknown) =>

@@ -4,6 +4,7 @@ import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { OnAirError, toOnAirError } from "../errors.js";
 import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 import type { Store } from "../store/store.js";
@@ -152,7 +153,10 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
         expiresAtMs: (who.timestamp + TC3_MAX_SKEW_SECONDS) * 1000,
         nowMs: now.getTime(),
       });
-      const result = await action.run(parseJsonObject(body), ctx);
+      const result = await action.run(
+        parseJsonObject(body, options.config.maxJsonDepth, options.logger),
+        ctx,
+      );
       sendJson(res, 200, { Response: { ...result, RequestId: requestId } });
     } catch (err) {
       const error = toOnAirError(err);
@@ -187,15 +191,17 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
 }
 
 /** The body as a JSON object with nulls dropped; an empty body is `{}`. */
-function parseJsonObject(body: Buffer): unknown {
+function parseJsonObject(body: Buffer, maxDepth: number, logger: Logger | undefined): unknown {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString("utf8"));
+    parsed = parseJson(body.toString("utf8"), { maxDepth, logger, route: "api" });
   } catch (err) {
     throw new OnAirError(
       "ONAIR_ERR_INVALID_PARAMETER",
-      `the request body is not valid JSON: ${(err as Error).message}`,
+      err instanceof JsonInputError && err.tooDeep
+        ? `the request body ${err.message}`
+        : `the request body is not valid JSON: ${(err as Error).message}`,
     );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {

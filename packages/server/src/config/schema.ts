@@ -294,6 +294,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Deepest nesting of arrays and objects in a JSON body of the API, intake and dashboard (levels). */
+    maxJsonDepth: z.number().int().min(8).max(1000).default(64),
     /** Largest request body of the management API and intake. */
     maxRequestBytes: z
       .number()

@@ -26,7 +26,12 @@ export function createDashboardApiRoute(options: {
     const name = (req.url ?? "").split("?")[0]?.slice(DASHBOARD_API_PREFIX.length) ?? "";
     try {
       requireSession(req, options.sessions);
-      const params = withoutNulls(await readJsonObject(req, options.maxRequestBytes));
+      const params = withoutNulls(
+        await readJsonObject(req, options.maxRequestBytes, {
+          maxDepth: options.ctx.config.maxJsonDepth,
+          logger: options.logger,
+        }),
+      );
       const action = API_ACTIONS.get(name) ?? DASHBOARD_ACTIONS.get(name);
       if (!action) {
         throw new OnAirError(

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
 import { OnAirError, toOnAirError } from "../errors.js";
+import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody } from "../http/read-body.js";
 import { sendJson } from "../http/route.js";
 import type { SessionStore } from "./session-store.js";
@@ -51,6 +53,7 @@ export function requireSession(req: IncomingMessage, sessions: SessionStore): vo
 export async function readJsonObject(
   req: IncomingMessage,
   limit: number,
+  json: { maxDepth: number; logger?: Logger | undefined } = { maxDepth: 64 },
 ): Promise<Record<string, unknown>> {
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== "null") {
@@ -72,9 +75,14 @@ export async function readJsonObject(
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch {
-    throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER", "the request body is not valid JSON");
+    parsed = parseJson(body.toString("utf8"), { ...json, route: "dashboard" });
+  } catch (err) {
+    throw new OnAirError(
+      "ONAIR_ERR_INVALID_PARAMETER",
+      err instanceof JsonInputError && err.tooDeep
+        ? `the request body ${err.message}`
+        : "the request body is not valid JSON",
+    );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER", "the request body must be a JSON object");

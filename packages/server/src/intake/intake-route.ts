@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { CallbackVerificationError, parseEvent } from "@onair/callbacks";
+import type { Logger } from "pino";
 import { isStorageFull, OnAirError, toOnAirError } from "../errors.js";
 import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 import type { EmitInput, EmitResult } from "./event-emitter.js";
@@ -32,6 +34,9 @@ export function createIntakeRoute(deps: {
   /** The shared limiter of failed authentications. */
   throttle?: AuthThrottle | undefined;
   maxRequestBytes: number;
+  /** Deepest JSON nesting accepted (config `maxJsonDepth`). */
+  maxJsonDepth?: number;
+  logger?: Logger;
   emit: (input: EmitInput) => Promise<EmitResult>;
   /** Called when an event could not be committed because the storage is full (logging). */
   onStorageFull?: (err: unknown) => void;
@@ -70,9 +75,17 @@ export function createIntakeRoute(deps: {
     }
     let event: ReturnType<typeof parseEvent>;
     try {
-      event = parseEvent(JSON.parse(body.toString("utf8")), { strict: true });
+      const json = parseJson(body.toString("utf8"), {
+        maxDepth: deps.maxJsonDepth ?? 64,
+        logger: deps.logger,
+        route: "intake",
+      });
+      event = parseEvent(json, { strict: true });
     } catch (err) {
       if (err instanceof CallbackVerificationError) return fail(err.status, err.code, err.message);
+      if (err instanceof JsonInputError && err.tooDeep) {
+        return fail(400, "ONAIR_ERR_CALLBACK_NOT_JSON", `the body ${err.message}`);
+      }
       return fail(400, "ONAIR_ERR_CALLBACK_NOT_JSON", "the body is not valid JSON");
     }
     const fields = event as unknown as Record<string, unknown>;
