@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -20,6 +20,12 @@ const server = createHttpServer({
 let base = "";
 before(async () => {
   writeFileSync(join(root, "big.flv"), Buffer.alloc(8 * 1024 * 1024, 7));
+  writeFileSync(join(root, "small.jpg"), "JPEG");
+  // Links out of the root (regression: /files/ served /etc/passwd through one), and one inside.
+  symlinkSync("/etc/passwd", join(root, "leak.jpg"));
+  mkdirSync(join(root, "live"));
+  symlinkSync("/etc", join(root, "live", "etc"));
+  symlinkSync(join(root, "small.jpg"), join(root, "live", "inside.jpg"));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/files/`;
 });
@@ -60,4 +66,18 @@ test("regression: clients that abort mid-download leave no file open", async () 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   assert.ok(openFiles() <= before + 2, `${openFiles() - before} descriptors left open`);
+});
+
+test("regression: a symbolic link out of the files root is a 404", async () => {
+  for (const path of ["leak.jpg", "live/etc/passwd.jpg", "live/etc/hostname.jpg"]) {
+    const res = await fetch(`${base}${path}`);
+    assert.equal(res.status, 404, path);
+    assert.doesNotMatch(await res.text(), /root:/);
+  }
+  const head = await fetch(`${base}leak.jpg`, { method: "HEAD" });
+  assert.equal(head.status, 404);
+  // A link that stays inside the root is just another name of the file.
+  const inside = await fetch(`${base}live/inside.jpg`);
+  assert.equal(inside.status, 200);
+  assert.equal(await inside.text(), "JPEG");
 });
