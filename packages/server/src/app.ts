@@ -16,6 +16,7 @@ import { createAuthThrottle } from "./http/auth-throttle.js";
 import { createFileRoute } from "./http/file-route.js";
 import { createBodyBudget } from "./http/read-body.js";
 import { createHttpServer } from "./http/router.js";
+import { type FileAccess, fileUrlQuery as signedFileUrlQuery } from "./http/signed-file-url.js";
 import { rtmpConnectionLimits } from "./ingest/rtmp-limits.js";
 import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
 import { createEventEmitter } from "./intake/event-emitter.js";
@@ -83,11 +84,15 @@ export async function startOnAir(
       intakeToken: "intakeToken: ",
       hookToken: "hookToken:   ",
     } as const;
-    const lines = credentials.generated.map((name) => `  ${labels[name]}${credentials[name]}`);
-    process.stderr.write(
-      `\nOnAir secrets generated on this start (saved in ${config.dataDir}/credentials.json):\n${lines.join("\n")}\n` +
-        "  (the management API and dashboard take SecretId/SecretKey, POST /v1/events the intakeToken as Bearer, the hooks ?token=<hookToken>)\n\n",
-    );
+    // The files signing key is only ever used by OnAir itself: saved, never shown.
+    const lines = credentials.generated
+      .filter((name) => name !== "filesSigningKey")
+      .map((name) => `  ${labels[name as keyof typeof labels]}${credentials[name]}`);
+    if (lines.length > 0)
+      process.stderr.write(
+        `\nOnAir secrets generated on this start (saved in ${config.dataDir}/credentials.json):\n${lines.join("\n")}\n` +
+          "  (the management API and dashboard take SecretId/SecretKey, POST /v1/events the intakeToken as Bearer, the hooks ?token=<hookToken>)\n\n",
+      );
   }
   const metrics = createMetrics({
     store,
@@ -125,6 +130,27 @@ export async function startOnAir(
         now: () => clock.now().getTime(),
       })
     : null;
+  // `/files/`: signed URLs unless files.public (docs/recording.md, "Fetching files").
+  const fileAccess: FileAccess = config.files.public
+    ? { public: true }
+    : {
+        public: false,
+        key: credentials.filesSigningKey,
+        ttlSeconds: config.files.urlTtlSeconds,
+        now: () => clock.now().getTime(),
+      };
+  const fileUrlQuery = (path: string) => signedFileUrlQuery(fileAccess, path);
+  const fileRoute = createFileRoute({
+    root: filesDir,
+    prefix: "/files/",
+    access: fileAccess,
+    onRefused: rateLimitedLog(
+      logger,
+      "warn",
+      "/files/: request without a valid signature refused with 403",
+      60_000,
+    ),
+  });
   const recording = createRecordingService({
     store,
     emit: emitter.emit,
@@ -133,6 +159,7 @@ export async function startOnAir(
     logger,
     filesDir,
     publicBaseUrl,
+    fileUrlQuery,
     onFailure: (format) => metrics.recordingFailures.inc({ format }),
   });
   const snapshots = createSnapshotService({
@@ -143,6 +170,7 @@ export async function startOnAir(
     logger,
     filesDir,
     publicBaseUrl,
+    fileUrlQuery,
     // Porn detection (317) for templates with PornFlag 1, when the optional classifier is enabled.
     onSnapshot: (shot) =>
       shot.template.pornFlag === 1 && moderation
@@ -220,6 +248,7 @@ export async function startOnAir(
     credentials,
     feed,
     filesDir,
+    fileUrlQuery,
     streams,
     wake: () => dispatcher.wake(),
     rtmpPort: () => rtmp?.port ?? null,
@@ -271,12 +300,12 @@ export async function startOnAir(
       {
         method: "GET",
         path: "/files/",
-        handler: createFileRoute({ root: filesDir, prefix: "/files/" }),
+        handler: fileRoute,
       },
       {
         method: "HEAD",
         path: "/files/",
-        handler: createFileRoute({ root: filesDir, prefix: "/files/" }),
+        handler: fileRoute,
       },
       ...dashboard.routes,
       {

@@ -13,11 +13,15 @@ export interface Credentials {
  * media-server config files) does not hand out the management API:
  * - `secretId`/`secretKey`: the management API (TC3) and the dashboard sign-in;
  * - `intakeToken`: `Authorization: Bearer` of `POST /v1/events`;
- * - `hookToken`: `?token=` / Bearer of the media-server hooks.
+ * - `hookToken`: `?token=` / Bearer of the media-server hooks;
+ * - `filesSigningKey`: HMAC key of signed `/files/` URLs (never configured, never shown: only
+ *   OnAir signs and checks; delete it from credentials.json and restart to rotate, which voids
+ *   every URL issued so far).
  */
 export interface NodeSecrets extends Credentials {
   intakeToken: string;
   hookToken: string;
+  filesSigningKey: string;
 }
 
 type Source = "config" | "file" | "generated";
@@ -67,7 +71,10 @@ export async function resolveCredentials(options: {
     generated.push("secretId", "secretKey");
     source = "generated";
   }
-  const token = (name: "intakeToken" | "hookToken", configured: string | undefined): string => {
+  const token = (
+    name: "intakeToken" | "hookToken" | "filesSigningKey",
+    configured: string | undefined,
+  ): string => {
     if (configured) return configured;
     const fromFile = text(saved[name]);
     if (fromFile) return fromFile;
@@ -76,13 +83,14 @@ export async function resolveCredentials(options: {
   };
   const intakeToken = token("intakeToken", options.intakeToken);
   const hookToken = token("hookToken", options.hookToken);
+  const filesSigningKey = token("filesSigningKey", undefined);
 
   if (generated.length > 0) {
     // Only generated secrets are written; configured ones stay where the operator put them.
     const next: Record<string, string> = {};
     for (const [key, value] of Object.entries(saved))
       if (typeof value === "string") next[key] = value;
-    const all: NodeSecrets = { secretId, secretKey, intakeToken, hookToken };
+    const all: NodeSecrets = { secretId, secretKey, intakeToken, hookToken, filesSigningKey };
     for (const name of generated) next[name] = all[name];
     await mkdir(options.dataDir, { recursive: true });
     await writeFile(file, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
@@ -93,6 +101,7 @@ export async function resolveCredentials(options: {
     secretKey,
     intakeToken,
     hookToken,
+    filesSigningKey,
     created: source === "generated",
     source,
     generated,

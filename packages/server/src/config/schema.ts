@@ -111,6 +111,23 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** `/files/` (recordings, screenshots): signed URLs unless public (docs/recording.md). */
+    files: z
+      .object({
+        /** Serve `/files/` to anyone, without a signature (names are guessable: think twice). */
+        public: z.boolean().default(false),
+        /**
+         * Lifetime of the signed URLs in callbacks and the dashboard, in seconds. 7 days: a
+         * receiver may fetch a recording long after the callback, and retries run for days.
+         */
+        urlTtlSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .default(7 * 24 * 3600),
+      })
+      .strict()
+      .prefault({}),
     ingest: z
       .object({
         /** Accept RTMP publishes on rtmpHost:rtmpPort. */

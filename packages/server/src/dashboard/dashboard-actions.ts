@@ -9,6 +9,8 @@ import { readOverview } from "./overview.js";
 /** What the dashboard's own actions may use beyond an API action's context. */
 export interface DashboardActionContext extends ActionContext {
   filesDir: string;
+  /** The `?expires=&sig=` for a path under `/files/` ("" when files are public). */
+  fileUrlQuery: (path: string) => string;
   /** The RTMP port bound, null when ingest is off. */
   rtmpPort(): number | null;
 }

@@ -24,6 +24,8 @@ export interface DashboardOptions {
   /** Committed events; its `publish` is the event emitter's `onEmitted` hook. */
   feed: LiveFeed;
   filesDir: string;
+  /** The `?expires=&sig=` for a path under `/files/` ("" when files are public). */
+  fileUrlQuery: (path: string) => string;
   rtmpPort(): number | null;
   wake?: (() => void) | undefined;
   streams?: StreamControl | undefined;
@@ -68,6 +70,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       wake: options.wake,
       streams: options.streams,
       filesDir: options.filesDir,
+      fileUrlQuery: options.fileUrlQuery,
       rtmpPort: options.rtmpPort,
     },
   });

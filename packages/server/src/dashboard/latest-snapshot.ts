@@ -10,13 +10,29 @@ const DATE_FOLDERS_SEARCHED = 2;
 const SAFE_SEGMENT = /^[A-Za-z0-9_.~-]+$/;
 
 /**
- * The newest screenshot of a stream as a URL the browser can load, or "" when there is none.
+ * The newest screenshot of a stream as a URL the browser can load (signed unless `files.public`),
+ * or "" when there is none.
  * First the latest screenshot callback's `pic_full_url` (turned into a same-origin `/files/…`
  * path when it points at OnAir's files, since the public URL may not be reachable from the
  * operator's browser); else the newest file of the layout in docs/snapshots.md,
  * `files/snapshot/DOMAIN/APP/YYYY-MM-DD/STREAM-screenshot-HH-MM-SS-WxH.jpg`.
  */
 export async function latestSnapshot(
+  deps: { store: Store; filesDir: string; fileUrlQuery: (path: string) => string },
+  key: StreamKey,
+): Promise<string> {
+  const path = await latestSnapshotPath(deps, key);
+  if (!path.startsWith("/files/")) return path;
+  // Signed afresh (the callback's signature may be old, or from another key); the page's
+  // session cookie is scoped to /dashboard and never reaches /files/.
+  try {
+    return `${path}${deps.fileUrlQuery(decodeURIComponent(path.slice("/files/".length)))}`;
+  } catch {
+    return "";
+  }
+}
+
+async function latestSnapshotPath(
   deps: { store: Store; filesDir: string },
   key: StreamKey,
 ): Promise<string> {
@@ -29,7 +45,7 @@ export async function latestSnapshot(
   const full = event?.body.pic_full_url;
   if (typeof full === "string" && /^https?:\/\//.test(full)) {
     const at = full.indexOf("/files/snapshot/");
-    return at === -1 ? full : full.slice(at);
+    return at === -1 ? full : full.slice(at).replace(/[?#].*$/s, "");
   }
   return newestSnapshotFile(deps.filesDir, key);
 }

@@ -1,10 +1,28 @@
 import { constants, type ReadStream } from "node:fs";
 import { open, realpath } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
-import { extname, resolve, sep } from "node:path";
+import { extname, posix, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { RouteHandler } from "./route.js";
 import { sendJson } from "./route.js";
+import {
+  type FileAccess,
+  type FileUrlCheck,
+  signFilePath,
+  verifyFilePath,
+} from "./signed-file-url.js";
+
+const REFUSALS: Record<Exclude<FileUrlCheck, "ok">, { error: string; message: string }> = {
+  missing: {
+    error: "ONAIR_ERR_AUTH_MISSING",
+    message: "a signed URL is required (expires and sig query parameters)",
+  },
+  invalid: { error: "ONAIR_ERR_AUTH_SIGNATURE", message: "the URL signature does not match" },
+  expired: {
+    error: "ONAIR_ERR_AUTH_EXPIRED",
+    message: "the signed URL has expired; ask for a fresh one",
+  },
+};
 
 const CONTENT_TYPES: Record<string, string> = {
   ".flv": "video/x-flv",
@@ -21,8 +39,18 @@ const CONTENT_TYPES: Record<string, string> = {
  * and nothing outside `root` can be named or reached: a symbolic link whose target leaves the
  * root is a 404 (the real path is checked, then opened with O_NOFOLLOW so the last component
  * cannot be swapped for a link in between).
+ *
+ * Unless `access.public`, a request needs the `?expires=&sig=` of a URL OnAir issued for that very
+ * path (see signed-file-url.ts), checked before anything is looked up on disk: a missing, wrong
+ * or expired signature is a 403 and says nothing about whether the file exists.
  */
-export function createFileRoute(options: { root: string; prefix: string }): RouteHandler {
+export function createFileRoute(options: {
+  root: string;
+  prefix: string;
+  access: FileAccess;
+  /** Told (rate-limited by the caller) about each refused request. */
+  onRefused?: (fields: { reason: string; path: string }) => void;
+}): RouteHandler {
   const root = resolve(options.root);
   const notFound = (res: ServerResponse) =>
     sendJson(res, 404, { error: "ONAIR_ERR_NOT_FOUND", message: "no such file" });
@@ -36,6 +64,19 @@ export function createFileRoute(options: { root: string; prefix: string }): Rout
         error: "ONAIR_ERR_INVALID_PARAMETER",
         message: "bad path encoding",
       });
+    }
+    const access = options.access;
+    if (!access.public) {
+      const check = verifyFilePath(
+        access.key,
+        relativePath,
+        url.searchParams,
+        Math.floor(access.now() / 1000),
+      );
+      if (check !== "ok") {
+        options.onRefused?.({ reason: check, path: relativePath.slice(0, 200) });
+        return sendJson(res, 403, REFUSALS[check]);
+      }
     }
     const path = resolve(root, relativePath);
     const type = CONTENT_TYPES[extname(path)];
@@ -51,6 +92,20 @@ export function createFileRoute(options: { root: string; prefix: string }): Rout
     if (!info?.isFile()) {
       await handle.close();
       return notFound(res);
+    }
+    if (!access.public && type === CONTENT_TYPES[".m3u8"] && info.size <= MAX_PLAYLIST_BYTES) {
+      // A player resolves the playlist's segment names against its URL and drops the query, so
+      // each segment gets a signature of its own, expiring with the playlist's.
+      const text = await handle.readFile("utf8").finally(() => handle.close());
+      const expires = Number(url.searchParams.get("expires"));
+      const body = Buffer.from(signPlaylist(text, relativePath, access.key, expires));
+      res.writeHead(200, {
+        "content-type": type,
+        "last-modified": info.mtime.toUTCString(),
+        "content-length": body.length,
+        "cache-control": "private, no-store",
+      });
+      return void res.end(req.method === "HEAD" ? undefined : body);
     }
     // From here the response owns the handle: streams close it, every other exit does.
     const done = () => void handle.close().catch(() => undefined);
@@ -93,6 +148,35 @@ export function createFileRoute(options: { root: string; prefix: string }): Rout
     }
     await sendFile(handle.createReadStream(), res);
   };
+}
+
+/** Larger playlists are served as they are (an HLS recording's is a few KB per hour). */
+const MAX_PLAYLIST_BYTES = 4 * 1024 * 1024;
+
+/** Appends a signature to each relative segment URI of an HLS playlist at `playlistPath`. */
+export function signPlaylist(
+  text: string,
+  playlistPath: string,
+  key: string,
+  expiresAtSec: number,
+): string {
+  const dir = posix.dirname(playlistPath);
+  return text
+    .split("\n")
+    .map((line) => {
+      const name = line.trim();
+      if (name === "" || name.startsWith("#") || name.includes("?") || /^[a-z]+:|^\//i.test(name))
+        return line;
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        return line;
+      }
+      const target = posix.normalize(posix.join(dir, decoded));
+      return `${name}${signFilePath(key, target, expiresAtSec)}`;
+    })
+    .join("\n");
 }
 
 /**

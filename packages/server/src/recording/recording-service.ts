@@ -61,6 +61,8 @@ export function createRecordingService(deps: {
   filesDir: string;
   /** `http://host:port` the files are reachable at. */
   publicBaseUrl: () => string;
+  /** The `?expires=&sig=` for a path under `/files/` ("" when files are public). */
+  fileUrlQuery: (path: string) => string;
   /** Counts failures by format (Prometheus). */
   onFailure?: (format: "flv" | "mp4" | "hls") => void;
 }) {
@@ -192,7 +194,9 @@ export function createRecordingService(deps: {
     segment: Omit<FinishedSegment, "path">,
     format: "flv" | "mp4" | "hls" = "flv",
   ) {
-    const url = `${deps.publicBaseUrl()}/files/${relative(deps.filesDir, path).split("\\").join("/")}`;
+    const filePath = relative(deps.filesDir, path).split("\\").join("/");
+    // Signed: receivers fetch it with the URL alone (docs/recording.md, "Fetching files").
+    const url = `${deps.publicBaseUrl()}/files/${filePath}${deps.fileUrlQuery(filePath)}`;
     await deps.emit({
       body: buildRecordFileEvent({
         appid: deps.config.appid,

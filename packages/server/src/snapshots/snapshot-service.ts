@@ -55,6 +55,8 @@ export function createSnapshotService(deps: {
   filesDir: string;
   /** `http://host:port` the files are reachable at. */
   publicBaseUrl: () => string;
+  /** The `?expires=&sig=` for a path under `/files/` ("" when files are public). */
+  fileUrlQuery: (path: string) => string;
   onSnapshot?: (shot: SnapshotTaken) => void | Promise<void>;
 }) {
   const settings = deps.config.snapshot;
@@ -93,7 +95,9 @@ export function createSnapshotService(deps: {
     await writeFile(`${location.path}.part`, jpeg);
     await rename(`${location.path}.part`, location.path);
     const baseUrl = `${deps.publicBaseUrl()}/files/${location.basePath}`;
-    const body = buildSnapshotEvent({
+    // pic_url stays Tencent's bare path; pic_full_url, what receivers fetch, is signed.
+    const fullUrl = `${baseUrl}${location.picUrl}${deps.fileUrlQuery(decodeURIComponent(`${location.basePath}${location.picUrl}`))}`;
+    const built = buildSnapshotEvent({
       appid: deps.config.appid,
       app: key.domainName,
       appname: key.appName,
@@ -106,6 +110,7 @@ export function createSnapshotService(deps: {
       pic_url: location.picUrl,
       baseUrl,
     });
+    const body = { ...built, pic_full_url: fullUrl };
     await deps.emit({
       body: body as EmitInput["body"],
       domainName: key.domainName,
@@ -123,7 +128,7 @@ export function createSnapshotService(deps: {
         ...size,
         takenAt,
         path: location.path,
-        url: `${baseUrl}${location.picUrl}`,
+        url: fullUrl,
       };
       const hook = Promise.resolve()
         .then(() => onSnapshot(shot))

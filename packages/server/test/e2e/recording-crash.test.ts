@@ -118,7 +118,13 @@ test("kill -9 during a recording: FLV, MP4 and HLS files are finalised and repor
       if (file.file_format !== "hls") {
         assert.equal(
           Number(file.file_size),
-          statSync(join(dataDir, "files", String(file.video_url).split("/files/")[1] ?? "")).size,
+          statSync(
+            join(
+              dataDir,
+              "files",
+              new URL(String(file.video_url)).pathname.split("/files/")[1] ?? "",
+            ),
+          ).size,
         );
       }
     }

@@ -128,7 +128,7 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
         assert.match(
           String(file.video_url),
           new RegExp(
-            String.raw`^http://127\.0\.0\.1:\d+/files/record/push\.onair\.test/live/recorded/recorded_\d{8}T\d{6}[_\d]*\.${extension}$`,
+            String.raw`^http://127\.0\.0\.1:\d+/files/record/push\.onair\.test/live/recorded/recorded_\d{8}T\d{6}[_\d]*\.${extension}\?expires=\d+&sig=[0-9a-f]{64}$`,
           ),
         );
         const probed = await probe(String(file.video_url));
@@ -137,6 +137,9 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
           Math.abs(probed.packetSpan - Number(file.duration)) <= 2,
           `${format}: packets span ${probed.packetSpan} s vs callback ${file.duration} s`,
         );
+        // Signed (files.public is false by default): the bare path is refused.
+        const unsigned = await fetch(String(file.video_url).replace(/\?.*$/, ""));
+        assert.equal(unsigned.status, 403);
         if (format !== "hls") {
           const response = await fetch(String(file.video_url), { headers: { range: "bytes=0-2" } });
           assert.equal(response.status, 206);
@@ -187,7 +190,9 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
       "record/x.flv.json",
       "nothing.flv",
     ]) {
-      assert.equal((await fetch(base + path)).status, 404, path);
+      // Unsigned: refused before any lookup, so nothing is learned about what exists (the
+      // same names signed are 404s, see test/http/file-route.test.ts).
+      assert.equal((await fetch(base + path)).status, 403, path);
     }
   });
 });

@@ -66,14 +66,15 @@ describe("separate secrets for the API, intake and hooks (issue 11, defect 8)", 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test("first start generates four distinct secrets into one 0600 file", () => {
+  test("first start generates five distinct secrets into one 0600 file", () => {
     assert.deepEqual(Object.keys(secrets).sort(), [
+      "filesSigningKey",
       "hookToken",
       "intakeToken",
       "secretId",
       "secretKey",
     ]);
-    assert.equal(new Set(Object.values(secrets)).size, 4);
+    assert.equal(new Set(Object.values(secrets)).size, 5);
     for (const value of Object.values(secrets)) assert.ok(value.length >= 16);
     assert.equal(statSync(join(dataDir, "credentials.json")).mode & 0o777, 0o600);
   });

@@ -239,10 +239,14 @@ describe("screenshots → event_type 200", () => {
           `^/\\d{4}-\\d{2}-\\d{2}/shot-screenshot-\\d{2}-\\d{2}-\\d{2}-${WIDTH}x${HEIGHT}\\.jpg$`,
         ),
       );
-      assert.equal(
-        event.pic_full_url,
-        `http://127.0.0.1:${h.onair.httpPort}/files/snapshot/${TEST_DOMAIN}/live${event.pic_url}`,
+      // Signed (files.public is false by default); pic_url stays Tencent's bare path.
+      assert.ok(
+        String(event.pic_full_url).startsWith(
+          `http://127.0.0.1:${h.onair.httpPort}/files/snapshot/${TEST_DOMAIN}/live${event.pic_url}?expires=`,
+        ),
+        String(event.pic_full_url),
       );
+      assert.match(String(event.pic_full_url), /\?expires=\d+&sig=[0-9a-f]{64}$/);
       // The file's name carries the Beijing time of create_time, as Tencent's sample does.
       const beijing = new Date((Number(event.create_time) + 8 * 3600) * 1000).toISOString();
       assert.ok(String(event.pic_url).startsWith(`/${beijing.slice(0, 10)}/`));
