@@ -26,6 +26,15 @@ export interface LoadResult extends PublishRound {
   cpuSeconds: number;
   rssBaselineBytes: number;
   rssDuringBytes: number;
+  /**
+   * Each publisher's media time over wall time in the window (1 is real time; a server that
+   * reads too slowly holds its publishers back and this falls below 1).
+   */
+  speeds: number[];
+  /** Each publisher's lag behind real time at the end of the window, in ms. */
+  lagsMs: number[];
+  /** Bytes all publishers wrote in the window, per second. */
+  bytesPerSecond: number;
 }
 
 const median = (values: number[]) => {
@@ -78,6 +87,8 @@ export async function measureLoad(
   const publishers = await publishAll(target, options.tags, options.names);
   await sleep(options.warmupSeconds * 1000); // JIT warm-up and first GOPs are not steady state
   const cpuBefore = treeCpuSeconds(target.pid);
+  const mediaBefore = publishers.map((p) => p.mediaMs);
+  const bytesBefore = publishers.reduce((sum, p) => sum + p.bytesSent, 0);
   const started = performance.now();
   const samples: number[] = [];
   const end = started + options.seconds * 1000;
@@ -86,7 +97,11 @@ export async function measureLoad(
     samples.push(treeRssBytes(target.pid));
   }
   const cpuSeconds = treeCpuSeconds(target.pid) - cpuBefore;
-  const windowSeconds = (performance.now() - started) / 1000;
+  const ended = performance.now();
+  const windowSeconds = (ended - started) / 1000;
+  const speeds = publishers.map((p, i) => (p.mediaMs - mediaBefore[i]!) / (ended - started));
+  const lagsMs = publishers.map((p) => Math.max(0, ended - p.mediaStartedAt - p.mediaMs));
+  const bytesSent = publishers.reduce((sum, p) => sum + p.bytesSent, 0) - bytesBefore;
   const alive = publishers.filter((p) => p.failure === null).length;
   const round = await stopAll(publishers, options.stopMode);
   return {
@@ -98,5 +113,8 @@ export async function measureLoad(
     cpuSeconds,
     rssBaselineBytes: median(baseline),
     rssDuringBytes: median(samples),
+    speeds,
+    lagsMs,
+    bytesPerSecond: bytesSent / windowSeconds,
   };
 }

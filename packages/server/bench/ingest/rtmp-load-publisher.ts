@@ -41,6 +41,14 @@ export interface Publisher {
   readonly failure: string | null;
   readonly bytesSent: number;
   /**
+   * Media time written so far: the timestamp (ms from the first tag) of the last tag handed to
+   * the socket. Tags are written when due and held back while the server does not read, so
+   * media time over wall time is the publisher's speed (1 is real time), as ffmpeg's `speed=`.
+   */
+  readonly mediaMs: number;
+  /** performance.now() when the first media tag was due. */
+  readonly mediaStartedAt: number;
+  /**
    * "graceful": FCUnpublish + deleteStream, then FIN. "abrupt": destroy the socket.
    * Resolves with performance.now() at the moment the TCP connection was closed.
    */
@@ -73,6 +81,8 @@ class Session implements Publisher {
   publishStartedAt = 0;
   failure: string | null = null;
   bytesSent = 0;
+  mediaMs = 0;
+  mediaStartedAt = 0;
 
   private readonly reader: ChunkReader;
   private received: Buffer = Buffer.alloc(0);
@@ -153,6 +163,7 @@ class Session implements Publisher {
     // One frame past the latest tag (audio may outlast video), so timestamps never go back.
     const loopLength = Math.max(...media.map((t) => t.timestamp)) - first + 40;
     const started = performance.now();
+    this.mediaStartedAt = started;
     let index = 0;
     let offset = 0;
     const tick = () => {
@@ -166,10 +177,14 @@ class Session implements Publisher {
         if (timestamp > elapsed) break;
         const csid = tag.type === 8 ? CSID_AUDIO : CSID_VIDEO;
         blocked = !this.send(csid, tag.type, this.messageStreamId, timestamp, tag.data);
+        this.mediaMs = timestamp;
         if (++index === media.length) {
           index = 0;
           offset += loopLength;
         }
+        // A server that does not keep up holds the publisher back, as a blocking write holds
+        // back ffmpeg: mediaMs then trails wall time by what the server has not taken.
+        if (blocked) break;
       }
       // When the server stops reading, wait for it instead of queueing without bound.
       if (blocked) this.socket.once("drain", tick);
