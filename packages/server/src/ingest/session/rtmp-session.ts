@@ -388,6 +388,8 @@ export class RtmpSession {
     if (!publish && this.publishStreamId !== null) this.cancelErrcode = errcode;
     this.publish = null;
     this.publishStreamId = null;
+    // Without a publish the connection gets a non-publisher's room again.
+    if (publish) this.parser.setLimits(this.options.limits.prePublish);
     this.idleSince = this.options.now();
     this.unpublishRequested = false;
     publish?.end(errcode, detail);
