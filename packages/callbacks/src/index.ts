@@ -41,7 +41,14 @@ export {
   type SnapshotFacts,
   signBody,
 } from "./protocol/build.js";
-export { describeErrcode, ERRCODES, type ErrcodeInfo, SUB_ERRCODES } from "./protocol/errcodes.js";
+export {
+  describeErrcode,
+  ERRCODES,
+  Errcode,
+  type ErrcodeInfo,
+  type NamedErrcode,
+  SUB_ERRCODES,
+} from "./protocol/errcodes.js";
 export {
   EventType,
   isKnownEventType,

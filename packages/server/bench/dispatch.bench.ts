@@ -112,7 +112,7 @@ const raw = async (i: number) => {
   return id;
 };
 const viaOnAir = async (i: number) => {
-  const { deliveryIds } = await onair.emitter.emit({
+  const { deliveryIds } = await onair.events.commit({
     body: body(i),
     domainName: "bench.example",
     appName: "live",

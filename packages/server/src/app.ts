@@ -11,6 +11,7 @@ import { createDashboard, createLiveFeed } from "./dashboard/index.js";
 import { createDispatcher } from "./dispatcher/dispatcher.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
+import { createEventCommitter } from "./events/event-committer.js";
 import { createHookRoutes } from "./hooks/index.js";
 import { createAuthThrottle } from "./http/auth-throttle.js";
 import { createFileRoute } from "./http/file-route.js";
@@ -19,7 +20,6 @@ import { createHttpServer } from "./http/router.js";
 import { type FileAccess, fileUrlQuery as signedFileUrlQuery } from "./http/signed-file-url.js";
 import { rtmpConnectionLimits } from "./ingest/rtmp-limits.js";
 import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
-import { createEventEmitter } from "./intake/event-emitter.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
 import { startModerationService } from "./moderation/moderation-service.js";
 import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
@@ -43,7 +43,8 @@ export interface OnAir {
   httpPort: number;
   /** The RTMP port actually bound; null when ingest is disabled. */
   rtmpPort: number | null;
-  emitter: ReturnType<typeof createEventEmitter>;
+  /** Commits events as every source does (tests and benches inject through it). */
+  events: ReturnType<typeof createEventCommitter>;
   store: Store;
   streams: StreamService;
   stop(): Promise<void>;
@@ -101,17 +102,17 @@ export async function startOnAir(
   });
   const dispatcher = createDispatcher({ store, config, clock, logger, metrics, nodeId });
   const feed = createLiveFeed();
-  const committer = createEventEmitter({
+  const committer = createEventCommitter({
     store,
     config,
     clock,
     newId,
     wake: () => dispatcher.wake(),
-    onEmitted: feed.publish,
+    onCommitted: feed.publish,
   });
-  const emitter: typeof committer = {
-    async emit(input) {
-      const result = await committer.emit(input);
+  const events: typeof committer = {
+    async commit(input) {
+      const result = await committer.commit(input);
       metrics.events.inc({ event_type: String(input.body.event_type) });
       return result;
     },
@@ -126,7 +127,7 @@ export async function startOnAir(
     ? await startModerationService({
         config,
         logger,
-        emit: emitter.emit,
+        commit: events.commit,
         now: () => clock.now().getTime(),
       })
     : null;
@@ -153,7 +154,7 @@ export async function startOnAir(
   });
   const recording = createRecordingService({
     store,
-    emit: emitter.emit,
+    commit: events.commit,
     config,
     clock,
     logger,
@@ -164,7 +165,7 @@ export async function startOnAir(
   });
   const snapshots = createSnapshotService({
     store,
-    emit: emitter.emit,
+    commit: events.commit,
     config,
     clock,
     logger,
@@ -191,7 +192,7 @@ export async function startOnAir(
   });
   const streams = createStreamService({
     store,
-    emit: emitter.emit,
+    commit: events.commit,
     config,
     clock,
     logger,
@@ -274,7 +275,7 @@ export async function startOnAir(
           maxRequestBytes: config.maxRequestBytes,
           maxJsonDepth: config.maxJsonDepth,
           logger,
-          emit: emitter.emit,
+          commit: events.commit,
           onStorageFull: (
             (log) => (err: unknown) =>
               log({ error: err instanceof Error ? err.message : String(err) })
@@ -295,7 +296,7 @@ export async function startOnAir(
         logger,
         hookToken: credentials.hookToken,
         throttle,
-        emit: emitter.emit,
+        commit: events.commit,
       }),
       {
         method: "GET",
@@ -364,7 +365,7 @@ export async function startOnAir(
   return {
     httpPort,
     rtmpPort,
-    emitter,
+    events,
     store,
     streams,
     async stop() {

@@ -16,6 +16,43 @@ export interface ErrcodeInfo {
   readonly legacyErrmsg?: string;
 }
 
+/**
+ * The interruption and refusal `errcode`s a live-stream server sends, by name (Tencent 267/31083
+ * has the whole table, which `ERRCODES` carries). Compare and send these instead of numbers.
+ *
+ * @example
+ * if (event.errcode === Errcode.Dropped) console.log("stopped through DropLiveStream");
+ */
+export const Errcode = {
+  /** The client sent deleteStream (ffmpeg and OBS ending normally). */
+  ClientDeleteStream: 1,
+  /** The client sent closeStream or FCUnpublish. */
+  ClientCloseStream: 2,
+  /** The client closed the TCP connection without unpublishing. */
+  ClientClosedConnection: 3,
+  /** The connection failed (reset, read error). */
+  ConnectionError: 4,
+  /** The server failed or shut down (also: the node holding the publish was lost). */
+  InternalError: 5,
+  /** Malformed RTMP (handshake, chunk streams). */
+  RtmpProtocolError: 6,
+  /** An RTMP message or the bytes held for one exceeded the limit. */
+  MessageTooLarge: 7,
+  /** No audio or video for too long. */
+  NoData: 8,
+  /** The publish was refused; `sub_errcode` says why. */
+  Refused: 18,
+  /** Third-party push authentication failed. */
+  ThirdPartyAuthFailed: 19,
+  /** Stopped by DropLiveStream, ForbidLiveStream or a replacing publisher. */
+  Dropped: 21,
+  /** Malformed AMF data. */
+  AmfError: 33,
+} as const;
+
+/** A named `errcode`. */
+export type NamedErrcode = (typeof Errcode)[keyof typeof Errcode];
+
 const CLIENT_STOPPED = "The push client actively stopped the push";
 const INTERNAL = "The live streaming system has an internal error";
 const RTMP_ABNORMAL = "Abnormal RTMP protocol content";

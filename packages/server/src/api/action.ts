@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
+import type { StreamKey } from "../domain/stream-key.js";
 import type { Store } from "../store/store.js";
-import type { StreamKey } from "../store/stream-repository.js";
 
 /** Ends a live publish wherever it runs (the stream service); false when it is not live. */
 export interface StreamControl {

@@ -17,7 +17,7 @@ const HEARTBEAT_MS = 15_000;
 
 /**
  * `GET /dashboard/events`: server-sent events for a signed-in dashboard. `event: onair-event`
- * for every committed event (from the emitter's onEmitted hook, so a push shows at once) and
+ * for every committed event (from the committer's onCommitted hook, so a push shows at once) and
  * `event: stats` with the overview figures every STATS_INTERVAL_MS. The figures are read once
  * per tick for all clients, and only while someone listens.
  */

@@ -21,7 +21,7 @@ export interface DashboardOptions {
   clock: Clock;
   logger: Logger;
   credentials: { secretId: string; secretKey: string };
-  /** Committed events; its `publish` is the event emitter's `onEmitted` hook. */
+  /** Committed events; its `publish` is the event committer's `onCommitted` hook. */
   feed: LiveFeed;
   filesDir: string;
   /** The `?expires=&sig=` for a path under `/files/` ("" when files are public). */
@@ -43,7 +43,7 @@ export interface DashboardOptions {
  *
  * @example
  * const feed = createLiveFeed();
- * const emitter = createEventEmitter({ ...deps, onEmitted: feed.publish });
+ * const committer = createEventCommitter({ ...deps, onCommitted: feed.publish });
  * const dashboard = createDashboard({ store, config, clock, logger, credentials, feed, … });
  * createHttpServer({ logger, routes: [...otherRoutes, ...dashboard.routes] });
  */

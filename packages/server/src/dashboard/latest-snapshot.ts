@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
+import type { StreamKey } from "../domain/stream-key.js";
 import type { Store } from "../store/store.js";
-import type { StreamKey } from "../store/stream-repository.js";
 
 /** Screenshot callbacks (event_type 200) looked at per stream. */
 const RECENT_SNAPSHOT_EVENTS = 5;

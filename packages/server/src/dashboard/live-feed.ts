@@ -16,8 +16,8 @@ export interface LiveEvent {
 
 /**
  * An in-process fan-out of committed events to the dashboard's open SSE streams. `publish` is
- * handed to the event emitter as its `onEmitted` hook; it never throws, so a broken listener
- * cannot fail an emit whose event is already committed.
+ * handed to the event committer as its `onCommitted` hook; it never throws, so a broken listener
+ * cannot fail a commit whose event is already committed.
  */
 export interface LiveFeed {
   publish(event: NewEvent, deliveryIds: readonly string[]): void;

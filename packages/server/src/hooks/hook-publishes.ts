@@ -11,9 +11,9 @@ import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { newSequence } from "../domain/ids.js";
+import { type StreamKey, streamKeyText } from "../domain/stream-key.js";
+import type { EventInput } from "../events/event-committer.js";
 import type { PublishTarget } from "../ingest/session/publish-target.js";
-import type { EmitInput } from "../intake/event-emitter.js";
-import type { StreamKey } from "../store/stream-repository.js";
 import { HookInputError } from "./hook-request.js";
 import { inspectRecording, recordingFormat } from "./recording-file.js";
 
@@ -78,7 +78,6 @@ export interface HookPublishes {
   recorded(input: HookRecordingInput): Promise<RecordingOutcome>;
 }
 
-const keyText = (k: StreamKey) => `${k.domainName}/${k.appName}/${k.streamName}`;
 const toKey = (t: PublishTarget): StreamKey => ({
   domainName: t.domain,
   appName: t.appName,
@@ -96,7 +95,7 @@ export function createHookPublishes(deps: {
   config: OnAirConfig;
   clock: Clock;
   logger: Logger;
-  emit: (input: EmitInput) => Promise<unknown>;
+  commit: (input: EventInput) => Promise<unknown>;
   ffprobe?: string;
 }): HookPublishes {
   const { config, clock, logger } = deps;
@@ -121,8 +120,8 @@ export function createHookPublishes(deps: {
     };
   }
 
-  async function emit(key: StreamKey, body: EmitInput["body"]): Promise<void> {
-    await deps.emit({
+  async function emit(key: StreamKey, body: EventInput["body"]): Promise<void> {
+    await deps.commit({
       body,
       domainName: key.domainName,
       appName: key.appName,
@@ -137,15 +136,15 @@ export function createHookPublishes(deps: {
       if (old.endedAtMs >= cutoff && recent.size < RECENT_MAX) break;
       recent.delete(k);
     }
-    recent.delete(keyText(p.key));
-    recent.set(keyText(p.key), { publish: p, endedAtMs: nowMs() });
+    recent.delete(streamKeyText(p.key));
+    recent.set(streamKeyText(p.key), { publish: p, endedAtMs: nowMs() });
   }
 
   async function interrupt(p: HookPublish, errcode: number): Promise<void> {
     const endedAt = nowMs();
     remember(p);
     logger.info(
-      { stream: keyText(p.key), source: p.source, sequence: p.sequence, errcode },
+      { stream: streamKeyText(p.key), source: p.source, sequence: p.sequence, errcode },
       "hooked publish ended",
     );
     await emit(
@@ -154,13 +153,13 @@ export function createHookPublishes(deps: {
         ...facts(p, endedAt),
         errcode,
         pushDurationMs: endedAt - p.startedAtMs,
-      }) as EmitInput["body"],
+      }) as EventInput["body"],
     );
   }
 
   /** The live publish an unpublish or recording is about: by key, confirmed by peer client id. */
   function find(input: { source: HookSource; target: PublishTarget; peerClientId: string | null }) {
-    const byKey = live.get(keyText(toKey(input.target)));
+    const byKey = live.get(streamKeyText(toKey(input.target)));
     if (byKey && (input.peerClientId === null || byKey.peerClientId === input.peerClientId)) {
       return byKey;
     }
@@ -186,7 +185,7 @@ export function createHookPublishes(deps: {
         }
       }
     }
-    return recent.get(keyText(toKey(input.target)))?.publish;
+    return recent.get(streamKeyText(toKey(input.target)))?.publish;
   }
 
   return {
@@ -201,17 +200,17 @@ export function createHookPublishes(deps: {
         node: input.node,
         peerClientId: input.peerClientId,
       };
-      const previous = live.get(keyText(publish.key));
-      live.set(keyText(publish.key), publish);
+      const previous = live.get(streamKeyText(publish.key));
+      live.set(streamKeyText(publish.key), publish);
       // The media server let a second publisher in, or lost the first without telling us.
       if (previous) await interrupt(previous, ERRCODE_HOOK_REPLACED);
       logger.info(
-        { stream: keyText(publish.key), source: input.source, sequence: publish.sequence },
+        { stream: streamKeyText(publish.key), source: input.source, sequence: publish.sequence },
         "hooked publish started",
       );
       await emit(
         publish.key,
-        buildPushEvent(facts(publish, publish.startedAtMs)) as EmitInput["body"],
+        buildPushEvent(facts(publish, publish.startedAtMs)) as EventInput["body"],
       );
       return { sequence: publish.sequence };
     },
@@ -219,7 +218,7 @@ export function createHookPublishes(deps: {
     async ended(input) {
       const known = find(input);
       if (known) {
-        live.delete(keyText(known.key));
+        live.delete(streamKeyText(known.key));
         await interrupt(known, ERRCODE_HOOK_UNPUBLISH);
         return { sequence: known.sequence, known: true };
       }
@@ -234,7 +233,7 @@ export function createHookPublishes(deps: {
         peerClientId: input.peerClientId,
       };
       logger.warn(
-        { stream: keyText(orphan.key), source: input.source },
+        { stream: streamKeyText(orphan.key), source: input.source },
         "unpublish of a publish OnAir did not see start: interruption with a new sequence",
       );
       await interrupt(orphan, ERRCODE_HOOK_UNPUBLISH);
@@ -289,7 +288,7 @@ export function createHookPublishes(deps: {
           file_size: file.size ?? 0,
           video_url: pathToFileURL(input.path).href,
           media_start_time: publish ? Math.max(0, startedAtMs - publish.startedAtMs) : 0,
-        }) as EmitInput["body"],
+        }) as EventInput["body"],
       );
       return { emitted: true, fileId };
     },

@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
+import type { EventInput } from "../events/event-committer.js";
 import type { AuthThrottle } from "../http/auth-throttle.js";
 import type { Route } from "../http/router.js";
-import type { EmitInput } from "../intake/event-emitter.js";
 import type { Store } from "../store/store.js";
 import type { HookContext } from "./hook-context.js";
 import { createHookPublishes } from "./hook-publishes.js";
@@ -21,7 +21,7 @@ export { ERRCODE_HOOK_REPLACED, ERRCODE_HOOK_UNPUBLISH } from "./hook-publishes.
  * SecretKey) as `?token=` or a Bearer token; failures are throttled per client address.
  *
  * @example
- * routes: [...createHookRoutes({ store, config, clock, logger, hookToken, emit: emitter.emit })]
+ * routes: [...createHookRoutes({ store, config, clock, logger, hookToken, commit: events.commit })]
  */
 export function createHookRoutes(deps: {
   store: Store;
@@ -31,7 +31,7 @@ export function createHookRoutes(deps: {
   hookToken: string;
   /** The shared limiter of failed authentications. */
   throttle?: AuthThrottle | undefined;
-  emit: (input: EmitInput) => Promise<unknown>;
+  commit: (input: EventInput) => Promise<unknown>;
   /** ffprobe binary for recording durations (default `ffprobe` from PATH). */
   ffprobe?: string;
 }): Route[] {
@@ -45,7 +45,7 @@ export function createHookRoutes(deps: {
       config: deps.config,
       clock: deps.clock,
       logger,
-      emit: deps.emit,
+      commit: deps.commit,
       ...(deps.ffprobe ? { ffprobe: deps.ffprobe } : {}),
     }),
   };

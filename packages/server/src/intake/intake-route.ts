@@ -2,11 +2,11 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { CallbackVerificationError, parseEvent } from "@onair/callbacks";
 import type { Logger } from "pino";
 import { isStorageFull, OnAirError, toOnAirError } from "../errors.js";
+import type { CommitResult, EventInput } from "../events/event-committer.js";
 import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
 import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
-import type { EmitInput, EmitResult } from "./event-emitter.js";
 
 function authorised(header: string | undefined, token: string): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
@@ -37,7 +37,7 @@ export function createIntakeRoute(deps: {
   /** Deepest JSON nesting accepted (config `maxJsonDepth`). */
   maxJsonDepth?: number;
   logger?: Logger;
-  emit: (input: EmitInput) => Promise<EmitResult>;
+  commit: (input: EventInput) => Promise<CommitResult>;
   /** Called when an event could not be committed because the storage is full (logging). */
   onStorageFull?: (err: unknown) => void;
 }): RouteHandler {
@@ -101,9 +101,9 @@ export function createIntakeRoute(deps: {
       );
     }
     const { t: _t, sign: _sign, ...unsigned } = fields;
-    let result: EmitResult;
+    let result: CommitResult;
     try {
-      result = await deps.emit({
+      result = await deps.commit({
         body: unsigned as Record<string, unknown> & { event_type: number },
         domainName,
         appName,

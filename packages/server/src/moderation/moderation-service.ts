@@ -2,7 +2,7 @@ import { buildPornDetectionEvent, type ModerationFacts } from "@onair/callbacks"
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import { OnAirError } from "../errors.js";
-import type { EmitInput } from "../intake/event-emitter.js";
+import type { EventInput } from "../events/event-committer.js";
 
 /**
  * Porn detection (event_type 317, Tencent's image-moderation callback, "Live Broadcasting Image
@@ -65,7 +65,7 @@ export interface ModerationService {
 export async function startModerationService(deps: {
   config: OnAirConfig;
   logger: Logger;
-  emit: (input: EmitInput) => Promise<unknown>;
+  commit: (input: EventInput) => Promise<unknown>;
   now: () => number;
 }): Promise<ModerationService> {
   const settings = deps.config.moderation;
@@ -107,7 +107,7 @@ export async function startModerationService(deps: {
         "screenshot classified",
       );
       if (verdict.suggestion === "Pass") return;
-      await deps.emit({
+      await deps.commit({
         body: buildPornDetectionEvent({
           appid: deps.config.appid,
           app: shot.domainName,
@@ -122,7 +122,7 @@ export async function startModerationService(deps: {
           score: verdict.score,
           suggestion: verdict.suggestion,
           labelResults: verdict.labelResults,
-        }) as EmitInput["body"],
+        }) as EventInput["body"],
         domainName: shot.domainName,
         appName: shot.appName,
         streamId: shot.streamName,

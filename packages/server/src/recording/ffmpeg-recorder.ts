@@ -3,9 +3,9 @@ import { open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Logger } from "pino";
-import type { FlvTag } from "../ingest/media/flv-tag.js";
-import type { TagSink } from "../ingest/media/media-fanout.js";
-import { inspectVideoTag } from "../ingest/media/video-tag.js";
+import type { FlvTag } from "../media/flv-tag.js";
+import type { TagSink } from "../media/media-fanout.js";
+import { inspectVideoTag } from "../media/video-tag.js";
 import { encodeFlvTag, FLV_HEADER } from "./flv-format.js";
 
 /** A file ffmpeg finished, synced before it is reported. */

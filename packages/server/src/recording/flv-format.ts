@@ -1,5 +1,5 @@
-import type { FlvTag } from "../ingest/media/flv-tag.js";
 import { type AmfValue, decodeAmf0, encodeAmf0 } from "../ingest/rtmp/amf0.js";
+import type { FlvTag } from "../media/flv-tag.js";
 
 /**
  * The FLV file format (Adobe FLV spec, E.2–E.4): a 9-byte header and PreviousTagSize0, then

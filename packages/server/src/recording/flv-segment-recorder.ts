@@ -1,8 +1,8 @@
 import { type FileHandle, open, rename } from "node:fs/promises";
 import type { Logger } from "pino";
-import type { FlvTag } from "../ingest/media/flv-tag.js";
-import type { TagSink } from "../ingest/media/media-fanout.js";
-import { inspectVideoTag } from "../ingest/media/video-tag.js";
+import type { FlvTag } from "../media/flv-tag.js";
+import type { TagSink } from "../media/media-fanout.js";
+import { inspectVideoTag } from "../media/video-tag.js";
 import { encodeFlvTag, FLV_HEADER, fileMetadata } from "./flv-format.js";
 
 /** A finished, synced FLV file. */

@@ -10,7 +10,8 @@ import {
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
-import type { EmitInput } from "../intake/event-emitter.js";
+import { streamKeyText } from "../domain/stream-key.js";
+import type { EventInput } from "../events/event-committer.js";
 import type { Store } from "../store/store.js";
 import { matchStreamRule } from "../store/stream-rules.js";
 import type { LivePublish } from "../streams/live-publish.js";
@@ -53,7 +54,7 @@ interface SegmentFacts {
  */
 export function createRecordingService(deps: {
   store: Store;
-  emit: (input: EmitInput) => Promise<unknown>;
+  commit: (input: EventInput) => Promise<unknown>;
   config: OnAirConfig;
   clock: Clock;
   logger: Logger;
@@ -77,7 +78,7 @@ export function createRecordingService(deps: {
     recordEvent: "record_start_succeeded" | "record_start_failed" | "record_error" | "record_ended",
     seq: number,
   ) {
-    await deps.emit({
+    await deps.commit({
       body: buildRecordStatusEvent({
         appid: deps.config.appid,
         appname: facts.appName,
@@ -88,7 +89,7 @@ export function createRecordingService(deps: {
         session_id: `${facts.taskId}-${format}`,
         seq: String(seq),
         file_format: format,
-      }) as EmitInput["body"],
+      }) as EventInput["body"],
       domainName: facts.domainName,
       appName: facts.appName,
       streamId: facts.streamName,
@@ -103,7 +104,7 @@ export function createRecordingService(deps: {
     desc: string,
   ) {
     deps.onFailure?.(format);
-    await deps.emit({
+    await deps.commit({
       body: buildRecordExceptionEvent({
         appid: deps.config.appid,
         domain: facts.domainName,
@@ -114,7 +115,7 @@ export function createRecordingService(deps: {
         timestamp: Math.floor(deps.clock.now().getTime() / 1000),
         exception_level: "error",
         exception: { type, occurs: 1, desc },
-      }) as EmitInput["body"],
+      }) as EventInput["body"],
       domainName: facts.domainName,
       appName: facts.appName,
       streamId: facts.streamName,
@@ -197,7 +198,7 @@ export function createRecordingService(deps: {
     const filePath = relative(deps.filesDir, path).split("\\").join("/");
     // Signed: receivers fetch it with the URL alone (docs/recording.md, "Fetching files").
     const url = `${deps.publicBaseUrl()}/files/${filePath}${deps.fileUrlQuery(filePath)}`;
-    await deps.emit({
+    await deps.commit({
       body: buildRecordFileEvent({
         appid: deps.config.appid,
         app: facts.domainName,
@@ -214,7 +215,7 @@ export function createRecordingService(deps: {
         video_url: url,
         media_start_time: 0,
         record_temp_id: String(facts.templateId),
-      }) as EmitInput["body"],
+      }) as EventInput["body"],
       domainName: facts.domainName,
       appName: facts.appName,
       streamId: facts.streamName,
@@ -508,10 +509,7 @@ export function createRecordingService(deps: {
         active.delete(recorder);
       });
       publish.fanout.subscribe(recorder);
-      deps.logger.info(
-        { stream: `${key.domainName}/${key.appName}/${key.streamName}`, template: template.id },
-        "recording started",
-      );
+      deps.logger.info({ stream: streamKeyText(key), template: template.id }, "recording started");
     },
 
     /** Finishes and reports what a crash left behind (see above). */

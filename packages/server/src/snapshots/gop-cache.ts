@@ -1,6 +1,6 @@
-import type { FlvTag } from "../ingest/media/flv-tag.js";
-import type { TagSink } from "../ingest/media/media-fanout.js";
-import { inspectVideoTag } from "../ingest/media/video-tag.js";
+import type { FlvTag } from "../media/flv-tag.js";
+import type { TagSink } from "../media/media-fanout.js";
+import { inspectVideoTag } from "../media/video-tag.js";
 import { encodeFlvTag } from "../recording/flv-format.js";
 
 /** FLV header announcing video only, so ffmpeg does not wait to probe an audio stream. */

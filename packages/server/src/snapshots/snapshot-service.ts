@@ -4,7 +4,8 @@ import { buildSnapshotEvent } from "@onair/callbacks";
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
-import type { EmitInput } from "../intake/event-emitter.js";
+import { streamKeyText } from "../domain/stream-key.js";
+import type { EventInput } from "../events/event-committer.js";
 import type { SnapshotTemplate } from "../store/snapshot-repository.js";
 import type { Store } from "../store/store.js";
 import { matchStreamRule } from "../store/stream-rules.js";
@@ -47,7 +48,7 @@ export interface SnapshotTaken {
  */
 export function createSnapshotService(deps: {
   store: Store;
-  emit: (input: EmitInput) => Promise<unknown>;
+  commit: (input: EventInput) => Promise<unknown>;
   config: OnAirConfig;
   clock: Clock;
   logger: Logger;
@@ -111,8 +112,8 @@ export function createSnapshotService(deps: {
       baseUrl,
     });
     const body = { ...built, pic_full_url: fullUrl };
-    await deps.emit({
-      body: body as EmitInput["body"],
+    await deps.commit({
+      body: body as EventInput["body"],
       domainName: key.domainName,
       appName: key.appName,
       streamId: key.streamName,
@@ -160,7 +161,7 @@ export function createSnapshotService(deps: {
         ffmpegPath: settings.ffmpegPath,
         timeoutMs: settings.timeoutMs,
         counters,
-        logger: deps.logger.child({ stream: `${key.domainName}/${key.appName}/${key.streamName}` }),
+        logger: deps.logger.child({ stream: streamKeyText(key) }),
         now: () => deps.clock.now(),
         onJpeg: async (jpeg, takenAt) => {
           if (template) await saveAndReport(publish, template, jpeg, takenAt);
@@ -186,7 +187,7 @@ export function createSnapshotService(deps: {
       });
       deps.logger.info(
         {
-          stream: `${key.domainName}/${key.appName}/${key.streamName}`,
+          stream: streamKeyText(key),
           template: template.id,
           interval: template.intervalSeconds,
         },

@@ -1,3 +1,4 @@
+import type { StreamKey } from "../domain/stream-key.js";
 import { date, dateOrNull, type Row } from "./row-mappers.js";
 import type { SqlRunner } from "./sql-runner.js";
 
@@ -8,11 +9,6 @@ import type { SqlRunner } from "./sql-runner.js";
  * node that holds the publisher (each node polls its own rows); a node whose heartbeat stops has
  * its rows taken over by a survivor, which reports them interrupted.
  */
-export interface StreamKey {
-  domainName: string;
-  appName: string;
-  streamName: string;
-}
 
 export interface LiveStreamRecord extends StreamKey {
   sequence: string;

@@ -1,8 +1,8 @@
 import { checkPushAuth } from "@onair/callbacks";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
+import type { StreamKey } from "../domain/stream-key.js";
 import type { Store } from "../store/store.js";
-import type { StreamKey } from "../store/stream-repository.js";
 
 /**
  * Why a publish may not start, with Tencent's errcode (18 refused) and sub_errcode. An accepted

@@ -1,9 +1,9 @@
-import type { FlvTag } from "../ingest/media/flv-tag.js";
-import { MediaFanout } from "../ingest/media/media-fanout.js";
-import { dimensionsFromSequenceHeader, inspectVideoTag } from "../ingest/media/video-tag.js";
+import type { StreamKey } from "../domain/stream-key.js";
 import type { AmfValue } from "../ingest/rtmp/amf0.js";
 import type { ActivePublish, PublishRequest } from "../ingest/session/publish-host.js";
-import type { StreamKey } from "../store/stream-repository.js";
+import type { FlvTag } from "../media/flv-tag.js";
+import { MediaFanout } from "../media/media-fanout.js";
+import { dimensionsFromSequenceHeader, inspectVideoTag } from "../media/video-tag.js";
 
 /** What the stream service does when a publish announces itself and when it ends. */
 export interface PublishLifecycle {

@@ -3,16 +3,17 @@ import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { newSequence } from "../domain/ids.js";
+import { type StreamKey, streamKeyText } from "../domain/stream-key.js";
+import type { EventInput } from "../events/event-committer.js";
 import type {
   PublishDecision,
   PublishHost,
   PublishRefusalCode,
   PublishRequest,
 } from "../ingest/session/publish-host.js";
-import type { EmitInput } from "../intake/event-emitter.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/store.js";
-import type { LiveStreamRecord, StreamKey } from "../store/stream-repository.js";
+import type { LiveStreamRecord } from "../store/stream-repository.js";
 import { decidePublish, isLoopbackAddress, mayReplace } from "./decide-publish.js";
 import { LivePublish } from "./live-publish.js";
 import { askPublishHook } from "./publish-hook.js";
@@ -36,8 +37,6 @@ export interface StreamService extends PublishHost {
   stop(): Promise<void>;
 }
 
-const keyText = (k: StreamKey) => `${k.domainName}/${k.appName}/${k.streamName}`;
-
 /**
  * The live-stream service: it decides whether a publish may start (push auth with the domain's
  * main and backup keys, a ban, the third-party hook, a live duplicate), keeps the node's live
@@ -47,7 +46,7 @@ const keyText = (k: StreamKey) => `${k.domainName}/${k.appName}/${k.streamName}`
  */
 export function createStreamService(deps: {
   store: Store;
-  emit: (input: EmitInput) => Promise<unknown>;
+  commit: (input: EventInput) => Promise<unknown>;
   config: OnAirConfig;
   clock: Clock;
   logger: Logger;
@@ -110,9 +109,9 @@ export function createStreamService(deps: {
     );
   }
 
-  async function emit(key: StreamKey, body: EmitInput["body"]): Promise<void> {
+  async function emit(key: StreamKey, body: EventInput["body"]): Promise<void> {
     try {
-      await deps.emit({
+      await deps.commit({
         body,
         domainName: key.domainName,
         appName: key.appName,
@@ -122,7 +121,7 @@ export function createStreamService(deps: {
     } catch (err) {
       // The store refused the commit: nothing else can keep the event, so say so loudly.
       logger.error(
-        { err, stream: keyText(key), eventType: body.event_type },
+        { err, stream: streamKeyText(key), eventType: body.event_type },
         "could not commit a stream event",
       );
     }
@@ -145,17 +144,17 @@ export function createStreamService(deps: {
             })
             .catch((err: unknown) => logger.warn({ err }, "could not record the picture size"));
         }
-        await emit(publish.key, buildPushEvent(publishFacts(publish, at)) as EmitInput["body"]);
+        await emit(publish.key, buildPushEvent(publishFacts(publish, at)) as EventInput["body"]);
       });
     },
     ended(publish: LivePublish, errcode: number, detail: string) {
       const endedAt = nowMs();
-      if (live.get(keyText(publish.key)) === publish) live.delete(keyText(publish.key));
+      if (live.get(streamKeyText(publish.key)) === publish) live.delete(streamKeyText(publish.key));
       metrics.livePublishes.set(live.size);
       metrics.publishEnds.inc({ errcode: String(errcode) });
       logger.info(
         {
-          stream: keyText(publish.key),
+          stream: streamKeyText(publish.key),
           sequence: publish.sequence,
           errcode,
           detail,
@@ -173,7 +172,7 @@ export function createStreamService(deps: {
             ...publishFacts(publish, endedAt),
             errcode,
             pushDurationMs: endedAt - publish.startedAtMs,
-          }) as EmitInput["body"],
+          }) as EventInput["body"],
         );
       });
       const settled = eventChains.get(publish);
@@ -210,7 +209,7 @@ export function createStreamService(deps: {
   ): Promise<boolean> {
     if (await store.streams.register(record)) return true;
     if (!may.replace) return false;
-    const local = live.get(keyText(key));
+    const local = live.get(streamKeyText(key));
     if (local) local.drop(ERRCODE_DROPPED, "replaced by a new publisher");
     else await store.streams.requestDrop(key, ERRCODE_DROPPED);
     const deadline = nowMs() + REPLACE_WAIT_MS;
@@ -310,13 +309,13 @@ export function createStreamService(deps: {
       lifecycle,
       ingest.pushEventWaitMs,
     );
-    live.set(keyText(key), publish);
+    live.set(streamKeyText(key), publish);
     deps.onPublishStarted?.(publish);
     metrics.publishes.inc({ outcome: "accepted" });
     metrics.livePublishes.set(live.size);
     logger.info(
       {
-        stream: keyText(key),
+        stream: streamKeyText(key),
         sequence,
         clientIp: request.clientIp,
         param: redactQuery(request.streamParam),
@@ -336,7 +335,7 @@ export function createStreamService(deps: {
     for (const row of orphans) {
       const endedAt = nowMs();
       logger.warn(
-        { stream: keyText(row), node: row.nodeId, sequence: row.sequence },
+        { stream: streamKeyText(row), node: row.nodeId, sequence: row.sequence },
         "publish of a lost node reported interrupted",
       );
       metrics.publishEnds.inc({ errcode: String(ERRCODE_NODE_LOST) });
@@ -346,14 +345,14 @@ export function createStreamService(deps: {
           ...facts({ ...row, key: row }, endedAt),
           errcode: ERRCODE_NODE_LOST,
           pushDurationMs: endedAt - row.startedAt.getTime(),
-        }) as EmitInput["body"],
+        }) as EventInput["body"],
       );
     }
   }
 
   async function carryOutDrops(): Promise<void> {
     for (const row of await store.streams.pendingDrops(nodeId)) {
-      const publish = live.get(keyText(row));
+      const publish = live.get(streamKeyText(row));
       if (publish && publish.sequence === row.sequence) {
         publish.drop(row.dropErrcode ?? ERRCODE_DROPPED, "drop requested through the API");
       } else {
@@ -384,7 +383,7 @@ export function createStreamService(deps: {
       return live.size;
     },
     async drop(key, errcode, detail) {
-      const local = live.get(keyText(key));
+      const local = live.get(streamKeyText(key));
       if (local) {
         local.drop(errcode, detail);
         return true;

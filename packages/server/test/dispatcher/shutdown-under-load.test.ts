@@ -12,7 +12,7 @@ import { loadConfig } from "../../src/config/load-config.js";
 import { createDispatcher } from "../../src/dispatcher/dispatcher.js";
 import { systemClock } from "../../src/domain/clock.js";
 import { newId } from "../../src/domain/ids.js";
-import { createEventEmitter } from "../../src/intake/event-emitter.js";
+import { createEventCommitter } from "../../src/events/event-committer.js";
 import { createMetrics } from "../../src/observability/metrics.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { pushBody } from "../e2e/push-body.js";
@@ -76,8 +76,8 @@ async function stopUnderLoad(databaseUrl: string | undefined) {
         await Promise.all(
           Array.from({ length: 8 }, () => {
             const i = emitted++;
-            return onair.emitter
-              .emit({
+            return onair.events
+              .commit({
                 body: pushBody("d.example", i, 7_000_000_000_000_000_000n),
                 domainName: "d.example",
                 appName: "live",
@@ -165,7 +165,7 @@ test("a claim that is still running when the dispatcher stops is awaited, and it
         nodeId: `round-${round}`,
       });
       // Not started: the emits only queue deliveries.
-      const emitter = createEventEmitter({
+      const committer = createEventCommitter({
         store,
         config,
         clock: systemClock,
@@ -173,7 +173,7 @@ test("a claim that is still running when the dispatcher stops is awaited, and it
         wake: () => {},
       });
       for (let i = 0; i < 5; i++) {
-        await emitter.emit({
+        await committer.commit({
           body: pushBody("d.example", round * 10 + i, 6_000_000_000_000_000_000n),
           domainName: "d.example",
           appName: "live",

@@ -9,7 +9,7 @@ import { createDispatcher } from "../../src/dispatcher/dispatcher.js";
 import { guardedLookup } from "../../src/dispatcher/ssrf-guard.js";
 import { systemClock } from "../../src/domain/clock.js";
 import { newId } from "../../src/domain/ids.js";
-import { createEventEmitter } from "../../src/intake/event-emitter.js";
+import { createEventCommitter } from "../../src/events/event-committer.js";
 import { createMetrics } from "../../src/observability/metrics.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { pushBody } from "../e2e/push-body.js";
@@ -43,7 +43,7 @@ async function deliverOnce(options: { url: string; answer: string; allowPrivate:
     nodeId: "test",
     lookup,
   });
-  const emitter = createEventEmitter({
+  const committer = createEventCommitter({
     store,
     config,
     clock: systemClock,
@@ -63,7 +63,7 @@ async function deliverOnce(options: { url: string; answer: string; allowPrivate:
     });
     await store.rules.upsert({ domainName: "d.example", appName: "live", templateId: template.id });
     dispatcher.start();
-    const { deliveryIds } = await emitter.emit({
+    const { deliveryIds } = await committer.commit({
       body: pushBody("d.example", 1, 8_000_000_000_000_000_000n),
       domainName: "d.example",
       appName: "live",

@@ -53,7 +53,7 @@ if (emit > 0) {
     const results = await Promise.all(
       Array.from({ length: Math.min(50, emit - start) }, (_, k) => {
         const i = start + k;
-        return onair.emitter.emit({
+        return onair.events.commit({
           body: pushBody("crash.example", i, 7_000_000_000_000_000_000n),
           domainName: "crash.example",
           appName: "live",

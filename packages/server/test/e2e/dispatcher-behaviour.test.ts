@@ -9,7 +9,7 @@ import { createDispatcher, type Dispatcher } from "../../src/dispatcher/dispatch
 import { systemClock } from "../../src/domain/clock.js";
 import { newId } from "../../src/domain/ids.js";
 import type { RetryPolicy } from "../../src/domain/types.js";
-import { createEventEmitter } from "../../src/intake/event-emitter.js";
+import { createEventCommitter } from "../../src/events/event-committer.js";
 import { createMetrics } from "../../src/observability/metrics.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -19,7 +19,7 @@ import { type ReceiverProcess, startReceiver } from "./receiver.js";
 const KEY = "BehaviourKey";
 const FAST: RetryPolicy = { maxRetries: 3, intervalMs: 100, timeoutMs: 400, jitter: 0 };
 
-/** A store, a dispatcher and an emitter wired as the app wires them, with test settings. */
+/** A store, a dispatcher and a committer wired as the app wires them, with test settings. */
 async function harness(
   options: {
     flags?: Record<string, unknown>;
@@ -43,7 +43,7 @@ async function harness(
     nodeId: "test",
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });
-  const emitter = createEventEmitter({
+  const committer = createEventCommitter({
     store,
     config,
     clock: systemClock,
@@ -77,7 +77,7 @@ async function harness(
     async emit(i: number, stream = `s${i}`) {
       const body = pushBody("d.example", i, 9_000_000_000_000_000_000n);
       body.stream_id = stream;
-      const { deliveryIds } = await emitter.emit({
+      const { deliveryIds } = await committer.commit({
         body,
         domainName: "d.example",
         appName: "live",

@@ -12,7 +12,7 @@ import { createDispatcher } from "../../src/dispatcher/dispatcher.js";
 import { systemClock } from "../../src/domain/clock.js";
 import { newId } from "../../src/domain/ids.js";
 import type { RetryPolicy } from "../../src/domain/types.js";
-import { createEventEmitter } from "../../src/intake/event-emitter.js";
+import { createEventCommitter } from "../../src/events/event-committer.js";
 import { createMetrics } from "../../src/observability/metrics.js";
 import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
@@ -114,7 +114,7 @@ describe("delivery fairness per origin (issue 11, defect 3)", () => {
         metrics: createMetrics({ store, clock: systemClock }),
         nodeId: "fair",
       });
-      const emitter = createEventEmitter({
+      const committer = createEventCommitter({
         store,
         config,
         clock: systemClock,
@@ -141,7 +141,7 @@ describe("delivery fairness per origin (issue 11, defect 3)", () => {
         const emit = async (appName: string, i: number) => {
           const body = pushBody("d.example", i, 9_100_000_000_000_000_000n);
           body.appname = appName;
-          const { deliveryIds } = await emitter.emit({
+          const { deliveryIds } = await committer.commit({
             body,
             domainName: "d.example",
             appName,

@@ -14,12 +14,12 @@ export function startNode(
     stdio: ["ignore", "pipe", "inherit"],
   });
   let onStarted!: () => void;
-  let onEmitted!: () => void;
+  let onCommitted!: () => void;
   const started = new Promise<void>((resolve) => (onStarted = resolve));
-  const emitted = new Promise<void>((resolve) => (onEmitted = resolve));
+  const emitted = new Promise<void>((resolve) => (onCommitted = resolve));
   createInterface({ input: child.stdout! }).on("line", (line) => {
     if (line === "started") onStarted();
-    else if (line === "emitted all") onEmitted();
+    else if (line === "emitted all") onCommitted();
     else if (line.startsWith("acked "))
       for (const id of line.slice(6).split(" ")) if (id) acked.add(id);
   });

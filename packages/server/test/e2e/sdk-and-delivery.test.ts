@@ -247,7 +247,7 @@ describe("onair: the official SDK configures it, events reach a real receiver", 
         AppName: "live",
         TemplateId: TemplateId!,
       });
-      const { deliveryIds } = await onair.emitter.emit({
+      const { deliveryIds } = await onair.events.commit({
         body: buildPushEvent(facts) as unknown as Record<string, unknown> & { event_type: number },
         domainName: facts.app,
         appName: "live",
@@ -304,7 +304,7 @@ describe("onair: the official SDK configures it, events reach a real receiver", 
         AppName: "",
         TemplateId: TemplateId!,
       });
-      const { deliveryIds } = await onair.emitter.emit({
+      const { deliveryIds } = await onair.events.commit({
         body: buildInterruptionEvent({
           ...facts,
           app: "dead.e2e.example",

@@ -1,8 +1,8 @@
 import { describeErrcode } from "@onair/callbacks";
 import { z } from "zod";
+import type { StreamKey } from "../../domain/stream-key.js";
 import type { StoredEvent } from "../../domain/types.js";
 import { OnAirError } from "../../errors.js";
-import type { StreamKey } from "../../store/stream-repository.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { appName, domainName, tencentTime } from "../fields.js";
 import { formatUtcTime } from "../tencent-time.js";

@@ -1,4 +1,4 @@
-import type { FlvTag } from "../media/flv-tag.js";
+import type { FlvTag } from "../../media/flv-tag.js";
 import type { AmfValue } from "../rtmp/amf0.js";
 
 /**

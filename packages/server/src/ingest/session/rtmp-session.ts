@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
+import type { FlvTag } from "../../media/flv-tag.js";
 import type { ConnectionLimits } from "../connection-limits.js";
-import type { FlvTag } from "../media/flv-tag.js";
 import { type AmfValue, decodeAmf0, encodeAmf0 } from "../rtmp/amf0.js";
 import { ChunkParser, type ChunkParserLimits } from "../rtmp/chunk-parser.js";
 import { encodeChunks } from "../rtmp/chunk-writer.js";

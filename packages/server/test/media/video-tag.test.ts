@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { avcDimensionsFromSps } from "../../src/ingest/media/avc-sps.js";
-import { hevcDimensionsFromSps } from "../../src/ingest/media/hevc-sps.js";
-import { dimensionsFromSequenceHeader, inspectVideoTag } from "../../src/ingest/media/video-tag.js";
+import { avcDimensionsFromSps } from "../../src/media/avc-sps.js";
+import { hevcDimensionsFromSps } from "../../src/media/hevc-sps.js";
+import { dimensionsFromSequenceHeader, inspectVideoTag } from "../../src/media/video-tag.js";
 
 /**
  * SPS NAL units written by Debian's libx264 (ffmpeg 5.1):

@@ -7,7 +7,7 @@ import { type EventSource, URL_FIELD_FOR_EVENT_TYPE } from "../domain/types.js";
 import type { NewDelivery, NewEvent, Store } from "../store/store.js";
 
 /** An event to make durable and deliver. */
-export interface EmitInput {
+export interface EventInput {
   /** The callback body without `t`/`sign` (built with @onair/callbacks' builders). */
   body: Record<string, unknown> & { event_type: number };
   domainName: string;
@@ -17,28 +17,28 @@ export interface EmitInput {
 }
 
 /** What was committed. */
-export interface EmitResult {
+export interface CommitResult {
   eventId: string;
   deliveryIds: string[];
 }
 
 /**
- * Makes an event durable: it finds the rule and template for (domain, AppName) and commits the
- * event and one outbox row per matching URL in one transaction (SPEC §6), then wakes the
- * dispatcher. An event that no rule matches is still stored, with no deliveries, so it shows in
+ * Commits an event from any source (ingest, hooks, recording, screenshots, moderation, intake):
+ * it finds the rule and template for (domain, AppName) and commits the event and one outbox row
+ * per matching URL in one transaction, then wakes the dispatcher. An event that no rule matches is still stored, with no deliveries, so it shows in
  * the event history.
  */
-export function createEventEmitter(deps: {
+export function createEventCommitter(deps: {
   store: Store;
   config: OnAirConfig;
   clock: Clock;
   newId: IdGenerator;
   wake: () => void;
   /** Told of each event once committed (the dashboard's live feed); must not throw. */
-  onEmitted?: ((event: NewEvent, deliveryIds: readonly string[]) => void) | undefined;
-}): { emit(input: EmitInput): Promise<EmitResult> } {
+  onCommitted?: ((event: NewEvent, deliveryIds: readonly string[]) => void) | undefined;
+}): { commit(input: EventInput): Promise<CommitResult> } {
   return {
-    async emit(input) {
+    async commit(input) {
       const rule = matchRule(await deps.store.rules.list(), input.domainName, input.appName);
       const template = rule ? await deps.store.templates.get(rule.templateId) : null;
       const field = URL_FIELD_FOR_EVENT_TYPE[input.body.event_type];
@@ -70,7 +70,7 @@ export function createEventEmitter(deps: {
       await deps.store.events.append(event, deliveries);
       if (deliveries.length) deps.wake();
       const deliveryIds = deliveries.map((d) => d.id);
-      deps.onEmitted?.(event, deliveryIds);
+      deps.onCommitted?.(event, deliveryIds);
       return { eventId, deliveryIds };
     },
   };

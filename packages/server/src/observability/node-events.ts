@@ -1,0 +1,73 @@
+import { EventEmitter } from "node:events";
+import type { PublishedStream } from "../media/published-stream.js";
+
+/** An event the committer made durable, with the outbox rows it created. */
+export interface CommittedEvent {
+  id: string;
+  eventType: number;
+  domainName: string;
+  appName: string;
+  streamId: string;
+  body: Record<string, unknown>;
+  source: string;
+  createdAt: Date;
+  deliveryIds: readonly string[];
+}
+
+/** One finished delivery attempt, as the dispatcher recorded it. */
+export interface DeliveryAttempted {
+  deliveryId: string;
+  url: string;
+  eventType: number;
+  /** delivered, retry (pending again), dead, or lost (the lease went to another node). */
+  outcome: "delivered" | "retry" | "dead" | "lost";
+  statusCode: number | null;
+  durationMs: number;
+}
+
+/**
+ * Everything one OnAir node tells its own parts, by name. One map, so what subscribes to what is
+ * written in one place (docs/architecture.md) instead of closures passed through the composition
+ * root. Per node, not process-wide: tests and benches run several nodes in one process.
+ */
+export interface NodeEventMap {
+  /** A publish was accepted; its tags flow until it ends (recording and screenshots attach). */
+  "publish.started": [stream: PublishedStream];
+  /** An event and its outbox rows are durable (the dispatcher wakes, the live feed shows it). */
+  "event.committed": [event: CommittedEvent];
+  "delivery.attempted": [attempt: DeliveryAttempted];
+}
+
+/**
+ * The typed bus of one node. Listeners run synchronously in the emitter's turn and must not
+ * throw; one that throws is logged by `onListenerError` and the others still run.
+ */
+export interface NodeEvents {
+  emit<K extends keyof NodeEventMap>(name: K, ...args: NodeEventMap[K]): void;
+  on<K extends keyof NodeEventMap>(
+    name: K,
+    listener: (...args: NodeEventMap[K]) => void,
+  ): () => void;
+}
+
+export function createNodeEvents(
+  onListenerError: (name: string, err: unknown) => void,
+): NodeEvents {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    emit(name, ...args) {
+      for (const listener of emitter.listeners(name)) {
+        try {
+          (listener as (...a: unknown[]) => void)(...args);
+        } catch (err) {
+          onListenerError(name, err);
+        }
+      }
+    },
+    on(name, listener) {
+      emitter.on(name, listener as (...a: unknown[]) => void);
+      return () => emitter.off(name, listener as (...a: unknown[]) => void);
+    },
+  };
+}
