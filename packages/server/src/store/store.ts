@@ -23,6 +23,12 @@ import type { StreamRepository } from "./stream-repository.js";
  */
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /**
+   * Whether several nodes may share this store (PostgreSQL). A SQLite file has one node: every
+   * live-stream row not this node's is from its own past life, and there is no other node to
+   * watch or to pass a Drop to.
+   */
+  readonly sharedAcrossNodes: boolean;
   /** Applies the numbered migrations not applied yet. Idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -95,6 +95,7 @@ export function createPostgresStore(options: {
 
   const store: Store = {
     kind: "postgres",
+    sharedAcrossNodes: true,
 
     async migrate() {
       await query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);

@@ -158,6 +158,7 @@ export function createSqliteStore(options: { path: string }): Store {
 
   const store: Store = {
     kind: "sqlite",
+    sharedAcrossNodes: false,
 
     async migrate() {
       db.exec(
