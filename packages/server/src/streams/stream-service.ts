@@ -144,7 +144,7 @@ export function createStreamService(deps: {
             })
             .catch((err: unknown) => logger.warn({ err }, "could not record the picture size"));
         }
-        await emit(publish.key, buildPushEvent(publishFacts(publish, at)) as EventInput["body"]);
+        await emit(publish.key, buildPushEvent(publishFacts(publish, at)));
       });
     },
     ended(publish: LivePublish, errcode: number, detail: string) {
