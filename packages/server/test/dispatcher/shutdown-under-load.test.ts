@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { test } from "node:test";
-import pg from "pg";
-import { pino } from "pino";
-import { startOnAir } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { createDispatcher } from "../../src/dispatcher/dispatcher.js";
 import { systemClock } from "../../src/domain/clock.js";
@@ -17,7 +12,10 @@ import { createMetrics } from "../../src/observability/metrics.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { pushBody } from "../e2e/push-body.js";
 import { startReceiver } from "../e2e/receiver.js";
-import { TEST_DATABASE_URL } from "../helpers/test-database.js";
+import { routeCallbacks } from "../helpers/callback-route.js";
+import { captureLogs } from "../helpers/log-capture.js";
+import { startTestOnAir } from "../helpers/test-onair.js";
+import { quietPeriod } from "../helpers/wait-for.js";
 
 const KEY = "ShutdownLoadKey";
 
@@ -27,47 +25,21 @@ const KEY = "ShutdownLoadKey";
  * stopped while events are emitted and delivered; its pino output is captured and must hold no
  * error.
  */
-async function stopUnderLoad(databaseUrl: string | undefined) {
-  const dataDir = mkdtempSync(join(tmpdir(), "onair-shutdown-"));
+async function stopUnderLoad(postgres: boolean) {
   const receiver = await startReceiver({ key: KEY });
-  const lines: Record<string, unknown>[] = [];
-  const capture = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split("\n")) if (line) lines.push(JSON.parse(line));
-      done();
-    },
+  const { logger, lines } = captureLogs("debug");
+  const node = await startTestOnAir({
+    postgres,
+    logger,
+    flags: { dispatcher: { pollIntervalMs: 10, batchSize: 5, concurrency: 8 } },
   });
-  const onair = await startOnAir(
-    loadConfig({
-      env: {},
-      flags: {
-        httpPort: 0,
-        httpHost: "127.0.0.1",
-        dataDir,
-        ...(databaseUrl ? { databaseUrl } : {}),
-        secretId: "AKIDshutdown",
-        secretKey: "shutdownSecretKey-0123456789abcdef",
-        ingest: { enabled: false },
-        dispatcher: { pollIntervalMs: 10, batchSize: 5, concurrency: 8 },
-      },
-    }),
-    { logger: pino({ level: "debug" }, capture) },
-  );
+  const { onair } = node;
   try {
-    const template = await onair.store.templates.create({
+    await routeCallbacks(onair.store, {
       name: "load",
-      description: "",
       urls: { StreamBeginNotifyUrl: receiver.url },
-      recordExceptionLevels: [],
       callbackKey: KEY,
-      previousKeys: [],
-      retryPolicy: null,
-      perStreamOrdering: false,
-    });
-    await onair.store.rules.upsert({
       domainName: "d.example",
-      appName: "",
-      templateId: template.id,
     });
     let emitting = true;
     let emitted = 0;
@@ -93,7 +65,7 @@ async function stopUnderLoad(databaseUrl: string | undefined) {
     // The HTTP server closes before the store in a real shutdown: no emit races the close.
     emitting = false;
     await load;
-    await onair.stop();
+    await node.stop();
     const errors = lines.filter((l) => Number(l.level) >= 50);
     assert.deepEqual(
       errors.map((l) => `${l.msg}: ${(l.err as { message?: string } | undefined)?.message}`),
@@ -102,41 +74,23 @@ async function stopUnderLoad(databaseUrl: string | undefined) {
     );
     assert.ok(lines.some((l) => l.msg === "OnAir stopped"));
   } finally {
+    await node.stop();
     await receiver.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 test("stopping under load on SQLite logs no error (no claim after the store closed)", async () => {
-  for (let round = 0; round < 5; round++) await stopUnderLoad(undefined);
+  for (let round = 0; round < 5; round++) await stopUnderLoad(false);
 });
 
 test("stopping under load on PostgreSQL logs no error (no claim after the store closed)", async () => {
-  const schema = `onair_shutdown_${randomBytes(6).toString("hex")}`;
-  try {
-    for (let round = 0; round < 5; round++) {
-      await stopUnderLoad(`${TEST_DATABASE_URL}?schema=${schema}_${round}`);
-    }
-  } finally {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    for (let round = 0; round < 5; round++) {
-      await client.query(`DROP SCHEMA IF EXISTS ${schema}_${round} CASCADE`);
-    }
-    await client.end();
-  }
+  for (let round = 0; round < 5; round++) await stopUnderLoad(true);
 });
 
 test("a claim that is still running when the dispatcher stops is awaited, and its rows left alone", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "onair-shutdown-claim-"));
   const receiver = await startReceiver({ key: KEY });
-  const lines: Record<string, unknown>[] = [];
-  const capture = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split("\n")) if (line) lines.push(JSON.parse(line));
-      done();
-    },
-  });
+  const { logger, lines } = captureLogs("debug");
   const config = loadConfig({
     env: {},
     flags: { dataDir, dispatcher: { pollIntervalMs: 60_000 } },
@@ -144,23 +98,18 @@ test("a claim that is still running when the dispatcher stops is awaited, and it
   const store = createSqliteStore({ path: join(dataDir, "onair.db") });
   await store.migrate();
   try {
-    const template = await store.templates.create({
+    await routeCallbacks(store, {
       name: "t",
-      description: "",
       urls: { StreamBeginNotifyUrl: receiver.url },
-      recordExceptionLevels: [],
       callbackKey: KEY,
-      previousKeys: [],
-      retryPolicy: null,
-      perStreamOrdering: false,
+      domainName: "d.example",
     });
-    await store.rules.upsert({ domainName: "d.example", appName: "", templateId: template.id });
     for (let round = 0; round < 20; round++) {
       const dispatcher = createDispatcher({
         store,
         config,
         clock: systemClock,
-        logger: pino({ level: "debug" }, capture),
+        logger,
         metrics: createMetrics({ store, clock: systemClock }),
         nodeId: `round-${round}`,
       });
@@ -190,7 +139,7 @@ test("a claim that is still running when the dispatcher stops is awaited, and it
     await store.close();
   }
   // Anything the stopped dispatchers still ran would now hit the closed database.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await quietPeriod(500);
   await receiver.stop();
   rmSync(dataDir, { recursive: true, force: true });
   const errors = lines.filter((l) => Number(l.level) >= 50);

@@ -1,69 +1,32 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
-import { pino } from "pino";
-import { loadConfig } from "../../src/config/load-config.js";
-import { createDispatcher } from "../../src/dispatcher/dispatcher.js";
 import { guardedLookup } from "../../src/dispatcher/ssrf-guard.js";
-import { systemClock } from "../../src/domain/clock.js";
-import { newId } from "../../src/domain/ids.js";
-import { createEventCommitter } from "../../src/events/event-committer.js";
-import { createMetrics } from "../../src/observability/metrics.js";
-import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { pushBody } from "../e2e/push-body.js";
+import { routeCallbacks } from "../helpers/callback-route.js";
+import { startTestDispatcher, type TestDispatcherOptions } from "../helpers/test-dispatcher.js";
 
-type Lookup = NonNullable<Parameters<typeof createDispatcher>[0]["lookup"]>;
+type Lookup = NonNullable<TestDispatcherOptions["lookup"]>;
 
 /**
  * One delivery to `url` through a real dispatcher whose name resolution answers `answer`, as a
  * rebinding DNS would; returns the recorded attempt.
  */
 async function deliverOnce(options: { url: string; answer: string; allowPrivate: boolean }) {
-  const dataDir = mkdtempSync(join(tmpdir(), "onair-ssrf6-"));
-  const config = loadConfig({
-    env: {},
-    flags: {
-      dataDir,
-      callbackAllowPrivate: options.allowPrivate,
-      dispatcher: { pollIntervalMs: 30 },
-    },
-  });
-  const store = createSqliteStore({ path: join(dataDir, "onair.db") });
-  await store.migrate();
   const lookup: Lookup = (_host, _opts, callback) =>
     callback(null, options.answer, options.answer.includes(":") ? 6 : 4);
-  const dispatcher = createDispatcher({
-    store,
-    config,
-    clock: systemClock,
-    logger: pino({ level: "silent" }),
-    metrics: createMetrics({ store, clock: systemClock }),
-    nodeId: "test",
+  const d = await startTestDispatcher({
+    flags: { callbackAllowPrivate: options.allowPrivate, dispatcher: { pollIntervalMs: 30 } },
     lookup,
   });
-  const committer = createEventCommitter({
-    store,
-    config,
-    clock: systemClock,
-    newId,
-    wake: () => dispatcher.wake(),
-  });
   try {
-    const template = await store.templates.create({
-      name: "t",
-      description: "",
+    await routeCallbacks(d.store, {
       urls: { StreamBeginNotifyUrl: options.url },
-      recordExceptionLevels: [],
       callbackKey: "SsrfKey",
-      previousKeys: [],
       retryPolicy: { maxRetries: 0, intervalMs: 100, timeoutMs: 2000, jitter: 0 },
-      perStreamOrdering: false,
+      domainName: "d.example",
+      appName: "live",
     });
-    await store.rules.upsert({ domainName: "d.example", appName: "live", templateId: template.id });
-    dispatcher.start();
-    const { deliveryIds } = await committer.commit({
+    const { deliveryIds } = await d.committer.commit({
       body: pushBody("d.example", 1, 8_000_000_000_000_000_000n),
       domainName: "d.example",
       appName: "live",
@@ -71,17 +34,11 @@ async function deliverOnce(options: { url: string; answer: string; allowPrivate:
       source: "intake",
     });
     const id = deliveryIds[0] as string;
-    for (;;) {
-      const delivery = await store.deliveries.get(id);
-      if (delivery?.status === "dead") break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    const [attempt] = await store.deliveries.attempts(id);
+    await d.waitForStatus(id, "dead");
+    const [attempt] = await d.store.deliveries.attempts(id);
     return attempt;
   } finally {
-    await dispatcher.stop();
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await d.close();
   }
 }
 

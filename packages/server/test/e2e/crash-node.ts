@@ -3,9 +3,9 @@
  * CRASH_EMIT=N it configures a template and emits N events, printing the delivery ids of every
  * event whose emit resolved (committed and acknowledged); it then keeps delivering until killed.
  */
-import { pino } from "pino";
-import { startOnAir } from "../../src/app.js";
-import { loadConfig } from "../../src/config/load-config.js";
+
+import { routeCallbacks } from "../helpers/callback-route.js";
+import { startTestOnAir } from "../helpers/test-onair.js";
 import { pushBody } from "./push-body.js";
 
 const dataDir = process.env.CRASH_DATA_DIR!;
@@ -13,38 +13,24 @@ const receiverUrl = process.env.CRASH_RECEIVER_URL!;
 const emit = Number(process.env.CRASH_EMIT ?? "0");
 const databaseUrl = process.env.CRASH_DATABASE_URL;
 
-const config = loadConfig({
-  env: {},
+const { onair } = await startTestOnAir({
+  rtmp: true,
+  dataDir,
   flags: {
-    httpPort: 0,
-    rtmpPort: 0,
-    rtmpHost: "127.0.0.1",
-    httpHost: "127.0.0.1",
-    dataDir,
     ...(databaseUrl ? { databaseUrl, nodeId: process.env.CRASH_NODE_ID ?? "node" } : {}),
-    secretId: "AKIDcrash",
-    secretKey: "crashSecretKey-0123456789",
     dispatcher: { leaseMs: 2000, pollIntervalMs: 100, concurrency: 64 },
   },
 });
-const onair = await startOnAir(config, { logger: pino({ level: "silent" }) });
 process.stdout.write("started\n");
 
 if (emit > 0) {
-  const template = await onair.store.templates.create({
+  await routeCallbacks(onair.store, {
     name: "crash",
-    description: "",
     urls: { StreamBeginNotifyUrl: receiverUrl },
-    recordExceptionLevels: [],
     callbackKey: "CrashKey",
-    previousKeys: [],
     retryPolicy: { maxRetries: 100, intervalMs: 200, timeoutMs: 5000, jitter: 0 },
-    perStreamOrdering: false,
-  });
-  await onair.store.rules.upsert({
     domainName: "crash.example",
     appName: "live",
-    templateId: template.id,
   });
   let batch: string[] = [];
   // Emits run 50 at a time, as concurrent intake requests would: each acknowledges after its

@@ -4,12 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { pino } from "pino";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { type OnAir, startOnAir } from "../../src/app.js";
-import { loadConfig } from "../../src/config/load-config.js";
+import type { OnAir } from "../../src/app.js";
 import { findDashboardAssets } from "../../src/dashboard/static-route.js";
 import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 import { type ReceiverProcess, startReceiver } from "./receiver.js";
 
 /**
@@ -31,6 +30,7 @@ const ARTIFACTS = fileURLToPath(new URL("../../../../../artifacts/dashboard/", i
 const UI_TIMEOUT_MS = 20_000;
 
 describe("dashboard in a browser", { timeout: 180_000 }, () => {
+  let node: TestOnAir | undefined;
   let onair: OnAir;
   let receiver: ReceiverProcess;
   let context: BrowserContext;
@@ -57,29 +57,21 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
     );
     assert.ok(findDashboardAssets(), "the dashboard is not built: run `npm run build`");
     mkdirSync(ARTIFACTS, { recursive: true });
-    const dataDir = mkdtempSync(join(tmpdir(), "onair-dashboard-"));
     const profile = mkdtempSync(join(tmpdir(), "onair-chromium-"));
-    dirs.push(dataDir, profile);
+    dirs.push(profile);
     // Push callback accepted; the interruption fails twice, then the receiver accepts it.
     receiver = await startReceiver({ key: CALLBACK_KEY, script: "200,500,500,200" });
-    onair = await startOnAir(
-      loadConfig({
-        env: {},
-        flags: {
-          httpPort: 0,
-          httpHost: "127.0.0.1",
-          rtmpPort: 0,
-          rtmpHost: "127.0.0.1",
-          dataDir,
-          secretId: SECRET_ID,
-          secretKey: SECRET_KEY,
-          dispatcher: { pollIntervalMs: 50 },
-          ingest: { idleTimeoutMs: 5000 },
-        },
-      }),
-      { logger: pino({ level: process.env.ONAIR_TEST_LOG ?? "silent" }) },
-    );
-    base = `http://127.0.0.1:${onair.httpPort}`;
+    node = await startTestOnAir({
+      rtmp: true,
+      flags: {
+        secretId: SECRET_ID,
+        secretKey: SECRET_KEY,
+        dispatcher: { pollIntervalMs: 50 },
+        ingest: { idleTimeoutMs: 5000 },
+      },
+    });
+    onair = node.onair;
+    base = node.httpUrl;
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -103,7 +95,7 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
   after(async () => {
     ffmpeg?.child.kill("SIGKILL");
     await context?.close();
-    await onair?.stop();
+    await node?.stop();
     await receiver?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });

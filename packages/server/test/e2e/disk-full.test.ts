@@ -13,10 +13,11 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { pino } from "pino";
-import { type OnAir, startOnAir } from "../../src/app.js";
-import { loadConfig } from "../../src/config/load-config.js";
+import type { OnAir } from "../../src/app.js";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { captureLogs } from "../helpers/log-capture.js";
+import { startTestOnAir } from "../helpers/test-onair.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { pushBody } from "./push-body.js";
 
 const DOMAIN = "push.disk-full.test";
@@ -53,30 +54,21 @@ function fillDisk(path: string): void {
 
 /** OnAir on `dataDir`, logging into `lines` (one parsed pino line each). */
 async function boot(dataDir: string, lines: Record<string, unknown>[]): Promise<OnAir> {
-  const logger = pino(
-    { level: "info" },
-    { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
-  return startOnAir(
-    loadConfig({
-      env: {},
-      flags: {
-        httpPort: 0,
-        httpHost: "127.0.0.1",
-        rtmpPort: 0,
-        rtmpHost: "127.0.0.1",
-        dataDir,
-        secretId: "AKIDdiskfull",
-        secretKey: TOKEN,
-        intakeToken: TOKEN,
-        dispatcher: { pollIntervalMs: 50 },
-        ingest: { defaultDomain: DOMAIN, idleTimeoutMs: 5000 },
-        recording: { minIntervalSeconds: 1 },
-        metrics: { writeProbeMaxAgeMs: 0 },
-      },
-    }),
-    { logger },
-  );
+  const { logger } = captureLogs("info", lines);
+  const node = await startTestOnAir({
+    rtmp: true,
+    dataDir,
+    logger,
+    flags: {
+      secretKey: TOKEN,
+      intakeToken: TOKEN,
+      dispatcher: { pollIntervalMs: 50 },
+      ingest: { defaultDomain: DOMAIN, idleTimeoutMs: 5000 },
+      recording: { minIntervalSeconds: 1 },
+      metrics: { writeProbeMaxAgeMs: 0 },
+    },
+  });
+  return node.onair;
 }
 
 /**
@@ -119,11 +111,11 @@ test("disk full: intake 503 + Retry-After, /healthz 503, bounded logs, no empty 
       seconds: 10,
     });
     // Recording has started once a first FLV file is being written.
-    for (;;) {
-      const parts = walk(dataDir).filter((f) => f.endsWith(".flv.part") || f.endsWith(".flv"));
-      if (parts.length > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(
+      "a first FLV file",
+      () => walk(dataDir).some((f) => f.endsWith(".flv.part") || f.endsWith(".flv")),
+      { timeoutMs: 30_000 },
+    );
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
 
     fillDisk(join(mountPoint, "filler"));

@@ -1,83 +1,43 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
-import { pino } from "pino";
-import { loadConfig } from "../../src/config/load-config.js";
-import { createDispatcher, type Dispatcher } from "../../src/dispatcher/dispatcher.js";
-import { systemClock } from "../../src/domain/clock.js";
-import { newId } from "../../src/domain/ids.js";
 import type { RetryPolicy } from "../../src/domain/types.js";
-import { createEventCommitter } from "../../src/events/event-committer.js";
-import { createMetrics } from "../../src/observability/metrics.js";
-import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import type { Store } from "../../src/store/store.js";
+import { routeCallbacks } from "../helpers/callback-route.js";
+import { startTestDispatcher, type TestDispatcherOptions } from "../helpers/test-dispatcher.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { pushBody } from "./push-body.js";
 import { type ReceiverProcess, startReceiver } from "./receiver.js";
 
 const KEY = "BehaviourKey";
 const FAST: RetryPolicy = { maxRetries: 3, intervalMs: 100, timeoutMs: 400, jitter: 0 };
 
-/** A store, a dispatcher and a committer wired as the app wires them, with test settings. */
+/** A dispatcher with test settings, a route to the receiver and a way to emit one event. */
 async function harness(
-  options: {
-    flags?: Record<string, unknown>;
-    lookup?: Parameters<typeof createDispatcher>[0]["lookup"];
-  } = {},
+  options: { flags?: Record<string, unknown>; lookup?: TestDispatcherOptions["lookup"] } = {},
 ) {
-  const dataDir = mkdtempSync(join(tmpdir(), "onair-dispatch-"));
-  const config = loadConfig({
-    env: {},
-    flags: { dataDir, dispatcher: { pollIntervalMs: 30 }, ...options.flags },
-  });
-  const store: Store = createSqliteStore({ path: join(dataDir, "onair.db") });
-  await store.migrate();
-  const logger = pino({ level: "silent" });
-  const dispatcher: Dispatcher = createDispatcher({
-    store,
-    config,
-    clock: systemClock,
-    logger,
-    metrics: createMetrics({ store, clock: systemClock }),
-    nodeId: "test",
+  const d = await startTestDispatcher({
+    flags: { dispatcher: { pollIntervalMs: 30 }, ...options.flags },
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });
-  const committer = createEventCommitter({
-    store,
-    config,
-    clock: systemClock,
-    newId,
-    wake: () => dispatcher.wake(),
-  });
-  dispatcher.start();
   return {
-    store,
-    dispatcher,
+    store: d.store,
+    dispatcher: d.dispatcher,
     async configure(
       url: string,
       extra: { perStreamOrdering?: boolean; policy?: RetryPolicy } = {},
     ) {
-      const template = await store.templates.create({
-        name: "t",
-        description: "",
+      await routeCallbacks(d.store, {
         urls: { StreamBeginNotifyUrl: url },
-        recordExceptionLevels: [],
         callbackKey: KEY,
-        previousKeys: [],
         retryPolicy: extra.policy ?? FAST,
         perStreamOrdering: extra.perStreamOrdering ?? false,
-      });
-      await store.rules.upsert({
         domainName: "d.example",
         appName: "live",
-        templateId: template.id,
       });
     },
     async emit(i: number, stream = `s${i}`) {
       const body = pushBody("d.example", i, 9_000_000_000_000_000_000n);
       body.stream_id = stream;
-      const { deliveryIds } = await committer.commit({
+      const { deliveryIds } = await d.committer.commit({
         body,
         domainName: "d.example",
         appName: "live",
@@ -86,23 +46,8 @@ async function harness(
       });
       return deliveryIds[0]!;
     },
-    async waitFor(id: string, status: string, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const delivery = await store.deliveries.get(id);
-        if (delivery?.status === status) return delivery;
-        assert.ok(
-          Date.now() < deadline,
-          `delivery ${id} is ${delivery?.status}, expected ${status}`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    },
-    async close() {
-      await dispatcher.stop();
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    waitFor: d.waitForStatus,
+    close: d.close,
   };
 }
 
@@ -163,17 +108,22 @@ describe("dispatcher behaviour against a receiver process", () => {
     });
     await h.configure(receiver.url, { policy: { ...FAST, maxRetries: 50 } });
     const id = await h.emit(5);
-    const deadline = Date.now() + 10_000;
-    while (!(await h.store.endpoints.get(receiver.url))?.disabledAt) {
-      assert.ok(Date.now() < deadline, "endpoint never disabled");
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await waitFor(
+      "the endpoint to be disabled",
+      async () => (await h!.store.endpoints.get(receiver!.url))?.disabledAt,
+      { timeoutMs: 10_000, intervalMs: 25 },
+    );
     const disabledAttempts = () =>
       h!.store.deliveries
         .attempts(id)
         .then((all) => all.filter((a) => a.errorCode === "endpoint_disabled").length);
-    while ((await disabledAttempts()) === 0)
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    await waitFor(
+      "an attempt refused as endpoint_disabled",
+      async () => (await disabledAttempts()) > 0,
+      {
+        intervalMs: 25,
+      },
+    );
     const sentWhileDisabled = receiver.received.length;
     assert.ok(await h.store.endpoints.enable(receiver.url));
     await h.waitFor(id, "delivered");

@@ -1,23 +1,10 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, test } from "node:test";
-import pg from "pg";
-import { pino } from "pino";
-import { loadConfig } from "../../src/config/load-config.js";
-import { createDispatcher } from "../../src/dispatcher/dispatcher.js";
-import { systemClock } from "../../src/domain/clock.js";
-import { newId } from "../../src/domain/ids.js";
 import type { RetryPolicy } from "../../src/domain/types.js";
-import { createEventCommitter } from "../../src/events/event-committer.js";
-import { createMetrics } from "../../src/observability/metrics.js";
-import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
-import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import type { Store } from "../../src/store/store.js";
-import { TEST_DATABASE_URL } from "../helpers/test-database.js";
+import { routeCallbacks } from "../helpers/callback-route.js";
+import { startTestDispatcher } from "../helpers/test-dispatcher.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { pushBody } from "./push-body.js";
 import { startReceiver } from "./receiver.js";
 
@@ -53,90 +40,38 @@ async function startHangingReceiver(): Promise<{
   };
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `waited ${timeoutMs} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const drivers: {
-  name: string;
-  open(dataDir: string): Promise<{ store: Store; drop(): Promise<void> }>;
-}[] = [
-  {
-    name: "SQLite",
-    async open(dataDir) {
-      return {
-        store: createSqliteStore({ path: join(dataDir, "onair.db") }),
-        drop: async () => {},
-      };
-    },
-  },
-  {
-    name: "PostgreSQL",
-    async open() {
-      const schema = `onair_fair_${randomBytes(6).toString("hex")}`;
-      return {
-        store: createPostgresStore({ connectionString: TEST_DATABASE_URL, schema }),
-        async drop() {
-          const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-          await admin.connect();
-          await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-          await admin.end();
-        },
-      };
-    },
-  },
+const drivers = [
+  { name: "SQLite", postgres: false },
+  { name: "PostgreSQL", postgres: true },
 ];
 
 describe("delivery fairness per origin (issue 11, defect 3)", () => {
   for (const driver of drivers) {
     test(`${driver.name}: 200 deliveries to a receiver that never answers do not delay 20 to a healthy one`, async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), "onair-fair-"));
       const hanging = await startHangingReceiver();
       const healthy = await startReceiver({ key: KEY });
-      const { store, drop } = await driver.open(dataDir);
-      await store.migrate();
-      const config = loadConfig({
-        env: {},
+      const d = await startTestDispatcher({
+        postgres: driver.postgres,
+        nodeId: "fair",
+        start: false,
         flags: {
-          dataDir,
           dispatcher: { pollIntervalMs: 30, leaseMs: 300_000, perOriginConcurrency: PER_ORIGIN },
         },
       });
-      const dispatcher = createDispatcher({
-        store,
-        config,
-        clock: systemClock,
-        logger: pino({ level: "silent" }),
-        metrics: createMetrics({ store, clock: systemClock }),
-        nodeId: "fair",
-      });
-      const committer = createEventCommitter({
-        store,
-        config,
-        clock: systemClock,
-        newId,
-        wake: () => dispatcher.wake(),
-      });
+      const { store, dispatcher, committer } = d;
       try {
         for (const [appName, url] of [
           ["hang", hanging.url],
           ["ok", healthy.url],
         ] as const) {
-          const template = await store.templates.create({
+          await routeCallbacks(store, {
             name: appName,
-            description: "",
             urls: { StreamBeginNotifyUrl: url },
-            recordExceptionLevels: [],
             callbackKey: KEY,
-            previousKeys: [],
             retryPolicy: SLOW,
-            perStreamOrdering: false,
+            domainName: "d.example",
+            appName,
           });
-          await store.rules.upsert({ domainName: "d.example", appName, templateId: template.id });
         }
         const emit = async (appName: string, i: number) => {
           const body = pushBody("d.example", i, 9_100_000_000_000_000_000n);
@@ -153,18 +88,22 @@ describe("delivery fairness per origin (issue 11, defect 3)", () => {
         dispatcher.start();
         const hangIds: string[] = [];
         for (let i = 0; i < 200; i++) hangIds.push(await emit("hang", i));
-        await until(
+        await waitFor(
           "the hanging receiver to hold its share",
           () => hanging.requests() >= PER_ORIGIN,
+          { timeoutMs: 30_000 },
         );
 
         const okIds: string[] = [];
         for (let i = 0; i < 20; i++) okIds.push(await emit("ok", 1000 + i));
         await healthy.waitFor(20, 60_000);
-        await until("the healthy deliveries to be recorded", async () =>
-          (await Promise.all(okIds.map((id) => store.deliveries.get(id)))).every(
-            (d) => d?.status === "delivered",
-          ),
+        await waitFor(
+          "the healthy deliveries to be recorded",
+          async () =>
+            (await Promise.all(okIds.map((id) => store.deliveries.get(id)))).every(
+              (d) => d?.status === "delivered",
+            ),
+          { timeoutMs: 30_000 },
         );
 
         // Order, not time: every healthy delivery arrived while the hanging attempts were still
@@ -183,11 +122,8 @@ describe("delivery fairness per origin (issue 11, defect 3)", () => {
         assert.ok(healthy.received.every((r) => r.verified));
       } finally {
         await hanging.close();
-        await dispatcher.stop();
+        await d.close();
         await healthy.stop();
-        await store.close();
-        await drop();
-        rmSync(dataDir, { recursive: true, force: true });
       }
     });
   }

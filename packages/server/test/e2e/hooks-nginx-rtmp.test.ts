@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { signPushUrl } from "@onair/callbacks";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { quietPeriod } from "../helpers/wait-for.js";
 import { type HookedNginx, startHookedNginx } from "./hooks-nginx.js";
 import {
   type IngestHarness,
@@ -111,7 +112,7 @@ describe("nginx-rtmp hooks, end to end", () => {
     clearTimeout(timer);
     assert.notEqual(exit.code, 0, "nginx drops the publisher after OnAir's 403");
     // Give a wrongly admitted push time to be delivered before asserting there is none.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await quietPeriod(1000);
     const pushes = h.receiver.received.filter((r) => r.event?.stream_id === "denied");
     assert.deepEqual(pushes, []);
   });

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "../helpers/wait-for.js";
 
 const MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 
@@ -44,20 +45,20 @@ function freePort(): Promise<number> {
 }
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: "127.0.0.1", port }, () => {
-        socket.destroy();
-        resolve(true);
+  await waitFor(
+    `nginx to listen on ${port}`,
+    () => {
+      if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
+      return new Promise<boolean>((resolve) => {
+        const socket = connect({ host: "127.0.0.1", port }, () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once("error", () => resolve(false));
       });
-      socket.once("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`nginx did not listen on ${port} within ${timeoutMs} ms`);
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
 }
 
 /** Starts nginx-rtmp with `application live` hooked to `hookUrl` and recording every 2 s. */

@@ -1,18 +1,18 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pino } from "pino";
-import { type OnAir, startOnAir } from "../../src/app.js";
-import { loadConfig } from "../../src/config/load-config.js";
+import type { OnAir } from "../../src/app.js";
+import { routeCallbacks } from "../helpers/callback-route.js";
+import type { LiveClient } from "../helpers/sdk-clients.js";
+import { startTestOnAir } from "../helpers/test-onair.js";
 import { type Received, type ReceiverProcess, startReceiver } from "./receiver.js";
 
 /** The push domain of publishes made by IP in these tests (`ingest.defaultDomain`). */
 export const TEST_DOMAIN = "push.onair.test";
-export const TEST_SECRET_ID = "AKIDingest";
-export const TEST_SECRET_KEY = "ingestSecretKey-0123456789";
-/** The intake bearer and the hook token: secrets of their own, not the SecretKey. */
-export const TEST_INTAKE_TOKEN = "ingestIntakeToken-0123456789";
-export const TEST_HOOK_TOKEN = "ingestHookToken-0123456789";
+export {
+  TEST_HOOK_TOKEN,
+  TEST_INTAKE_TOKEN,
+  TEST_SECRET_ID,
+  TEST_SECRET_KEY,
+} from "../helpers/test-onair.js";
+
 const CALLBACK_KEY = "IngestKey123";
 
 /**
@@ -23,6 +23,8 @@ const CALLBACK_KEY = "IngestKey123";
 export interface IngestHarness {
   onair: OnAir;
   receiver: ReceiverProcess;
+  /** The management API with the test credentials. */
+  sdk: LiveClient;
   /** The template sending push and interruption callbacks to the receiver. */
   templateId: number;
   rtmpUrl(path: string): string;
@@ -41,31 +43,18 @@ export async function startIngestHarness(
   /** Other config keys (e.g. `recording`). */
   more: Record<string, unknown> = {},
 ): Promise<IngestHarness> {
-  const dataDir = mkdtempSync(join(tmpdir(), "onair-ingest-"));
   const receiver = await startReceiver({ key: CALLBACK_KEY });
-  const onair = await startOnAir(
-    loadConfig({
-      env: {},
-      flags: {
-        httpPort: 0,
-        httpHost: "127.0.0.1",
-        rtmpPort: 0,
-        rtmpHost: "127.0.0.1",
-        dataDir,
-        secretId: TEST_SECRET_ID,
-        secretKey: TEST_SECRET_KEY,
-        intakeToken: TEST_INTAKE_TOKEN,
-        hookToken: TEST_HOOK_TOKEN,
-        dispatcher: { pollIntervalMs: 50 },
-        ingest: { defaultDomain: TEST_DOMAIN, idleTimeoutMs: 2000, ...ingest },
-        ...more,
-      },
-    }),
-    { logger: pino({ level: process.env.ONAIR_TEST_LOG ?? "silent" }) },
-  );
-  const template = await onair.store.templates.create({
+  const node = await startTestOnAir({
+    rtmp: true,
+    flags: {
+      dispatcher: { pollIntervalMs: 50 },
+      ingest: { defaultDomain: TEST_DOMAIN, idleTimeoutMs: 2000, ...ingest },
+      ...more,
+    },
+  });
+  const { onair } = node;
+  const template = await routeCallbacks(onair.store, {
     name: "ingest",
-    description: "",
     urls: {
       StreamBeginNotifyUrl: receiver.url,
       StreamEndNotifyUrl: receiver.url,
@@ -75,13 +64,9 @@ export async function startIngestHarness(
       RecordStatusNotifyUrl: receiver.url,
       RecordExceptionNotifyUrl: receiver.url,
     },
-    recordExceptionLevels: [],
     callbackKey: CALLBACK_KEY,
-    previousKeys: [],
-    retryPolicy: null,
-    perStreamOrdering: false,
+    domainName: TEST_DOMAIN,
   });
-  await onair.store.rules.upsert({ domainName: TEST_DOMAIN, appName: "", templateId: template.id });
 
   const matching = (stream: string, eventType: number) =>
     receiver.received.filter(
@@ -94,8 +79,9 @@ export async function startIngestHarness(
   return {
     onair,
     receiver,
+    sdk: node.sdk,
     templateId: template.id,
-    rtmpUrl: (path) => `rtmp://127.0.0.1:${onair.rtmpPort}/${path}`,
+    rtmpUrl: (path) => node.rtmpUrl(path),
     async events(stream, eventType, count = 1, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -112,9 +98,8 @@ export async function startIngestHarness(
       }
     },
     async stop() {
-      await onair.stop();
+      await node.stop();
       await receiver.stop();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,18 +1,17 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { signPushUrl } from "@onair/callbacks";
 import pg from "pg";
-import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
 import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { routeCallbacks } from "../helpers/callback-route.js";
+import { type IngestNodeProcess, spawnIngestNode } from "../helpers/ingest-node-process.js";
 import { RtmpTestClient } from "../helpers/rtmp-test-client.js";
 import { TEST_DATABASE_URL } from "../helpers/test-database.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { type ReceiverProcess, startReceiver } from "./receiver.js";
 
 const DOMAIN = "multi.onair.test";
@@ -20,31 +19,10 @@ const KEY = "MultiNodeKey";
 /** The domain has push auth on: only a publisher with the key may replace a live one. */
 const PUSH_KEY = "MultiNodePushKey01";
 
-interface NodeProcess {
-  child: ChildProcess;
-  rtmpPort: number;
-  sdk: LiveClient;
-}
+type NodeProcess = IngestNodeProcess;
 
-async function startNode(id: string, databaseUrl: string, dataDir: string): Promise<NodeProcess> {
-  const child = spawn(
-    process.execPath,
-    [fileURLToPath(new URL("./ingest-node.js", import.meta.url))],
-    {
-      env: { ...process.env, NODE_ID: id, NODE_DATABASE_URL: databaseUrl, NODE_DATA_DIR: dataDir },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const ports = await new Promise<{ httpPort: number; rtmpPort: number }>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`node ${id} exited with ${code}`)));
-    createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
-  });
-  const sdk = new LiveClient({
-    credential: { secretId: "AKIDnodes", secretKey: "nodesSecretKey-0123456789" },
-    region: "",
-    profile: { httpProfile: { endpoint: `127.0.0.1:${ports.httpPort}`, protocol: "http://" } },
-  });
-  return { child, rtmpPort: ports.rtmpPort, sdk };
+function startNode(id: string, databaseUrl: string, dataDir: string): Promise<NodeProcess> {
+  return spawnIngestNode({ NODE_ID: id, NODE_DATABASE_URL: databaseUrl, NODE_DATA_DIR: dataDir });
 }
 
 /**
@@ -61,15 +39,13 @@ describe("RTMP ingest on two nodes sharing PostgreSQL", { timeout: 60_000 }, () 
   let b: NodeProcess;
 
   const events = async (stream: string, eventType: number, count = 1) => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const found = receiver.received.filter(
+    const found = await waitFor(`${count} event_type ${eventType} for ${stream}`, () => {
+      const matching = receiver.received.filter(
         (r) => r.verified && r.event?.stream_id === stream && r.event?.event_type === eventType,
       );
-      if (found.length >= count) return found.map((r) => r.event as Record<string, unknown>);
-      if (Date.now() > deadline) throw new Error(`no event_type ${eventType} for ${stream}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      return matching.length >= count ? matching : undefined;
+    });
+    return found.map((r) => r.event as Record<string, unknown>);
   };
   const publishOn = async (node: NodeProcess, stream: string) => {
     const client = await RtmpTestClient.connect(node.rtmpPort);
@@ -90,17 +66,12 @@ describe("RTMP ingest on two nodes sharing PostgreSQL", { timeout: 60_000 }, () 
     receiver = await startReceiver({ key: KEY });
     const store = createPostgresStore({ connectionString: TEST_DATABASE_URL, schema });
     await store.migrate();
-    const template = await store.templates.create({
+    await routeCallbacks(store, {
       name: "multi",
-      description: "",
       urls: { StreamBeginNotifyUrl: receiver.url, StreamEndNotifyUrl: receiver.url },
-      recordExceptionLevels: [],
       callbackKey: KEY,
-      previousKeys: [],
-      retryPolicy: null,
-      perStreamOrdering: false,
+      domainName: DOMAIN,
     });
-    await store.rules.upsert({ domainName: DOMAIN, appName: "", templateId: template.id });
     await store.domains.create({
       name: DOMAIN,
       type: 0,

@@ -1,46 +1,28 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { pino } from "pino";
-import { type OnAir, startOnAir } from "../../src/app.js";
-import { loadConfig } from "../../src/config/load-config.js";
+import type { OnAir } from "../../src/app.js";
+import { routeCallbacks } from "../helpers/callback-route.js";
+import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { startReceiver } from "./receiver.js";
 
 const secretKey = "intakeSecretKey-0123456789";
 const intakeToken = "intakeBearerToken-0123456789";
 
 describe("POST /v1/events", () => {
+  let node: TestOnAir;
   let onair: OnAir;
-  let dataDir: string;
   let url: string;
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "onair-intake-"));
-    onair = await startOnAir(
-      loadConfig({
-        env: {},
-        flags: {
-          httpPort: 0,
-          rtmpPort: 0,
-          rtmpHost: "127.0.0.1",
-          httpHost: "127.0.0.1",
-          dataDir,
-          secretId: "AKIDintake",
-          secretKey,
-          intakeToken,
-          dispatcher: { pollIntervalMs: 50 },
-        },
-      }),
-      { logger: pino({ level: "silent" }) },
-    );
-    url = `http://127.0.0.1:${onair.httpPort}/v1/events`;
+    node = await startTestOnAir({
+      rtmp: true,
+      flags: { secretKey, intakeToken, dispatcher: { pollIntervalMs: 50 } },
+    });
+    onair = node.onair;
+    url = `${node.httpUrl}/v1/events`;
   });
-  after(async () => {
-    await onair.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => node.stop());
 
   const post = (body: string, auth = `Bearer ${intakeToken}`, path = "") =>
     fetch(url + path, {
@@ -52,20 +34,11 @@ describe("POST /v1/events", () => {
   test("a Tencent-shaped event reaches every matching URL, re-signed by OnAir", async () => {
     const receiver = await startReceiver({ key: "IntakeKey" });
     try {
-      const template = await onair.store.templates.create({
+      await routeCallbacks(onair.store, {
         name: "intake",
-        description: "",
         urls: { RecordNotifyUrl: receiver.url },
-        recordExceptionLevels: [],
         callbackKey: "IntakeKey",
-        previousKeys: [],
-        retryPolicy: null,
-        perStreamOrdering: false,
-      });
-      await onair.store.rules.upsert({
         domainName: "intake.example",
-        appName: "",
-        templateId: template.id,
       });
       const event = {
         event_type: 100,
@@ -93,9 +66,11 @@ describe("POST /v1/events", () => {
       assert.equal(got?.webhookId, reply.DeliveryIds[0]);
       assert.equal(got?.event?.file_size, 1024, "normalised to the seeds' types");
       // The receiver logs before it replies: wait until the dispatcher has recorded the attempt.
-      while ((await onair.store.deliveries.get(reply.DeliveryIds[0]!))?.status !== "delivered") {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitFor(
+        "the attempt recorded as delivered",
+        async () =>
+          (await onair.store.deliveries.get(reply.DeliveryIds[0]!))?.status === "delivered",
+      );
       const metrics = await (await fetch(`http://127.0.0.1:${onair.httpPort}/metrics`)).text();
       assert.match(metrics, /onair_events_total\{event_type="100"\} 1/);
       assert.match(metrics, /onair_delivery_attempt_duration_seconds_count\{outcome="ok"\} 1/);

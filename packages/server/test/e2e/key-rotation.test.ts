@@ -3,14 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { buildPushEvent, hasValidWebhookSignature, isValidSign, signBody } from "@onair/callbacks";
-import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
-import {
-  type IngestHarness,
-  startIngestHarness,
-  TEST_INTAKE_TOKEN,
-  TEST_SECRET_ID,
-  TEST_SECRET_KEY,
-} from "./ingest-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { type IngestHarness, startIngestHarness, TEST_INTAKE_TOKEN } from "./ingest-harness.js";
 
 /**
  * Key rotation end to end: after ModifyLiveCallbackTemplate changes the CallbackKey, a receiver
@@ -41,11 +35,7 @@ after(async () => {
 });
 
 test("a receiver on the old CallbackKey keeps verifying webhook-signature after a rotation", async () => {
-  const sdk = new LiveClient({
-    credential: { secretId: TEST_SECRET_ID, secretKey: TEST_SECRET_KEY },
-    region: "",
-    profile: { httpProfile: { endpoint: `127.0.0.1:${h.onair.httpPort}`, protocol: "http://" } },
-  });
+  const sdk = h.sdk;
   const url = `http://127.0.0.1:${(app.address() as AddressInfo).port}/callbacks`;
   const { TemplateId } = await sdk.CreateLiveCallbackTemplate({
     TemplateName: "rotation",
@@ -82,9 +72,7 @@ test("a receiver on the old CallbackKey keeps verifying webhook-signature after 
     body: JSON.stringify(signBody(body, { key: "IntegrationKey", nowMs: Date.now() })),
   });
   assert.equal(intake.status, 202);
-  const deadline = Date.now() + 10_000;
-  while (requests.length === 0 && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20));
+  await waitFor("the callback", () => requests.length > 0, { timeoutMs: 10_000 });
   const [request] = requests;
   assert.ok(request, "the callback arrived");
   const header = String(request.headers["webhook-signature"]);

@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
-import {
-  type IngestHarness,
-  startIngestHarness,
-  TEST_DOMAIN,
-  TEST_SECRET_ID,
-  TEST_SECRET_KEY,
-} from "./ingest-harness.js";
+import { quietPeriod } from "../helpers/wait-for.js";
+import { type IngestHarness, startIngestHarness, TEST_DOMAIN } from "./ingest-harness.js";
 
 /**
  * Porn detection (event_type 317) with the real classifier (@onair/moderation: nsfwjs, offline,
@@ -21,11 +15,7 @@ async function harnessWith(thresholds: Record<string, number>): Promise<IngestHa
     { idleTimeoutMs: 10_000 },
     { snapshot: { minIntervalSeconds: 2 }, moderation: { enabled: true, ...thresholds } },
   );
-  const sdk = new LiveClient({
-    credential: { secretId: TEST_SECRET_ID, secretKey: TEST_SECRET_KEY },
-    region: "",
-    profile: { httpProfile: { endpoint: `127.0.0.1:${h.onair.httpPort}`, protocol: "http://" } },
-  });
+  const sdk = h.sdk;
   const { TemplateId } = await sdk.CreateLiveSnapshotTemplate({
     TemplateName: "porn_check",
     SnapshotInterval: 2,
@@ -77,7 +67,7 @@ describe("porn detection → event_type 317", { timeout: 120_000 }, () => {
     await h.events("clean", 200, 2, 20_000);
     await ffmpeg.exited;
     await h.events("clean", 0);
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // classification of the last shots
+    await quietPeriod(1000); // the last shots are classified: still no 317
     await assert.rejects(h.events("clean", 317, 1, 200), /waited/);
   });
 });

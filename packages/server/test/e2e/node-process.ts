@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { waitFor } from "../helpers/wait-for.js";
 
 const node = fileURLToPath(new URL("./crash-node.js", import.meta.url));
 
@@ -32,12 +33,12 @@ export async function waitUntilAllDelivered(
   received: readonly { webhookId?: string }[],
   timeoutMs = 120_000,
 ): Promise<Set<string | undefined>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const seen = new Set(received.map((r) => r.webhookId));
-    const missing = [...acked].filter((id) => !seen.has(id)).length;
-    if (missing === 0) return seen;
-    if (Date.now() > deadline) throw new Error(`${missing} acknowledged events never delivered`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return waitFor(
+    `all ${acked.size} acknowledged events delivered`,
+    () => {
+      const seen = new Set(received.map((r) => r.webhookId));
+      return [...acked].every((id) => seen.has(id)) ? seen : undefined;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
 }

@@ -1,40 +1,20 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { type IngestNodeProcess, spawnIngestNode } from "../helpers/ingest-node-process.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { startReceiver } from "./receiver.js";
 
 const DOMAIN = "multi.onair.test";
 const KEY = "RecordCrashKey";
 
-async function startNode(
-  dataDir: string,
-): Promise<{ child: ChildProcess; httpPort: number; rtmpPort: number; sdk: LiveClient }> {
-  const child = spawn(
-    process.execPath,
-    [fileURLToPath(new URL("./ingest-node.js", import.meta.url))],
-    {
-      env: { ...process.env, NODE_ID: "recorder", NODE_DATA_DIR: dataDir },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const ports = await new Promise<{ httpPort: number; rtmpPort: number }>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`node exited with ${code}`)));
-    createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
-  });
-  const sdk = new LiveClient({
-    credential: { secretId: "AKIDnodes", secretKey: "nodesSecretKey-0123456789" },
-    region: "",
-    profile: { httpProfile: { endpoint: `127.0.0.1:${ports.httpPort}`, protocol: "http://" } },
-  });
-  return { child, ...ports, sdk };
+function startNode(dataDir: string): Promise<IngestNodeProcess> {
+  return spawnIngestNode({ NODE_ID: "recorder", NODE_DATA_DIR: dataDir });
 }
 
 function partFiles(dir: string): string[] {
@@ -79,11 +59,11 @@ test("kill -9 during a recording: FLV, MP4 and HLS files are finalised and repor
       TemplateId: record.TemplateId as number,
     });
     publisher = publishWithFfmpeg(`rtmp://127.0.0.1:${node.rtmpPort}/live/crashing`);
-    const deadline = Date.now() + 20_000;
-    while (!partFiles(dataDir).some((f) => statSync(f).size > 100_000)) {
-      assert.ok(Date.now() < deadline, "a partial recording grows");
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitFor(
+      "a partial recording to grow past 100 kB",
+      () => partFiles(dataDir).some((f) => statSync(f).size > 100_000),
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
     node.child.kill("SIGKILL");
     await new Promise((resolve) => node.child.once("exit", resolve));
     publisher.child.kill("SIGKILL");
@@ -92,14 +72,14 @@ test("kill -9 during a recording: FLV, MP4 and HLS files are finalised and repor
 
     node = await startNode(dataDir);
     await receiver.waitFor(1, 20_000);
-    const deadline2 = Date.now() + 20_000;
     // One file per format: FLV cut from its .part, MP4 and HLS finished by their ffmpeg children
     // when the dead node's pipe closed, then reported by the restarted node.
     const recorded = () =>
       receiver.received.filter((r) => r.verified && r.event?.event_type === 100);
-    while (recorded().length < 3 && Date.now() < deadline2) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor("three event_type 100 (flv, mp4, hls)", () => recorded().length >= 3, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
     const files = recorded().map((r) => r.event as Record<string, unknown>);
     assert.deepEqual(files.map((f) => f.file_format).sort(), ["flv", "hls", "mp4"]);
     assert.equal(partFiles(dataDir).length, 0);

@@ -2,15 +2,8 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
-import {
-  type IngestHarness,
-  startIngestHarness,
-  TEST_DOMAIN,
-  TEST_SECRET_ID,
-  TEST_SECRET_KEY,
-} from "./ingest-harness.js";
+import { type IngestHarness, startIngestHarness, TEST_DOMAIN } from "./ingest-harness.js";
 
 const run = promisify(execFile);
 
@@ -39,11 +32,7 @@ async function packetSpan(url: string): Promise<number> {
 let h: IngestHarness;
 before(async () => {
   h = await startIngestHarness({ idleTimeoutMs: 10_000 });
-  const sdk = new LiveClient({
-    credential: { secretId: TEST_SECRET_ID, secretKey: TEST_SECRET_KEY },
-    region: "",
-    profile: { httpProfile: { endpoint: `127.0.0.1:${h.onair.httpPort}`, protocol: "http://" } },
-  });
+  const sdk = h.sdk;
   const every60s = { RecordInterval: 60, StorageTime: 0, Enable: 1 };
   const { TemplateId } = await sdk.CreateLiveRecordTemplate({
     TemplateName: "tencent_limits",

@@ -3,10 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { pino } from "pino";
-import { startOnAir } from "../../src/app.js";
-import { loadConfig } from "../../src/config/load-config.js";
 import { encodeFlvTag, FLV_HEADER } from "../../src/recording/flv-format.js";
+import { captureLogs } from "../helpers/log-capture.js";
+import { startTestOnAir } from "../helpers/test-onair.js";
 
 /**
  * Issue 11, defect 10: an empty or cut-short `.flv.json` sidecar (left by a full disk before
@@ -25,27 +24,9 @@ test("an unreadable sidecar: one warning, the .part finished, nothing on the nex
   const empty = join(dir, "cam_20260101000100_2.flv.json");
   writeFileSync(empty, '{"domainName":"d.exa');
   const boot = async () => {
-    const lines: Record<string, unknown>[] = [];
-    const onair = await startOnAir(
-      loadConfig({
-        env: {},
-        flags: {
-          httpPort: 0,
-          httpHost: "127.0.0.1",
-          dataDir,
-          secretId: "AKIDsidecar",
-          secretKey: "sidecarSecretKey0123456789",
-          ingest: { enabled: false },
-        },
-      }),
-      {
-        logger: pino(
-          { level: "info" },
-          { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-        ),
-      },
-    );
-    await onair.stop();
+    const { logger, lines } = captureLogs("info");
+    const node = await startTestOnAir({ dataDir, logger });
+    await node.stop();
     return lines;
   };
   try {

@@ -2,15 +2,9 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
-import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
-import {
-  type IngestHarness,
-  startIngestHarness,
-  TEST_DOMAIN,
-  TEST_SECRET_ID,
-  TEST_SECRET_KEY,
-} from "./ingest-harness.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { type IngestHarness, startIngestHarness, TEST_DOMAIN } from "./ingest-harness.js";
 
 const run = promisify(execFile);
 
@@ -55,11 +49,7 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
       { idleTimeoutMs: 10_000 },
       { recording: { minIntervalSeconds: 1, sweepIntervalMs: 200 } },
     );
-    const sdk = new LiveClient({
-      credential: { secretId: TEST_SECRET_ID, secretKey: TEST_SECRET_KEY },
-      region: "",
-      profile: { httpProfile: { endpoint: `127.0.0.1:${h.onair.httpPort}`, protocol: "http://" } },
-    });
+    const sdk = h.sdk;
     const { TemplateId } = await sdk.CreateLiveRecordTemplate({
       TemplateName: "flv3s",
       FlvParam: { RecordInterval: 3, StorageTime: 0, Enable: 1 },
@@ -96,16 +86,17 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
     assert.equal((await ffmpeg.exited).code, 0);
     await h.events("recorded", 0);
     // FLV ≥ 3, MP4 ≥ 3, HLS 1; then every format's record_ended (332).
-    const statuses = await h.events("recorded", 332, 6, 30_000);
-    const ended = statuses.filter((e) => e.record_event === "record_ended");
-    for (let i = 0; ended.length < 3 && i < 100; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      ended.splice(
-        0,
-        ended.length,
-        ...(await h.events("recorded", 332)).filter((e) => e.record_event === "record_ended"),
-      );
-    }
+    await h.events("recorded", 332, 6, 30_000);
+    const ended = await waitFor(
+      "record_ended for flv, mp4 and hls",
+      async () => {
+        const found = (await h.events("recorded", 332)).filter(
+          (e) => e.record_event === "record_ended",
+        );
+        return found.length >= 3 ? found : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     assert.equal(ended.length, 3, "record_ended for flv, mp4 and hls");
     const started = (await h.events("recorded", 332)).filter(
       (e) => e.record_event === "record_start_succeeded",
@@ -153,11 +144,7 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
   });
 
   test("StorageTime: files are deleted once it runs out", async () => {
-    const sdk = new LiveClient({
-      credential: { secretId: TEST_SECRET_ID, secretKey: TEST_SECRET_KEY },
-      region: "",
-      profile: { httpProfile: { endpoint: `127.0.0.1:${h.onair.httpPort}`, protocol: "http://" } },
-    });
+    const sdk = h.sdk;
     const { TemplateId } = await sdk.CreateLiveRecordTemplate({
       TemplateName: "ephemeral",
       FlvParam: { RecordInterval: 60, StorageTime: 6, Enable: 1 },
@@ -173,13 +160,14 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
     await ffmpeg.exited;
     const files = await h.events("ephemeral", 100, 2, 20_000);
     for (const file of files) assert.equal((await fetch(String(file.video_url))).status, 200);
-    const deadline = Date.now() + 20_000;
-    for (const file of files) {
-      while ((await fetch(String(file.video_url))).status !== 404) {
-        assert.ok(Date.now() < deadline, `${file.video_url} outlived its StorageTime`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+    await waitFor(
+      "every file removed at the end of its StorageTime",
+      async () => {
+        const statuses = await Promise.all(files.map((f) => fetch(String(f.video_url))));
+        return statuses.every((res) => res.status === 404);
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
   });
 
   test("/files/ refuses paths outside its root and unfinished files", async () => {

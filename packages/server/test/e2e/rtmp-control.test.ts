@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { signPushUrl } from "@onair/callbacks";
-import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
+import type { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 import { RtmpTestClient } from "../helpers/rtmp-test-client.js";
-import {
-  type IngestHarness,
-  startIngestHarness,
-  TEST_DOMAIN,
-  TEST_SECRET_ID,
-  TEST_SECRET_KEY,
-} from "./ingest-harness.js";
+import { type IngestHarness, startIngestHarness, TEST_DOMAIN } from "./ingest-harness.js";
 
 const AUTH_DOMAIN = "auth.onair.test";
 const MAIN_KEY = "mainKey0123456789";
@@ -25,11 +19,7 @@ describe("RTMP ingest: push auth and stream control through the official SDK", (
   let sdk: LiveClient;
   before(async () => {
     h = await startIngestHarness({ idleTimeoutMs: 10_000, pushEventWaitMs: 0 });
-    sdk = new LiveClient({
-      credential: { secretId: TEST_SECRET_ID, secretKey: TEST_SECRET_KEY },
-      region: "",
-      profile: { httpProfile: { endpoint: `127.0.0.1:${h.onair.httpPort}`, protocol: "http://" } },
-    });
+    sdk = h.sdk;
     await sdk.AddLiveDomain({ DomainName: AUTH_DOMAIN, DomainType: 0, PlayType: 1 });
     await sdk.ModifyLivePushAuthKey({
       DomainName: AUTH_DOMAIN,

@@ -1,40 +1,17 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { Agent, type AgentOptions } from "node:http";
-import { connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Duplex } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { buildInterruptionEvent, buildPushEvent } from "@onair/callbacks";
-import { pino } from "pino";
 import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
-import { type OnAir, startOnAir } from "../../src/app.js";
-import { loadConfig } from "../../src/config/load-config.js";
+import type { OnAir } from "../../src/app.js";
+import { agentClient, endpointClient } from "../helpers/sdk-clients.js";
+import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
+import { quietPeriod, waitFor } from "../helpers/wait-for.js";
 import { startReceiver } from "./receiver.js";
 
 const secretId = "AKIDonairE2Etest";
 const secretKey = "e2eSecretKeyNotForProduction";
 const callbackKey = "E2eCallbackKey01";
-
-/** Routes the SDK's real endpoint (live.tencentcloudapi.com) to the local server: SPEC §4. */
-class LoopbackAgent extends Agent {
-  constructor(
-    private readonly port: number,
-    options?: AgentOptions,
-  ) {
-    super(options);
-  }
-  override createConnection(
-    _options: object,
-    callback?: (err: Error | null, stream: Duplex) => void,
-  ): Duplex {
-    const socket = connect(this.port, "127.0.0.1");
-    socket.once("connect", () => callback?.(null, socket));
-    return socket;
-  }
-}
 
 const facts = {
   appid: 1_000_000,
@@ -53,56 +30,24 @@ const facts = {
 };
 
 describe("onair: the official SDK configures it, events reach a real receiver", () => {
+  let node: TestOnAir;
   let onair: OnAir;
-  let dataDir: string;
   let byEndpoint: LiveClient;
   let byAgent: LiveClient;
 
   before(async () => {
     delete process.env.http_proxy;
     delete process.env.HTTP_PROXY;
-    dataDir = mkdtempSync(join(tmpdir(), "onair-e2e-"));
-    const config = loadConfig({
-      env: {},
-      flags: {
-        httpPort: 0,
-        rtmpPort: 0,
-        rtmpHost: "127.0.0.1",
-        httpHost: "127.0.0.1",
-        dataDir,
-        secretId,
-        secretKey,
-        dispatcher: { pollIntervalMs: 50 },
-      },
+    node = await startTestOnAir({
+      rtmp: true,
+      flags: { secretId, secretKey, dispatcher: { pollIntervalMs: 50 } },
     });
-    onair = await startOnAir(config, { logger: pino({ level: "silent" }) });
-    byEndpoint = new LiveClient({
-      credential: { secretId, secretKey },
-      region: "",
-      profile: {
-        httpProfile: {
-          endpoint: `127.0.0.1:${onair.httpPort}`,
-          protocol: "http://",
-          reqTimeout: 10,
-        },
-      },
-    });
-    byAgent = new LiveClient({
-      credential: { secretId, secretKey },
-      region: "ap-guangzhou",
-      profile: {
-        httpProfile: {
-          protocol: "http://",
-          reqTimeout: 10,
-          agent: new LoopbackAgent(onair.httpPort),
-        },
-      },
-    });
+    onair = node.onair;
+    // The two ways the SDK can be pointed at OnAir (docs/api.md): endpoint and agent.
+    byEndpoint = endpointClient(onair.httpPort, { secretId, secretKey });
+    byAgent = agentClient(onair.httpPort, { secretId, secretKey });
   });
-  after(async () => {
-    await onair.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => node.stop());
 
   test("SDK, both ways: domain, push auth key, template, rule — created, described, modified, deleted", async () => {
     await byEndpoint.AddLiveDomain({ DomainName: "sdk.e2e.example", DomainType: 0 });
@@ -256,7 +201,7 @@ describe("onair: the official SDK configures it, events reach a real receiver", 
       });
       assert.equal(deliveryIds.length, 1);
       const got = await receiver.waitFor(3);
-      await new Promise((resolve) => setTimeout(resolve, 800));
+      await quietPeriod(800);
       assert.equal(receiver.received.length, 3, "no fourth attempt after the 200");
       for (const r of got) {
         assert.equal(r.verified, true, r.error);
@@ -336,17 +281,15 @@ describe("onair: the official SDK configures it, events reach a real receiver", 
 });
 
 async function waitForStatus(client: LiveClient, deliveryId: string, status: string) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const reply = (await client.request("DescribeCallbackDeliveryAttempts", {
-      DeliveryId: deliveryId,
-    })) as {
-      Delivery: { Status: string };
-      Attempts?: unknown[];
-    };
-    if (reply.Delivery.Status === status) return reply;
-    if (Date.now() > deadline)
-      throw new Error(`delivery ${deliveryId} is ${reply.Delivery.Status}, not ${status}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  type Reply = { Delivery: { Status: string }; Attempts?: unknown[] };
+  return waitFor(
+    `delivery ${deliveryId} to be ${status}`,
+    async () => {
+      const reply = (await client.request("DescribeCallbackDeliveryAttempts", {
+        DeliveryId: deliveryId,
+      })) as Reply;
+      return reply.Delivery.Status === status ? reply : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 50 },
+  );
 }

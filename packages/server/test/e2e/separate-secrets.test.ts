@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { pino } from "pino";
-import { type OnAir, startOnAir } from "../../src/app.js";
+import type { OnAir } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { configSchema } from "../../src/config/schema.js";
 import { OnAirError } from "../../src/errors.js";
+import { captureLogs } from "../helpers/log-capture.js";
+import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 
 /** One POST over a socket bound to `localAddress` (loopback has all of 127/8). */
 function postFrom(
@@ -40,31 +40,18 @@ function postFrom(
 }
 
 describe("separate secrets for the API, intake and hooks (issue 11, defect 8)", () => {
+  let node: TestOnAir;
   let onair: OnAir;
   let dataDir: string;
-  const lines: Record<string, unknown>[] = [];
+  const { logger, lines } = captureLogs("warn");
   let secrets: Record<string, string>;
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "onair-secrets-"));
-    onair = await startOnAir(
-      loadConfig({
-        env: {},
-        flags: { httpPort: 0, httpHost: "127.0.0.1", dataDir, ingest: { enabled: false } },
-      }),
-      {
-        logger: pino(
-          { level: "warn" },
-          { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-        ),
-      },
-    );
+    node = await startTestOnAir({ generatedSecrets: true, logger });
+    ({ onair, dataDir } = node);
     secrets = JSON.parse(readFileSync(join(dataDir, "credentials.json"), "utf8"));
   });
-  after(async () => {
-    await onair.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => node.stop());
 
   test("first start generates five distinct secrets into one 0600 file", () => {
     assert.deepEqual(Object.keys(secrets).sort(), [

@@ -1,26 +1,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
-import { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
+import type { Client as LiveClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/v20180801/live_client.js";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
-import {
-  type IngestHarness,
-  startIngestHarness,
-  TEST_DOMAIN,
-  TEST_SECRET_ID,
-  TEST_SECRET_KEY,
-} from "./ingest-harness.js";
+import { type IngestHarness, startIngestHarness, TEST_DOMAIN } from "./ingest-harness.js";
 
 const WIDTH = 320;
 const HEIGHT = 240;
-
-function sdkFor(h: IngestHarness): LiveClient {
-  return new LiveClient({
-    credential: { secretId: TEST_SECRET_ID, secretKey: TEST_SECRET_KEY },
-    region: "",
-    profile: { httpProfile: { endpoint: `127.0.0.1:${h.onair.httpPort}`, protocol: "http://" } },
-  });
-}
 
 /** A JPEG decoded by ffmpeg (independently of OnAir) into packed RGB24 pixels. */
 async function decodeRgb(jpeg: Buffer): Promise<Buffer> {
@@ -88,7 +74,7 @@ describe("screenshots → event_type 200", () => {
       { idleTimeoutMs: 10_000 },
       { snapshot: { minIntervalSeconds: 2 } },
     );
-    sdk = sdkFor(h);
+    sdk = h.sdk;
     const created = await sdk.CreateLiveSnapshotTemplate({
       TemplateName: "shot2s",
       Description: "every_2s",
@@ -283,7 +269,7 @@ describe("screenshots with a broken ffmpeg", () => {
       { idleTimeoutMs: 10_000 },
       { snapshot: { minIntervalSeconds: 2, ffmpegPath: "/nonexistent/ffmpeg" } },
     );
-    const sdk = sdkFor(h);
+    const sdk = h.sdk;
     const { TemplateId } = await sdk.CreateLiveSnapshotTemplate({
       TemplateName: "broken",
       SnapshotInterval: 2,

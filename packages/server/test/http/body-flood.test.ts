@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { pino } from "pino";
-import { type OnAir, startOnAir } from "../../src/app.js";
-import { loadConfig } from "../../src/config/load-config.js";
+import type { OnAir } from "../../src/app.js";
 import { endpointClient, SECRET_ID, SECRET_KEY } from "../api/helpers/api-server.js";
+import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const MIB = 1024 * 1024;
 const BUDGET = 4 * MIB;
@@ -47,31 +44,20 @@ async function metric(port: number, name: string): Promise<number> {
 }
 
 describe("stalled unauthenticated bodies (issue 11, defect 5)", () => {
+  let node: TestOnAir;
   let onair: OnAir;
-  let dataDir: string;
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "onair-flood-"));
-    onair = await startOnAir(
-      loadConfig({
-        env: {},
-        flags: {
-          httpPort: 0,
-          httpHost: "127.0.0.1",
-          dataDir,
-          secretId: SECRET_ID,
-          secretKey: SECRET_KEY,
-          ingest: { enabled: false },
-          http: { bodyTimeoutMs: 3000, maxUnauthenticatedBodyBytes: BUDGET },
-        },
-      }),
-      { logger: pino({ level: process.env.ONAIR_TEST_LOG ?? "silent" }) },
-    );
+    node = await startTestOnAir({
+      flags: {
+        secretId: SECRET_ID,
+        secretKey: SECRET_KEY,
+        http: { bodyTimeoutMs: 3000, maxUnauthenticatedBodyBytes: BUDGET },
+      },
+    });
+    onair = node.onair;
   });
-  after(async () => {
-    await onair.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => node.stop());
 
   test("200 stalled 1 MiB POST / stay within the budget, are closed, and the SDK still gets through", {
     timeout: 60_000,
@@ -102,7 +88,9 @@ describe("stalled unauthenticated bodies (issue 11, defect 5)", () => {
     const refusedForged = forged.length - Math.floor(waiting);
     let answered = 0;
     for (const c of forged) void c.replied.then(() => answered++);
-    while (answered < refusedForged) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(`${refusedForged} forged requests answered`, () => answered >= refusedForged, {
+      timeoutMs: 30_000,
+    });
 
     const buffered = await metric(port, "onair_http_unauthenticated_body_bytes");
     assert.ok(buffered > 0, "the waiting forged bodies are counted");

@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
-import { pino } from "pino";
-import { type OnAir, startOnAir } from "../../src/app.js";
-import { loadConfig } from "../../src/config/load-config.js";
+import type { OnAir } from "../../src/app.js";
 import { JsonInputError, parseJson } from "../../src/http/parse-json.js";
 import { signTc3 } from "../api/helpers/tc3-signer.js";
+import { captureLogs } from "../helpers/log-capture.js";
+import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 
 const SECRET_ID = "AKIDdeepJson0001";
 const SECRET_KEY = "deepJsonSecretKey-0123456789abcdef";
@@ -36,37 +32,17 @@ test("parseJson counts nesting outside strings only", () => {
  * stack (RangeError in the recursive walks after JSON.parse). Now it is bad input.
  */
 describe("JSON bodies nested 10,000 deep", () => {
+  let node: TestOnAir;
   let onair: OnAir;
-  let dataDir: string;
-  const lines: Record<string, unknown>[] = [];
+  const { logger, lines } = captureLogs("debug");
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "onair-deep-"));
-    const capture = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split("\n")) if (line) lines.push(JSON.parse(line));
-        done();
-      },
+    node = await startTestOnAir({
+      logger,
+      flags: { secretId: SECRET_ID, secretKey: SECRET_KEY, intakeToken: INTAKE_TOKEN },
     });
-    onair = await startOnAir(
-      loadConfig({
-        env: {},
-        flags: {
-          httpPort: 0,
-          httpHost: "127.0.0.1",
-          dataDir,
-          secretId: SECRET_ID,
-          secretKey: SECRET_KEY,
-          intakeToken: INTAKE_TOKEN,
-          ingest: { enabled: false },
-        },
-      }),
-      { logger: pino({ level: "debug" }, capture) },
-    );
+    onair = node.onair;
   });
-  after(async () => {
-    await onair.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => node.stop());
   const stacks = () => lines.filter((l) => Number(l.level) >= 50 || l.err !== undefined);
 
   test("the management API answers InvalidParameter, with no stack logged", async () => {

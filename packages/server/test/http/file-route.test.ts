@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { createFileRoute } from "../../src/http/file-route.js";
 import { createHttpServer } from "../../src/http/router.js";
 import { type FileAccess, fileUrlQuery, signFilePath } from "../../src/http/signed-file-url.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 /** `/files/` on a real server: byte ranges, and no file left open by clients that go away. */
 const root = mkdtempSync(join(tmpdir(), "onair-files-"));
@@ -100,10 +101,10 @@ test("regression: clients that abort mid-download leave no file open", async () 
     });
   }
   // The server notices the closed sockets on its next reads; give it a moment.
-  const deadline = Date.now() + 5000;
-  while (openFiles() > before + 2 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitFor("the aborted downloads' descriptors to close", () => openFiles() <= before + 2, {
+    timeoutMs: 5000,
+    intervalMs: 50,
+  });
   assert.ok(openFiles() <= before + 2, `${openFiles() - before} descriptors left open`);
 });
 

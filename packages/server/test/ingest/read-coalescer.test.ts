@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { connect, createServer, type Socket } from "node:net";
 import { test } from "node:test";
 import { ReadCoalescer } from "../../src/ingest/read-coalescer.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 /**
  * Read coalescing on real loopback sockets: a publisher writing a small frame every 10 ms loses
@@ -66,8 +67,7 @@ test("a burst larger than one read is read until the socket is empty", async () 
   const client = connect((server.address() as AddressInfo).port, "127.0.0.1");
   await new Promise((r) => client.once("connect", r));
   client.write(Buffer.alloc(total, 7));
-  const deadline = Date.now() + 10_000;
-  while (received < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await waitFor(`${total} bytes received`, () => received >= total, { timeoutMs: 10_000 });
   client.destroy();
   coalescer.close();
   server.close();

@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
-import { pino } from "pino";
-import { type OnAir, startOnAir } from "../../src/app.js";
-import { loadConfig } from "../../src/config/load-config.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 
 const ROWS = 1_000_000;
 const TOKEN = "metrics-token-0123456789abcdef";
@@ -20,12 +16,11 @@ const TOKEN = "metrics-token-0123456789abcdef";
  * the queue figures are read once for the whole flood.
  */
 describe("/healthz and /metrics stay cheap on a large deliveries table", () => {
-  let dataDir: string;
-  let onair: OnAir;
+  let node: TestOnAir;
   let base: string;
 
-  before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "onair-health-"));
+  /** A million deliveries written straight into the database before OnAir opens it. */
+  const seedDeliveries = async (dataDir: string) => {
     const path = join(dataDir, "onair.db");
     const seed = createSqliteStore({ path });
     await seed.migrate();
@@ -44,27 +39,13 @@ describe("/healthz and /metrics stay cheap on a large deliveries table", () => {
         FROM n;
       COMMIT;`);
     db.close();
-    onair = await startOnAir(
-      loadConfig({
-        env: {},
-        flags: {
-          httpPort: 0,
-          httpHost: "127.0.0.1",
-          dataDir,
-          secretId: "AKIDhealthmetrics",
-          secretKey: "healthMetricsSecretKey0123456789",
-          ingest: { enabled: false },
-          metrics: { token: TOKEN },
-        },
-      }),
-      { logger: pino({ level: "silent" }) },
-    );
-    base = `http://127.0.0.1:${onair.httpPort}`;
+  };
+
+  before(async () => {
+    node = await startTestOnAir({ prepare: seedDeliveries, flags: { metrics: { token: TOKEN } } });
+    base = node.httpUrl;
   });
-  after(async () => {
-    await onair?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => node?.stop());
 
   test("a 64-way flood of both runs no table scan and reads the queue figures once", async () => {
     const statements: string[] = [];
@@ -95,7 +76,7 @@ describe("/healthz and /metrics stay cheap on a large deliveries table", () => {
     const probes = mine.filter((sql) => /health_probe/.test(sql));
     assert.ok(probes.length <= 1, `write probe run once for 64 requests: ${probes.length}`);
 
-    const db = new Database(join(dataDir, "onair.db"), { readonly: true });
+    const db = new Database(join(node.dataDir, "onair.db"), { readonly: true });
     try {
       for (const sql of new Set(statements)) {
         const params = (sql.match(/\?/g) ?? []).map(() => "x");

@@ -1,17 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { Agent, type AgentOptions, createServer, type Server } from "node:http";
-import { type AddressInfo, connect, type Socket } from "node:net";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { live } from "tencentcloud-sdk-nodejs/tencentcloud/services/live/index.js";
 import { createApiRoute } from "../../../src/api/api-route.js";
 import { configSchema, type OnAirConfig } from "../../../src/config/schema.js";
 import type { Clock } from "../../../src/domain/clock.js";
 import { createSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
+import * as sdk from "../../helpers/sdk-clients.js";
 
-export const LiveClient = live.v20180801.Client;
-export type LiveClient = InstanceType<typeof LiveClient>;
+export { LiveClient, LoopbackAgent } from "../../helpers/sdk-clients.js";
 
 export const SECRET_ID = "AKIDonairApiTest0001";
 export const SECRET_KEY = "onair-api-test-secret-key";
@@ -98,42 +97,12 @@ export async function startApiServer(
   };
 }
 
-/** Sends every connection to 127.0.0.1:port, whatever host the URL names (research §5.5 item 5). */
-export class LoopbackAgent extends Agent {
-  readonly #port: number;
-  constructor(port: number, options?: AgentOptions) {
-    super(options);
-    this.#port = port;
-  }
-  override createConnection(): Socket {
-    return connect(this.#port, "127.0.0.1");
-  }
-}
+const API_CREDENTIAL: sdk.Credential = { secretId: SECRET_ID, secretKey: SECRET_KEY };
 
-/** SDK client configured the first way of SPEC §4: endpoint `127.0.0.1:PORT` over http. */
-export function endpointClient(
-  port: number,
-  credential = { secretId: SECRET_ID, secretKey: SECRET_KEY },
-): LiveClient {
-  return new LiveClient({
-    credential,
-    region: "",
-    profile: {
-      httpProfile: { endpoint: `127.0.0.1:${port}`, protocol: "http://", reqTimeout: 10 },
-    },
-  });
-}
+/** The SDK by endpoint (docs/api.md), with this server's credentials unless told otherwise. */
+export const endpointClient = (port: number, credential = API_CREDENTIAL) =>
+  sdk.endpointClient(port, credential);
 
-/** SDK client configured the second way: the real endpoint, connected to OnAir by an agent. */
-export function agentClient(
-  port: number,
-  credential = { secretId: SECRET_ID, secretKey: SECRET_KEY },
-): LiveClient {
-  return new LiveClient({
-    credential,
-    region: "ap-guangzhou",
-    profile: {
-      httpProfile: { protocol: "http://", reqTimeout: 10, agent: new LoopbackAgent(port) },
-    },
-  });
-}
+/** The SDK by agent on the real endpoint, with this server's credentials unless told otherwise. */
+export const agentClient = (port: number, credential = API_CREDENTIAL) =>
+  sdk.agentClient(port, credential);
