@@ -24,24 +24,9 @@ describe("nginx-rtmp hooks, end to end", () => {
   let h: IngestHarness;
   let nginx: HookedNginx;
   before(async () => {
+    // The harness template already sends RecordNotifyUrl to the receiver.
     h = await startIngestHarness();
-    const template = await h.onair.store.templates.get(h.templateId);
-    assert.ok(template);
-    const { id: _id, createdAt: _c, updatedAt: _u, ...input } = template;
-    await h.onair.store.templates.update(h.templateId, {
-      ...input,
-      urls: { ...template.urls, RecordNotifyUrl: h.receiver.url },
-    });
-    await h.onair.store.domains.create({
-      name: SECURE_DOMAIN,
-      type: 0,
-      pushAuth: { enabled: true, mainKey: AUTH_KEY, backupKey: "", authDeltaSeconds: 0 },
-    });
-    await h.onair.store.rules.upsert({
-      domainName: SECURE_DOMAIN,
-      appName: "",
-      templateId: h.templateId,
-    });
+    await h.addPushAuthDomain(SECURE_DOMAIN, AUTH_KEY);
     nginx = await startHookedNginx({
       hookUrl: `http://127.0.0.1:${h.onair.httpPort}/hooks/nginx-rtmp?token=${TEST_HOOK_TOKEN}`,
     });

@@ -48,24 +48,9 @@ describe("SRS and MediaMTX hooks with their documented bodies", () => {
     );
 
   before(async () => {
+    // The harness template already sends RecordNotifyUrl to the receiver.
     h = await startIngestHarness();
-    const template = await h.onair.store.templates.get(h.templateId);
-    assert.ok(template);
-    const { id: _id, createdAt: _c, updatedAt: _u, ...input } = template;
-    await h.onair.store.templates.update(h.templateId, {
-      ...input,
-      urls: { ...template.urls, RecordNotifyUrl: h.receiver.url },
-    });
-    await h.onair.store.domains.create({
-      name: AUTH_DOMAIN,
-      type: 0,
-      pushAuth: { enabled: true, mainKey: AUTH_KEY, backupKey: "", authDeltaSeconds: 0 },
-    });
-    await h.onair.store.rules.upsert({
-      domainName: AUTH_DOMAIN,
-      appName: "",
-      templateId: h.templateId,
-    });
+    await h.addPushAuthDomain(AUTH_DOMAIN, AUTH_KEY);
     dir = mkdtempSync(join(tmpdir(), "onair-hooks-rec-"));
     flv = join(dir, "livestream.1420254068776.flv");
     execFileSync("ffmpeg", [

@@ -27,6 +27,8 @@ export interface IngestHarness {
   sdk: LiveClient;
   /** The template sending push and interruption callbacks to the receiver. */
   templateId: number;
+  /** Adds push domain `name` with Tencent push auth on `mainKey`, its callbacks to the receiver. */
+  addPushAuthDomain(name: string, mainKey: string): Promise<void>;
   rtmpUrl(path: string): string;
   /** Waits for the callbacks of `stream` with `event_type` until there are `count`. */
   events(
@@ -81,6 +83,14 @@ export async function startIngestHarness(
     receiver,
     sdk: node.sdk,
     templateId: template.id,
+    async addPushAuthDomain(name, mainKey) {
+      await onair.store.domains.create({
+        name,
+        type: 0,
+        pushAuth: { enabled: true, mainKey, backupKey: "", authDeltaSeconds: 0 },
+      });
+      await onair.store.rules.upsert({ domainName: name, appName: "", templateId: template.id });
+    },
     rtmpUrl: (path) => node.rtmpUrl(path),
     async events(stream, eventType, count = 1, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;

@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 import { RtmpTestClient } from "../helpers/rtmp-test-client.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { type IngestHarness, startIngestHarness } from "./ingest-harness.js";
 
 /**
@@ -48,7 +49,7 @@ async function attack(client: RtmpTestClient, streamId = 0): Promise<void> {
       ]);
     }
   }
-  await Promise.race([client.closed, new Promise((r) => setTimeout(r, 5000))]);
+  await waitFor("the server to close the attacking connection", () => closed, { timeoutMs: 5000 });
   assert.ok(closed, "the server closed the attacking connection");
 }
 
