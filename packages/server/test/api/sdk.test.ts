@@ -44,7 +44,7 @@ for (const [way, makeClient] of [
       await api.close();
     });
 
-    test("signs the way SPEC §4 describes", async () => {
+    test("signs the host and service the way this SDK set-up does (docs/api.md)", async () => {
       await client.DescribeLiveCallbackRules();
       const last = api.seen.at(-1);
       if (makeClient === agentClient) {

@@ -91,7 +91,7 @@ describe("POST /v1/events", () => {
       const [got] = await receiver.waitFor(1);
       assert.equal(got?.verified, true, got?.error);
       assert.equal(got?.webhookId, reply.DeliveryIds[0]);
-      assert.equal(got?.event?.file_size, 1024, "normalised to the seeds' types");
+      assert.equal(got?.event?.file_size, 1024, "normalised to the type of Tencent's samples");
       // The receiver logs before it replies: wait until the dispatcher has recorded the attempt.
       while ((await onair.store.deliveries.get(reply.DeliveryIds[0]!))?.status !== "delivered") {
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -18,7 +18,7 @@ const secretId = "AKIDonairE2Etest";
 const secretKey = "e2eSecretKeyNotForProduction";
 const callbackKey = "E2eCallbackKey01";
 
-/** Routes the SDK's real endpoint (live.tencentcloudapi.com) to the local server: SPEC §4. */
+/** Routes the SDK's real endpoint (live.tencentcloudapi.com) to the local server (docs/api.md). */
 class LoopbackAgent extends Agent {
   constructor(
     private readonly port: number,
@@ -232,7 +232,7 @@ describe("onair: the official SDK configures it, events reach a real receiver", 
     assert.ok((await byEndpoint.DescribeLiveCallbackRules()).Rules, "still serving");
   });
 
-  test("an event reaches the receiver signed, in the seeds' shape; 500, 500, 200 = exactly 3 attempts", async () => {
+  test("an event reaches the receiver signed, in Tencent's shape; 500, 500, 200 = exactly 3 attempts", async () => {
     const receiver = await startReceiver({ key: callbackKey, script: "500,500,200" });
     try {
       const { TemplateId } = await byEndpoint.CreateLiveCallbackTemplate({

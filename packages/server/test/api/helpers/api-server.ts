@@ -98,7 +98,7 @@ export async function startApiServer(
   };
 }
 
-/** Sends every connection to 127.0.0.1:port, whatever host the URL names (research §5.5 item 5). */
+/** Sends every connection to 127.0.0.1:port, whatever host the URL names (docs/api.md). */
 export class LoopbackAgent extends Agent {
   readonly #port: number;
   constructor(port: number, options?: AgentOptions) {
@@ -110,7 +110,7 @@ export class LoopbackAgent extends Agent {
   }
 }
 
-/** SDK client configured the first way of SPEC §4: endpoint `127.0.0.1:PORT` over http. */
+/** SDK client configured the first way of docs/api.md: endpoint `127.0.0.1:PORT` over http. */
 export function endpointClient(
   port: number,
   credential = { secretId: SECRET_ID, secretKey: SECRET_KEY },
