@@ -96,7 +96,7 @@ export async function startOnAir(
       );
   }
   const metrics = createMetrics({
-    store,
+    queue: store.deliveries,
     clock,
     queueStatsMaxAgeMs: config.metrics.queueStatsMaxAgeMs,
   });
@@ -313,7 +313,7 @@ export async function startOnAir(
         method: "GET",
         path: "/healthz",
         handler: createHealthRoute({
-          store,
+          storage: store,
           nodeId,
           clock,
           logger,

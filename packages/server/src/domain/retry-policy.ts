@@ -1,9 +1,26 @@
-import {
-  SEEDS_RETRY_POLICY,
-  TENCENT_2021_RETRY_POLICY,
-  TENCENT_2021_SNAPSHOT_RETRY_POLICY,
-} from "../config/schema.js";
 import type { RetryPolicy } from "./types.js";
+
+/** The "seeds" preset, OnAir's default: 20 s timeout, retry after 60 s, 3 retries. */
+export const SEEDS_RETRY_POLICY = Object.freeze({
+  maxRetries: 3,
+  intervalMs: 60_000,
+  timeoutMs: 20_000,
+  jitter: 0,
+});
+
+/** Tencent's policy since 2021-11: 12 retries a minute apart (screenshots: 5, two minutes apart). */
+export const TENCENT_2021_RETRY_POLICY = Object.freeze({
+  maxRetries: 12,
+  intervalMs: 60_000,
+  timeoutMs: 20_000,
+  jitter: 0,
+});
+export const TENCENT_2021_SNAPSHOT_RETRY_POLICY = Object.freeze({
+  maxRetries: 5,
+  intervalMs: 120_000,
+  timeoutMs: 20_000,
+  jitter: 0,
+});
 
 /** The server-wide policy for an event type, from the configured preset. */
 export function presetPolicy(preset: "seeds" | "tencent-2021", eventType: number): RetryPolicy {

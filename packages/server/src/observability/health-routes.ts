@@ -1,9 +1,16 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "pino";
 import { type RouteHandler, sendJson } from "../http/route.js";
-import type { Store } from "../store/store.js";
 import type { Metrics } from "./metrics.js";
 import { cachedSingleFlight } from "./single-flight.js";
+
+/** What `/healthz` asks of the store (observability sits below it, so it names only this). */
+export interface StorageHealth {
+  /** A durable one-row write for `node`; rejects when the store cannot write. */
+  probeWrite(node: string, at: Date): Promise<void>;
+  /** The last write that failed with storage full, until a later one commits; in memory. */
+  lastStorageFull(): { at: Date; message: string } | null;
+}
 
 /**
  * `GET /healthz`: 200 `{"status":"ok"}` while the store can write, else 503
@@ -13,7 +20,7 @@ import { cachedSingleFlight } from "./single-flight.js";
  * share it). It never reads the deliveries table.
  */
 export function createHealthRoute(deps: {
-  store: Store;
+  storage: StorageHealth;
   nodeId: string;
   clock: { now(): Date };
   logger: Logger;
@@ -22,7 +29,7 @@ export function createHealthRoute(deps: {
   const probe = cachedSingleFlight(
     async (): Promise<string | null> => {
       try {
-        await deps.store.probeWrite(deps.nodeId, deps.clock.now());
+        await deps.storage.probeWrite(deps.nodeId, deps.clock.now());
         return null;
       } catch (err) {
         return err instanceof Error ? err.message : String(err);
@@ -34,7 +41,7 @@ export function createHealthRoute(deps: {
   let failing = false;
   return async (req, res) => {
     req.resume();
-    const full = deps.store.lastStorageFull();
+    const full = deps.storage.lastStorageFull();
     const probeError = await probe();
     const problem = full ? `storage full: ${full.message}` : probeError;
     if (problem !== null) {

@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { Store } from "../store/store.js";
 import { cachedSingleFlight } from "./single-flight.js";
 
 /** OnAir's Prometheus metrics, on a registry of their own (never prom-client's global one). */
@@ -15,21 +14,33 @@ export interface Metrics {
   recordingFailures: Counter<"format">;
 }
 
+/** The delivery-queue figures the gauges export. */
+export interface QueueGauges {
+  pending: number;
+  dead: number;
+  oldestPendingAgeMs: number | null;
+}
+
+/** Where the gauges read the queue from: the store's deliveries (observability sits below it). */
+export interface QueueGaugeSource {
+  queueGauges(now: Date): Promise<QueueGauges>;
+}
+
 /**
- * The queue gauges come from `Store.deliveries.queueGauges` (index ranges, no table scan), read at
+ * The queue gauges come from `queue.queueGauges` (the store's index ranges, no table scan), read at
  * most once per `queueStatsMaxAgeMs` for all three gauges and every concurrent scrape together,
  * so a `/metrics` flood costs the store nothing more than one scrape does. They are global (the
  * store is shared by every node) and at most that old.
  */
 export function createMetrics(options: {
-  store: Store;
+  queue: QueueGaugeSource;
   clock: { now(): Date };
   /** Default 10 s (config `metrics.queueStatsMaxAgeMs`). */
   queueStatsMaxAgeMs?: number;
 }): Metrics {
   const registry = new Registry();
   const stats = cachedSingleFlight(
-    () => options.store.deliveries.queueGauges(options.clock.now()),
+    () => options.queue.queueGauges(options.clock.now()),
     options.queueStatsMaxAgeMs ?? 10_000,
     () => options.clock.now().getTime(),
   );

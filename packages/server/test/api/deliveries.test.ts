@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { formatBeijingTime, formatUtcTime } from "../../src/api/tencent-time.js";
-import { SEEDS_RETRY_POLICY } from "../../src/config/schema.js";
+import { SEEDS_RETRY_POLICY } from "../../src/domain/retry-policy.js";
 import type { AttemptRecord } from "../../src/store/store.js";
 import {
   type ApiServer,

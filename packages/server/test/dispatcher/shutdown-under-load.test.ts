@@ -161,7 +161,7 @@ test("a claim that is still running when the dispatcher stops is awaited, and it
         config,
         clock: systemClock,
         logger: pino({ level: "debug" }, capture),
-        metrics: createMetrics({ store, clock: systemClock }),
+        metrics: createMetrics({ queue: store.deliveries, clock: systemClock }),
         nodeId: `round-${round}`,
       });
       // Not started: the emits only queue deliveries.

@@ -39,7 +39,7 @@ async function deliverOnce(options: { url: string; answer: string; allowPrivate:
     config,
     clock: systemClock,
     logger: pino({ level: "silent" }),
-    metrics: createMetrics({ store, clock: systemClock }),
+    metrics: createMetrics({ queue: store.deliveries, clock: systemClock }),
     nodeId: "test",
     lookup,
   });

@@ -39,7 +39,7 @@ async function harness(
     config,
     clock: systemClock,
     logger,
-    metrics: createMetrics({ store, clock: systemClock }),
+    metrics: createMetrics({ queue: store.deliveries, clock: systemClock }),
     nodeId: "test",
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });

@@ -111,7 +111,7 @@ describe("delivery fairness per origin (issue 11, defect 3)", () => {
         config,
         clock: systemClock,
         logger: pino({ level: "silent" }),
-        metrics: createMetrics({ store, clock: systemClock }),
+        metrics: createMetrics({ queue: store.deliveries, clock: systemClock }),
         nodeId: "fair",
       });
       const committer = createEventCommitter({

@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import {
+  presetPolicy,
   SEEDS_RETRY_POLICY,
   TENCENT_2021_RETRY_POLICY,
   TENCENT_2021_SNAPSHOT_RETRY_POLICY,
-} from "../../config/schema.js";
-import { presetPolicy } from "../../domain/retry-policy.js";
+} from "../../domain/retry-policy.js";
 import {
   CALLBACK_URL_FIELDS,
   type CallbackTemplate,
