@@ -3,12 +3,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { OnAirError } from "../errors.js";
 import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import { sendError } from "../http/error-reply.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
-import { sendJson } from "../http/route.js";
 
 /** A hook request the adapter cannot use: answered 400 with the message. */
-export class HookInputError extends Error {
+export class HookInputError extends OnAirError {
   override readonly name = "HookInputError";
+  constructor(message: string) {
+    super("ONAIR_ERR_INVALID_PARAMETER", message);
+  }
 }
 
 /**
@@ -108,32 +111,33 @@ export function guardedHook(
     if (wait !== null) {
       refuseUnread(req, res);
       res.setHeader("retry-after", retryAfterSeconds(wait));
-      sendJson(res, 429, {
-        error: "ONAIR_ERR_AUTH_THROTTLED",
-        message: `too many failed authentications from this address; retry in ${retryAfterSeconds(wait)} s`,
-      });
+      sendError(
+        res,
+        new OnAirError(
+          "ONAIR_ERR_AUTH_THROTTLED",
+          `too many failed authentications from this address; retry in ${retryAfterSeconds(wait)} s`,
+        ),
+      );
       return;
     }
     if (!hookAuthorised(req, auth.token)) {
       if (auth.throttle) auth.throttle.failed(attempt, "hook token missing or wrong");
       else auth.logger?.warn({ clientIp: attempt.ip }, "hook token missing or wrong");
       refuseUnread(req, res);
-      sendJson(res, 401, {
-        error: "ONAIR_ERR_AUTH_MISSING",
-        message: "hook token missing or wrong: add ?token=<hookToken> or Authorization: Bearer",
-      });
+      sendError(
+        res,
+        new OnAirError(
+          "ONAIR_ERR_AUTH_MISSING",
+          "hook token missing or wrong: add ?token=<hookToken> or Authorization: Bearer",
+        ),
+      );
       return;
     }
     try {
       await handle(req, res);
     } catch (err) {
-      if (err instanceof HookInputError) {
-        sendJson(res, 400, { error: "ONAIR_ERR_INVALID_PARAMETER", message: err.message });
-      } else if (err instanceof OnAirError && err.httpStatus < 500) {
-        sendJson(res, err.httpStatus, { error: err.code, message: err.message });
-      } else {
-        throw err;
-      }
+      if (err instanceof OnAirError && err.status < 500) sendError(res, err);
+      else throw err;
     }
   };
 }
