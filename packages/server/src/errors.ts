@@ -177,6 +177,11 @@ export const ERROR_CODES = {
     tencent: "ResourceUnavailable",
     description: "the dashboard's files are not built",
   },
+  ONAIR_ERR_FORWARD_FAILED: {
+    status: 502,
+    tencent: "FailedOperation",
+    description: "`onair listen --forward-to`: the app could not be reached in time",
+  },
   ONAIR_ERR_INTERNAL: {
     status: 500,
     tencent: "InternalError",
@@ -205,11 +210,6 @@ export class OnAirError extends OnAirBaseError<OnAirErrorCode> {
   /** `Response.Error` of a Tencent API 3.0 reply. */
   toTencentError(): { Code: string; Message: string } {
     return { Code: this.tencentCode, Message: this.message };
-  }
-
-  /** One line for the CLI: `onair: <message> (<code>)`. */
-  toCliLine(): string {
-    return `onair: ${this.message} (${this.code})`;
   }
 }
 

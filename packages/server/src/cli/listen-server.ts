@@ -8,6 +8,7 @@ import {
   verify,
 } from "@onair/callbacks";
 import type { Dispatcher } from "undici";
+import { OnAirError } from "../errors.js";
 import { type PostResult, postBody } from "./http-post.js";
 
 /** What `onair listen` saw of one POST and what it answered. */
@@ -130,7 +131,11 @@ export function createListenServer(options: {
         contentType = forward.contentType ?? "application/octet-stream";
       } else {
         status = forward.timedOut ? 504 : 502;
-        reply = JSON.stringify({ code: -1, message: `forwarding failed: ${forward.reason}` });
+        const failed = new OnAirError(
+          "ONAIR_ERR_FORWARD_FAILED",
+          `forwarding failed: ${forward.reason}`,
+        );
+        reply = JSON.stringify(failed.toJSON());
       }
     } else if (verdict.verified) {
       status = 200;

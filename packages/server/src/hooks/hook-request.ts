@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { OnAirError } from "../errors.js";
-import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import { type AuthThrottle, admitAttempt } from "../http/auth-throttle.js";
 import { sendError } from "../http/error-reply.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
 
@@ -103,23 +103,8 @@ export function guardedHook(
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const attempt = {
-      ip: auth.throttle?.clientIp(req) ?? socketAddress(req),
-      surface: "hook" as const,
-    };
-    const wait = auth.throttle?.blockedFor(attempt) ?? null;
-    if (wait !== null) {
-      refuseUnread(req, res);
-      res.setHeader("retry-after", retryAfterSeconds(wait));
-      sendError(
-        res,
-        new OnAirError(
-          "ONAIR_ERR_AUTH_THROTTLED",
-          `too many failed authentications from this address; retry in ${retryAfterSeconds(wait)} s`,
-        ),
-      );
-      return;
-    }
+    const attempt = admitAttempt(auth.throttle, "hook", req, res);
+    if (attempt === null) return;
     if (!hookAuthorised(req, auth.token)) {
       if (auth.throttle) auth.throttle.failed(attempt, "hook token missing or wrong");
       else auth.logger?.warn({ clientIp: attempt.ip }, "hook token missing or wrong");

@@ -3,7 +3,7 @@ import { CallbackVerificationError, parseEvent } from "@onair/callbacks";
 import type { Logger } from "pino";
 import { isStorageFull, OnAirError } from "../errors.js";
 import type { CommitResult, EventInput } from "../events/event-committer.js";
-import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import { type AuthThrottle, admitAttempt } from "../http/auth-throttle.js";
 import { sendError } from "../http/error-reply.js";
 import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
@@ -43,22 +43,8 @@ export function createIntakeRoute(deps: {
   onStorageFull?: (err: unknown) => void;
 }): RouteHandler {
   return async (req, res) => {
-    const attempt = {
-      ip: deps.throttle?.clientIp(req) ?? socketAddress(req),
-      surface: "intake" as const,
-    };
-    const wait = deps.throttle?.blockedFor(attempt) ?? null;
-    if (wait !== null) {
-      refuseUnread(req, res);
-      res.setHeader("retry-after", retryAfterSeconds(wait));
-      return sendError(
-        res,
-        new OnAirError(
-          "ONAIR_ERR_AUTH_THROTTLED",
-          `too many failed authentications from this address; retry in ${retryAfterSeconds(wait)} s`,
-        ),
-      );
-    }
+    const attempt = admitAttempt(deps.throttle, "intake", req, res);
+    if (attempt === null) return;
     if (!authorised(req.headers.authorization, deps.token)) {
       deps.throttle?.failed(
         attempt,

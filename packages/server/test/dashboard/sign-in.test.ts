@@ -136,11 +136,11 @@ function signInFrom(
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
           const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-            Error?: { Code: string };
+            error?: { code: string };
           };
           resolve({
             status: res.statusCode ?? 0,
-            code: parsed.Error?.Code,
+            code: parsed.error?.code,
             retryAfter: res.headers["retry-after"],
           });
         });
@@ -201,7 +201,7 @@ describe("sign-in throttle is per client (issue 11, defect 6)", () => {
       SecretKey: "testSecretKey-0123456789",
     });
     assert.equal(blocked.status, 429);
-    assert.equal(blocked.code, "LimitExceeded");
+    assert.equal(blocked.code, "ONAIR_ERR_AUTH_THROTTLED");
     assert.ok(Number(blocked.retryAfter) >= 1);
 
     // …while the admin from another address gets in, at once and repeatedly.
