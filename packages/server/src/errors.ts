@@ -67,6 +67,11 @@ export const ERROR_CODES = {
     tencent: "ResourceNotFound",
     description: "no such file under /files/ or /dashboard/",
   },
+  ONAIR_ERR_RANGE_NOT_SATISFIABLE: {
+    status: 416,
+    tencent: "InvalidParameterValue",
+    description: "the Range header asks for bytes the file does not have",
+  },
   ONAIR_ERR_ROUTE_NOT_FOUND: {
     status: 404,
     tencent: "ResourceNotFound",
@@ -76,6 +81,11 @@ export const ERROR_CODES = {
     status: 405,
     tencent: "UnsupportedOperation",
     description: "the path exists, not with this HTTP method",
+  },
+  ONAIR_ERR_HOOK_ACTION_REFUSED: {
+    status: 403,
+    tencent: "UnauthorizedOperation",
+    description: "MediaMTX asked to authorise an action OnAir does not grant (api, metrics, pprof)",
   },
   ONAIR_ERR_DOMAIN_EXISTS: {
     status: 409,

@@ -9,6 +9,7 @@ import {
 } from "@onair/callbacks";
 import type { Dispatcher } from "undici";
 import { OnAirError } from "../errors.js";
+import { sendError } from "../http/error-reply.js";
 import { type PostResult, postBody } from "./http-post.js";
 
 /** What `onair listen` saw of one POST and what it answered. */
@@ -163,8 +164,8 @@ export function createListenServer(options: {
     handle(req, res).catch((err: unknown) => {
       // A bug here must not take the listener down: answer 500 and keep listening.
       process.stderr.write(`onair listen: ${err instanceof Error ? err.message : String(err)}\n`);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+      if (res.headersSent) res.end();
+      else sendError(res, err);
     });
   });
 }

@@ -123,9 +123,11 @@ export function createFileRoute(options: {
         range?.[1] && range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
       if (!range || (range[1] === "" && range[2] === "") || start > end || start >= info.size) {
         done();
-        res.writeHead(416, { "content-range": `bytes */${info.size}` });
-        res.end();
-        return;
+        res.setHeader("content-range", `bytes */${info.size}`);
+        return sendError(
+          res,
+          new OnAirError("ONAIR_ERR_RANGE_NOT_SATISFIABLE", `the file has ${info.size} bytes`),
+        );
       }
       res.writeHead(206, {
         ...headers,

@@ -264,7 +264,9 @@ describe("SRS and MediaMTX hooks with their documented bodies", () => {
     const query = `domain=${AUTH_DOMAIN}&txSecret=${txSecret}&txTime=${txTime}`;
     assert.equal((await auth({ ...base, query })).status, 200);
     assert.equal((await auth({ ...base, action: "read" })).status, 200);
-    assert.equal((await auth({ ...base, action: "api" })).status, 403);
+    const api = await auth({ ...base, action: "api" });
+    assert.equal(api.status, 403);
+    assert.equal((await readErrorBody(api)).code, "ONAIR_ERR_HOOK_ACTION_REFUSED");
     await mtx({ action: "ready", path: "live/mtxcam", query, source_type: "rtmpConn" });
     const [push] = await h.events("mtxcam", 1);
     assert.equal(push?.app, AUTH_DOMAIN);

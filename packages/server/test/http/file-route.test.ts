@@ -84,6 +84,8 @@ test("ranges: 206 with Content-Range, 416 out of range", async () => {
   assert.equal((await partial.arrayBuffer()).byteLength, 10);
   const outside = await fetch(`${base}big.flv`, { headers: { range: "bytes=99999999-" } });
   assert.equal(outside.status, 416);
+  assert.equal(outside.headers.get("content-range"), `bytes */${8 * 1024 * 1024}`);
+  assert.equal((await readErrorBody(outside)).code, "ONAIR_ERR_RANGE_NOT_SATISFIABLE");
 });
 
 test("regression: clients that abort mid-download leave no file open", async () => {
