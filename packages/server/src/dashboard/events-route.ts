@@ -1,9 +1,10 @@
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Clock } from "../domain/clock.js";
+import { sendError } from "../http/error-reply.js";
 import type { RouteHandler } from "../http/route.js";
 import type { Store } from "../store/store.js";
-import { requireSession, sendError } from "./http-helpers.js";
+import { requireSession } from "./http-helpers.js";
 import type { LiveFeed } from "./live-feed.js";
 import { readOverview } from "./overview.js";
 import type { SessionStore } from "./session-store.js";

@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "pino";
+import { OnAirError } from "../errors.js";
+import { sendError } from "../http/error-reply.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 import type { Metrics } from "./metrics.js";
 import { cachedSingleFlight } from "./single-flight.js";
@@ -14,7 +16,8 @@ export interface StorageHealth {
 
 /**
  * `GET /healthz`: 200 `{"status":"ok"}` while the store can write, else 503
- * `{"status":"unavailable","store":"…"}` with `Retry-After`. Two signals, both cheap: the last
+ * `{"error":{"code":"ONAIR_ERR_STORE_UNWRITABLE","message":"…"}}` (`ONAIR_ERR_STORAGE_FULL` when
+ * the disk is full) with `Retry-After`. Two signals, both cheap: the last
  * write that failed with storage full (kept in memory by the driver), and a durable one-row write
  * probe run at most once per `writeProbeMaxAgeMs` whatever the request rate (concurrent requests
  * share it). It never reads the deliveries table.
@@ -48,11 +51,13 @@ export function createHealthRoute(deps: {
       if (!failing) deps.logger.error({ store: problem }, "health: the store cannot write");
       failing = true;
       res.setHeader("retry-after", String(Math.max(1, Math.ceil(deps.writeProbeMaxAgeMs / 1000))));
-      return sendJson(res, 503, {
-        status: "unavailable",
-        node: deps.nodeId,
-        store: `cannot write: ${problem}`,
-      });
+      return sendError(
+        res,
+        new OnAirError(
+          full ? "ONAIR_ERR_STORAGE_FULL" : "ONAIR_ERR_STORE_UNWRITABLE",
+          `node ${deps.nodeId}: the store cannot write: ${problem}`,
+        ),
+      );
     }
     if (failing) deps.logger.info("health: the store writes again");
     failing = false;
@@ -91,12 +96,15 @@ export function createMetricsRoute(deps: {
           refused = 0;
         }
         res.setHeader("www-authenticate", 'Bearer realm="metrics"');
-        return sendJson(res, 401, {
-          error: "ONAIR_ERR_AUTH_MISSING",
-          message: given
-            ? "the metrics bearer token is wrong"
-            : "Authorization: Bearer <metrics.token> is required",
-        });
+        return sendError(
+          res,
+          new OnAirError(
+            "ONAIR_ERR_AUTH_MISSING",
+            given
+              ? "the metrics bearer token is wrong"
+              : "Authorization: Bearer <metrics.token> is required",
+          ),
+        );
       }
     }
     const text = await deps.metrics.registry.metrics();

@@ -9,6 +9,7 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { type OnAir, startOnAir } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { findDashboardAssets } from "../../src/dashboard/static-route.js";
+import { readErrorBody } from "../helpers/error-body.js";
 import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 import { type ReceiverProcess, startReceiver } from "./receiver.js";
 
@@ -115,10 +116,7 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
       body: "{}",
     });
     assert.equal(api.status, 401);
-    assert.equal(
-      ((await api.json()) as { Error: { Code: string } }).Error.Code,
-      "AuthFailure.InvalidAuthorization",
-    );
+    assert.equal((await readErrorBody(api)).code, "ONAIR_ERR_AUTH_MISSING");
     const sse = await fetch(`${base}/dashboard/events`);
     assert.equal(sse.status, 401);
     await sse.body?.cancel();

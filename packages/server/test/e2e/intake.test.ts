@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { pino } from "pino";
 import { type OnAir, startOnAir } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load-config.js";
+import { readErrorBody } from "../helpers/error-body.js";
 import { startReceiver } from "./receiver.js";
 
 const secretKey = "intakeSecretKey-0123456789";
@@ -112,15 +113,9 @@ describe("POST /v1/events", () => {
     assert.equal((await post("{}", `Bearer ${secretKey}`)).status, 401);
     const notJson = await post("{");
     assert.equal(notJson.status, 400);
-    assert.equal(
-      ((await notJson.json()) as { error: string }).error,
-      "ONAIR_ERR_CALLBACK_NOT_JSON",
-    );
+    assert.equal((await readErrorBody(notJson)).code, "ONAIR_ERR_CALLBACK_NOT_JSON");
     const unknown = await post(JSON.stringify({ event_type: 999, stream_id: "s" }));
-    assert.equal(
-      ((await unknown.json()) as { error: string }).error,
-      "ONAIR_ERR_CALLBACK_UNKNOWN_EVENT_TYPE",
-    );
+    assert.equal((await readErrorBody(unknown)).code, "ONAIR_ERR_CALLBACK_UNKNOWN_EVENT_TYPE");
     const noDomain = await post(
       JSON.stringify({
         event_type: 332,

@@ -9,6 +9,7 @@ import { type OnAir, startOnAir } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { JsonInputError, parseJson } from "../../src/http/parse-json.js";
 import { signTc3 } from "../api/helpers/tc3-signer.js";
+import { readErrorBody } from "../helpers/error-body.js";
 
 const SECRET_ID = "AKIDdeepJson0001";
 const SECRET_KEY = "deepJsonSecretKey-0123456789abcdef";
@@ -111,7 +112,7 @@ describe("JSON bodies nested 10,000 deep", () => {
       headers: { "content-type": "application/json", authorization: `Bearer ${INTAKE_TOKEN}` },
     });
     assert.equal(res.status, 400);
-    const reply = (await res.json()) as { message: string };
+    const reply = await readErrorBody(res);
     assert.match(reply.message, /nests deeper than 64 levels/);
     assert.deepEqual(stacks(), []);
   });

@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { type OnAir, startOnAir } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { readErrorBody } from "../helpers/error-body.js";
 
 const ROWS = 1_000_000;
 const TOKEN = "metrics-token-0123456789abcdef";
@@ -113,7 +114,7 @@ describe("/healthz and /metrics stay cheap on a large deliveries table", () => {
   test("metrics.token: no bearer or a wrong one gets 401", async () => {
     const none = await fetch(`${base}/metrics`);
     assert.equal(none.status, 401);
-    assert.equal(((await none.json()) as { error: string }).error, "ONAIR_ERR_AUTH_MISSING");
+    assert.equal((await readErrorBody(none)).code, "ONAIR_ERR_AUTH_MISSING");
     const wrong = await fetch(`${base}/metrics`, { headers: { authorization: "Bearer nope" } });
     assert.equal(wrong.status, 401);
     await wrong.body?.cancel();

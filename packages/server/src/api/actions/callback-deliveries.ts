@@ -124,7 +124,10 @@ export const describeCallbackDeliveryAttempts = defineAction({
   async run(p, ctx) {
     const delivery = await ctx.store.deliveries.get(p.DeliveryId);
     if (!delivery) {
-      throw new OnAirError("ONAIR_ERR_NOT_FOUND", `delivery ${p.DeliveryId} does not exist`);
+      throw new OnAirError(
+        "ONAIR_ERR_DELIVERY_NOT_FOUND",
+        `delivery ${p.DeliveryId} does not exist`,
+      );
     }
     const attempts = await ctx.store.deliveries.attempts(p.DeliveryId);
     return { Delivery: deliveryInfo(delivery), Attempts: attempts.map(attemptInfo) };
@@ -206,7 +209,7 @@ export const enableCallbackEndpoint = defineAction({
   async run(p, ctx) {
     if (!(await ctx.store.endpoints.enable(p.Url))) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
+        "ONAIR_ERR_ENDPOINT_NOT_FOUND",
         `OnAir has no record of the callback URL ${p.Url}`,
       );
     }

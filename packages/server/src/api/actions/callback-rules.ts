@@ -21,7 +21,7 @@ export const createLiveCallbackRule = defineAction({
   async run(p, ctx) {
     if (!(await ctx.store.templates.get(p.TemplateId))) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
+        "ONAIR_ERR_TEMPLATE_NOT_FOUND",
         `callback template ${p.TemplateId} does not exist`,
         { tencentCode: "InvalidParameter.ConfNotFound" },
       );
@@ -59,7 +59,7 @@ export const deleteLiveCallbackRule = defineAction({
   async run(p, ctx) {
     if (!(await ctx.store.rules.delete(p.DomainName, p.AppName))) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
+        "ONAIR_ERR_RULE_NOT_FOUND",
         `there is no callback rule for domain ${p.DomainName} and AppName "${p.AppName}"`,
       );
     }

@@ -168,7 +168,7 @@ export function templateInfo(t: CallbackTemplate): Record<string, unknown> {
 async function loadTemplate(ctx: ActionContext, id: number): Promise<CallbackTemplate> {
   const template = await ctx.store.templates.get(id);
   if (!template) {
-    throw new OnAirError("ONAIR_ERR_NOT_FOUND", `callback template ${id} does not exist`);
+    throw new OnAirError("ONAIR_ERR_TEMPLATE_NOT_FOUND", `callback template ${id} does not exist`);
   }
   return template;
 }
@@ -276,7 +276,7 @@ export const deleteLiveCallbackTemplate = defineAction({
     if (inUse.length > 0) {
       const names = inUse.map((r) => `${r.domainName}/${r.appName || "*"}`).join(", ");
       throw new OnAirError(
-        "ONAIR_ERR_CONFLICT",
+        "ONAIR_ERR_TEMPLATE_IN_USE",
         `callback template ${p.TemplateId} is used by callback rules (${names}); delete them first`,
         { tencentCode: "FailedOperation.ConfInUsed" },
       );
@@ -286,9 +286,9 @@ export const deleteLiveCallbackTemplate = defineAction({
       deleted = await ctx.store.templates.delete(p.TemplateId);
     } catch (err) {
       // A rule created between the check above and the delete.
-      if (err instanceof OnAirError && err.code === "ONAIR_ERR_CONFLICT") {
+      if (err instanceof OnAirError && err.code === "ONAIR_ERR_TEMPLATE_IN_USE") {
         throw new OnAirError(
-          "ONAIR_ERR_CONFLICT",
+          "ONAIR_ERR_TEMPLATE_IN_USE",
           `callback template ${p.TemplateId} is used by a callback rule`,
           { cause: err, tencentCode: "FailedOperation.ConfInUsed" },
         );
@@ -297,7 +297,7 @@ export const deleteLiveCallbackTemplate = defineAction({
     }
     if (!deleted) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
+        "ONAIR_ERR_TEMPLATE_NOT_FOUND",
         `callback template ${p.TemplateId} does not exist`,
       );
     }

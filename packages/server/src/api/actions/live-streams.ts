@@ -99,7 +99,7 @@ export const dropLiveStream = defineAction({
   async run(p, ctx) {
     if (!(await dropStream(ctx, keyOf(p), "DropLiveStream"))) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
+        "ONAIR_ERR_STREAM_NOT_LIVE",
         `stream ${p.DomainName}/${p.AppName}/${p.StreamName} is not live`,
         { tencentCode: "ResourceNotFound.StreamNotAlive" },
       );

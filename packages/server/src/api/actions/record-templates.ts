@@ -121,7 +121,7 @@ export const deleteLiveRecordTemplate = defineAction({
   async run(p, ctx) {
     if (!(await ctx.store.recording.deleteTemplate(p.TemplateId))) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
+        "ONAIR_ERR_TEMPLATE_NOT_FOUND",
         `record template ${p.TemplateId} does not exist`,
         {
           tencentCode: "InvalidParameter.ConfNotFound",

@@ -30,7 +30,7 @@ function checkInterval(seconds: number, ctx: ActionContext): number {
 }
 
 function notFound(id: number): OnAirError {
-  return new OnAirError("ONAIR_ERR_NOT_FOUND", `snapshot template ${id} does not exist`, {
+  return new OnAirError("ONAIR_ERR_TEMPLATE_NOT_FOUND", `snapshot template ${id} does not exist`, {
     tencentCode: "InvalidParameter.ConfNotFound",
   });
 }

@@ -35,7 +35,7 @@ export function streamRuleActions(options: {
       const repository = options.repository(ctx.store);
       if (!(await repository.getTemplate(p.TemplateId))) {
         throw new OnAirError(
-          "ONAIR_ERR_NOT_FOUND",
+          "ONAIR_ERR_TEMPLATE_NOT_FOUND",
           `${what} template ${p.TemplateId} does not exist`,
           {
             tencentCode: "InvalidParameter.ConfNotFound",
@@ -83,7 +83,7 @@ export function streamRuleActions(options: {
         streamName: p.StreamName ?? "",
       });
       if (!deleted) {
-        throw new OnAirError("ONAIR_ERR_NOT_FOUND", `no such ${what} rule`, {
+        throw new OnAirError("ONAIR_ERR_RULE_NOT_FOUND", `no such ${what} rule`, {
           tencentCode: "InvalidParameter.ConfNotFound",
         });
       }
