@@ -122,7 +122,7 @@ export async function startModerationService(deps: {
           score: verdict.score,
           suggestion: verdict.suggestion,
           labelResults: verdict.labelResults,
-        }) as EventInput["body"],
+        }),
         domainName: shot.domainName,
         appName: shot.appName,
         streamId: shot.streamName,

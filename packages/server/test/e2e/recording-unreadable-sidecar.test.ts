@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { pino } from "pino";
 import { startOnAir } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load-config.js";
-import { encodeFlvTag, FLV_HEADER } from "../../src/recording/flv-format.js";
+import { encodeFlvTag, FLV_HEADER } from "../../src/media/flv-file.js";
 
 /**
  * Issue 11, defect 10: an empty or cut-short `.flv.json` sidecar (left by a full disk before
