@@ -1,41 +1,15 @@
 import { z } from "zod";
+import {
+  currentRetryPreset,
+  DEPRECATED_RETRY_PRESETS,
+  RETRY_PRESETS,
+} from "../domain/retry-policy.js";
 
 /**
  * The one configuration schema (STYLE §5): defaults with units in one place, unknown keys
  * rejected. `load-config.ts` layers environment → config file → flags onto it, reports every
  * error at once, and freezes the result.
  */
-export const retryPolicySchema = z
-  .object({
-    maxRetries: z.number().int().min(0).max(100),
-    intervalMs: z.number().int().min(0),
-    timeoutMs: z.number().int().min(1),
-    jitter: z.number().min(0).max(1),
-  })
-  .strict();
-
-/** The seeds' policy (OnAir's default): 20 s timeout, retry after 60 s, 3 retries. */
-export const SEEDS_RETRY_POLICY = Object.freeze({
-  maxRetries: 3,
-  intervalMs: 60_000,
-  timeoutMs: 20_000,
-  jitter: 0,
-});
-
-/** Tencent's policy since 2021-11: 12 retries a minute apart (screenshots: 5, two minutes apart). */
-export const TENCENT_2021_RETRY_POLICY = Object.freeze({
-  maxRetries: 12,
-  intervalMs: 60_000,
-  timeoutMs: 20_000,
-  jitter: 0,
-});
-export const TENCENT_2021_SNAPSHOT_RETRY_POLICY = Object.freeze({
-  maxRetries: 5,
-  intervalMs: 120_000,
-  timeoutMs: 20_000,
-  jitter: 0,
-});
-
 export const configSchema = z
   .object({
     /** HTTP port: API, intake, hooks, files, metrics, dashboard. */
@@ -74,7 +48,11 @@ export const configSchema = z
     logLevel: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
-    retryPreset: z.enum(["seeds", "tencent-2021"]).default("seeds"),
+    /** Delivery schedule of templates without their own; `seeds` is a deprecated alias. */
+    retryPreset: z
+      .enum([...RETRY_PRESETS, ...DEPRECATED_RETRY_PRESETS])
+      .default("tencent-intl")
+      .transform(currentRetryPreset),
     dispatcher: z
       .object({
         /** In-flight attempts on this node. */

@@ -1,11 +1,16 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { EventType } from "@onair/callbacks";
 import { z } from "zod";
+import { warnDeprecatedRetryPreset } from "../../config/deprecation.js";
 import {
-  SEEDS_RETRY_POLICY,
+  currentRetryPreset,
+  DEPRECATED_RETRY_PRESETS,
+  isDeprecatedRetryPreset,
+  presetPolicy,
   TENCENT_2021_RETRY_POLICY,
   TENCENT_2021_SNAPSHOT_RETRY_POLICY,
-} from "../../config/schema.js";
-import { presetPolicy } from "../../domain/retry-policy.js";
+  TENCENT_INTL_RETRY_POLICY,
+} from "../../domain/retry-policy.js";
 import {
   CALLBACK_URL_FIELDS,
   type CallbackTemplate,
@@ -34,7 +39,7 @@ const urlFields = Object.fromEntries(CALLBACK_URL_FIELDS.map((f) => [f, urlField
 };
 
 const PRESETS = {
-  seeds: SEEDS_RETRY_POLICY,
+  "tencent-intl": TENCENT_INTL_RETRY_POLICY,
   "tencent-2021": TENCENT_2021_RETRY_POLICY,
   "tencent-2021-snapshot": TENCENT_2021_SNAPSHOT_RETRY_POLICY,
 } as const;
@@ -46,7 +51,15 @@ const PRESETS = {
  */
 const retryPolicyParam = z
   .object({
-    Preset: z.enum(["default", "seeds", "tencent-2021", "tencent-2021-snapshot"]).optional(),
+    Preset: z
+      .enum([
+        "default",
+        "tencent-intl",
+        "tencent-2021",
+        "tencent-2021-snapshot",
+        ...DEPRECATED_RETRY_PRESETS,
+      ])
+      .optional(),
     MaxRetries: z.number().int().min(0).max(100).optional(),
     IntervalMs: z.number().int().min(0).max(86_400_000).optional(),
     TimeoutMs: z.number().int().min(1).max(600_000).optional(),
@@ -119,7 +132,9 @@ function resolveRetryPolicy(
     }
     return null;
   }
-  const start = Preset ? PRESETS[Preset] : base;
+  if (isDeprecatedRetryPreset(Preset))
+    warnDeprecatedRetryPreset(Preset, currentRetryPreset(Preset), "OnAirRetryPolicy.Preset");
+  const start = Preset ? PRESETS[currentRetryPreset(Preset)] : base;
   const policy: RetryPolicy = {
     maxRetries: fields.MaxRetries ?? start.maxRetries,
     intervalMs: fields.IntervalMs ?? start.intervalMs,
@@ -137,7 +152,7 @@ function resolveRetryPolicy(
 }
 
 function serverDefaultPolicy(ctx: ActionContext): RetryPolicy {
-  return presetPolicy(ctx.config.retryPreset, 1);
+  return presetPolicy(ctx.config.retryPreset, EventType.Push);
 }
 
 function sameSecret(a: string, b: string): boolean {
