@@ -1,3 +1,4 @@
+import { EventType } from "@onair/callbacks";
 import type { NewEvent } from "../store/store.js";
 
 /** What the dashboard's live feed says about one committed event. */
@@ -38,7 +39,7 @@ export function createLiveFeed(): LiveFeed {
         Time: event.createdAt.toISOString(),
         Deliveries: deliveryIds.length,
       };
-      if (event.eventType === 0) {
+      if (event.eventType === EventType.Interruption) {
         live.Errcode = Number(event.body.errcode);
         live.Errmsg = String(event.body.errmsg ?? "");
       }

@@ -1,9 +1,12 @@
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
+import { streamKeyText } from "../domain/stream-key.js";
 import type { Store } from "../store/store.js";
 import { decidePublish, type PublishVerdict } from "../streams/decide-publish.js";
-import type { HookPublishes, HookPublishInput } from "./hook-publishes.js";
+import type { HookPublishes, HookPublishInput, HookSource } from "./hook-publishes.js";
+import type { HookRequest } from "./hook-request.js";
+import { resolveTarget, targetKey } from "./hook-target.js";
 
 /** What every adapter works with. */
 export interface HookContext {
@@ -12,6 +15,27 @@ export interface HookContext {
   clock: Clock;
   logger: Logger;
   publishes: HookPublishes;
+}
+
+/**
+ * The publish a nginx-rtmp or SRS hook is about: its stream by the ingest's rules, with the hook
+ * URL's `?domain=` (else config `ingest.defaultDomain`) for publishers that connected by IP.
+ */
+export function hookedPublish(
+  ctx: HookContext,
+  hook: HookRequest,
+  source: HookSource,
+  stream: Omit<Parameters<typeof resolveTarget>[0], "defaultDomain">,
+  peer: { clientIp: string | undefined; peerClientId: string | undefined },
+): HookPublishInput {
+  const defaultDomain = hook.urlQuery.get("domain") ?? ctx.config.ingest.defaultDomain ?? null;
+  return {
+    source,
+    target: resolveTarget({ ...stream, defaultDomain }),
+    clientIp: peer.clientIp ?? "",
+    node: hook.peerAddress,
+    peerClientId: peer.peerClientId ?? null,
+  };
 }
 
 /**
@@ -36,18 +60,18 @@ export async function checkPublish(
   ctx: HookContext,
   input: HookPublishInput,
 ): Promise<PublishVerdict> {
-  const { target } = input;
+  const key = targetKey(input.target);
   const verdict = await decidePublish(
     ctx,
-    { domainName: target.domain, appName: target.appName, streamName: target.streamName },
-    target.streamParam,
+    key,
+    input.target.streamParam,
     // The media server authenticated with the hook token; its publishers are its own.
     { local: true },
   );
   if (!verdict.ok) {
     ctx.logger.warn(
       {
-        stream: `${target.domain}/${target.appName}/${target.streamName}`,
+        stream: streamKeyText(key),
         source: input.source,
         clientIp: input.clientIp,
         reason: verdict.reason,

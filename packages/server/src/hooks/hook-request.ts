@@ -2,9 +2,10 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { OnAirError } from "../errors.js";
-import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import type { AuthThrottle } from "../http/auth-throttle.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
 import { sendJson } from "../http/route.js";
+import { refusedAsThrottled, tokenAttempt } from "../http/throttle-reply.js";
 
 /** A hook request the adapter cannot use: answered 400 with the message. */
 export class HookInputError extends Error {
@@ -100,20 +101,8 @@ export function guardedHook(
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const attempt = {
-      ip: auth.throttle?.clientIp(req) ?? socketAddress(req),
-      surface: "hook" as const,
-    };
-    const wait = auth.throttle?.blockedFor(attempt) ?? null;
-    if (wait !== null) {
-      refuseUnread(req, res);
-      res.setHeader("retry-after", retryAfterSeconds(wait));
-      sendJson(res, 429, {
-        error: "ONAIR_ERR_AUTH_THROTTLED",
-        message: `too many failed authentications from this address; retry in ${retryAfterSeconds(wait)} s`,
-      });
-      return;
-    }
+    const attempt = tokenAttempt(auth.throttle, req, "hook");
+    if (refusedAsThrottled(auth.throttle, attempt, req, res)) return;
     if (!hookAuthorised(req, auth.token)) {
       if (auth.throttle) auth.throttle.failed(attempt, "hook token missing or wrong");
       else auth.logger?.warn({ clientIp: attempt.ip }, "hook token missing or wrong");

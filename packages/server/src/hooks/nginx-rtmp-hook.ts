@@ -1,9 +1,7 @@
 import type { RouteHandler } from "../http/route.js";
 import { sendJson } from "../http/route.js";
-import { admitPublish, type HookContext, refusalBody } from "./hook-context.js";
-import type { HookPublishInput } from "./hook-publishes.js";
+import { admitPublish, type HookContext, hookedPublish, refusalBody } from "./hook-context.js";
 import { HookInputError, readHookRequest, requireField } from "./hook-request.js";
-import { resolveTarget } from "./hook-target.js";
 
 /** Fields nginx-rtmp sets itself; everything else in the body is the publisher's query. */
 const NGINX_FIELDS = new Set([
@@ -43,20 +41,18 @@ export function createNginxRtmpHook(ctx: HookContext): RouteHandler {
     const hook = await readHookRequest(req, ctx.config.maxRequestBytes);
     const call = requireField(hook.fields, "call");
     if (IGNORED_CALLS.has(call)) return sendJson(res, 200, { code: 0 });
-    const target = resolveTarget({
-      app: requireField(hook.fields, "app"),
-      tcUrl: hook.fields.get("tcurl") ?? "",
-      streamName: requireField(hook.fields, "name"),
-      streamParam: nginxStreamParam(hook.rawBody),
-      defaultDomain: hook.urlQuery.get("domain") ?? ctx.config.ingest.defaultDomain ?? null,
-    });
-    const input: HookPublishInput = {
-      source: "nginx-rtmp",
-      target,
-      clientIp: hook.fields.get("addr") ?? "",
-      node: hook.peerAddress,
-      peerClientId: hook.fields.get("clientid") ?? null,
-    };
+    const input = hookedPublish(
+      ctx,
+      hook,
+      "nginx-rtmp",
+      {
+        app: requireField(hook.fields, "app"),
+        tcUrl: hook.fields.get("tcurl") ?? "",
+        streamName: requireField(hook.fields, "name"),
+        streamParam: nginxStreamParam(hook.rawBody),
+      },
+      { clientIp: hook.fields.get("addr"), peerClientId: hook.fields.get("clientid") },
+    );
     switch (call) {
       case "publish": {
         const verdict = await admitPublish(ctx, input);

@@ -3,10 +3,11 @@ import { CallbackVerificationError, parseEvent } from "@onair/callbacks";
 import type { Logger } from "pino";
 import { isStorageFull, OnAirError, toOnAirError } from "../errors.js";
 import type { CommitResult, EventInput } from "../events/event-committer.js";
-import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import type { AuthThrottle } from "../http/auth-throttle.js";
 import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
+import { refusedAsThrottled, tokenAttempt } from "../http/throttle-reply.js";
 
 function authorised(header: string | undefined, token: string): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
@@ -44,20 +45,8 @@ export function createIntakeRoute(deps: {
   return async (req, res) => {
     const fail = (status: number, error: string, message: string) =>
       sendJson(res, status, { error, message });
-    const attempt = {
-      ip: deps.throttle?.clientIp(req) ?? socketAddress(req),
-      surface: "intake" as const,
-    };
-    const wait = deps.throttle?.blockedFor(attempt) ?? null;
-    if (wait !== null) {
-      refuseUnread(req, res);
-      res.setHeader("retry-after", retryAfterSeconds(wait));
-      return fail(
-        429,
-        "ONAIR_ERR_AUTH_THROTTLED",
-        `too many failed authentications from this address; retry in ${retryAfterSeconds(wait)} s`,
-      );
-    }
+    const attempt = tokenAttempt(deps.throttle, req, "intake");
+    if (refusedAsThrottled(deps.throttle, attempt, req, res)) return;
     if (!authorised(req.headers.authorization, deps.token)) {
       deps.throttle?.failed(
         attempt,
