@@ -4,7 +4,7 @@ const warned = new Set<string>();
  * Prints a Node DeprecationWarning once per process for each `code` (silenced, like Node's own,
  * by `--no-deprecation`).
  */
-export function warnDeprecatedOnce(code: string, message: string): void {
+function warnDeprecatedOnce(code: string, message: string): void {
   if (warned.has(code)) return;
   warned.add(code);
   process.emitWarning(message, { type: "DeprecationWarning", code });

@@ -2,7 +2,7 @@ import type { Clock } from "../domain/clock.js";
 import type { Store } from "../store/store.js";
 
 /** Minutes of event history the overview charts. */
-export const OVERVIEW_MINUTES = 15;
+const OVERVIEW_MINUTES = 15;
 /** Events read for the chart at most; a busier quarter hour shows a flat top. */
 const EVENT_SCAN_LIMIT = 10_000;
 

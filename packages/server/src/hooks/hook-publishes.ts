@@ -28,7 +28,7 @@ export type HookSource = "nginx-rtmp" | "srs" | "mediamtx";
  */
 const UNPUBLISHED = Errcode.ClientDeleteStream;
 /** Files smaller than this hold no media (nginx-rtmp leaves a ~123-byte stub at stop). */
-export const MIN_RECORDING_BYTES = 1024;
+const MIN_RECORDING_BYTES = 1024;
 /** How long an ended publish is remembered, so a late recording gets its sequence. */
 const RECENT_MS = 10 * 60_000;
 const RECENT_MAX = 10_000;

@@ -17,7 +17,7 @@ export class HookInputError extends Error {
  * `hookToken`: it sits in media-server config files, so it is not the management SecretKey)
  * comes either as `?token=` or as `Authorization: Bearer`; compared in constant time.
  */
-export function hookAuthorised(req: IncomingMessage, secretKey: string): boolean {
+function hookAuthorised(req: IncomingMessage, secretKey: string): boolean {
   const query = new URL(req.url ?? "/", "http://hook").searchParams.get("token");
   const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1]?.trim();
   // Hash both sides: equal lengths for timingSafeEqual, and the key's length is not revealed.
@@ -81,7 +81,7 @@ export async function readHookRequest(req: IncomingMessage, limit: number): Prom
 }
 
 /** `::ffff:1.2.3.4` → `1.2.3.4`. */
-export function plainAddress(address: string): string {
+function plainAddress(address: string): string {
   return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 

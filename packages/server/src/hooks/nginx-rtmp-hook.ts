@@ -16,7 +16,7 @@ const IGNORED_CALLS = new Set(["connect", "play", "play_done", "done", "update"]
  * nginx-rtmp flattens the publisher's query into the form body after its own fields
  * (`…&name=test&type=live&txSecret=…&txTime=…`); the rest, kept as sent, is the stream_param.
  */
-export function nginxStreamParam(rawBody: string): string {
+function nginxStreamParam(rawBody: string): string {
   return rawBody
     .split("&")
     .filter((pair) => {

@@ -20,7 +20,7 @@ const MAX_LISTED_IDS = 1000;
 const iso = (d: Date | null) => (d ? d.toISOString() : "");
 
 /** CallbackDeliveryInfo: one event on its way to one URL. */
-export function deliveryInfo(d: Delivery): Record<string, unknown> {
+function deliveryInfo(d: Delivery): Record<string, unknown> {
   return {
     DeliveryId: d.id,
     EventId: d.eventId,
@@ -38,7 +38,7 @@ export function deliveryInfo(d: Delivery): Record<string, unknown> {
 }
 
 /** CallbackAttemptInfo: one HTTP attempt. StatusCode is null when no response came. */
-export function attemptInfo(a: Attempt): Record<string, unknown> {
+function attemptInfo(a: Attempt): Record<string, unknown> {
   return {
     Number: a.number,
     StartTime: iso(a.startedAt),

@@ -161,7 +161,7 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /** CallBackTemplateInfo in Tencent's field names; unset URLs are "". */
-export function templateInfo(t: CallbackTemplate): Record<string, unknown> {
+function templateInfo(t: CallbackTemplate): Record<string, unknown> {
   const info: Record<string, unknown> = {
     TemplateId: t.id,
     TemplateName: t.name,

@@ -13,7 +13,7 @@ import { formatBeijingTime } from "../tencent-time.js";
  */
 
 /** DomainInfo as Tencent returns it. */
-export function domainInfo(d: PushDomain): Record<string, unknown> {
+function domainInfo(d: PushDomain): Record<string, unknown> {
   return {
     Name: d.name,
     Type: d.type,

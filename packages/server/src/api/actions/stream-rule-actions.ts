@@ -6,7 +6,7 @@ import { appName, domainName } from "../fields.js";
 import { formatBeijingTime } from "../tencent-time.js";
 
 /** StreamName in a rule: empty means every stream. */
-export const ruleStreamName = z
+const ruleStreamName = z
   .string()
   .max(256)
   .regex(/^[A-Za-z0-9_.~-]*$/, "only letters, digits, _, -, . and ~ are allowed");
