@@ -1,28 +1,11 @@
-/** Response shapes of the actions the dashboard calls (field names as in docs/api.md). */
+/**
+ * Response shapes of the actions the dashboard calls (field names as in docs/api.md). Those the
+ * server types itself come from the server (type-only: nothing of it is bundled).
+ */
+import type { CallbackDeliveryInfo } from "../../server/src/dashboard/wire-types.js";
 
-export interface Overview {
-  Time: string;
-  OnlineStreams: number;
-  Pending: number;
-  Dead: number;
-  Delivered: number;
-  OldestPendingAgeMs: number | null;
-  SuccessRate: number | null;
-  EventsPerMinute: number[];
-}
-
-/** An event as the live feed (SSE `onair-event`) announces it. */
-export interface LiveEvent {
-  EventId: string;
-  EventType: number;
-  DomainName: string;
-  AppName: string;
-  StreamName: string;
-  Time: string;
-  Errcode?: number;
-  Errmsg?: string;
-  Deliveries: number;
-}
+export type * from "../../server/src/dashboard/wire-types.js";
+export type DeliveryStatus = CallbackDeliveryInfo["Status"];
 
 export interface LiveStream {
   DomainName: string;
@@ -47,56 +30,12 @@ export interface StreamEventInfo {
   Resolution: string;
 }
 
-export type DeliveryStatus = "pending" | "delivered" | "dead" | "disabled";
-
-export interface Delivery {
-  DeliveryId: string;
-  EventId: string;
-  TemplateId: number;
-  Url: string;
-  EventType: number;
-  StreamName: string;
-  Status: DeliveryStatus;
-  Attempts: number;
-  NextAttemptTime: string;
-  LastError: string;
-  CreateTime: string;
-  UpdateTime: string;
-}
-
-export interface Attempt {
-  Number: number;
-  StartTime: string;
-  DurationMs: number;
-  StatusCode: number | null;
-  ErrorCode: string;
-  ErrorMessage: string;
-  Request: string;
-  Response: string;
-}
-
-export interface Domain {
-  Name: string;
-  Type: number;
-  CreateTime: string;
-}
-
 export interface PushAuthKeyInfo {
   DomainName: string;
   Enable: number;
   MasterAuthKey: string;
   BackupAuthKey: string;
   AuthDelta: number;
-}
-
-export interface CallbackTemplate {
-  TemplateId: number;
-  TemplateName: string;
-  Description: string;
-  CallbackKey: string;
-  OnAirRetryPolicy: { MaxRetries: number; IntervalMs: number; TimeoutMs: number } | null;
-  OnAirPerStreamOrdering: boolean;
-  [url: string]: unknown;
 }
 
 export interface CallbackRule {

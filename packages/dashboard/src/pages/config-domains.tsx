@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { call } from "../api.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
-import type { Domain, PushAuthKeyInfo, PushUrlInfo } from "../types.js";
+import type { DomainInfo, PushAuthKeyInfo, PushUrlInfo } from "../types.js";
 
 function PushAuthForm(props: { domain: string }) {
   const current = useAction<{ PushAuthKeyInfo: PushAuthKeyInfo }>(
@@ -54,7 +54,7 @@ function PushAuthForm(props: { domain: string }) {
   );
 }
 
-function PushUrlGenerator(props: { domains: Domain[] }) {
+function PushUrlGenerator(props: { domains: DomainInfo[] }) {
   const push = props.domains.filter((d) => d.Type === 0);
   const [result, setResult] = useState<PushUrlInfo | null>(null);
   const gen = useMutation();
@@ -145,7 +145,11 @@ function PushUrlGenerator(props: { domains: Domain[] }) {
 }
 
 export function DomainsSection() {
-  const list = useAction<{ DomainList: Domain[] }>("DescribeLiveDomains", { PageSize: 100 }, []);
+  const list = useAction<{ DomainList: DomainInfo[] }>(
+    "DescribeLiveDomains",
+    { PageSize: 100 },
+    [],
+  );
   const [name, setName] = useState("");
   const [type, setType] = useState("0");
   const [keysOf, setKeysOf] = useState<string | null>(null);

@@ -21,6 +21,7 @@ import { OnAirError } from "../../errors.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { assertCallbackUrlAllowed, MAX_CALLBACK_URL_LENGTH } from "../callback-url-policy.js";
 import { tencentName } from "../fields.js";
+import type { CallBackTemplateInfo } from "../wire-types.js";
 
 /**
  * Callback templates (Create/Describe(s)/Modify/Delete LiveCallbackTemplate): Tencent's
@@ -160,24 +161,25 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(hash(a), hash(b));
 }
 
-/** CallBackTemplateInfo in Tencent's field names; unset URLs are "". */
-function templateInfo(t: CallbackTemplate): Record<string, unknown> {
-  const info: Record<string, unknown> = {
+function templateInfo(t: CallbackTemplate): CallBackTemplateInfo {
+  const urls: Record<CallbackUrlField, string> = Object.fromEntries(
+    CALLBACK_URL_FIELDS.map((field) => [field, t.urls[field] ?? ""]),
+  ) as Record<CallbackUrlField, string>;
+  return {
     TemplateId: t.id,
     TemplateName: t.name,
     Description: t.description,
+    ...urls,
+    CallbackKey: t.callbackKey,
+    RecordExceptionLevels: t.recordExceptionLevels,
+    OnAirRetryPolicy: t.retryPolicy && {
+      MaxRetries: t.retryPolicy.maxRetries,
+      IntervalMs: t.retryPolicy.intervalMs,
+      TimeoutMs: t.retryPolicy.timeoutMs,
+      Jitter: t.retryPolicy.jitter,
+    },
+    OnAirPerStreamOrdering: t.perStreamOrdering,
   };
-  for (const field of CALLBACK_URL_FIELDS) info[field] = t.urls[field] ?? "";
-  info.CallbackKey = t.callbackKey;
-  info.RecordExceptionLevels = t.recordExceptionLevels;
-  info.OnAirRetryPolicy = t.retryPolicy && {
-    MaxRetries: t.retryPolicy.maxRetries,
-    IntervalMs: t.retryPolicy.intervalMs,
-    TimeoutMs: t.retryPolicy.timeoutMs,
-    Jitter: t.retryPolicy.jitter,
-  };
-  info.OnAirPerStreamOrdering = t.perStreamOrdering;
-  return info;
 }
 
 async function loadTemplate(ctx: ActionContext, id: number): Promise<CallbackTemplate> {
