@@ -5,7 +5,7 @@ import { streamKeyText } from "../domain/stream-key.js";
 import type { Store } from "../store/store.js";
 import { decidePublish, type PublishVerdict } from "../streams/decide-publish.js";
 import type { HookPublishes, HookPublishInput, HookSource } from "./hook-publishes.js";
-import type { HookRequest } from "./hook-request.js";
+import { type HookRequest, requireField } from "./hook-request.js";
 import { resolveTarget, targetKey } from "./hook-target.js";
 
 /** What every adapter works with. */
@@ -17,6 +17,15 @@ export interface HookContext {
   publishes: HookPublishes;
 }
 
+/** Where a media server puts each fact of a publish in its hook body. */
+export interface HookFieldNames {
+  app: string;
+  tcUrl: string;
+  streamName: string;
+  clientIp: string;
+  peerClientId: string;
+}
+
 /**
  * The publish a nginx-rtmp or SRS hook is about: its stream by the ingest's rules, with the hook
  * URL's `?domain=` (else config `ingest.defaultDomain`) for publishers that connected by IP.
@@ -25,16 +34,22 @@ export function hookedPublish(
   ctx: HookContext,
   hook: HookRequest,
   source: HookSource,
-  stream: Omit<Parameters<typeof resolveTarget>[0], "defaultDomain">,
-  peer: { clientIp: string | undefined; peerClientId: string | undefined },
+  names: HookFieldNames,
+  stream: { streamParam: string; domain?: string | undefined },
 ): HookPublishInput {
-  const defaultDomain = hook.urlQuery.get("domain") ?? ctx.config.ingest.defaultDomain ?? null;
+  const target = resolveTarget({
+    app: requireField(hook.fields, names.app),
+    tcUrl: hook.fields.get(names.tcUrl) ?? "",
+    streamName: requireField(hook.fields, names.streamName),
+    ...stream,
+    defaultDomain: hook.urlQuery.get("domain") ?? ctx.config.ingest.defaultDomain ?? null,
+  });
   return {
     source,
-    target: resolveTarget({ ...stream, defaultDomain }),
-    clientIp: peer.clientIp ?? "",
+    target,
+    clientIp: hook.fields.get(names.clientIp) ?? "",
     node: hook.peerAddress,
-    peerClientId: peer.peerClientId ?? null,
+    peerClientId: hook.fields.get(names.peerClientId) ?? null,
   };
 }
 

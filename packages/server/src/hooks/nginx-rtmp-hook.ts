@@ -9,6 +9,15 @@ const NGINX_FIELDS = new Set([
   ...["type", "epoch", "recorder", "path", "start", "duration", "reset"],
 ]);
 
+/** nginx-rtmp's names for the facts of a publish. */
+const NGINX_NAMES = {
+  app: "app",
+  tcUrl: "tcurl",
+  streamName: "name",
+  clientIp: "addr",
+  peerClientId: "clientid",
+};
+
 /** Calls that need nothing from OnAir but may share the URL (`on_connect`, `on_play`…). */
 const IGNORED_CALLS = new Set(["connect", "play", "play_done", "done", "update"]);
 
@@ -41,18 +50,9 @@ export function createNginxRtmpHook(ctx: HookContext): RouteHandler {
     const hook = await readHookRequest(req, ctx.config.maxRequestBytes);
     const call = requireField(hook.fields, "call");
     if (IGNORED_CALLS.has(call)) return sendJson(res, 200, { code: 0 });
-    const input = hookedPublish(
-      ctx,
-      hook,
-      "nginx-rtmp",
-      {
-        app: requireField(hook.fields, "app"),
-        tcUrl: hook.fields.get("tcurl") ?? "",
-        streamName: requireField(hook.fields, "name"),
-        streamParam: nginxStreamParam(hook.rawBody),
-      },
-      { clientIp: hook.fields.get("addr"), peerClientId: hook.fields.get("clientid") },
-    );
+    const input = hookedPublish(ctx, hook, "nginx-rtmp", NGINX_NAMES, {
+      streamParam: nginxStreamParam(hook.rawBody),
+    });
     switch (call) {
       case "publish": {
         const verdict = await admitPublish(ctx, input);

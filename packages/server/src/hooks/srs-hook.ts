@@ -6,6 +6,14 @@ import { HookInputError, readHookRequest, requireField } from "./hook-request.js
 
 /** SRS's name for "no vhost configured": the push domain comes from the tcUrl instead. */
 const DEFAULT_VHOST = "__defaultVhost__";
+/** SRS's names for the facts of a publish. */
+const SRS_NAMES = {
+  app: "app",
+  tcUrl: "tcUrl",
+  streamName: "stream",
+  clientIp: "ip",
+  peerClientId: "client_id",
+};
 const IGNORED_ACTIONS = new Set(["on_connect", "on_close", "on_play", "on_stop", "on_hls"]);
 
 /**
@@ -19,19 +27,10 @@ export function createSrsHook(ctx: HookContext): RouteHandler {
     const action = requireField(hook.fields, "action");
     if (IGNORED_ACTIONS.has(action)) return sendJson(res, 200, { code: 0 });
     const vhost = hook.fields.get("vhost");
-    const input = hookedPublish(
-      ctx,
-      hook,
-      "srs",
-      {
-        app: requireField(hook.fields, "app"),
-        tcUrl: hook.fields.get("tcUrl") ?? "",
-        streamName: requireField(hook.fields, "stream"),
-        streamParam: (hook.fields.get("param") ?? "").replace(/^\?/, ""),
-        domain: vhost && vhost !== DEFAULT_VHOST ? vhost : undefined,
-      },
-      { clientIp: hook.fields.get("ip"), peerClientId: hook.fields.get("client_id") },
-    );
+    const input = hookedPublish(ctx, hook, "srs", SRS_NAMES, {
+      streamParam: (hook.fields.get("param") ?? "").replace(/^\?/, ""),
+      domain: vhost && vhost !== DEFAULT_VHOST ? vhost : undefined,
+    });
     switch (action) {
       case "on_publish": {
         const verdict = await admitPublish(ctx, input);
