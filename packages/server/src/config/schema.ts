@@ -25,9 +25,9 @@ function section<Shape extends z.ZodRawShape>(shape: Shape) {
 }
 
 /**
- * The one configuration schema (README.md "Configure it"): defaults with units in one place, unknown keys
- * rejected. `load-config.ts` layers environment → config file → flags onto it, reports every
- * error at once, and freezes the result.
+ * The one configuration schema (README.md "Configure it"): defaults with units in one place,
+ * unknown keys rejected. `load-config.ts` layers environment → config file → flags onto it,
+ * reports every error at once, and freezes the result.
  */
 export const configSchema = z
   .object({
