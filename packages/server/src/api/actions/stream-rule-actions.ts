@@ -4,6 +4,7 @@ import type { Store } from "../../store/store.js";
 import { type ApiAction, defineAction } from "../action.js";
 import { appName, domainName } from "../fields.js";
 import { formatBeijingTime } from "../tencent-time.js";
+import { templateNotFound } from "./template-actions.js";
 
 /** StreamName in a rule: empty means every stream. */
 const ruleStreamName = z
@@ -34,13 +35,7 @@ export function streamRuleActions(options: {
     async run(p, ctx) {
       const repository = options.repository(ctx.store);
       if (!(await repository.getTemplate(p.TemplateId))) {
-        throw new OnAirError(
-          "ONAIR_ERR_NOT_FOUND",
-          `${what} template ${p.TemplateId} does not exist`,
-          {
-            tencentCode: "InvalidParameter.ConfNotFound",
-          },
-        );
+        throw templateNotFound(options.kind, p.TemplateId);
       }
       await repository.upsertRule({
         domainName: p.DomainName,
