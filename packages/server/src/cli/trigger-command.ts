@@ -105,9 +105,9 @@ async function trigger(kind: TriggerKind, flags: TriggerFlags): Promise<void> {
     kind,
     {
       appid: flags.appid,
-      domain: flags.domain,
-      app: flags.app,
-      stream: flags.stream,
+      domainName: flags.domain,
+      appName: flags.app,
+      streamName: flags.stream,
       errcode: flags.errcode,
       key: flags.key,
     },

@@ -1,9 +1,9 @@
 import { BlockList, isIP } from "node:net";
 
 /**
- * Which IP addresses OnAir may send callbacks to (SPEC §5). One policy for the API, which judges
- * the literal in a URL when a template is saved, and for the dispatcher, which judges the address
- * a name resolves to at connect time. IPv6 forms that carry an IPv4 address (mapped, compatible,
+ * Which IP addresses OnAir may send callbacks to (docs/security.md). One policy for the API,
+ * which judges the literal in a URL when a template is saved, and for the dispatcher, which
+ * judges the address a name resolves to at connect time. IPv6 forms that carry an IPv4 address (mapped, compatible,
  * translated, NAT64, 6to4, Teredo) are judged by that IPv4 address.
  */
 

@@ -1,6 +1,6 @@
 import { describeErrcode, Errcode, EventType } from "@onair/callbacks";
 import { z } from "zod";
-import type { StreamKey } from "../../domain/stream-key.js";
+import { type StreamKey, streamKeyText } from "../../domain/stream-key.js";
 import type { StoredEvent } from "../../domain/types.js";
 import { OnAirError } from "../../errors.js";
 import { type ActionContext, defineAction } from "../action.js";
@@ -96,12 +96,11 @@ export const dropLiveStream = defineAction({
   name: "DropLiveStream",
   params: z.object(streamKeyParams).strict(),
   async run(p, ctx) {
-    if (!(await dropStream(ctx, keyOf(p), "DropLiveStream"))) {
-      throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
-        `stream ${p.DomainName}/${p.AppName}/${p.StreamName} is not live`,
-        { tencentCode: "ResourceNotFound.StreamNotAlive" },
-      );
+    const key = keyOf(p);
+    if (!(await dropStream(ctx, key, "DropLiveStream"))) {
+      throw new OnAirError("ONAIR_ERR_NOT_FOUND", `stream ${streamKeyText(key)} is not live`, {
+        tencentCode: "ResourceNotFound.StreamNotAlive",
+      });
     }
     return {};
   },

@@ -6,7 +6,7 @@ import { loadDomain } from "./live-domains.js";
 
 /**
  * Push authentication keys (ModifyLivePushAuthKey, DescribeLivePushAuthKey): the main and backup
- * KEY of `txSecret = MD5(KEY + StreamName + txTime)` (SPEC §3), per push domain.
+ * KEY of `txSecret = MD5(KEY + StreamName + txTime)` (docs/ingest.md), per push domain.
  */
 
 const authKey = z.string().regex(/^[A-Za-z0-9]{0,64}$/, "at most 64 letters and digits");
