@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { call } from "../api.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
-import type { CallBackTemplateInfo, CallbackRule } from "../types.js";
+import type { CallBackRuleInfo, CallBackTemplateInfo } from "../types.js";
 
 /** The template's URL fields with what they receive (Tencent's names, docs/api.md). */
 const URL_FIELDS: { field: `${string}NotifyUrl`; label: string }[] = [
@@ -148,7 +148,7 @@ export function CallbacksSection() {
     {},
     [],
   );
-  const rules = useAction<{ Rules: CallbackRule[] }>("DescribeLiveCallbackRules", {}, []);
+  const rules = useAction<{ Rules: CallBackRuleInfo[] }>("DescribeLiveCallbackRules", {}, []);
   const [editing, setEditing] = useState<CallBackTemplateInfo | "new" | null>(null);
   const change = useMutation();
   const ruleChange = useMutation();

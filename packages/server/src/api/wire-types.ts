@@ -65,3 +65,84 @@ export interface CallBackTemplateInfo {
   } | null;
   OnAirPerStreamOrdering: boolean;
 }
+
+/** One publish of DescribeLiveStreamEventList's EventList. */
+export interface StreamEventInfo {
+  AppName: string;
+  DomainName: string;
+  StreamName: string;
+  StreamStartTime: string;
+  StreamEndTime: string;
+  /** `errcode: meaning`, or "" while live. */
+  StopReason: string;
+  /** Seconds. */
+  Duration: number;
+  ClientIp: string;
+  /** `width*height`, or "" when unknown. */
+  Resolution: string;
+}
+
+/** PushAuthKeyInfo; keys in clear, as Tencent returns them. */
+export interface PushAuthKeyInfo {
+  DomainName: string;
+  Enable: number;
+  MasterAuthKey: string;
+  BackupAuthKey: string;
+  AuthDelta: number;
+}
+
+/** CallBackRuleInfo: a domain and AppName bound to a callback template. */
+export interface CallBackRuleInfo {
+  CreateTime: string;
+  UpdateTime: string;
+  TemplateId: number;
+  DomainName: string;
+  AppName: string;
+}
+
+/** RuleInfo of DescribeLiveRecordRules and DescribeLiveSnapshotRules ("" = any). */
+export interface RuleInfo {
+  TemplateId: number;
+  DomainName: string;
+  AppName: string;
+  StreamName: string;
+  CreateTime: string;
+  UpdateTime: string;
+}
+
+/** Tencent's RecordParam as OnAir keeps it. */
+export interface RecordParamInfo {
+  RecordInterval: number;
+  StorageTime: number;
+  Enable: 0 | 1;
+}
+
+/** RecordTemplateInfo; a `<Format>Param` per configured format. */
+export interface RecordTemplateInfo {
+  TemplateId: number;
+  TemplateName: string;
+  Description: string;
+  IsDelayLive: number;
+  RemoveWatermark: boolean;
+  CosStore: number;
+  FlvParam?: RecordParamInfo;
+  HlsParam?: RecordParamInfo;
+  Mp4Param?: RecordParamInfo;
+  AacParam?: RecordParamInfo;
+}
+
+/** SnapshotTemplateInfo (docs/snapshots.md); the COS fields are stored, not used. */
+export interface SnapshotTemplateInfo {
+  TemplateId: number;
+  TemplateName: string;
+  Description: string;
+  SnapshotInterval: number;
+  Width: number;
+  Height: number;
+  PornFlag: number;
+  CosAppId: number;
+  CosBucket: string;
+  CosRegion: string;
+  CosPrefix: string | null;
+  CosFileName: string | null;
+}

@@ -32,3 +32,31 @@ export interface LiveEvent {
   Errmsg?: string;
   Deliveries: number;
 }
+
+/** One live stream of DashboardLiveStreams. */
+export interface DashboardStream {
+  DomainName: string;
+  AppName: string;
+  StreamName: string;
+  Sequence: string;
+  StartTime: string;
+  ClientIp: string;
+  /** `width*height`, or "" when unknown. */
+  Resolution: string;
+  /** The newest screenshot's signed URL, or "". */
+  SnapshotUrl: string;
+}
+
+/**
+ * DashboardPushUrl's answer: a signed push URL when the domain has push auth. A type, not an
+ * interface, so that it is a `Record<string, unknown>` an action may return as it is.
+ */
+export type DashboardPushUrlInfo = {
+  AuthEnabled: boolean;
+  PushUrl: string;
+  TxTime: string;
+  TxSecret: string;
+  ExpireTime: string;
+  /** The RTMP port bound, null when ingest is off. */
+  RtmpPort: number | null;
+};

@@ -6,6 +6,7 @@ import { OnAirError } from "../../errors.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { appName, domainName, tencentTime } from "../fields.js";
 import { formatUtcTime } from "../tencent-time.js";
+import type { StreamEventInfo } from "../wire-types.js";
 
 /**
  * Live-stream actions (packages/server/docs/api.md): DescribeLiveStreamOnlineList, DescribeLiveStreamState,
@@ -199,20 +200,18 @@ export const describeLiveStreamEventList = defineAction({
         const errcode = end ? Number(end.body.errcode) : null;
         const width = Number(first.body.width ?? 0);
         const height = Number(first.body.height ?? 0);
-        return {
-          sortKey: startMs ?? first.createdAt.getTime(),
-          info: {
-            AppName: first.appName,
-            DomainName: first.domainName,
-            StreamName: first.streamId,
-            StreamStartTime: startMs === null ? "" : formatUtcTime(new Date(startMs)),
-            StreamEndTime: end ? formatUtcTime(new Date(Number(end.body.event_time) * 1000)) : "",
-            StopReason: errcode === null ? "" : `${errcode}: ${describeErrcode(errcode).en}`,
-            Duration: durationMs === null ? 0 : Math.round(durationMs / 1000),
-            ClientIp: String(first.body.user_ip ?? ""),
-            Resolution: width > 0 ? `${width}*${height}` : "",
-          },
+        const info: StreamEventInfo = {
+          AppName: first.appName,
+          DomainName: first.domainName,
+          StreamName: first.streamId,
+          StreamStartTime: startMs === null ? "" : formatUtcTime(new Date(startMs)),
+          StreamEndTime: end ? formatUtcTime(new Date(Number(end.body.event_time) * 1000)) : "",
+          StopReason: errcode === null ? "" : `${errcode}: ${describeErrcode(errcode).en}`,
+          Duration: durationMs === null ? 0 : Math.round(durationMs / 1000),
+          ClientIp: String(first.body.user_ip ?? ""),
+          Resolution: width > 0 ? `${width}*${height}` : "",
         };
+        return { sortKey: startMs ?? first.createdAt.getTime(), info };
       })
       .sort((a, b) => (p.IsAsc === 1 ? a.sortKey - b.sortKey : b.sortKey - a.sortKey))
       .map((e) => e.info);

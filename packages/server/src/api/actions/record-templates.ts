@@ -7,6 +7,7 @@ import type {
 } from "../../store/recording-repository.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { flag, tencentName } from "../fields.js";
+import type { RecordTemplateInfo } from "../wire-types.js";
 import { streamRuleActions } from "./stream-rule-actions.js";
 import { templateActions } from "./template-actions.js";
 
@@ -59,8 +60,8 @@ function toParam(
   };
 }
 
-function describeTemplate(t: RecordTemplate) {
-  const info: Record<string, unknown> = {
+function describeTemplate(t: RecordTemplate): RecordTemplateInfo {
+  const info: RecordTemplateInfo = {
     TemplateId: t.id,
     TemplateName: t.name,
     Description: t.description,

@@ -3,6 +3,7 @@ import { OnAirError } from "../../errors.js";
 import type { SnapshotTemplate } from "../../store/snapshot-repository.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { flag, tencentName } from "../fields.js";
+import type { SnapshotTemplateInfo } from "../wire-types.js";
 import { streamRuleActions } from "./stream-rule-actions.js";
 import { templateActions } from "./template-actions.js";
 
@@ -31,7 +32,7 @@ function checkInterval(seconds: number, ctx: ActionContext): number {
 }
 
 /** Tencent's SnapshotTemplateInfo. */
-function describeTemplate(t: SnapshotTemplate) {
+function describeTemplate(t: SnapshotTemplate): SnapshotTemplateInfo {
   return {
     TemplateId: t.id,
     TemplateName: t.name,

@@ -4,6 +4,7 @@ import type { Store } from "../../store/store.js";
 import { type ApiAction, defineAction } from "../action.js";
 import { appName, domainName } from "../fields.js";
 import { formatBeijingTime } from "../tencent-time.js";
+import type { RuleInfo } from "../wire-types.js";
 import { templateNotFound } from "./template-actions.js";
 
 /** StreamName in a rule: empty means every stream. */
@@ -51,14 +52,16 @@ export function streamRuleActions(options: {
     params: z.object({}).strict(),
     async run(_p, ctx) {
       return {
-        Rules: (await options.repository(ctx.store).listRules()).map((r) => ({
-          TemplateId: r.templateId,
-          DomainName: r.domainName,
-          AppName: r.appName,
-          StreamName: r.streamName,
-          CreateTime: formatBeijingTime(r.createdAt),
-          UpdateTime: formatBeijingTime(r.updatedAt),
-        })),
+        Rules: (await options.repository(ctx.store).listRules()).map(
+          (r): RuleInfo => ({
+            TemplateId: r.templateId,
+            DomainName: r.domainName,
+            AppName: r.appName,
+            StreamName: r.streamName,
+            CreateTime: formatBeijingTime(r.createdAt),
+            UpdateTime: formatBeijingTime(r.updatedAt),
+          }),
+        ),
       };
     },
   });
