@@ -180,7 +180,7 @@ export const configSchema = z
     moderation: section({
       /**
        * Porn detection (event 317) on screenshots of templates with PornFlag 1. Needs the optional
-       * package: `npm ci --prefix packages/moderation && npm run build --prefix packages/moderation`.
+       * package `@onair/moderation` (packages/moderation/README.md).
        */
       enabled: z.boolean().default(false),
       model: z.enum(["MobileNetV2", "MobileNetV2Mid", "InceptionV3"]).default("MobileNetV2"),
