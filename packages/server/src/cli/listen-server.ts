@@ -46,8 +46,8 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /**
- * The sender's timeout is 20 s (seeds); give up on the app just before it, so the sender hears
- * a 504 from us rather than timing out itself.
+ * The sender's timeout is 20 s (Tencent 267/32744); give up on the app just before it, so the
+ * sender hears a 504 from us rather than timing out itself.
  */
 const FORWARD_TIMEOUT_MS = 19_000;
 

@@ -10,7 +10,7 @@ import { readOverview } from "./overview.js";
 import type { SessionStore } from "./session-store.js";
 
 /** How often queue figures are pushed. */
-export const STATS_INTERVAL_MS = 2000;
+const STATS_INTERVAL_MS = 2000;
 /** Wait after an event before pushing fresh figures, so a burst of events costs one read. */
 const EVENT_STATS_DELAY_MS = 250;
 /** A comment line this often keeps proxies from closing a quiet stream. */

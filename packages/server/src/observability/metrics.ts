@@ -44,30 +44,24 @@ export function createMetrics(options: {
     options.queueStatsMaxAgeMs ?? 10_000,
     () => options.clock.now().getTime(),
   );
-  new Gauge({
-    name: "onair_delivery_queue_depth",
-    help: "Deliveries pending (waiting for their next attempt)",
-    registers: [registry],
-    async collect() {
-      this.set((await stats()).pending);
-    },
-  });
-  new Gauge({
-    name: "onair_delivery_oldest_pending_age_seconds",
-    help: "Age of the oldest pending delivery",
-    registers: [registry],
-    async collect() {
-      this.set(((await stats()).oldestPendingAgeMs ?? 0) / 1000);
-    },
-  });
-  new Gauge({
-    name: "onair_deliveries_dead",
-    help: "Deliveries that used up their retries",
-    registers: [registry],
-    async collect() {
-      this.set((await stats()).dead);
-    },
-  });
+  scrapedGauge(
+    registry,
+    "onair_delivery_queue_depth",
+    "Deliveries pending (waiting for their next attempt)",
+    async () => (await stats()).pending,
+  );
+  scrapedGauge(
+    registry,
+    "onair_delivery_oldest_pending_age_seconds",
+    "Age of the oldest pending delivery",
+    async () => ((await stats()).oldestPendingAgeMs ?? 0) / 1000,
+  );
+  scrapedGauge(
+    registry,
+    "onair_deliveries_dead",
+    "Deliveries that used up their retries",
+    async () => (await stats()).dead,
+  );
   return {
     registry,
     events: new Counter({
@@ -147,14 +141,12 @@ export function registerMediaMetrics(
       this.set({ outcome: "skipped_capacity" }, c.skippedCapacity);
     },
   });
-  new Gauge({
-    name: "onair_moderation_dropped_total",
-    help: "Screenshots the porn-detection classifier dropped (oldest first) because it fell behind",
-    registers: [metrics.registry],
-    collect() {
-      this.set(sources.moderationDropped() ?? 0);
-    },
-  });
+  scrapedGauge(
+    metrics.registry,
+    "onair_moderation_dropped_total",
+    "Screenshots the porn-detection classifier dropped (oldest first) because it fell behind",
+    () => sources.moderationDropped() ?? 0,
+  );
 }
 
 /** The RTMP port's bounds as gauges: what untrusted peers hold right now, and how often refused. */
@@ -162,28 +154,38 @@ export function registerRtmpMetrics(
   metrics: Metrics,
   stats: () => { openConnections: number; pendingBytes: number; refusedConnections: number },
 ): void {
+  const gauge = (name: string, help: string, read: () => number) =>
+    scrapedGauge(metrics.registry, name, help, read);
+  gauge(
+    "onair_rtmp_connections",
+    "RTMP connections open on this node",
+    () => stats().openConnections,
+  );
+  gauge(
+    "onair_rtmp_pending_bytes",
+    "Bytes held for unfinished RTMP chunks and messages across all connections",
+    () => stats().pendingBytes,
+  );
+  gauge(
+    "onair_rtmp_connections_refused_total",
+    "RTMP connections closed on accept (over ingest.maxConnections or maxConnectionsPerIp)",
+    () => stats().refusedConnections,
+  );
+}
+
+/** A gauge whose value is read when Prometheus scrapes. */
+function scrapedGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  read: () => number | Promise<number>,
+): void {
   new Gauge({
-    name: "onair_rtmp_connections",
-    help: "RTMP connections open on this node",
-    registers: [metrics.registry],
-    collect() {
-      this.set(stats().openConnections);
-    },
-  });
-  new Gauge({
-    name: "onair_rtmp_pending_bytes",
-    help: "Bytes held for unfinished RTMP chunks and messages across all connections",
-    registers: [metrics.registry],
-    collect() {
-      this.set(stats().pendingBytes);
-    },
-  });
-  new Gauge({
-    name: "onair_rtmp_connections_refused_total",
-    help: "RTMP connections closed on accept (over ingest.maxConnections or maxConnectionsPerIp)",
-    registers: [metrics.registry],
-    collect() {
-      this.set(stats().refusedConnections);
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      this.set(await read());
     },
   });
 }

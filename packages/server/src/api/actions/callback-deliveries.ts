@@ -4,6 +4,7 @@ import { OnAirError } from "../../errors.js";
 import type { DeliveryFilter } from "../../store/store.js";
 import { defineAction } from "../action.js";
 import { tencentTime } from "../fields.js";
+import type { CallbackAttemptInfo, CallbackDeliveryInfo } from "../wire-types.js";
 
 /**
  * OnAir extensions (Tencent has no such actions): delivery visibility and recovery. Same
@@ -19,8 +20,7 @@ const MAX_LISTED_IDS = 1000;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : "");
 
-/** CallbackDeliveryInfo: one event on its way to one URL. */
-export function deliveryInfo(d: Delivery): Record<string, unknown> {
+function deliveryInfo(d: Delivery): CallbackDeliveryInfo {
   return {
     DeliveryId: d.id,
     EventId: d.eventId,
@@ -37,8 +37,7 @@ export function deliveryInfo(d: Delivery): Record<string, unknown> {
   };
 }
 
-/** CallbackAttemptInfo: one HTTP attempt. StatusCode is null when no response came. */
-export function attemptInfo(a: Attempt): Record<string, unknown> {
+function attemptInfo(a: Attempt): CallbackAttemptInfo {
   return {
     Number: a.number,
     StartTime: iso(a.startedAt),

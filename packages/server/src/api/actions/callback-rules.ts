@@ -3,6 +3,7 @@ import { OnAirError } from "../../errors.js";
 import { defineAction } from "../action.js";
 import { appName, domainName } from "../fields.js";
 import { formatBeijingTime } from "../tencent-time.js";
+import type { CallBackRuleInfo } from "../wire-types.js";
 
 /**
  * Callback rules (Create/Describe/Delete LiveCallbackRule): a rule binds a push domain and
@@ -42,13 +43,15 @@ export const describeLiveCallbackRules = defineAction({
   async run(_p, ctx) {
     const rules = await ctx.store.rules.list();
     return {
-      Rules: rules.map((r) => ({
-        CreateTime: formatBeijingTime(r.createdAt),
-        UpdateTime: formatBeijingTime(r.updatedAt),
-        TemplateId: r.templateId,
-        DomainName: r.domainName,
-        AppName: r.appName,
-      })),
+      Rules: rules.map(
+        (r): CallBackRuleInfo => ({
+          CreateTime: formatBeijingTime(r.createdAt),
+          UpdateTime: formatBeijingTime(r.updatedAt),
+          TemplateId: r.templateId,
+          DomainName: r.domainName,
+          AppName: r.appName,
+        }),
+      ),
     };
   },
 });

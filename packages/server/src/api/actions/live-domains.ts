@@ -5,6 +5,7 @@ import { OnAirError } from "../../errors.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { domainName, flag } from "../fields.js";
 import { formatBeijingTime } from "../tencent-time.js";
+import type { DomainInfo } from "../wire-types.js";
 
 /**
  * Domains (AddLiveDomain, DescribeLiveDomains, DescribeLiveDomain, DeleteLiveDomain) in Tencent's
@@ -12,8 +13,7 @@ import { formatBeijingTime } from "../tencent-time.js";
  * has no CNAME and plays in region 1.
  */
 
-/** DomainInfo as Tencent returns it. */
-export function domainInfo(d: PushDomain): Record<string, unknown> {
+function domainInfo(d: PushDomain): DomainInfo {
   return {
     Name: d.name,
     Type: d.type,
