@@ -25,13 +25,9 @@ if [ "${1:-}" = "--services" ]; then
   apt_install ffmpeg ffmpeg
   apt_install chromium chromium
   apt_install nginx nginx libnginx-mod-rtmp
-  # The optional porn-detection package (nsfwjs, ~370 MB) has its own lockfile: the tests use it,
-  # a plain `npm start` does not install it.
-  if [ ! -d packages/moderation/node_modules ] ||
-    [ packages/moderation/package-lock.json -nt packages/moderation/node_modules/.package-lock.json ]; then
-    echo "==> installing the optional moderation package (npm ci --prefix packages/moderation)"
-    npm ci --prefix packages/moderation --no-audit --no-fund --loglevel=error
-  fi
+  # The optional porn-detection package has its own lockfile: the tests use it, a plain
+  # `npm start` does not install it.
+  bash scripts/install-moderation.sh
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     echo "==> starting PostgreSQL"
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start

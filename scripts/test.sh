@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh --services
 echo "==> lint (biome)"
 npx biome check .
+echo "==> lint (layers)"
+npm run --silent lint:layers
 echo "==> build and type-check (tsc -b)"
 npm run build
 echo "==> tests: @onair/moderation (optional package, own lockfile)"

@@ -12,7 +12,13 @@ export type {
 } from "./adapters/handle-callback.js";
 export { handleCallback } from "./adapters/handle-callback.js";
 export {
+  CALLBACK_ERRORS,
+  type CallbackErrorCode,
   CallbackVerificationError,
+  type ErrorBody,
+  type ErrorSpec,
+  errorBody,
+  OnAirBaseError,
   VERIFICATION_ERRORS,
   type VerificationErrorCode,
 } from "./errors.js";

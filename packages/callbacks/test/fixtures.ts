@@ -9,7 +9,7 @@ export interface Sample {
 // Compiled tests live in dist/test/…; the fixtures stay in test/fixtures/.
 const file = new URL("../../test/fixtures/samples.json", import.meta.url);
 
-/** Every sample of the seeds and the research file, by name (see fixtures/README.md). */
+/** Every published sample: Tencent's pages and real bodies, by name (see fixtures/README.md). */
 export const samples: Readonly<Record<string, Sample>> = JSON.parse(readFileSync(file, "utf8"));
 
 export function sample(name: string): Record<string, unknown> {

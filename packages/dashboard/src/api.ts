@@ -3,7 +3,7 @@
  * cookie. Actions are those of the management API (docs/api.md) plus the Dashboard* ones.
  */
 
-/** An error the server reported, with its Tencent code and its message for people. */
+/** An error the server reported, with its code (`ONAIR_ERR_*`, docs/errors.md) and its message. */
 export class ApiError extends Error {
   override readonly name = "ApiError";
   constructor(
@@ -30,16 +30,17 @@ async function post(path: string, body: unknown): Promise<unknown> {
   } catch {
     throw new ApiError("NetworkError", "OnAir cannot be reached", 0);
   }
+  // Errors have OnAir's one error body: {"error":{"code":"ONAIR_ERR_…","message":"…"}}.
   const reply = (await res.json().catch(() => ({}))) as {
-    Error?: { Code?: string; Message?: string };
+    error?: { code?: string; message?: string };
   };
-  if (!res.ok || reply.Error) {
+  if (!res.ok || reply.error) {
     if (res.status === 401 && path !== "/dashboard/session") {
       window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
     }
     throw new ApiError(
-      reply.Error?.Code ?? "HttpError",
-      reply.Error?.Message ?? `HTTP ${res.status}`,
+      reply.error?.code ?? "HttpError",
+      reply.error?.message ?? `HTTP ${res.status}`,
       res.status,
     );
   }

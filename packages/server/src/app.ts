@@ -12,6 +12,7 @@ import { createDispatcher } from "./dispatcher/dispatcher.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
 import { createEventCommitter } from "./events/event-committer.js";
+import type { StreamConsumerDeps } from "./events/stream-consumer-deps.js";
 import { createHookRoutes } from "./hooks/index.js";
 import { createAuthThrottle } from "./http/auth-throttle.js";
 import { createFileRoute } from "./http/file-route.js";
@@ -29,6 +30,7 @@ import {
   registerMediaMetrics,
   registerRtmpMetrics,
 } from "./observability/metrics.js";
+import { createNodeEvents } from "./observability/node-events.js";
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
@@ -96,7 +98,7 @@ export async function startOnAir(
       );
   }
   const metrics = createMetrics({
-    store,
+    queue: store.deliveries,
     clock,
     queueStatsMaxAgeMs: config.metrics.queueStatsMaxAgeMs,
   });
@@ -152,26 +154,27 @@ export async function startOnAir(
       60_000,
     ),
   });
-  const recording = createRecordingService({
+  // The node's own bus: recording and screenshots attach to every "publish.started".
+  const nodeEvents = createNodeEvents((name, err) =>
+    logger.error({ err, event: name }, "node event listener failed"),
+  );
+  const streamConsumerDeps: StreamConsumerDeps = {
     store,
     commit: events.commit,
     config,
     clock,
     logger,
+    events: nodeEvents,
     filesDir,
     publicBaseUrl,
     fileUrlQuery,
+  };
+  const recording = createRecordingService({
+    ...streamConsumerDeps,
     onFailure: (format) => metrics.recordingFailures.inc({ format }),
   });
   const snapshots = createSnapshotService({
-    store,
-    commit: events.commit,
-    config,
-    clock,
-    logger,
-    filesDir,
-    publicBaseUrl,
-    fileUrlQuery,
+    ...streamConsumerDeps,
     // Porn detection (317) for templates with PornFlag 1, when the optional classifier is enabled.
     onSnapshot: (shot) =>
       shot.template.pornFlag === 1 && moderation
@@ -198,14 +201,7 @@ export async function startOnAir(
     logger,
     metrics,
     nodeId,
-    onPublishStarted: (publish) => {
-      recording
-        .attach(publish)
-        .catch((err: unknown) => logger.error({ err }, "recording could not start"));
-      snapshots
-        .attach(publish)
-        .catch((err: unknown) => logger.error({ err }, "screenshots could not start"));
-    },
+    onPublishStarted: (publish) => nodeEvents.emit("publish.started", publish),
   });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -313,7 +309,7 @@ export async function startOnAir(
         method: "GET",
         path: "/healthz",
         handler: createHealthRoute({
-          store,
+          storage: store,
           nodeId,
           clock,
           logger,

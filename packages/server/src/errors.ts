@@ -1,65 +1,225 @@
+import { OnAirBaseError } from "@onair/callbacks";
+
 /**
- * The one error registry of the OnAir server. Every failure the server reports is an `OnAirError`
- * with a stable `code` (`ONAIR_ERR_*`, documented in docs/errors.md, never reused) that renders
- * itself as a Tencent API error code, an HTTP status and a one-line CLI message.
+ * The registry of the OnAir server's error codes (docs/errors.md lists each with what to do).
+ * Every failure the server reports is an `OnAirError` with one of these codes (never renamed,
+ * never reused): `status` is its HTTP status on the plain routes and the dashboard, `tencent` the
+ * default `Response.Error.Code` on the management API (a throw site may give a more specific one).
  */
 export const ERROR_CODES = {
-  ONAIR_ERR_CONFIG: { tencent: "InvalidParameter", http: 500 },
-  ONAIR_ERR_INVALID_PARAMETER: { tencent: "InvalidParameter", http: 400 },
-  ONAIR_ERR_INVALID_PARAMETER_VALUE: { tencent: "InvalidParameterValue", http: 400 },
-  ONAIR_ERR_MISSING_PARAMETER: { tencent: "MissingParameter", http: 400 },
-  ONAIR_ERR_UNKNOWN_PARAMETER: { tencent: "UnknownParameter", http: 400 },
-  ONAIR_ERR_NOT_FOUND: { tencent: "ResourceNotFound", http: 404 },
-  ONAIR_ERR_CONFLICT: { tencent: "FailedOperation", http: 409 },
-  ONAIR_ERR_INVALID_ACTION: { tencent: "InvalidAction", http: 400 },
-  ONAIR_ERR_NO_SUCH_VERSION: { tencent: "NoSuchVersion", http: 400 },
-  ONAIR_ERR_REQUEST_TOO_LARGE: { tencent: "RequestSizeLimitExceeded", http: 413 },
-  ONAIR_ERR_AUTH_MISSING: { tencent: "AuthFailure.InvalidAuthorization", http: 401 },
-  ONAIR_ERR_AUTH_MALFORMED: { tencent: "AuthFailure.InvalidAuthorization", http: 401 },
-  ONAIR_ERR_AUTH_SECRET_ID: { tencent: "AuthFailure.SecretIdNotFound", http: 401 },
-  ONAIR_ERR_AUTH_SIGNATURE: { tencent: "AuthFailure.SignatureFailure", http: 401 },
-  ONAIR_ERR_AUTH_EXPIRED: { tencent: "AuthFailure.SignatureExpire", http: 401 },
-  ONAIR_ERR_AUTH_REPLAY: { tencent: "AuthFailure.SignatureFailure", http: 401 },
-  ONAIR_ERR_AUTH_THROTTLED: { tencent: "RequestLimitExceeded", http: 429 },
-  ONAIR_ERR_REQUEST_TIMEOUT: { tencent: "FailedOperation", http: 408 },
-  ONAIR_ERR_SERVER_BUSY: { tencent: "RequestLimitExceeded", http: 503 },
-  ONAIR_ERR_UNSAFE_URL: { tencent: "InvalidParameter.UrlNotSafe", http: 400 },
-  ONAIR_ERR_LIMIT_EXCEEDED: { tencent: "LimitExceeded", http: 429 },
-  ONAIR_ERR_UNSUPPORTED: { tencent: "UnsupportedOperation", http: 400 },
-  ONAIR_ERR_STORAGE_FULL: { tencent: "ResourceInsufficient", http: 503 },
-  ONAIR_ERR_INTERNAL: { tencent: "InternalError", http: 500 },
-} as const;
+  ONAIR_ERR_CONFIG: {
+    status: 500,
+    tencent: "InvalidParameter",
+    description: "the configuration is invalid",
+  },
+  ONAIR_ERR_INVALID_PARAMETER: {
+    status: 400,
+    tencent: "InvalidParameter",
+    description: "a malformed request or a parameter of the wrong type",
+  },
+  ONAIR_ERR_INVALID_PARAMETER_VALUE: {
+    status: 400,
+    tencent: "InvalidParameterValue",
+    description: "a parameter value out of range or format",
+  },
+  ONAIR_ERR_MISSING_PARAMETER: {
+    status: 400,
+    tencent: "MissingParameter",
+    description: "a required parameter is absent",
+  },
+  ONAIR_ERR_UNKNOWN_PARAMETER: {
+    status: 400,
+    tencent: "UnknownParameter",
+    description: "a parameter the action does not know",
+  },
+  ONAIR_ERR_DOMAIN_NOT_FOUND: {
+    status: 404,
+    tencent: "ResourceNotFound",
+    description: "no such domain (or not of the DomainType given)",
+  },
+  ONAIR_ERR_STREAM_NOT_LIVE: {
+    status: 404,
+    tencent: "ResourceNotFound",
+    description: "the stream is not being pushed",
+  },
+  ONAIR_ERR_TEMPLATE_NOT_FOUND: {
+    status: 404,
+    tencent: "ResourceNotFound",
+    description: "no such callback, record or snapshot template",
+  },
+  ONAIR_ERR_RULE_NOT_FOUND: {
+    status: 404,
+    tencent: "ResourceNotFound",
+    description: "no such callback, record or snapshot rule",
+  },
+  ONAIR_ERR_DELIVERY_NOT_FOUND: {
+    status: 404,
+    tencent: "ResourceNotFound",
+    description: "no such callback delivery",
+  },
+  ONAIR_ERR_ENDPOINT_NOT_FOUND: {
+    status: 404,
+    tencent: "ResourceNotFound",
+    description: "OnAir has never delivered to this callback URL",
+  },
+  ONAIR_ERR_FILE_NOT_FOUND: {
+    status: 404,
+    tencent: "ResourceNotFound",
+    description: "no such file under /files/ or /dashboard/",
+  },
+  ONAIR_ERR_RANGE_NOT_SATISFIABLE: {
+    status: 416,
+    tencent: "InvalidParameterValue",
+    description: "the Range header asks for bytes the file does not have",
+  },
+  ONAIR_ERR_ROUTE_NOT_FOUND: {
+    status: 404,
+    tencent: "ResourceNotFound",
+    description: "no HTTP route for this path",
+  },
+  ONAIR_ERR_METHOD_NOT_ALLOWED: {
+    status: 405,
+    tencent: "UnsupportedOperation",
+    description: "the path exists, not with this HTTP method",
+  },
+  ONAIR_ERR_HOOK_ACTION_REFUSED: {
+    status: 403,
+    tencent: "UnauthorizedOperation",
+    description: "MediaMTX asked to authorise an action OnAir does not grant (api, metrics, pprof)",
+  },
+  ONAIR_ERR_DOMAIN_EXISTS: {
+    status: 409,
+    tencent: "FailedOperation",
+    description: "the domain was already added",
+  },
+  ONAIR_ERR_TEMPLATE_IN_USE: {
+    status: 409,
+    tencent: "FailedOperation",
+    description: "the template is used by a rule or has deliveries in progress",
+  },
+  ONAIR_ERR_INVALID_ACTION: {
+    status: 400,
+    tencent: "InvalidAction",
+    description: "no such API action",
+  },
+  ONAIR_ERR_NO_SUCH_VERSION: {
+    status: 400,
+    tencent: "NoSuchVersion",
+    description: "X-TC-Version is not 2018-08-01",
+  },
+  ONAIR_ERR_REQUEST_TOO_LARGE: {
+    status: 413,
+    tencent: "RequestSizeLimitExceeded",
+    description: "the request body is over the limit",
+  },
+  ONAIR_ERR_AUTH_MISSING: {
+    status: 401,
+    tencent: "AuthFailure.InvalidAuthorization",
+    description: "no credentials (Authorization, token, session or signed URL)",
+  },
+  ONAIR_ERR_AUTH_MALFORMED: {
+    status: 401,
+    tencent: "AuthFailure.InvalidAuthorization",
+    description: "credentials that cannot be read, or a cross-origin request",
+  },
+  ONAIR_ERR_AUTH_SECRET_ID: {
+    status: 401,
+    tencent: "AuthFailure.SecretIdNotFound",
+    description: "the SecretId is not known",
+  },
+  ONAIR_ERR_AUTH_SIGNATURE: {
+    status: 401,
+    tencent: "AuthFailure.SignatureFailure",
+    description: "the signature or credentials do not match",
+  },
+  ONAIR_ERR_AUTH_EXPIRED: {
+    status: 401,
+    tencent: "AuthFailure.SignatureExpire",
+    description: "the signature's time is too far off, or the signed URL expired",
+  },
+  ONAIR_ERR_AUTH_REPLAY: {
+    status: 401,
+    tencent: "AuthFailure.SignatureFailure",
+    description: "a TC3 signature used a second time",
+  },
+  ONAIR_ERR_AUTH_THROTTLED: {
+    status: 429,
+    tencent: "RequestLimitExceeded",
+    description: "too many failed authentications from this address",
+  },
+  ONAIR_ERR_REQUEST_TIMEOUT: {
+    status: 408,
+    tencent: "FailedOperation",
+    description: "the request body stalled",
+  },
+  ONAIR_ERR_SERVER_BUSY: {
+    status: 503,
+    tencent: "RequestLimitExceeded",
+    description: "the budget for unauthenticated bodies is in use",
+  },
+  ONAIR_ERR_UNSAFE_URL: {
+    status: 400,
+    tencent: "InvalidParameter.UrlNotSafe",
+    description: "a callback URL on a refused address",
+  },
+  ONAIR_ERR_SSRF_BLOCKED: {
+    status: 502,
+    tencent: "FailedOperation",
+    description: "a callback URL resolved to a refused address when delivering",
+  },
+  ONAIR_ERR_LIMIT_EXCEEDED: {
+    status: 429,
+    tencent: "LimitExceeded",
+    description: "a count or rate limit was reached",
+  },
+  ONAIR_ERR_STORAGE_FULL: {
+    status: 503,
+    tencent: "ResourceInsufficient",
+    description: "the disk is full: nothing was committed",
+  },
+  ONAIR_ERR_STORE_UNWRITABLE: {
+    status: 503,
+    tencent: "ResourceUnavailable",
+    description: "the store's write probe fails",
+  },
+  ONAIR_ERR_DASHBOARD_NOT_BUILT: {
+    status: 503,
+    tencent: "ResourceUnavailable",
+    description: "the dashboard's files are not built",
+  },
+  ONAIR_ERR_FORWARD_FAILED: {
+    status: 502,
+    tencent: "FailedOperation",
+    description: "`onair listen --forward-to`: the app could not be reached in time",
+  },
+  ONAIR_ERR_INTERNAL: {
+    status: 500,
+    tencent: "InternalError",
+    description: "an unexpected failure",
+  },
+} as const satisfies Record<string, { status: number; tencent: string; description: string }>;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+/** One of the server's stable error codes. */
+export type OnAirErrorCode = keyof typeof ERROR_CODES;
 
-export class OnAirError extends Error {
+export class OnAirError extends OnAirBaseError<OnAirErrorCode> {
   override readonly name: string = "OnAirError";
-  readonly code: ErrorCode;
+  declare readonly status: number;
   /** A more specific Tencent code than the registry's default, e.g. `InvalidParameter.ConfNotFound`. */
   readonly tencentCode: string;
 
   constructor(
-    code: ErrorCode,
+    code: OnAirErrorCode,
     message: string,
     options: { cause?: unknown; tencentCode?: string } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, { cause: options.cause, status: ERROR_CODES[code].status });
     this.tencentCode = options.tencentCode ?? ERROR_CODES[code].tencent;
-  }
-
-  get httpStatus(): number {
-    return ERROR_CODES[this.code].http;
   }
 
   /** `Response.Error` of a Tencent API 3.0 reply. */
   toTencentError(): { Code: string; Message: string } {
     return { Code: this.tencentCode, Message: this.message };
-  }
-
-  /** One line for the CLI: `onair: <message> (<code>)`. */
-  toCliLine(): string {
-    return `onair: ${this.message} (${this.code})`;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import { CallbackVerificationError } from "../errors.js";
 import { DEFAULT_MAX_BODY_BYTES } from "../receiver/verify.js";
 import { type CallbackAdapterOptions, handleCallback } from "./handle-callback.js";
 
@@ -32,11 +33,11 @@ export const onairCallbacks: FastifyPluginAsync<FastifyCallbackOptions> = async 
   );
   app.setErrorHandler(async (error: { code?: string; statusCode?: number }, _req, reply) => {
     if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return reply.status(413).send({
-        code: -1,
-        error: "ONAIR_ERR_CALLBACK_BODY_TOO_LARGE",
-        message: `body is larger than the limit: limit ${limit}`,
-      });
+      const tooLarge = new CallbackVerificationError(
+        "ONAIR_ERR_CALLBACK_BODY_TOO_LARGE",
+        `limit ${limit}`,
+      );
+      return reply.status(tooLarge.status).send(tooLarge.toJSON());
     }
     throw error;
   });

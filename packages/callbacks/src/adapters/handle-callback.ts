@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { CallbackVerificationError } from "../errors.js";
+import { CALLBACK_ERRORS, CallbackVerificationError, errorBody } from "../errors.js";
 import type { CallbackEvent } from "../protocol/events.js";
 import type { HeadersLike } from "../receiver/headers.js";
 import {
@@ -36,6 +36,10 @@ export interface CallbackReply {
 }
 
 const OK: CallbackReply = { status: 200, body: { code: 0 } };
+const HANDLER_FAILED = errorBody(
+  "ONAIR_ERR_CALLBACK_HANDLER_FAILED",
+  CALLBACK_ERRORS.ONAIR_ERR_CALLBACK_HANDLER_FAILED.description,
+);
 
 /**
  * The framework-free heart of every adapter: verify, call the handler once, map the outcome to a
@@ -61,12 +65,7 @@ export async function handleCallback(
     return OK;
   } catch (err) {
     const status = options.onHandlerError?.(err, event) ?? 500;
-    return status === 200
-      ? OK
-      : {
-          status,
-          body: { code: -1, error: "ONAIR_ERR_CALLBACK_HANDLER_FAILED", message: "handler failed" },
-        };
+    return status === 200 ? OK : { status, body: { ...HANDLER_FAILED } };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CallbackHandler } from "../adapters/handle-callback.js";
+import { CALLBACK_ERRORS, OnAirBaseError } from "../errors.js";
 import { idempotencyKey } from "./idempotency-key.js";
 import { type IdempotencyStore, MemoryIdempotencyStore } from "./idempotency-store.js";
 
@@ -7,11 +8,12 @@ import { type IdempotencyStore, MemoryIdempotencyStore } from "./idempotency-sto
  * a slow handler). Adapters answer it with a non-200 (500 by default), so the sender tries again
  * later instead of the event being handled twice at once.
  */
-export class DuplicateInProgressError extends Error {
+export class DuplicateInProgressError extends OnAirBaseError<"ONAIR_ERR_CALLBACK_DUPLICATE_IN_PROGRESS"> {
   override readonly name = "DuplicateInProgressError";
-  readonly code = "ONAIR_ERR_CALLBACK_DUPLICATE_IN_PROGRESS";
   constructor(readonly key: string) {
-    super(`event ${key} is already being handled`);
+    super("ONAIR_ERR_CALLBACK_DUPLICATE_IN_PROGRESS", `event ${key} is already being handled`, {
+      status: CALLBACK_ERRORS.ONAIR_ERR_CALLBACK_DUPLICATE_IN_PROGRESS.status,
+    });
   }
 }
 

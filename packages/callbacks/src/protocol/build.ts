@@ -13,9 +13,10 @@ import type {
 import { computeSign, expiryFor } from "./sign.js";
 
 /**
- * Builders of the bodies OnAir sends. Each emits every field of the seeds' tables with the JSON
- * types of the seeds' samples (`appid` a number, `sequence` and `push_duration` strings…), without
- * the `t`/`sign` envelope, which `signBody` adds fresh for every attempt.
+ * Builders of the bodies OnAir sends. Each emits every field of Tencent's field tables with the
+ * JSON types of Tencent's samples (267/47025, 267/38081, 267/38082, 267/38083: `appid` a number,
+ * `sequence` and `push_duration` strings…), without the `t`/`sign` envelope, which `signBody` adds
+ * fresh for every attempt.
  */
 
 /** What a push or interruption is about: one publish of one stream. */
@@ -209,10 +210,10 @@ const LABEL_TYPE: Readonly<Record<string, number>> = { Normal: 0, Porn: 1, Sexy:
 
 /**
  * event_type 317 in the current ("image audit") shape of Tencent's page "Live Broadcasting Image
- * Audit Event Notification" (https://www.tencentcloud.com/document/product/267/38084, generation 3;
- * shared/research/tencent-protocol.md §3.7), with the generation-1 score fields Tencent
- * keeps for compatibility. `score` is sent as an array and also under Tencent's misspelt `socre`,
- * which its published sample uses, so receivers written against either read it.
+ * Audit Event Notification" (https://www.tencentcloud.com/document/product/267/38084,
+ * generation 3), with the generation-1 score fields Tencent keeps for compatibility. `score` is
+ * sent as an array and also under Tencent's misspelt `socre`, which its published sample uses, so
+ * receivers written against either read it.
  */
 export function buildPornDetectionEvent(
   facts: ModerationFacts,

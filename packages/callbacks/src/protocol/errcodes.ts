@@ -1,8 +1,8 @@
 /**
- * Push/interruption `errcode` table. Sources: the seeds' legacy table (wire texts such as
- * `recv rtmp deleteStream`), Tencent's interruption-records table (page 267/31083, Chinese and
- * English) and the grouped table of the 2023 event page, whose English group text is what the 2023
- * sample sends as `errmsg`.
+ * Push/interruption `errcode` table. Sources: Tencent's legacy table (267/5957, 267/47025; wire
+ * texts such as `recv rtmp deleteStream`), its interruption-records table (267/31083, Chinese and
+ * English) and the grouped table of the 2023 event page (267/38081), whose English group text is
+ * what the 2023 sample sends as `errmsg`.
  */
 export interface ErrcodeInfo {
   readonly errcode: number;
@@ -12,7 +12,7 @@ export interface ErrcodeInfo {
   readonly en: string;
   /** `errmsg` as the 2023 event page sends it (the grouped English text). */
   readonly errmsg: string;
-  /** The legacy wire text of the seeds' table, where there is one. */
+  /** The legacy wire text of Tencent's old table (267/5957), where there is one. */
   readonly legacyErrmsg?: string;
 }
 

@@ -38,8 +38,8 @@ export function isKnownEventType(value: number): value is KnownEventType {
 }
 
 /**
- * Event types whose documented samples carry no `t`/`sign` (research §2). A receiver accepts
- * them unsigned only when told to with `allowUnsigned`.
+ * Event types whose documented samples carry no `t`/`sign` (Tencent 267/42525, 267/58643,
+ * 267/53310). A receiver accepts them unsigned only when told to with `allowUnsigned`.
  */
 export const UNSIGNED_IN_TENCENT_SAMPLES: readonly KnownEventType[] = [
   EventType.Relay,

@@ -1,6 +1,7 @@
 /**
  * The typed catalogue of callback bodies, one interface per `event_type`, with the JSON types of
- * Tencent's sample payloads (shared/seeds and research/tencent-protocol.md §3).
+ * Tencent's sample payloads (its event pages 267/38081 to 267/38084, 267/47025, 267/58590,
+ * 267/68622, 267/58643, 267/53310 and 267/42525).
  *
  * Field optionality follows what real bodies show: a field is required only when every documented
  * sample and real body carries it. Parsed events keep every field of the wire body, including ones

@@ -3,9 +3,9 @@ import { isKnownEventType } from "./event-type.js";
 import type { CallbackEvent, KnownCallbackEvent } from "./events.js";
 
 /**
- * How a field is read. Real bodies drift in type (research §6): `t`, `file_size` and
- * `push_duration` arrive as strings or numbers, so each kind accepts both and yields the type of
- * the seeds' samples.
+ * How a field is read. Real bodies drift in type (Tencent's legacy page 267/5957 types `t` and
+ * `file_size` as strings): `t`, `file_size` and `push_duration` arrive as strings or numbers, so
+ * each kind accepts both and yields the type of Tencent's current samples (267/38081, 267/38082).
  */
 type FieldKind =
   | "int"
@@ -235,9 +235,10 @@ export interface ParseOptions {
 }
 
 /**
- * Turns a JSON value into a typed callback event: known fields are coerced to the types of the
- * seeds' samples, unknown fields are kept as they are. Throws `CallbackVerificationError`
- * (`ONAIR_ERR_CALLBACK_INVALID_PAYLOAD`, or `…_UNKNOWN_EVENT_TYPE` in strict mode).
+ * Turns a JSON value into a typed callback event: known fields are coerced to the types of
+ * Tencent's samples (267/38081…), unknown fields are kept as they are. Throws
+ * `CallbackVerificationError` (`ONAIR_ERR_CALLBACK_INVALID_PAYLOAD`, or `…_UNKNOWN_EVENT_TYPE` in
+ * strict mode).
  *
  * This checks shape only; `verify` also checks the signature.
  */

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { constantTimeEqualHex } from "./sign.js";
 
 /**
- * Tencent's push authentication (SPEC §3): `txTime` is the expiry as upper-case hex Unix seconds,
- * `txSecret` is lower-case hex `MD5(key + streamName + txTime)`.
+ * Tencent's push authentication (Tencent 267/31560): `txTime` is the expiry as upper-case hex
+ * Unix seconds, `txSecret` is lower-case hex `MD5(key + streamName + txTime)`.
  *
  * @example
  * signPushUrl({ key: "e12c46f2612d5106e2034781ab261ca3", streamName: "test", expiresAt: 0x5c271099 })

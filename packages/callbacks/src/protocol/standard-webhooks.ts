@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /**
- * OnAir's extension headers (SPEC §2), from the Standard Webhooks specification:
+ * OnAir's extension headers (packages/callbacks/README.md), from the Standard Webhooks
+ * specification (https://www.standardwebhooks.com):
  * `webhook-id` is stable across retries, `webhook-timestamp` is the attempt time in Unix seconds and
  * `webhook-signature` is a space-separated list of `v1,<base64 HMAC-SHA256(id.timestamp.body)>`.
  *

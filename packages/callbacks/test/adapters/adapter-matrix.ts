@@ -34,7 +34,10 @@ async function post(url: string, body: string, contentType = "application/json")
     body,
   });
   const text = await response.text();
-  return { status: response.status, json: JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: response.status,
+    json: JSON.parse(text) as { code?: number; error?: { code: string; message: string } },
+  };
 }
 
 /**
@@ -141,7 +144,7 @@ export function adapterMatrix(
         const { body, type } = make();
         const reply = await post(app.url, body, type);
         assert.equal(reply.status, status);
-        assert.equal(reply.json.error, code);
+        assert.equal(reply.json.error?.code, code);
         assert.equal(behaviour.calls.length, 0);
       });
     }
@@ -151,7 +154,7 @@ export function adapterMatrix(
       behaviour.fail = true;
       const reply = await post(app.url, signedBody(nowSeconds() + 600));
       assert.equal(reply.status, 500);
-      assert.equal(reply.json.error, "ONAIR_ERR_CALLBACK_HANDLER_FAILED");
+      assert.equal(reply.json.error?.code, "ONAIR_ERR_CALLBACK_HANDLER_FAILED");
       assert.equal(behaviour.calls.length, 1);
     });
 

@@ -141,7 +141,7 @@ describe("builders", () => {
         const builtValue = wire[field];
         assert.notEqual(builtValue, undefined, `${name}.${field} is built`);
         const publishedType = field === "socre" ? "array" : jsonType(value);
-        assert.equal(jsonType(builtValue), publishedType, `${name}.${field} has the seeds' type`);
+        assert.equal(jsonType(builtValue), publishedType, `${name}.${field} has the sample's type`);
       }
     });
 

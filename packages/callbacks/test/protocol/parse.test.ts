@@ -6,8 +6,8 @@ import { sample, samples } from "../fixtures.js";
 const expectedType: Record<string, number | "unknown"> = {
   "push-2023": 1,
   "interruption-2023": 0,
-  "push-seed000": 1,
-  "push-seed004": 1,
+  "push-zh": 1,
+  "push-en-2021": 1,
   "interruption-legacy": 0,
   "record-legacy": 100,
   "snapshot-legacy": 200,
@@ -41,7 +41,7 @@ describe("parseEvent on every published sample", () => {
     });
   }
 
-  test("push fields have the seeds' types", () => {
+  test("push fields have the types of Tencent's samples (267/38081)", () => {
     const event = parseEvent(sample("push-2023"));
     assert.equal(event.event_type, 1);
     if (event.event_type !== 1) return;

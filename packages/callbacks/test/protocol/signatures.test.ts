@@ -17,14 +17,14 @@ import {
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
 describe("MD5(key + t)", () => {
-  // Published in shared/research/tencent-protocol.md §1.2, computed there with Node crypto.
+  // Computed with Node crypto (not published by Tencent); the formula is Tencent 267/38081's.
   const vectors: [string, number, string][] = [
     ["mykey", 1703732078, "4dc3bb81ef31c26baf09d7e2f50a894c"],
     ["", 1703732078, "24dbd6275672e05b8eec2338f7db9a82"],
     ["AntLive", 1598430181, "f6001bb157e63a909f841603d3250970"],
   ];
   for (const [key, t, sign] of vectors) {
-    test(`research vector key=${JSON.stringify(key)} t=${t}`, () => {
+    test(`computed vector key=${JSON.stringify(key)} t=${t}`, () => {
       assert.equal(md5(`${key}${t}`), sign, "the vector itself");
       assert.equal(computeSign(key, t), sign);
       assert.ok(isValidSign(key, t, sign));
@@ -45,11 +45,11 @@ describe("MD5(key + t)", () => {
   });
 });
 
-describe("txSecret push authentication (SPEC §3)", () => {
+describe("txSecret push authentication (Tencent 267/31560)", () => {
   const key = "e12c46f2612d5106e2034781ab261ca3";
   const expiresAt = 0x5c271099;
 
-  test("SPEC vector: KEY + test + 5C271099 → f85a2ab363fe4deaffef9754d79da6fe", () => {
+  test("Tencent 267/31560 example: KEY + test + 5C271099 → f85a2ab363fe4deaffef9754d79da6fe", () => {
     assert.equal(md5(`${key}test5C271099`), "f85a2ab363fe4deaffef9754d79da6fe");
     assert.deepEqual(signPushUrl({ key, streamName: "test", expiresAt }), {
       txTime: "5C271099",

@@ -24,7 +24,7 @@ function rejects(fn: () => unknown, code: VerificationErrorCode, status: number)
     assert.ok(err instanceof CallbackVerificationError, String(err));
     assert.equal(err.code, code);
     assert.equal(err.status, status);
-    assert.equal(err.toJSON().error, code);
+    assert.deepEqual(err.toJSON(), { error: { code, message: err.message } });
     return true;
   });
 }

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { call } from "../api.js";
-import type { StreamRule } from "../types.js";
+import type { RuleInfo } from "../types.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "./ui.js";
 
 /** One input of a template form; its value is kept as the input holds it, a string. */
@@ -145,7 +145,7 @@ function RulesSection(props: {
   templates: TemplateBase[];
 }) {
   const { kind, noun, Noun } = props;
-  const rules = useAction<{ Rules: StreamRule[] }>(`DescribeLive${kind}Rules`, {}, []);
+  const rules = useAction<{ Rules: RuleInfo[] }>(`DescribeLive${kind}Rules`, {}, []);
   const change = useMutation();
   const [rule, setRule] = useState({ domain: "", app: "", stream: "", templateId: "" });
   const templateId = rule.templateId || String(props.templates[0]?.TemplateId ?? "");
@@ -154,7 +154,7 @@ function RulesSection(props: {
     onInput: (e: { currentTarget: { value: string } }) =>
       setRule({ ...rule, [key]: e.currentTarget.value }),
   });
-  const pattern = (r: StreamRule) => `${r.DomainName}/${r.AppName || "*"}/${r.StreamName || "*"}`;
+  const pattern = (r: RuleInfo) => `${r.DomainName}/${r.AppName || "*"}/${r.StreamName || "*"}`;
 
   return (
     <Section title={`${Noun} rules`}>

@@ -1,10 +1,10 @@
 import { useState } from "preact/hooks";
 import { call } from "../api.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
-import type { CallbackRule, CallbackTemplate } from "../types.js";
+import type { CallBackRuleInfo, CallBackTemplateInfo } from "../types.js";
 
 /** The template's URL fields with what they receive (Tencent's names, docs/api.md). */
-const URL_FIELDS: { field: string; label: string }[] = [
+const URL_FIELDS: { field: `${string}NotifyUrl`; label: string }[] = [
   { field: "StreamBeginNotifyUrl", label: "Push callback URL" },
   { field: "StreamEndNotifyUrl", label: "Interruption callback URL" },
   { field: "RecordNotifyUrl", label: "Recording callback URL" },
@@ -19,7 +19,7 @@ const URL_FIELDS: { field: string; label: string }[] = [
 /** The form's values, all strings as inputs hold them. */
 type TemplateForm = Record<string, string> & { ordering: string };
 
-function formOf(t: CallbackTemplate | null): TemplateForm {
+function formOf(t: CallBackTemplateInfo | null): TemplateForm {
   const form: TemplateForm = {
     TemplateName: t?.TemplateName ?? "",
     Description: t?.Description ?? "",
@@ -28,8 +28,7 @@ function formOf(t: CallbackTemplate | null): TemplateForm {
     IntervalMs: t?.OnAirRetryPolicy ? String(t.OnAirRetryPolicy.IntervalMs) : "",
     ordering: t?.OnAirPerStreamOrdering ? "on" : "",
   };
-  for (const { field } of URL_FIELDS)
-    form[field] = typeof t?.[field] === "string" ? String(t[field]) : "";
+  for (const { field } of URL_FIELDS) form[field] = t?.[field] ?? "";
   return form;
 }
 
@@ -53,7 +52,7 @@ function paramsOf(form: TemplateForm, editing: boolean): Record<string, unknown>
 }
 
 function TemplateEditor(props: {
-  template: CallbackTemplate | null;
+  template: CallBackTemplateInfo | null;
   onDone: (message: string) => void;
   onCancel: () => void;
 }) {
@@ -144,13 +143,13 @@ function TemplateEditor(props: {
 }
 
 export function CallbacksSection() {
-  const templates = useAction<{ Templates: CallbackTemplate[] }>(
+  const templates = useAction<{ Templates: CallBackTemplateInfo[] }>(
     "DescribeLiveCallbackTemplates",
     {},
     [],
   );
-  const rules = useAction<{ Rules: CallbackRule[] }>("DescribeLiveCallbackRules", {}, []);
-  const [editing, setEditing] = useState<CallbackTemplate | "new" | null>(null);
+  const rules = useAction<{ Rules: CallBackRuleInfo[] }>("DescribeLiveCallbackRules", {}, []);
+  const [editing, setEditing] = useState<CallBackTemplateInfo | "new" | null>(null);
   const change = useMutation();
   const ruleChange = useMutation();
   const [rule, setRule] = useState({ DomainName: "", AppName: "", TemplateId: "" });

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { call } from "../api.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
-import type { Domain, PushAuthKeyInfo, PushUrlInfo } from "../types.js";
+import type { DashboardPushUrlInfo, DomainInfo, PushAuthKeyInfo } from "../types.js";
 
 function PushAuthForm(props: { domain: string }) {
   const current = useAction<{ PushAuthKeyInfo: PushAuthKeyInfo }>(
@@ -54,9 +54,9 @@ function PushAuthForm(props: { domain: string }) {
   );
 }
 
-function PushUrlGenerator(props: { domains: Domain[] }) {
+function PushUrlGenerator(props: { domains: DomainInfo[] }) {
   const push = props.domains.filter((d) => d.Type === 0);
-  const [result, setResult] = useState<PushUrlInfo | null>(null);
+  const [result, setResult] = useState<DashboardPushUrlInfo | null>(null);
   const gen = useMutation();
   const [form, setForm] = useState({ domain: "", app: "live", stream: "", hours: "24" });
   const domain = form.domain || push[0]?.Name || "";
@@ -76,7 +76,7 @@ function PushUrlGenerator(props: { domains: Domain[] }) {
           e.preventDefault();
           void gen.run(async () => {
             setResult(
-              await call<PushUrlInfo>("DashboardPushUrl", {
+              await call<DashboardPushUrlInfo>("DashboardPushUrl", {
                 DomainName: domain,
                 AppName: form.app,
                 StreamName: form.stream,
@@ -145,7 +145,11 @@ function PushUrlGenerator(props: { domains: Domain[] }) {
 }
 
 export function DomainsSection() {
-  const list = useAction<{ DomainList: Domain[] }>("DescribeLiveDomains", { PageSize: 100 }, []);
+  const list = useAction<{ DomainList: DomainInfo[] }>(
+    "DescribeLiveDomains",
+    { PageSize: 100 },
+    [],
+  );
   const [name, setName] = useState("");
   const [type, setType] = useState("0");
   const [keysOf, setKeysOf] = useState<string | null>(null);

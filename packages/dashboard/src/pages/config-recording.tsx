@@ -1,5 +1,5 @@
 import { StreamConfig } from "../components/stream-config.js";
-import type { RecordTemplate } from "../types.js";
+import type { RecordTemplateInfo } from "../types.js";
 
 /**
  * Record templates and rules. The API has no ModifyLiveRecordTemplate (neither has Tencent), so
@@ -8,7 +8,7 @@ import type { RecordTemplate } from "../types.js";
  */
 export function RecordingSection() {
   return (
-    <StreamConfig<RecordTemplate>
+    <StreamConfig<RecordTemplateInfo>
       kind="Record"
       noun="record"
       fields={[

@@ -1,10 +1,10 @@
 import { StreamConfig } from "../components/stream-config.js";
-import type { SnapshotTemplate } from "../types.js";
+import type { SnapshotTemplateInfo } from "../types.js";
 
 /** The numeric template fields; left empty, a field is not sent and the server's default holds. */
 const NUMBERS = ["SnapshotInterval", "Width", "Height"] as const;
 
-function size(t: SnapshotTemplate): string {
+function size(t: SnapshotTemplateInfo): string {
   if (!t.Width && !t.Height) return "source size";
   return `${t.Width || "auto"}×${t.Height || "auto"}`;
 }
@@ -16,7 +16,7 @@ function size(t: SnapshotTemplate): string {
  */
 export function ScreenshotsSection() {
   return (
-    <StreamConfig<SnapshotTemplate>
+    <StreamConfig<SnapshotTemplateInfo>
       kind="Snapshot"
       noun="screenshot"
       fields={[

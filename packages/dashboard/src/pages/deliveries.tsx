@@ -4,7 +4,7 @@ import { call } from "../api.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
 import { EVENT_TYPES, eventTypeName, formatTime } from "../format.js";
 import type { LiveState } from "../live.js";
-import type { Attempt, Delivery, DeliveryStatus } from "../types.js";
+import type { CallbackAttemptInfo, CallbackDeliveryInfo, DeliveryStatus } from "../types.js";
 
 const STATUSES: DeliveryStatus[] = ["pending", "delivered", "dead", "disabled"];
 const PAGE_SIZE = 50;
@@ -37,7 +37,7 @@ function filterParams(f: Filter): Record<string, unknown> {
 }
 
 function Attempts(props: { id: string; refresh: unknown }) {
-  const result = useAction<{ Delivery: Delivery; Attempts: Attempt[] }>(
+  const result = useAction<{ Delivery: CallbackDeliveryInfo; Attempts: CallbackAttemptInfo[] }>(
     "DescribeCallbackDeliveryAttempts",
     { DeliveryId: props.id },
     [props.id, props.refresh],
@@ -90,7 +90,7 @@ export function DeliveriesPage(props: { live: LiveState }) {
     to: "",
   });
   const [filter, setFilter] = useState<Filter>(draft);
-  const [items, setItems] = useState<Delivery[]>([]);
+  const [items, setItems] = useState<CallbackDeliveryInfo[]>([]);
   const [cursor, setCursor] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -105,7 +105,7 @@ export function DeliveriesPage(props: { live: LiveState }) {
 
   useEffect(() => {
     let current = true;
-    call<{ Deliveries: Delivery[]; NextCursor: string }>("DescribeCallbackDeliveries", {
+    call<{ Deliveries: CallbackDeliveryInfo[]; NextCursor: string }>("DescribeCallbackDeliveries", {
       ...filterParams(filter),
       Limit: PAGE_SIZE,
     })
@@ -122,7 +122,7 @@ export function DeliveriesPage(props: { live: LiveState }) {
   }, [filter, queueKey, pollKey, props.live.version, tick]);
 
   const loadMore = () =>
-    call<{ Deliveries: Delivery[]; NextCursor: string }>("DescribeCallbackDeliveries", {
+    call<{ Deliveries: CallbackDeliveryInfo[]; NextCursor: string }>("DescribeCallbackDeliveries", {
       ...filterParams(filter),
       Limit: PAGE_SIZE,
       Cursor: cursor,

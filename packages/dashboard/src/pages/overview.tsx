@@ -2,7 +2,7 @@ import { useEffect } from "preact/hooks";
 import { ErrorMessage, Section, useAction } from "../components/ui.js";
 import { eventTypeName, formatDuration, formatPercent, formatTime, streamPath } from "../format.js";
 import type { LiveState } from "../live.js";
-import type { LiveStream, Overview } from "../types.js";
+import type { DashboardStream, Overview } from "../types.js";
 
 /** Screenshots are refreshed this often while the page is open. */
 const SNAPSHOT_REFRESH_MS = 10_000;
@@ -42,7 +42,7 @@ function EventsChart(props: { perMinute: number[] }) {
 
 export function OverviewPage(props: { live: LiveState }) {
   const first = useAction<Overview>("DashboardOverview", {}, []);
-  const streams = useAction<{ Streams: LiveStream[] }>("DashboardLiveStreams", {}, [
+  const streams = useAction<{ Streams: DashboardStream[] }>("DashboardLiveStreams", {}, [
     props.live.version,
   ]);
   const { reload } = streams;

@@ -3,7 +3,7 @@ import { call } from "../api.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
 import { formatDuration, formatTime, streamPath } from "../format.js";
 import type { LiveState } from "../live.js";
-import type { LiveStream, StreamEventInfo } from "../types.js";
+import type { DashboardStream, StreamEventInfo } from "../types.js";
 
 type StreamKey = { DomainName: string; AppName: string; StreamName: string };
 
@@ -23,11 +23,11 @@ const WINDOWS = [
 ];
 
 function LiveList(props: { live: LiveState; onChanged: () => void }) {
-  const list = useAction<{ Streams: LiveStream[] }>("DashboardLiveStreams", {}, [
+  const list = useAction<{ Streams: DashboardStream[] }>("DashboardLiveStreams", {}, [
     props.live.version,
   ]);
   const action = useMutation();
-  const act = (name: "DropLiveStream" | "ForbidLiveStream", s: LiveStream) => {
+  const act = (name: "DropLiveStream" | "ForbidLiveStream", s: DashboardStream) => {
     const verb = name === "DropLiveStream" ? "Drop" : "Forbid";
     if (!window.confirm(`${verb} ${streamPath(s)}?`)) return;
     void action

@@ -17,9 +17,6 @@ import { precheckTc3, TC3_MAX_SKEW_SECONDS, verifyTc3Signature } from "./tc3.js"
 /** The one API version OnAir speaks: Tencent's `live` 2018-08-01. */
 export const API_VERSION = "2018-08-01";
 
-/** Names of every supported action, sorted. */
-export const SUPPORTED_ACTIONS: readonly string[] = [...API_ACTIONS.keys()].sort();
-
 /** What `createApiRoute` needs. */
 export interface ApiRouteOptions {
   store: Store;

@@ -2,8 +2,8 @@ import { addressRefusal } from "../domain/address-policy.js";
 import { OnAirError } from "../errors.js";
 
 /**
- * Which callback URLs a template may hold (SPEC §5): http(s) only; link-local and cloud-metadata
- * targets always refused; private and loopback literals refused only when
+ * Which callback URLs a template may hold (docs/security.md): http(s) only; link-local and
+ * cloud-metadata targets always refused; private and loopback literals refused only when
  * `callbackAllowPrivate` is false. Only what the URL itself says is judged here: a hostname's
  * DNS answer can change, so the dispatcher checks the resolved address again at send time.
  */

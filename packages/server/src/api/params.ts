@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type ErrorCode, OnAirError } from "../errors.js";
+import { OnAirError, type OnAirErrorCode } from "../errors.js";
 
 /**
  * Action parameters: each action's zod schema is strict, and the first problem found becomes
@@ -12,7 +12,7 @@ import { type ErrorCode, OnAirError } from "../errors.js";
 type Issue = z.core.$ZodIssue;
 
 /** Which problem is reported when there are several: the one most useful to fix first. */
-const PRIORITY: readonly ErrorCode[] = [
+const PRIORITY: readonly OnAirErrorCode[] = [
   "ONAIR_ERR_MISSING_PARAMETER",
   "ONAIR_ERR_UNKNOWN_PARAMETER",
   "ONAIR_ERR_INVALID_PARAMETER",
@@ -39,7 +39,7 @@ function paramName(path: readonly PropertyKey[]): string {
   return path.map(String).join(".");
 }
 
-function classify(issue: Issue, params: unknown): { code: ErrorCode; message: string } {
+function classify(issue: Issue, params: unknown): { code: OnAirErrorCode; message: string } {
   const name = paramName(issue.path);
   if (issue.code === "unrecognized_keys") {
     const names = issue.keys.map((k) => (name ? `${name}.${k}` : k));

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { API_VERSION } from "../api/api-route.js";
 import {
   canonicalRequest,
   sha256Hex,
@@ -9,9 +10,6 @@ import {
   utcDate,
 } from "../api/tc3.js";
 import { OnAirError } from "../errors.js";
-
-/** The Tencent API version OnAir speaks (X-TC-Version). */
-const API_VERSION = "2018-08-01";
 
 /** Where the CLI finds a running OnAir and how it signs in. */
 export interface ApiTarget {

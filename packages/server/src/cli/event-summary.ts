@@ -1,3 +1,5 @@
+import { EventType } from "@onair/callbacks";
+
 /** What a developer wants to see of one callback body at a glance. */
 export interface EventSummary {
   /** The wire `event_type`, when it is an integer. */
@@ -9,17 +11,61 @@ export interface EventSummary {
   facts: Record<string, string | number>;
 }
 
-const NAMES: Readonly<Record<number, string>> = {
-  0: "interruption",
-  1: "push",
-  100: "record-file",
-  200: "snapshot",
-  314: "relay",
-  315: "audio-moderation",
-  317: "porn-detection",
-  321: "push-exception",
-  332: "record-status",
-  341: "record-exception",
+type Body = Record<string, unknown>;
+/** A fact's label and the body field it shows (or how to find it). */
+type Fact = readonly [label: string, field: string | ((body: Body) => unknown)];
+
+/** Each known event type's CLI name and key facts, in display order. */
+const EVENTS: Readonly<Record<number, { name: string; facts: readonly Fact[] }>> = {
+  [EventType.Push]: {
+    name: "push",
+    facts: [
+      ["seq", "sequence"],
+      ["from", "user_ip"],
+    ],
+  },
+  [EventType.Interruption]: {
+    name: "interruption",
+    facts: [
+      ["seq", "sequence"],
+      ["errcode", "errcode"],
+      ["errmsg", "errmsg"],
+      ["duration_ms", "push_duration"],
+    ],
+  },
+  [EventType.RecordFile]: {
+    name: "record-file",
+    facts: [
+      ["file", "video_url"],
+      ["format", "file_format"],
+      ["duration_s", "duration"],
+      ["bytes", "file_size"],
+    ],
+  },
+  [EventType.Snapshot]: { name: "snapshot", facts: [["file", (r) => r.pic_full_url ?? r.pic_url]] },
+  [EventType.Relay]: { name: "relay", facts: [["callback_event", "callback_event"]] },
+  [EventType.AudioModeration]: {
+    name: "audio-moderation",
+    facts: [
+      ["suggestion", "suggestion"],
+      ["label", "label"],
+    ],
+  },
+  [EventType.PornDetection]: {
+    name: "porn-detection",
+    facts: [
+      ["suggestion", "suggestion"],
+      ["label", "label"],
+      ["score", (r) => (Array.isArray(r.score) ? r.score[0] : r.score)],
+      ["img", "img"],
+    ],
+  },
+  [EventType.PushException]: { name: "push-exception", facts: [] },
+  [EventType.RecordStatus]: { name: "record-status", facts: [["record_event", "record_event"]] },
+  [EventType.RecordException]: {
+    name: "record-exception",
+    facts: [["level", "exception_level"]],
+  },
 };
 
 const text = (value: unknown): string | undefined =>
@@ -32,56 +78,17 @@ const text = (value: unknown): string | undefined =>
 export function summarizeEvent(body: unknown): EventSummary {
   if (typeof body !== "object" || body === null || Array.isArray(body))
     return { eventType: undefined, name: "not-a-callback", stream: undefined, facts: {} };
-  const r = body as Record<string, unknown>;
+  const r = body as Body;
   const eventType = Number.isInteger(Number(r.event_type)) ? Number(r.event_type) : undefined;
+  const known = eventType === undefined ? undefined : EVENTS[eventType];
   const facts: Record<string, string | number> = {};
-  const add = (label: string, value: unknown) => {
-    const shown = text(value);
+  for (const [label, field] of known?.facts ?? []) {
+    const shown = text(typeof field === "string" ? r[field] : field(r));
     if (shown !== undefined && shown !== "") facts[label] = shown;
-  };
-  switch (eventType) {
-    case 1:
-      add("seq", r.sequence);
-      add("from", r.user_ip);
-      break;
-    case 0:
-      add("seq", r.sequence);
-      add("errcode", r.errcode);
-      add("errmsg", r.errmsg);
-      add("duration_ms", r.push_duration);
-      break;
-    case 100:
-      add("file", r.video_url);
-      add("format", r.file_format);
-      add("duration_s", r.duration);
-      add("bytes", r.file_size);
-      break;
-    case 200:
-      add("file", r.pic_full_url ?? r.pic_url);
-      break;
-    case 317:
-      add("suggestion", r.suggestion);
-      add("label", r.label);
-      add("score", Array.isArray(r.score) ? r.score[0] : r.score);
-      add("img", r.img);
-      break;
-    case 332:
-      add("record_event", r.record_event);
-      break;
-    case 341:
-      add("level", r.exception_level);
-      break;
-    case 314:
-      add("callback_event", r.callback_event);
-      break;
-    case 315:
-      add("suggestion", r.suggestion);
-      add("label", r.label);
-      break;
   }
   return {
     eventType,
-    name: eventType === undefined ? "no-event-type" : (NAMES[eventType] ?? `event-${eventType}`),
+    name: eventType === undefined ? "no-event-type" : (known?.name ?? `event-${eventType}`),
     stream: text(r.stream_id) ?? text(r.streamId) ?? text(r.channel_id),
     facts,
   };

@@ -8,6 +8,8 @@ import {
   verify,
 } from "@onair/callbacks";
 import type { Dispatcher } from "undici";
+import { OnAirError } from "../errors.js";
+import { sendError } from "../http/error-reply.js";
 import { type PostResult, postBody } from "./http-post.js";
 
 /** What `onair listen` saw of one POST and what it answered. */
@@ -44,8 +46,8 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /**
- * The sender's timeout is 20 s (seeds); give up on the app just before it, so the sender hears
- * a 504 from us rather than timing out itself.
+ * The sender's timeout is 20 s (Tencent 267/32744); give up on the app just before it, so the
+ * sender hears a 504 from us rather than timing out itself.
  */
 const FORWARD_TIMEOUT_MS = 19_000;
 
@@ -130,7 +132,11 @@ export function createListenServer(options: {
         contentType = forward.contentType ?? "application/octet-stream";
       } else {
         status = forward.timedOut ? 504 : 502;
-        reply = JSON.stringify({ code: -1, message: `forwarding failed: ${forward.reason}` });
+        const failed = new OnAirError(
+          "ONAIR_ERR_FORWARD_FAILED",
+          `forwarding failed: ${forward.reason}`,
+        );
+        reply = JSON.stringify(failed.toJSON());
       }
     } else if (verdict.verified) {
       status = 200;
@@ -158,8 +164,8 @@ export function createListenServer(options: {
     handle(req, res).catch((err: unknown) => {
       // A bug here must not take the listener down: answer 500 and keep listening.
       process.stderr.write(`onair listen: ${err instanceof Error ? err.message : String(err)}\n`);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+      if (res.headersSent) res.end();
+      else sendError(res, err);
     });
   });
 }

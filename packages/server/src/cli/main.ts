@@ -1,5 +1,6 @@
+import { OnAirBaseError } from "@onair/callbacks";
 import { Command, CommanderError } from "commander";
-import { OnAirError } from "../errors.js";
+import { cliLine } from "./cli-line.js";
 import { addDeliveriesCommand } from "./deliveries-command.js";
 import { addListenCommand } from "./listen-command.js";
 import { parseInteger } from "./parse-integer.js";
@@ -56,8 +57,8 @@ export async function main(argv: string[]): Promise<number> {
       // Commander already printed its one-line message (or the help text).
       return err.exitCode;
     }
-    if (err instanceof OnAirError) {
-      process.stderr.write(`${err.toCliLine()}\n`);
+    if (err instanceof OnAirBaseError) {
+      process.stderr.write(`${cliLine(err)}\n`);
       return 1;
     }
     process.stderr.write(`onair: ${err instanceof Error ? err.message : String(err)}\n`);

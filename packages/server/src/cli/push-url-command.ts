@@ -16,7 +16,7 @@ interface PushUrlFlags {
 /** Tencent's console default for a push URL's validity. */
 const DEFAULT_VALIDITY_SECONDS = 24 * 3_600;
 
-/** `onair push-url`: a push URL signed with Tencent's txSecret/txTime scheme (SPEC §3). */
+/** `onair push-url`: a push URL signed with Tencent's txSecret/txTime scheme (docs/cli.md). */
 export function addPushUrlCommand(program: Command): void {
   program
     .command("push-url")

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { createCallbackRequest } from "@onair/callbacks";
+import { createCallbackRequest, Errcode } from "@onair/callbacks";
 import { Argument, type Command, Option } from "commander";
 import { Agent } from "undici";
-import { SEEDS_RETRY_POLICY } from "../config/schema.js";
 import { newId, newSequence } from "../domain/ids.js";
+import { TENCENT_INTL_RETRY_POLICY } from "../domain/retry-policy.js";
 import { exitWithFailure } from "./cli-failure.js";
 import { colorEnabled, createPalette, type Palette } from "./colors.js";
 import { snippet, summarizeEvent } from "./event-summary.js";
@@ -64,13 +64,18 @@ export function addTriggerCommand(program: Command): void {
     )
     .option("--app <name>", "AppName (`appname` in the body)", parseName("AppName"), "live")
     .option("--appid <n>", "appid in the body", atLeast(0), 12_345_678)
-    .option("--errcode <n>", "errcode of the interruption", atLeast(0), 1)
+    .option("--errcode <n>", "errcode of the interruption", atLeast(0), Errcode.ClientDeleteStream)
     .option("--duplicate <n>", "send every event n times", atLeast(1), 1)
     .option("--out-of-order", "send the events in reverse order (deterministic)")
-    .option("--retry", "retry non-200 answers on the seeds' schedule (60 s apart, 3 retries)")
+    .option("--retry", "retry non-200 answers on Tencent's schedule (60 s apart, 3 retries)")
     .option("--retry-interval-ms <ms>", "time between retries (implies --retry)", atLeast(0))
     .option("--max-retries <n>", "retries after the first attempt (implies --retry)", atLeast(0))
-    .option("--timeout-ms <ms>", "per-attempt timeout", atLeast(1), SEEDS_RETRY_POLICY.timeoutMs)
+    .option(
+      "--timeout-ms <ms>",
+      "per-attempt timeout",
+      atLeast(1),
+      TENCENT_INTL_RETRY_POLICY.timeoutMs,
+    )
     .option("--no-webhook-headers", "leave out the Standard Webhooks headers, as Tencent does")
     .addHelpText(
       "after",
@@ -93,16 +98,16 @@ async function trigger(kind: TriggerKind, flags: TriggerFlags): Promise<void> {
   const palette = createPalette(colorEnabled(process.stdout, process.env));
   const retrying =
     flags.retry === true || flags.retryIntervalMs !== undefined || flags.maxRetries !== undefined;
-  const intervalMs = flags.retryIntervalMs ?? SEEDS_RETRY_POLICY.intervalMs;
-  const attempts = retrying ? (flags.maxRetries ?? SEEDS_RETRY_POLICY.maxRetries) + 1 : 1;
+  const intervalMs = flags.retryIntervalMs ?? TENCENT_INTL_RETRY_POLICY.intervalMs;
+  const attempts = retrying ? (flags.maxRetries ?? TENCENT_INTL_RETRY_POLICY.maxRetries) + 1 : 1;
 
   const planned = planEvents(
     kind,
     {
       appid: flags.appid,
-      domain: flags.domain,
-      app: flags.app,
-      stream: flags.stream,
+      domainName: flags.domain,
+      appName: flags.app,
+      streamName: flags.stream,
       errcode: flags.errcode,
       key: flags.key,
     },

@@ -7,6 +7,7 @@ import {
   type PublishFacts,
   signPushUrl,
 } from "@onair/callbacks";
+import type { StreamKey } from "../domain/stream-key.js";
 
 /** The event kinds `onair trigger` sends; `session` is a whole publish. */
 export const TRIGGER_KINDS = [
@@ -20,11 +21,8 @@ export const TRIGGER_KINDS = [
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
 /** Where the sample events happen. */
-export interface SampleStream {
+export interface SampleStream extends StreamKey {
   appid: number;
-  domain: string;
-  app: string;
-  stream: string;
   /** The interruption's errcode. */
   errcode: number;
   /** Signs the sample push URL in `stream_param`. */
@@ -47,7 +45,7 @@ const hms = (d: Date, sep: string) =>
 
 /**
  * The bodies of one `onair trigger` run, built with the same builders OnAir's server uses, so
- * every field and JSON type matches the seeds' samples. Ids and time come in as inputs: the plan
+ * every field and JSON type matches Tencent's samples (Tencent 267/47025). Ids and time come in as inputs: the plan
  * itself is deterministic.
  */
 export function planEvents(
@@ -59,11 +57,11 @@ export function planEvents(
   const seconds = (ms: number) => Math.floor(ms / 1000);
   const { txSecret, txTime } = signPushUrl({
     key: s.key,
-    streamName: s.stream,
+    streamName: s.streamName,
     expiresAt: seconds(ids.nowMs) + 86_400,
   });
   const streamParam = `txSecret=${txSecret}&txTime=${txTime}`;
-  const common = { appid: s.appid, app: s.domain, appname: s.app, stream_id: s.stream };
+  const common = { appid: s.appid, app: s.domainName, appname: s.appName, stream_id: s.streamName };
   const publish = (atMs: number): PublishFacts => ({
     ...common,
     event_time: seconds(atMs),
@@ -74,7 +72,7 @@ export function planEvents(
     set_id: 2,
     idc_id: 34,
   });
-  const snapshotBase = `http://${s.domain}/snapshots`;
+  const snapshotBase = `http://${s.domainName}/snapshots`;
   const snapshot = (atMs: number): PlannedEvent => {
     const at = new Date(atMs);
     return {
@@ -86,7 +84,7 @@ export function planEvents(
         file_size: 48_213,
         width: 1280,
         height: 720,
-        pic_url: `/${day(at)}/${s.stream}-screenshot-${hms(at, "-")}-1280x720.jpg`,
+        pic_url: `/${day(at)}/${s.streamName}-screenshot-${hms(at, "-")}-1280x720.jpg`,
         baseUrl: snapshotBase,
       }),
     };
@@ -113,7 +111,7 @@ export function planEvents(
       endedAtMs: ids.nowMs,
       durationSeconds: SESSION_MS / 1000,
       file_size: 9_437_184,
-      video_url: `http://${s.domain}/recordings/${s.app}/${s.stream}/${s.stream}_${day(start).replaceAll("-", "")}${hms(start, "")}.flv`,
+      video_url: `http://${s.domainName}/recordings/${s.appName}/${s.streamName}/${s.streamName}_${day(start).replaceAll("-", "")}${hms(start, "")}.flv`,
       media_start_time: 0,
       videoCodec: "h264",
       resolution: "1280x720",

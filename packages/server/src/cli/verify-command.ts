@@ -3,6 +3,7 @@ import { text } from "node:stream/consumers";
 import { type Command, Option } from "commander";
 import { OnAirError } from "../errors.js";
 import { exitWithFailure } from "./cli-failure.js";
+import { cliLine } from "./cli-line.js";
 import { colorEnabled, createPalette } from "./colors.js";
 import { diagnoseCallback } from "./diagnose-callback.js";
 import { formatFacts, summarizeEvent } from "./event-summary.js";
@@ -85,8 +86,7 @@ export function addVerifyCommand(program: Command): void {
         key: flags.key,
         nowMs: flags.at === undefined ? Date.now() : flags.at * 1000,
       });
-      if (!diagnosis.valid)
-        exitWithFailure(diagnosis.problems.map((p) => `onair: ${p.message} (${p.code})`));
+      if (!diagnosis.valid) exitWithFailure(diagnosis.problems.map(cliLine));
       const c = createPalette(colorEnabled(process.stdout, process.env));
       const summary = summarizeEvent(JSON.parse(body.toString("utf8")));
       const checks = [

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+import { currentRetryPreset, isDeprecatedRetryPreset } from "../domain/retry-policy.js";
 import { OnAirError } from "../errors.js";
+import { warnDeprecatedRetryPreset } from "./deprecation.js";
 import { configSchema, type OnAirConfig } from "./schema.js";
 
 /** Environment variables OnAir reads, and the config key each one sets. */
@@ -111,5 +113,12 @@ export function loadConfig(options: {
   if (problems.length > 0 || !result.success) {
     throw new OnAirError("ONAIR_ERR_CONFIG", `invalid configuration:\n  ${problems.join("\n  ")}`);
   }
+  warnOfOldNames(layered);
   return deepFreeze(result.data);
+}
+
+function warnOfOldNames(layered: Layer): void {
+  const preset = layered.retryPreset;
+  if (isDeprecatedRetryPreset(preset))
+    warnDeprecatedRetryPreset(preset, currentRetryPreset(preset), "retryPreset");
 }

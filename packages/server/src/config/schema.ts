@@ -1,41 +1,34 @@
 import { z } from "zod";
+import {
+  currentRetryPreset,
+  DEPRECATED_RETRY_PRESETS,
+  RETRY_PRESETS,
+} from "../domain/retry-policy.js";
+
+/** A whole number of at least `min`, `fallback` when unset. */
+const atLeast = (min: number, fallback: number) => z.number().int().min(min).default(fallback);
+
+/** A secret people type into config files: 16 characters at least. */
+const secret = () =>
+  z
+    .string()
+    .min(16, "must be at least 16 characters (generate one: openssl rand -base64 24)")
+    .optional();
+
+/** A group of settings: unknown keys rejected, and all defaults when the group is absent. */
+function section<Shape extends z.ZodRawShape>(shape: Shape) {
+  // Every field of a section has a default or is optional, so `{}` is a valid input.
+  return z
+    .object(shape)
+    .strict()
+    .prefault({} as z.input<z.ZodObject<Shape, z.core.$strict>>);
+}
 
 /**
- * The one configuration schema (STYLE §5): defaults with units in one place, unknown keys
- * rejected. `load-config.ts` layers environment → config file → flags onto it, reports every
- * error at once, and freezes the result.
+ * The one configuration schema (README.md "Configure it"): defaults with units in one place,
+ * unknown keys rejected. `load-config.ts` layers environment → config file → flags onto it,
+ * reports every error at once, and freezes the result.
  */
-export const retryPolicySchema = z
-  .object({
-    maxRetries: z.number().int().min(0).max(100),
-    intervalMs: z.number().int().min(0),
-    timeoutMs: z.number().int().min(1),
-    jitter: z.number().min(0).max(1),
-  })
-  .strict();
-
-/** The seeds' policy (OnAir's default): 20 s timeout, retry after 60 s, 3 retries. */
-export const SEEDS_RETRY_POLICY = Object.freeze({
-  maxRetries: 3,
-  intervalMs: 60_000,
-  timeoutMs: 20_000,
-  jitter: 0,
-});
-
-/** Tencent's policy since 2021-11: 12 retries a minute apart (screenshots: 5, two minutes apart). */
-export const TENCENT_2021_RETRY_POLICY = Object.freeze({
-  maxRetries: 12,
-  intervalMs: 60_000,
-  timeoutMs: 20_000,
-  jitter: 0,
-});
-export const TENCENT_2021_SNAPSHOT_RETRY_POLICY = Object.freeze({
-  maxRetries: 5,
-  intervalMs: 120_000,
-  timeoutMs: 20_000,
-  jitter: 0,
-});
-
 export const configSchema = z
   .object({
     /** HTTP port: API, intake, hooks, files, metrics, dashboard. */
@@ -49,276 +42,205 @@ export const configSchema = z
     databaseUrl: z.string().url().optional(),
     /** Management credentials (TC3-HMAC-SHA256). Generated and printed on first start when unset. */
     secretId: z.string().min(1).optional(),
-    secretKey: z
-      .string()
-      .min(16, "must be at least 16 characters (generate one: openssl rand -base64 24)")
-      .optional(),
+    secretKey: secret(),
     /** Bearer token of `POST /v1/events` (not the SecretKey). Generated on first start when unset. */
-    intakeToken: z
-      .string()
-      .min(16, "must be at least 16 characters (generate one: openssl rand -base64 24)")
-      .optional(),
+    intakeToken: secret(),
     /** `?token=` of the media-server hooks (it sits in their config files). Generated when unset. */
-    hookToken: z
-      .string()
-      .min(16, "must be at least 16 characters (generate one: openssl rand -base64 24)")
-      .optional(),
+    hookToken: secret(),
     /** Callback URLs on private or loopback addresses; link-local/metadata are always refused. */
     callbackAllowPrivate: z.boolean().default(true),
     /** Base URL under which `/files/` is reachable by callback receivers. */
     publicUrl: z.string().url().optional(),
     /** The `appid` put in callbacks. */
-    appid: z.number().int().min(0).default(1_000_000),
+    appid: atLeast(0, 1_000_000),
     /** This node's name: lease owner and the `node` of push events. Defaults to host:pid. */
     nodeId: z.string().min(1).optional(),
     logLevel: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
-    retryPreset: z.enum(["seeds", "tencent-2021"]).default("seeds"),
-    dispatcher: z
-      .object({
-        /** In-flight attempts on this node. */
-        concurrency: z.number().int().min(1).max(1024).default(64),
-        /** In-flight attempts per callback origin on this node: a stuck origin's share of `concurrency`. */
-        perOriginConcurrency: z.number().int().min(1).max(256).default(16),
-        batchSize: z.number().int().min(1).max(1000).default(100),
-        /** Lease on a claimed delivery; must exceed the attempt timeout. */
-        leaseMs: z.number().int().min(1000).default(60_000),
-        /** Poll interval when the queue is idle (new events also wake the dispatcher). */
-        pollIntervalMs: z.number().int().min(10).default(500),
-        /** Cap on a `Retry-After` honoured on 429/503. */
-        maxRetryAfterMs: z.number().int().min(0).default(600_000),
-        /** An endpoint failing for this long is disabled (0 = never). */
-        disableEndpointAfterMs: z
-          .number()
-          .int()
-          .min(0)
-          .default(5 * 24 * 3600_000),
-        /** Bytes of a response body kept per attempt. */
-        responseSnippetBytes: z.number().int().min(0).max(65536).default(1024),
-      })
-      .strict()
-      .prefault({}),
+    /** Delivery schedule of templates without their own; `seeds` is a deprecated alias. */
+    retryPreset: z
+      .enum([...RETRY_PRESETS, ...DEPRECATED_RETRY_PRESETS])
+      .default("tencent-intl")
+      .transform(currentRetryPreset),
+    dispatcher: section({
+      /** In-flight attempts on this node. */
+      concurrency: z.number().int().min(1).max(1024).default(64),
+      /** In-flight attempts per callback origin on this node: a stuck origin's share of `concurrency`. */
+      perOriginConcurrency: z.number().int().min(1).max(256).default(16),
+      batchSize: z.number().int().min(1).max(1000).default(100),
+      /** Lease on a claimed delivery; must exceed the attempt timeout. */
+      leaseMs: atLeast(1000, 60_000),
+      /** Poll interval when the queue is idle (new events also wake the dispatcher). */
+      pollIntervalMs: atLeast(10, 500),
+      /** Cap on a `Retry-After` honoured on 429/503. */
+      maxRetryAfterMs: atLeast(0, 600_000),
+      /** An endpoint failing for this long is disabled (0 = never). */
+      disableEndpointAfterMs: atLeast(0, 5 * 24 * 3600_000),
+      /** Bytes of a response body kept per attempt. */
+      responseSnippetBytes: z.number().int().min(0).max(65536).default(1024),
+    }),
     /** `/metrics` and `/healthz` (docs/security.md). */
-    metrics: z
-      .object({
-        /** Bearer token `/metrics` requires (unset = open, as Prometheus scrapes by default). */
-        token: z.string().min(16).optional(),
-        /** Queue figures (pending, dead, oldest pending) are re-read at most this often, in ms. */
-        queueStatsMaxAgeMs: z.number().int().min(0).default(10_000),
-        /** `/healthz`'s store write probe is re-run at most this often, in ms. */
-        writeProbeMaxAgeMs: z.number().int().min(0).default(5_000),
-      })
-      .strict()
-      .prefault({}),
+    metrics: section({
+      /** Bearer token `/metrics` requires (unset = open, as Prometheus scrapes by default). */
+      token: z.string().min(16).optional(),
+      /** Queue figures (pending, dead, oldest pending) are re-read at most this often, in ms. */
+      queueStatsMaxAgeMs: atLeast(0, 10_000),
+      /** `/healthz`'s store write probe is re-run at most this often, in ms. */
+      writeProbeMaxAgeMs: atLeast(0, 5_000),
+    }),
     /** `/files/` (recordings, screenshots): signed URLs unless public (docs/recording.md). */
-    files: z
-      .object({
-        /** Serve `/files/` to anyone, without a signature (names are guessable: think twice). */
-        public: z.boolean().default(false),
-        /**
-         * Lifetime of the signed URLs in callbacks and the dashboard, in seconds. 7 days: a
-         * receiver may fetch a recording long after the callback, and retries run for days.
-         */
-        urlTtlSeconds: z
-          .number()
-          .int()
-          .min(60)
-          .default(7 * 24 * 3600),
-      })
-      .strict()
-      .prefault({}),
-    ingest: z
-      .object({
-        /** Accept RTMP publishes on rtmpHost:rtmpPort. */
-        enabled: z.boolean().default(true),
-        /** Push domain of clients that connect by IP without `domain=` (unset: the address itself). */
-        defaultDomain: z.string().min(1).optional(),
-        /**
-         * Publishes to domains not added with AddLiveDomain, accepted without push auth: from
-         * anywhere (true), never (false), or only from a publisher on this machine ("loopback").
-         */
-        allowUnregisteredDomains: z.union([z.boolean(), z.literal("loopback")]).default("loopback"),
-        /** Largest RTMP message; larger ends the publish with errcode 7 (Tencent: 1 MB). */
-        maxMessageBytes: z
-          .number()
-          .int()
-          .min(64 * 1024)
-          .default(1024 * 1024),
-        /**
-         * Bytes one publishing connection may hold for unfinished chunks and messages (a video
-         * frame being reassembled, an audio one beside it); more ends it with errcode 7. Before
-         * it publishes a connection may hold 128 KiB and send messages of 64 KiB at most.
-         */
-        maxPendingBytes: z
-          .number()
-          .int()
-          .min(256 * 1024)
-          .default(4 * 1024 * 1024),
-        /** The same, across every RTMP connection of this node. */
-        maxPendingBytesTotal: z
-          .number()
-          .int()
-          .min(1024 * 1024)
-          .default(256 * 1024 * 1024),
-        /** Chunk streams one connection may open (encoders use 3 to 8; nginx-rtmp allows 32). */
-        maxChunkStreams: z.number().int().min(8).max(65599).default(64),
-        /** RTMP connections open at once on this node; more are closed on accept. */
-        maxConnections: z.number().int().min(1).default(1000),
-        /** RTMP connections open at once from one client address. */
-        maxConnectionsPerIp: z.number().int().min(1).default(32),
-        /** No audio or video for this long ends the publish with errcode 8. */
-        idleTimeoutMs: z.number().int().min(100).default(10_000),
-        /** A connection that has not completed the handshake, or has no publish, for this long is closed. */
-        handshakeTimeoutMs: z.number().int().min(100).default(10_000),
-        /**
-         * While media flows below about 32 KiB per interval (2.6 Mbit/s at 100 ms), a publisher's
-         * socket is read at most this often: one read takes many frames (CPU per stream about
-         * halves at 100 ms). Faster publishers are read as data arrives, so HD encoders keep real
-         * time. Media and the close are seen at most this much later. 0 reads as data arrives.
-         */
-        readCoalesceMs: z.number().int().min(0).max(500).default(100),
-        /**
-         * A second publisher of a live stream replaces the first (errcode 21) only when it proved
-         * the domain's push key ("replace-authenticated"), always ("replace") or never ("reject");
-         * a publisher not allowed to replace is refused (18/601) and the first stays live.
-         */
-        duplicatePublish: z
-          .enum(["replace-authenticated", "replace", "reject"])
-          .default("replace-authenticated"),
-        /** Third-party publish authorization: must answer 200 within the timeout, else refused. */
-        publishHookUrl: z.string().url().optional(),
-        publishHookTimeoutMs: z.number().int().min(100).default(3000),
-        /** Longest wait for the picture size before the push callback goes out without it. */
-        pushEventWaitMs: z.number().int().min(0).default(2000),
-        /** Node heartbeat; a node silent for `nodeStaleMs` has its streams reported interrupted. */
-        nodeHeartbeatMs: z.number().int().min(100).default(5000),
-        nodeStaleMs: z.number().int().min(500).default(30_000),
-        /** How often a node checks for Drop/Forbid requests addressed to its publishers. */
-        commandPollMs: z.number().int().min(50).default(1000),
-      })
-      .strict()
-      .prefault({}),
-    recording: z
-      .object({
-        /** ffmpeg for MP4 and HLS recording (Debian's package; FLV needs none). */
-        ffmpegPath: z.string().min(1).default("ffmpeg"),
-        /** ffprobe, for the duration of MP4 files recovered after a crash. */
-        ffprobePath: z.string().min(1).default("ffprobe"),
-        /** How often files past their template's StorageTime are deleted. */
-        sweepIntervalMs: z.number().int().min(50).default(60_000),
-        /** Shortest RecordInterval a template may set (Tencent: 60 s); lower it for tests. */
-        minIntervalSeconds: z.number().int().min(1).default(60),
-        /** Bytes of a recorder's write queue; past it, tags are dropped to the next keyframe. */
-        maxQueuedBytes: z
-          .number()
-          .int()
-          .min(64 * 1024)
-          .default(16 * 1024 * 1024),
-      })
-      .strict()
-      .prefault({}),
-    snapshot: z
-      .object({
-        /** ffmpeg that decodes one JPEG per screenshot (Debian's package). */
-        ffmpegPath: z.string().min(1).default("ffmpeg"),
-        /** Shortest SnapshotInterval a template may set (Tencent: 5 s); lower it for tests. */
-        minIntervalSeconds: z.number().int().min(1).default(5),
-        /** ffmpeg children decoding screenshots at once, across all streams; more ticks skip. */
-        maxConcurrent: z.number().int().min(1).default(4),
-        /** An ffmpeg child still running after this is killed and the screenshot counted failed. */
-        timeoutMs: z.number().int().min(100).default(10_000),
-      })
-      .strict()
-      .prefault({}),
-    moderation: z
-      .object({
-        /**
-         * Porn detection (event 317) on screenshots of templates with PornFlag 1. Needs the optional
-         * package: `npm ci --prefix packages/moderation && npm run build --prefix packages/moderation`.
-         */
-        enabled: z.boolean().default(false),
-        model: z.enum(["MobileNetV2", "MobileNetV2Mid", "InceptionV3"]).default("MobileNetV2"),
-        /** Screenshots waiting for the classifier; when full, the oldest is dropped and counted. */
-        queueSize: z.number().int().min(1).max(1000).default(8),
-        /** Scores (0–100) at or above which a screenshot is a hit: Porn → Block, Sexy → Review. */
-        pornThreshold: z.number().min(0).max(100).default(70),
-        sexyThreshold: z.number().min(0).max(100).default(85),
-      })
-      .strict()
-      .prefault({}),
+    files: section({
+      /** Serve `/files/` to anyone, without a signature (names are guessable: think twice). */
+      public: z.boolean().default(false),
+      /**
+       * Lifetime of the signed URLs in callbacks and the dashboard, in seconds. 7 days: a
+       * receiver may fetch a recording long after the callback, and retries run for days.
+       */
+      urlTtlSeconds: atLeast(60, 7 * 24 * 3600),
+    }),
+    ingest: section({
+      /** Accept RTMP publishes on rtmpHost:rtmpPort. */
+      enabled: z.boolean().default(true),
+      /** Push domain of clients that connect by IP without `domain=` (unset: the address itself). */
+      defaultDomain: z.string().min(1).optional(),
+      /**
+       * Publishes to domains not added with AddLiveDomain, accepted without push auth: from
+       * anywhere (true), never (false), or only from a publisher on this machine ("loopback").
+       */
+      allowUnregisteredDomains: z.union([z.boolean(), z.literal("loopback")]).default("loopback"),
+      /** Largest RTMP message; larger ends the publish with errcode 7 (Tencent: 1 MB). */
+      maxMessageBytes: atLeast(64 * 1024, 1024 * 1024),
+      /**
+       * Bytes one publishing connection may hold for unfinished chunks and messages (a video
+       * frame being reassembled, an audio one beside it); more ends it with errcode 7. Before
+       * it publishes a connection may hold 128 KiB and send messages of 64 KiB at most.
+       */
+      maxPendingBytes: atLeast(256 * 1024, 4 * 1024 * 1024),
+      /** The same, across every RTMP connection of this node. */
+      maxPendingBytesTotal: atLeast(1024 * 1024, 256 * 1024 * 1024),
+      /** Chunk streams one connection may open (encoders use 3 to 8; nginx-rtmp allows 32). */
+      maxChunkStreams: z.number().int().min(8).max(65599).default(64),
+      /** RTMP connections open at once on this node; more are closed on accept. */
+      maxConnections: atLeast(1, 1000),
+      /** RTMP connections open at once from one client address. */
+      maxConnectionsPerIp: atLeast(1, 32),
+      /** No audio or video for this long ends the publish with errcode 8. */
+      idleTimeoutMs: atLeast(100, 10_000),
+      /** A connection that has not completed the handshake, or has no publish, for this long is closed. */
+      handshakeTimeoutMs: atLeast(100, 10_000),
+      /**
+       * While media flows below about 32 KiB per interval (2.6 Mbit/s at 100 ms), a publisher's
+       * socket is read at most this often: one read takes many frames (CPU per stream about
+       * halves at 100 ms). Faster publishers are read as data arrives, so HD encoders keep real
+       * time. Media and the close are seen at most this much later. 0 reads as data arrives.
+       */
+      readCoalesceMs: z.number().int().min(0).max(500).default(100),
+      /**
+       * A second publisher of a live stream replaces the first (errcode 21) only when it proved
+       * the domain's push key ("replace-authenticated"), always ("replace") or never ("reject");
+       * a publisher not allowed to replace is refused (18/601) and the first stays live.
+       */
+      duplicatePublish: z
+        .enum(["replace-authenticated", "replace", "reject"])
+        .default("replace-authenticated"),
+      /** Third-party publish authorization: must answer 200 within the timeout, else refused. */
+      publishHookUrl: z.string().url().optional(),
+      publishHookTimeoutMs: atLeast(100, 3000),
+      /** Longest wait for the picture size before the push callback goes out without it. */
+      pushEventWaitMs: atLeast(0, 2000),
+      /** Node heartbeat; a node silent for `nodeStaleMs` has its streams reported interrupted. */
+      nodeHeartbeatMs: atLeast(100, 5000),
+      nodeStaleMs: atLeast(500, 30_000),
+      /** How often a node checks for Drop/Forbid requests addressed to its publishers. */
+      commandPollMs: atLeast(50, 1000),
+    }),
+    recording: section({
+      /** ffmpeg for MP4 and HLS recording (Debian's package; FLV needs none). */
+      ffmpegPath: z.string().min(1).default("ffmpeg"),
+      /** ffprobe, for the duration of MP4 files recovered after a crash. */
+      ffprobePath: z.string().min(1).default("ffprobe"),
+      /** How often files past their template's StorageTime are deleted. */
+      sweepIntervalMs: atLeast(50, 60_000),
+      /** Shortest RecordInterval a template may set (Tencent: 60 s); lower it for tests. */
+      minIntervalSeconds: atLeast(1, 60),
+      /** Bytes of a recorder's write queue; past it, tags are dropped to the next keyframe. */
+      maxQueuedBytes: atLeast(64 * 1024, 16 * 1024 * 1024),
+    }),
+    snapshot: section({
+      /** ffmpeg that decodes one JPEG per screenshot (Debian's package). */
+      ffmpegPath: z.string().min(1).default("ffmpeg"),
+      /** Shortest SnapshotInterval a template may set (Tencent: 5 s); lower it for tests. */
+      minIntervalSeconds: atLeast(1, 5),
+      /** ffmpeg children decoding screenshots at once, across all streams; more ticks skip. */
+      maxConcurrent: atLeast(1, 4),
+      /** An ffmpeg child still running after this is killed and the screenshot counted failed. */
+      timeoutMs: atLeast(100, 10_000),
+    }),
+    moderation: section({
+      /**
+       * Porn detection (event 317) on screenshots of templates with PornFlag 1. Needs the optional
+       * package `@onair/moderation` (packages/moderation/README.md).
+       */
+      enabled: z.boolean().default(false),
+      model: z.enum(["MobileNetV2", "MobileNetV2Mid", "InceptionV3"]).default("MobileNetV2"),
+      /** Screenshots waiting for the classifier; when full, the oldest is dropped and counted. */
+      queueSize: z.number().int().min(1).max(1000).default(8),
+      /** Scores (0–100) at or above which a screenshot is a hit: Porn → Block, Sexy → Review. */
+      pornThreshold: z.number().min(0).max(100).default(70),
+      sexyThreshold: z.number().min(0).max(100).default(85),
+    }),
     /** How long a replaced CallbackKey still signs `webhook-signature` (key rotation overlap). */
-    keyRotationOverlapMs: z
-      .number()
-      .int()
-      .min(0)
-      .default(24 * 3600_000),
-    api: z
-      .object({
-        /**
-         * Refuse TC3 signatures that leave `x-tc-action` unsigned. Off by default because
-         * tencentcloud-sdk-nodejs 4.x signs only content-type;host.
-         */
-        requireSignedAction: z.boolean().default(false),
-        /** Signatures remembered for replay refusal (entries, ~150 bytes each); full → RequestLimitExceeded. */
-        replayCacheSize: z.number().int().min(100).default(100_000),
-        /**
-         * A signature seen again within this long of its first use, from the same client
-         * address, is the SDK sending two calls with the same body in one second (ms; 0 = never).
-         */
-        replayGraceMs: z.number().int().min(0).max(10_000).default(2000),
-      })
-      .strict()
-      .prefault({}),
-    http: z
-      .object({
-        /** Open HTTP connections at most (node's server.maxConnections); more are closed at once. */
-        maxConnections: z.number().int().min(1).default(1024),
-        /** Time to receive the request headers (ms). */
-        headersTimeoutMs: z.number().int().min(100).default(20_000),
-        /** Time to receive the whole request (ms). */
-        requestTimeoutMs: z.number().int().min(100).default(60_000),
-        /** Longest silence between two body reads (ms), like nginx's client_body_timeout; then 408. */
-        bodyTimeoutMs: z.number().int().min(50).default(10_000),
-        /**
-         * Bytes buffered at once across all bodies not yet authenticated (API bodies before the
-         * signature check, sign-in), beyond the first 16 KiB of each; past it, 503.
-         */
-        maxUnauthenticatedBodyBytes: z
-          .number()
-          .int()
-          .min(64 * 1024)
-          .default(64 * 1024 * 1024),
-        /** Take the client address from the last X-Forwarded-For entry (only behind your own proxy). */
-        trustForwardedFor: z.boolean().default(false),
-      })
-      .strict()
-      .prefault({}),
+    keyRotationOverlapMs: atLeast(0, 24 * 3600_000),
+    api: section({
+      /**
+       * Refuse TC3 signatures that leave `x-tc-action` unsigned. Off by default because
+       * tencentcloud-sdk-nodejs 4.x signs only content-type;host.
+       */
+      requireSignedAction: z.boolean().default(false),
+      /** Signatures remembered for replay refusal (entries, ~150 bytes each); full → RequestLimitExceeded. */
+      replayCacheSize: atLeast(100, 100_000),
+      /**
+       * A signature seen again within this long of its first use, from the same client
+       * address, is the SDK sending two calls with the same body in one second (ms; 0 = never).
+       */
+      replayGraceMs: z.number().int().min(0).max(10_000).default(2000),
+    }),
+    http: section({
+      /** Open HTTP connections at most (node's server.maxConnections); more are closed at once. */
+      maxConnections: atLeast(1, 1024),
+      /** Time to receive the request headers (ms). */
+      headersTimeoutMs: atLeast(100, 20_000),
+      /** Time to receive the whole request (ms). */
+      requestTimeoutMs: atLeast(100, 60_000),
+      /** Longest silence between two body reads (ms), like nginx's client_body_timeout; then 408. */
+      bodyTimeoutMs: atLeast(50, 10_000),
+      /**
+       * Bytes buffered at once across all bodies not yet authenticated (API bodies before the
+       * signature check, sign-in), beyond the first 16 KiB of each; past it, 503.
+       */
+      maxUnauthenticatedBodyBytes: atLeast(64 * 1024, 64 * 1024 * 1024),
+      /** Take the client address from the last X-Forwarded-For entry (only behind your own proxy). */
+      trustForwardedFor: z.boolean().default(false),
+    }),
     /** Throttle of failed authentications (API, intake, hooks, dashboard), per client address. */
-    authThrottle: z
-      .object({
-        /** Failures per client address within windowMs before it is blocked. */
-        maxFailuresPerClient: z.number().int().min(1).default(30),
-        /** Failures per client address and credential id (SecretId) within windowMs. */
-        maxFailuresPerCredential: z.number().int().min(1).default(10),
-        /** Window over which failures are counted (ms). */
-        windowMs: z.number().int().min(100).default(60_000),
-        /** First block (ms); each further block of the same client doubles, up to maxBlockMs. */
-        blockMs: z.number().int().min(100).default(60_000),
-        maxBlockMs: z.number().int().min(100).default(3_600_000),
-        /** Clients tracked at most (least recently seen dropped first). */
-        maxClients: z.number().int().min(100).default(10_000),
-      })
-      .strict()
-      .prefault({}),
+    authThrottle: section({
+      /** Failures per client address within windowMs before it is blocked. */
+      maxFailuresPerClient: atLeast(1, 30),
+      /** Failures per client address and credential id (SecretId) within windowMs. */
+      maxFailuresPerCredential: atLeast(1, 10),
+      /** Window over which failures are counted (ms). */
+      windowMs: atLeast(100, 60_000),
+      /** First block (ms); each further block of the same client doubles, up to maxBlockMs. */
+      blockMs: atLeast(100, 60_000),
+      maxBlockMs: atLeast(100, 3_600_000),
+      /** Clients tracked at most (least recently seen dropped first). */
+      maxClients: atLeast(100, 10_000),
+    }),
     /** Deepest nesting of arrays and objects in a JSON body of the API, intake and dashboard (levels). */
     maxJsonDepth: z.number().int().min(8).max(1000).default(64),
     /** Largest request body of the management API and intake. */
-    maxRequestBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .default(1024 * 1024),
+    maxRequestBytes: atLeast(1024, 1024 * 1024),
   })
   .strict();
 

@@ -2,9 +2,10 @@ import type { Logger } from "pino";
 import { API_ACTIONS } from "../api/actions/index.js";
 import { withoutNulls } from "../api/params.js";
 import { OnAirError, toOnAirError } from "../errors.js";
+import { sendError } from "../http/error-reply.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 import { DASHBOARD_ACTIONS, type DashboardActionContext } from "./dashboard-actions.js";
-import { readJsonObject, requireSession, sendError } from "./http-helpers.js";
+import { readJsonObject, requireSession } from "./http-helpers.js";
 import type { SessionStore } from "./session-store.js";
 
 /** Path prefix of the dashboard's API calls: `POST /dashboard/api/<Action>`. */

@@ -5,6 +5,7 @@ import { appName, domainName } from "../api/fields.js";
 import { parseParams } from "../api/params.js";
 import { latestSnapshot } from "./latest-snapshot.js";
 import { readOverview } from "./overview.js";
+import type { DashboardPushUrlInfo, DashboardStream } from "./wire-types.js";
 
 /** What the dashboard's own actions may use beyond an API action's context. */
 export interface DashboardActionContext extends ActionContext {
@@ -54,16 +55,18 @@ const dashboardLiveStreams = define({
     rows.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
     return {
       Streams: await Promise.all(
-        rows.map(async (r) => ({
-          DomainName: r.domainName,
-          AppName: r.appName,
-          StreamName: r.streamName,
-          Sequence: r.sequence,
-          StartTime: r.startedAt.toISOString(),
-          ClientIp: r.clientIp,
-          Resolution: r.width > 0 ? `${r.width}*${r.height}` : "",
-          SnapshotUrl: await latestSnapshot(ctx, r),
-        })),
+        rows.map(
+          async (r): Promise<DashboardStream> => ({
+            DomainName: r.domainName,
+            AppName: r.appName,
+            StreamName: r.streamName,
+            Sequence: r.sequence,
+            StartTime: r.startedAt.toISOString(),
+            ClientIp: r.clientIp,
+            Resolution: r.width > 0 ? `${r.width}*${r.height}` : "",
+            SnapshotUrl: await latestSnapshot(ctx, r),
+          }),
+        ),
       ),
     };
   },
@@ -96,7 +99,7 @@ const dashboardPushUrl = define({
       (p.ValiditySeconds ?? DEFAULT_VALIDITY_SECONDS);
     const key = domain?.pushAuth.enabled ? domain.pushAuth.mainKey : "";
     const signed = key ? signPushUrl({ key, streamName: p.StreamName, expiresAt }) : null;
-    return {
+    const info: DashboardPushUrlInfo = {
       AuthEnabled: signed !== null,
       PushUrl: signed
         ? buildPushUrl({
@@ -112,6 +115,7 @@ const dashboardPushUrl = define({
       ExpireTime: signed ? new Date(expiresAt * 1000).toISOString() : "",
       RtmpPort: ctx.rtmpPort(),
     };
+    return info;
   },
 });
 

@@ -1,15 +1,16 @@
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Clock } from "../domain/clock.js";
+import { sendError } from "../http/error-reply.js";
 import type { RouteHandler } from "../http/route.js";
 import type { Store } from "../store/store.js";
-import { requireSession, sendError } from "./http-helpers.js";
+import { requireSession } from "./http-helpers.js";
 import type { LiveFeed } from "./live-feed.js";
 import { readOverview } from "./overview.js";
 import type { SessionStore } from "./session-store.js";
 
 /** How often queue figures are pushed. */
-export const STATS_INTERVAL_MS = 2000;
+const STATS_INTERVAL_MS = 2000;
 /** Wait after an event before pushing fresh figures, so a burst of events costs one read. */
 const EVENT_STATS_DELAY_MS = 250;
 /** A comment line this often keeps proxies from closing a quiet stream. */

@@ -1,9 +1,8 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Logger } from "pino";
-import { OnAirError, toOnAirError } from "../errors.js";
+import { OnAirError } from "../errors.js";
 import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody } from "../http/read-body.js";
-import { sendJson } from "../http/route.js";
 import type { SessionStore } from "./session-store.js";
 
 /** The session cookie; scoped to /dashboard so the API and hooks never see it. */
@@ -31,12 +30,6 @@ export function sessionCookie(
     `Max-Age=${options.maxAgeSeconds}`,
     ...(options.secure ? ["Secure"] : []),
   ].join("; ");
-}
-
-/** Replies `{Error: {Code, Message}}` with the error's HTTP status. */
-export function sendError(res: ServerResponse, err: unknown): void {
-  const error = toOnAirError(err);
-  sendJson(res, error.httpStatus, { Error: error.toTencentError() });
 }
 
 /** Throws 401 unless the request carries a live session cookie. */

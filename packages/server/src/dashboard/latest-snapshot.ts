@@ -1,5 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
+import { EventType } from "@onair/callbacks";
 import type { StreamKey } from "../domain/stream-key.js";
 import type { Store } from "../store/store.js";
 
@@ -38,7 +39,7 @@ async function latestSnapshotPath(
 ): Promise<string> {
   const events = await deps.store.events.list({
     streamId: key.streamName,
-    eventTypes: [200],
+    eventTypes: [EventType.Snapshot],
     limit: RECENT_SNAPSHOT_EVENTS,
   });
   const event = events.find((e) => e.domainName === key.domainName && e.appName === key.appName);

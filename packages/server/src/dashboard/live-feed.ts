@@ -1,18 +1,6 @@
+import { EventType } from "@onair/callbacks";
 import type { NewEvent } from "../store/store.js";
-
-/** What the dashboard's live feed says about one committed event. */
-export interface LiveEvent {
-  EventId: string;
-  EventType: number;
-  DomainName: string;
-  AppName: string;
-  StreamName: string;
-  Time: string;
-  /** Interruptions only: why the publish ended. */
-  Errcode?: number;
-  Errmsg?: string;
-  Deliveries: number;
-}
+import type { LiveEvent } from "./wire-types.js";
 
 /**
  * An in-process fan-out of committed events to the dashboard's open SSE streams. `publish` is
@@ -38,7 +26,7 @@ export function createLiveFeed(): LiveFeed {
         Time: event.createdAt.toISOString(),
         Deliveries: deliveryIds.length,
       };
-      if (event.eventType === 0) {
+      if (event.eventType === EventType.Interruption) {
         live.Errcode = Number(event.body.errcode);
         live.Errmsg = String(event.body.errmsg ?? "");
       }

@@ -1,24 +1,11 @@
 import type { Clock } from "../domain/clock.js";
 import type { Store } from "../store/store.js";
+import type { Overview } from "./wire-types.js";
 
 /** Minutes of event history the overview charts. */
-export const OVERVIEW_MINUTES = 15;
+const OVERVIEW_MINUTES = 15;
 /** Events read for the chart at most; a busier quarter hour shows a flat top. */
 const EVENT_SCAN_LIMIT = 10_000;
-
-/** The figures of the dashboard's overview, also pushed over SSE as `stats`. */
-export interface Overview {
-  Time: string;
-  OnlineStreams: number;
-  Pending: number;
-  Dead: number;
-  Delivered: number;
-  OldestPendingAgeMs: number | null;
-  /** delivered / (delivered + dead), over every finished delivery; null before the first. */
-  SuccessRate: number | null;
-  /** Events per minute, oldest first; the last entry is the current minute so far. */
-  EventsPerMinute: number[];
-}
 
 export async function readOverview(deps: { store: Store; clock: Clock }): Promise<Overview> {
   const now = deps.clock.now();

@@ -4,14 +4,9 @@ import { configSchema } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { OnAirError } from "../errors.js";
 import { type AuthThrottle, createAuthThrottle, retryAfterSeconds } from "../http/auth-throttle.js";
+import { sendError } from "../http/error-reply.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
-import {
-  readCookie,
-  readJsonObject,
-  SESSION_COOKIE,
-  sendError,
-  sessionCookie,
-} from "./http-helpers.js";
+import { readCookie, readJsonObject, SESSION_COOKIE, sessionCookie } from "./http-helpers.js";
 import type { SessionStore } from "./session-store.js";
 
 const SIGN_IN_BODY_LIMIT = 4096;
@@ -66,7 +61,7 @@ export function createSignInRoute(options: {
       if (wait !== null) {
         res.setHeader("retry-after", retryAfterSeconds(wait));
         throw new OnAirError(
-          "ONAIR_ERR_LIMIT_EXCEEDED",
+          "ONAIR_ERR_AUTH_THROTTLED",
           `too many failed sign-ins from this address; retry in ${retryAfterSeconds(wait)} s`,
         );
       }

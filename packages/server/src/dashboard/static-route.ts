@@ -3,8 +3,10 @@ import { stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, extname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { OnAirError } from "../errors.js";
+import { sendError } from "../http/error-reply.js";
 import { sendFile } from "../http/file-route.js";
-import { type RouteHandler, sendJson } from "../http/route.js";
+import type { RouteHandler } from "../http/route.js";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -51,12 +53,13 @@ export function createStaticRoute(options: { root: string | null; prefix: string
   const root = options.root === null ? null : resolve(options.root);
   return async (req, res) => {
     if (root === null) {
-      return sendJson(res, 503, {
-        Error: {
-          Code: "ResourceUnavailable",
-          Message: "the dashboard is not built: run `npm run build` in the OnAir checkout",
-        },
-      });
+      return sendError(
+        res,
+        new OnAirError(
+          "ONAIR_ERR_DASHBOARD_NOT_BUILT",
+          "the dashboard is not built: run `npm run build` in the OnAir checkout",
+        ),
+      );
     }
     let relativePath: string;
     try {
@@ -75,7 +78,7 @@ export function createStaticRoute(options: { root: string | null; prefix: string
         ? await stat(path).catch(() => null)
         : null;
     if (!info?.isFile()) {
-      return sendJson(res, 404, { Error: { Code: "ResourceNotFound", Message: "no such file" } });
+      return sendError(res, new OnAirError("ONAIR_ERR_FILE_NOT_FOUND", "no such file"));
     }
     res.writeHead(200, {
       ...SECURITY_HEADERS,

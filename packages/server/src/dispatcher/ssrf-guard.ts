@@ -1,10 +1,13 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { addressRefusal } from "../domain/address-policy.js";
+import { OnAirError } from "../errors.js";
 
 /** Raised when a callback URL resolves to an address OnAir must not call. */
-export class SsrfBlockedError extends Error {
+export class SsrfBlockedError extends OnAirError {
   override readonly name = "SsrfBlockedError";
-  readonly code = "ONAIR_ERR_SSRF_BLOCKED";
+  constructor(message: string) {
+    super("ONAIR_ERR_SSRF_BLOCKED", message);
+  }
 }
 
 type LookupCallback = (

@@ -1,9 +1,9 @@
 import { BlockList, isIP } from "node:net";
 
 /**
- * Which IP addresses OnAir may send callbacks to (SPEC §5). One policy for the API, which judges
- * the literal in a URL when a template is saved, and for the dispatcher, which judges the address
- * a name resolves to at connect time. IPv6 forms that carry an IPv4 address (mapped, compatible,
+ * Which IP addresses OnAir may send callbacks to (docs/security.md). One policy for the API,
+ * which judges the literal in a URL when a template is saved, and for the dispatcher, which
+ * judges the address a name resolves to at connect time. IPv6 forms that carry an IPv4 address (mapped, compatible,
  * translated, NAT64, 6to4, Teredo) are judged by that IPv4 address.
  */
 
@@ -68,7 +68,7 @@ function ipv4Refusal(ipv4: string, shown: string, allowPrivate: boolean): string
  * (RFC 3056) and Teredo `2001:0::/32`, whose client address is stored inverted (RFC 4380 §4).
  * `::` and `::1` are IPv6's own unspecified and loopback addresses, judged as IPv6.
  */
-export function embeddedIpv4(address: string): { address: string; form: string } | null {
+function embeddedIpv4(address: string): { address: string; form: string } | null {
   const words = ipv6Words(address);
   if (words === null) return null;
   const zero = (from: number, to: number) => words.slice(from, to).every((w) => w === 0);

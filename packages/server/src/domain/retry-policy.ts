@@ -1,15 +1,62 @@
-import {
-  SEEDS_RETRY_POLICY,
-  TENCENT_2021_RETRY_POLICY,
-  TENCENT_2021_SNAPSHOT_RETRY_POLICY,
-} from "../config/schema.js";
+import { EventType } from "@onair/callbacks";
 import type { RetryPolicy } from "./types.js";
 
+/**
+ * The schedule Tencent's international callback page documents (Tencent intl 267/38080): a 20 s
+ * timeout, then 3 retries 60 s apart. OnAir's default.
+ */
+export const TENCENT_INTL_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  maxRetries: 3,
+  intervalMs: 60_000,
+  timeoutMs: 20_000,
+  jitter: 0,
+});
+
+/**
+ * Tencent's schedule since 2021-11 (Tencent 267/32744): 12 retries a minute apart; screenshots
+ * 5, two minutes apart.
+ */
+export const TENCENT_2021_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  maxRetries: 12,
+  intervalMs: 60_000,
+  timeoutMs: 20_000,
+  jitter: 0,
+});
+export const TENCENT_2021_SNAPSHOT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  maxRetries: 5,
+  intervalMs: 120_000,
+  timeoutMs: 20_000,
+  jitter: 0,
+});
+
+/** The server-wide presets (config `retryPreset`). */
+export const RETRY_PRESETS = ["tencent-intl", "tencent-2021"] as const;
+export type RetryPreset = (typeof RETRY_PRESETS)[number];
+
+/** Old preset names that still work (`seeds` was `tencent-intl`'s first name). */
+export const DEPRECATED_RETRY_PRESETS = ["seeds"] as const;
+export type DeprecatedRetryPreset = (typeof DEPRECATED_RETRY_PRESETS)[number];
+
+export function isDeprecatedRetryPreset(name: unknown): name is DeprecatedRetryPreset {
+  return (DEPRECATED_RETRY_PRESETS as readonly unknown[]).includes(name);
+}
+
+/** The current name of a preset, given its current or its deprecated name. */
+export function currentRetryPreset<P extends string>(
+  name: P,
+): Exclude<P, DeprecatedRetryPreset> | "tencent-intl" {
+  return isDeprecatedRetryPreset(name)
+    ? "tencent-intl"
+    : (name as Exclude<P, DeprecatedRetryPreset>);
+}
+
 /** The server-wide policy for an event type, from the configured preset. */
-export function presetPolicy(preset: "seeds" | "tencent-2021", eventType: number): RetryPolicy {
-  if (preset === "seeds") return { ...SEEDS_RETRY_POLICY };
+export function presetPolicy(preset: RetryPreset, eventType: number): RetryPolicy {
+  if (preset === "tencent-intl") return { ...TENCENT_INTL_RETRY_POLICY };
   return {
-    ...(eventType === 200 ? TENCENT_2021_SNAPSHOT_RETRY_POLICY : TENCENT_2021_RETRY_POLICY),
+    ...(eventType === EventType.Snapshot
+      ? TENCENT_2021_SNAPSHOT_RETRY_POLICY
+      : TENCENT_2021_RETRY_POLICY),
   };
 }
 

@@ -4,6 +4,8 @@
  * Plain data only; the store persists it, the API renders it in Tencent's field names.
  */
 
+import { EventType } from "@onair/callbacks";
+
 /** A push domain and its push-authentication keys (AddLiveDomain, ModifyLivePushAuthKey). */
 export interface PushDomain {
   name: string;
@@ -36,26 +38,26 @@ export const CALLBACK_URL_FIELDS = [
 ] as const;
 export type CallbackUrlField = (typeof CALLBACK_URL_FIELDS)[number];
 
-/** Which template URL receives each event type (research §1.1). */
+/** Which template URL receives each event type (Tencent 267/32744, 267/47025). */
 export const URL_FIELD_FOR_EVENT_TYPE: Readonly<Record<number, CallbackUrlField>> = {
-  1: "StreamBeginNotifyUrl",
-  0: "StreamEndNotifyUrl",
-  100: "RecordNotifyUrl",
-  332: "RecordStatusNotifyUrl",
-  200: "SnapshotNotifyUrl",
-  317: "PornCensorshipNotifyUrl",
-  321: "PushExceptionNotifyUrl",
-  315: "AudioAuditNotifyUrl",
-  341: "RecordExceptionNotifyUrl",
+  [EventType.Push]: "StreamBeginNotifyUrl",
+  [EventType.Interruption]: "StreamEndNotifyUrl",
+  [EventType.RecordFile]: "RecordNotifyUrl",
+  [EventType.RecordStatus]: "RecordStatusNotifyUrl",
+  [EventType.Snapshot]: "SnapshotNotifyUrl",
+  [EventType.PornDetection]: "PornCensorshipNotifyUrl",
+  [EventType.PushException]: "PushExceptionNotifyUrl",
+  [EventType.AudioModeration]: "AudioAuditNotifyUrl",
+  [EventType.RecordException]: "RecordExceptionNotifyUrl",
 };
 
 /** Delivery schedule: data, so presets and per-template overrides are plain values. */
 export interface RetryPolicy {
-  /** Retries after the first attempt (the seeds: 3). */
+  /** Retries after the first attempt (tencent-intl: 3). */
   maxRetries: number;
-  /** Wait before each retry, in ms (the seeds: 60 000). */
+  /** Wait before each retry, in ms (tencent-intl: 60 000). */
   intervalMs: number;
-  /** Per-attempt timeout in ms (the seeds: 20 000). */
+  /** Per-attempt timeout in ms (tencent-intl: 20 000). */
   timeoutMs: number;
   /** Random extra wait, as a fraction of intervalMs (0 = none). */
   jitter: number;

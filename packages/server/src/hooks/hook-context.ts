@@ -1,9 +1,12 @@
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
+import { streamKeyText } from "../domain/stream-key.js";
 import type { Store } from "../store/store.js";
 import { decidePublish, type PublishVerdict } from "../streams/decide-publish.js";
-import type { HookPublishes, HookPublishInput } from "./hook-publishes.js";
+import type { HookPublishes, HookPublishInput, HookSource } from "./hook-publishes.js";
+import { type HookRequest, requireField } from "./hook-request.js";
+import { resolveTarget, targetKey } from "./hook-target.js";
 
 /** What every adapter works with. */
 export interface HookContext {
@@ -12,6 +15,42 @@ export interface HookContext {
   clock: Clock;
   logger: Logger;
   publishes: HookPublishes;
+}
+
+/** Where a media server puts each fact of a publish in its hook body. */
+export interface HookFieldNames {
+  app: string;
+  tcUrl: string;
+  streamName: string;
+  clientIp: string;
+  peerClientId: string;
+}
+
+/**
+ * The publish a nginx-rtmp or SRS hook is about: its stream by the ingest's rules, with the hook
+ * URL's `?domain=` (else config `ingest.defaultDomain`) for publishers that connected by IP.
+ */
+export function hookedPublish(
+  ctx: HookContext,
+  hook: HookRequest,
+  source: HookSource,
+  names: HookFieldNames,
+  stream: { streamParam: string; domain?: string | undefined },
+): HookPublishInput {
+  const target = resolveTarget({
+    app: requireField(hook.fields, names.app),
+    tcUrl: hook.fields.get(names.tcUrl) ?? "",
+    streamName: requireField(hook.fields, names.streamName),
+    ...stream,
+    defaultDomain: hook.urlQuery.get("domain") ?? ctx.config.ingest.defaultDomain ?? null,
+  });
+  return {
+    source,
+    target,
+    clientIp: hook.fields.get(names.clientIp) ?? "",
+    node: hook.peerAddress,
+    peerClientId: hook.fields.get(names.peerClientId) ?? null,
+  };
 }
 
 /**
@@ -36,18 +75,18 @@ export async function checkPublish(
   ctx: HookContext,
   input: HookPublishInput,
 ): Promise<PublishVerdict> {
-  const { target } = input;
+  const key = targetKey(input.target);
   const verdict = await decidePublish(
     ctx,
-    { domainName: target.domain, appName: target.appName, streamName: target.streamName },
-    target.streamParam,
+    key,
+    input.target.streamParam,
     // The media server authenticated with the hook token; its publishers are its own.
     { local: true },
   );
   if (!verdict.ok) {
     ctx.logger.warn(
       {
-        stream: `${target.domain}/${target.appName}/${target.streamName}`,
+        stream: streamKeyText(key),
         source: input.source,
         clientIp: input.clientIp,
         reason: verdict.reason,

@@ -5,6 +5,7 @@ import {
   buildInterruptionEvent,
   buildPushEvent,
   buildRecordFileEvent,
+  Errcode,
   type PublishFacts,
 } from "@onair/callbacks";
 import type { Logger } from "pino";
@@ -15,6 +16,7 @@ import { type StreamKey, streamKeyText } from "../domain/stream-key.js";
 import type { EventInput } from "../events/event-committer.js";
 import type { PublishTarget } from "../ingest/session/publish-target.js";
 import { HookInputError } from "./hook-request.js";
+import { targetKey } from "./hook-target.js";
 import { inspectRecording, recordingFormat } from "./recording-file.js";
 
 /** Which media server a hook came from; peer client ids are only unique within one. */
@@ -22,13 +24,11 @@ export type HookSource = "nginx-rtmp" | "srs" | "mediamtx";
 
 /**
  * Errcode of a hooked publish that ended: none of the three servers says why, and the usual end
- * is the publisher stopping (RTMP deleteStream), so 1. See docs/hooks.md.
+ * is the publisher stopping (RTMP deleteStream). See docs/hooks.md.
  */
-export const ERRCODE_HOOK_UNPUBLISH = 1;
-/** Errcode of a hooked publish replaced by a new publish of the same stream (Tencent 21/102). */
-export const ERRCODE_HOOK_REPLACED = 21;
+const UNPUBLISHED = Errcode.ClientDeleteStream;
 /** Files smaller than this hold no media (nginx-rtmp leaves a ~123-byte stub at stop). */
-export const MIN_RECORDING_BYTES = 1024;
+const MIN_RECORDING_BYTES = 1024;
 /** How long an ended publish is remembered, so a late recording gets its sequence. */
 const RECENT_MS = 10 * 60_000;
 const RECENT_MAX = 10_000;
@@ -78,12 +78,6 @@ export interface HookPublishes {
   recorded(input: HookRecordingInput): Promise<RecordingOutcome>;
 }
 
-const toKey = (t: PublishTarget): StreamKey => ({
-  domainName: t.domain,
-  appName: t.appName,
-  streamName: t.streamName,
-});
-
 /**
  * The per-stream state of hooked publishes: a new `sequence` per publish, shared by its push and
  * interruption, and its start time for `push_duration`. In memory on purpose: the store's live
@@ -130,6 +124,20 @@ export function createHookPublishes(deps: {
     });
   }
 
+  /** A publish starting now, with a sequence of its own. */
+  function newPublish(input: HookPublishInput): HookPublish {
+    return {
+      source: input.source,
+      key: targetKey(input.target),
+      streamParam: input.target.streamParam,
+      sequence: newSequence(),
+      startedAtMs: nowMs(),
+      clientIp: input.clientIp,
+      node: input.node,
+      peerClientId: input.peerClientId,
+    };
+  }
+
   function remember(p: HookPublish): void {
     const cutoff = nowMs() - RECENT_MS;
     for (const [k, old] of recent) {
@@ -153,13 +161,13 @@ export function createHookPublishes(deps: {
         ...facts(p, endedAt),
         errcode,
         pushDurationMs: endedAt - p.startedAtMs,
-      }) as EventInput["body"],
+      }),
     );
   }
 
   /** The live publish an unpublish or recording is about: by key, confirmed by peer client id. */
   function find(input: { source: HookSource; target: PublishTarget; peerClientId: string | null }) {
-    const byKey = live.get(streamKeyText(toKey(input.target)));
+    const byKey = live.get(streamKeyText(targetKey(input.target)));
     if (byKey && (input.peerClientId === null || byKey.peerClientId === input.peerClientId)) {
       return byKey;
     }
@@ -185,33 +193,21 @@ export function createHookPublishes(deps: {
         }
       }
     }
-    return recent.get(streamKeyText(toKey(input.target)))?.publish;
+    return recent.get(streamKeyText(targetKey(input.target)))?.publish;
   }
 
   return {
     async started(input) {
-      const publish: HookPublish = {
-        source: input.source,
-        key: toKey(input.target),
-        streamParam: input.target.streamParam,
-        sequence: newSequence(),
-        startedAtMs: nowMs(),
-        clientIp: input.clientIp,
-        node: input.node,
-        peerClientId: input.peerClientId,
-      };
+      const publish = newPublish(input);
       const previous = live.get(streamKeyText(publish.key));
       live.set(streamKeyText(publish.key), publish);
       // The media server let a second publisher in, or lost the first without telling us.
-      if (previous) await interrupt(previous, ERRCODE_HOOK_REPLACED);
+      if (previous) await interrupt(previous, Errcode.Dropped);
       logger.info(
         { stream: streamKeyText(publish.key), source: input.source, sequence: publish.sequence },
         "hooked publish started",
       );
-      await emit(
-        publish.key,
-        buildPushEvent(facts(publish, publish.startedAtMs)) as EventInput["body"],
-      );
+      await emit(publish.key, buildPushEvent(facts(publish, publish.startedAtMs)));
       return { sequence: publish.sequence };
     },
 
@@ -219,24 +215,15 @@ export function createHookPublishes(deps: {
       const known = find(input);
       if (known) {
         live.delete(streamKeyText(known.key));
-        await interrupt(known, ERRCODE_HOOK_UNPUBLISH);
+        await interrupt(known, UNPUBLISHED);
         return { sequence: known.sequence, known: true };
       }
-      const orphan: HookPublish = {
-        source: input.source,
-        key: toKey(input.target),
-        streamParam: input.target.streamParam,
-        sequence: newSequence(),
-        startedAtMs: nowMs(),
-        clientIp: input.clientIp,
-        node: input.node,
-        peerClientId: input.peerClientId,
-      };
+      const orphan = newPublish(input);
       logger.warn(
         { stream: streamKeyText(orphan.key), source: input.source },
         "unpublish of a publish OnAir did not see start: interruption with a new sequence",
       );
-      await interrupt(orphan, ERRCODE_HOOK_UNPUBLISH);
+      await interrupt(orphan, UNPUBLISHED);
       return { sequence: orphan.sequence, known: false };
     },
 
@@ -261,7 +248,7 @@ export function createHookPublishes(deps: {
         );
       }
       const publish = find(input) ?? findRecent(input);
-      const key = publish?.key ?? toKey(input.target);
+      const key = publish?.key ?? targetKey(input.target);
       const endedAtMs = file.modifiedAtMs ?? nowMs();
       const durationSeconds = file.durationSeconds ?? 0;
       const startedAtMs = Math.round(endedAtMs - durationSeconds * 1000);
@@ -288,7 +275,7 @@ export function createHookPublishes(deps: {
           file_size: file.size ?? 0,
           video_url: pathToFileURL(input.path).href,
           media_start_time: publish ? Math.max(0, startedAtMs - publish.startedAtMs) : 0,
-        }) as EventInput["body"],
+        }),
       );
       return { emitted: true, fileId };
     },

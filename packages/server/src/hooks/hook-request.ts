@@ -2,13 +2,16 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { OnAirError } from "../errors.js";
-import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import { type AuthThrottle, admitAttempt } from "../http/auth-throttle.js";
+import { sendError } from "../http/error-reply.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
-import { sendJson } from "../http/route.js";
 
 /** A hook request the adapter cannot use: answered 400 with the message. */
-export class HookInputError extends Error {
+export class HookInputError extends OnAirError {
   override readonly name = "HookInputError";
+  constructor(message: string) {
+    super("ONAIR_ERR_INVALID_PARAMETER", message);
+  }
 }
 
 /**
@@ -100,40 +103,26 @@ export function guardedHook(
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const attempt = {
-      ip: auth.throttle?.clientIp(req) ?? socketAddress(req),
-      surface: "hook" as const,
-    };
-    const wait = auth.throttle?.blockedFor(attempt) ?? null;
-    if (wait !== null) {
-      refuseUnread(req, res);
-      res.setHeader("retry-after", retryAfterSeconds(wait));
-      sendJson(res, 429, {
-        error: "ONAIR_ERR_AUTH_THROTTLED",
-        message: `too many failed authentications from this address; retry in ${retryAfterSeconds(wait)} s`,
-      });
-      return;
-    }
+    const attempt = admitAttempt(auth.throttle, "hook", req, res);
+    if (attempt === null) return;
     if (!hookAuthorised(req, auth.token)) {
       if (auth.throttle) auth.throttle.failed(attempt, "hook token missing or wrong");
       else auth.logger?.warn({ clientIp: attempt.ip }, "hook token missing or wrong");
       refuseUnread(req, res);
-      sendJson(res, 401, {
-        error: "ONAIR_ERR_AUTH_MISSING",
-        message: "hook token missing or wrong: add ?token=<hookToken> or Authorization: Bearer",
-      });
+      sendError(
+        res,
+        new OnAirError(
+          "ONAIR_ERR_AUTH_MISSING",
+          "hook token missing or wrong: add ?token=<hookToken> or Authorization: Bearer",
+        ),
+      );
       return;
     }
     try {
       await handle(req, res);
     } catch (err) {
-      if (err instanceof HookInputError) {
-        sendJson(res, 400, { error: "ONAIR_ERR_INVALID_PARAMETER", message: err.message });
-      } else if (err instanceof OnAirError && err.httpStatus < 500) {
-        sendJson(res, err.httpStatus, { error: err.code, message: err.message });
-      } else {
-        throw err;
-      }
+      if (err instanceof OnAirError && err.status < 500) sendError(res, err);
+      else throw err;
     }
   };
 }

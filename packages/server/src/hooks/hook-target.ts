@@ -1,3 +1,4 @@
+import type { StreamKey } from "../domain/stream-key.js";
 import { type PublishTarget, parsePublishTarget } from "../ingest/session/publish-target.js";
 import { HookInputError } from "./hook-request.js";
 
@@ -5,7 +6,7 @@ const DOMAIN_NAME = /^[A-Za-z0-9.-]{1,255}$/;
 
 /**
  * Push domain, AppName, StreamName and stream_param of a hooked publish, by the ingest's own
- * rules (SPEC §3): the tcUrl host, or — when the publisher connected by IP — `domain=` in its
+ * rules (docs/ingest.md): the tcUrl host, or — when the publisher connected by IP — `domain=` in its
  * query, else `defaultDomain`. `domain` (SRS's vhost) wins when the peer names one.
  */
 export function resolveTarget(input: {
@@ -32,4 +33,9 @@ export function resolveTarget(input: {
     return { ...parsed.value, domain: input.domain.toLowerCase() };
   }
   return parsed.value;
+}
+
+/** The stream a hooked publish is about. */
+export function targetKey(target: PublishTarget): StreamKey {
+  return { domainName: target.domain, appName: target.appName, streamName: target.streamName };
 }

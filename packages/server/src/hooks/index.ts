@@ -12,8 +12,6 @@ import { createMediaMtxHooks } from "./mediamtx-hook.js";
 import { createNginxRtmpHook } from "./nginx-rtmp-hook.js";
 import { createSrsHook } from "./srs-hook.js";
 
-export { ERRCODE_HOOK_REPLACED, ERRCODE_HOOK_UNPUBLISH } from "./hook-publishes.js";
-
 /**
  * The media-server hook adapters (docs/hooks.md): nginx-rtmp, SRS and MediaMTX hooks become the
  * same push (1), interruption (0) and recording (100) events as OnAir's own ingest, emitted with

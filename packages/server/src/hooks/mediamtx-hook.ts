@@ -1,4 +1,6 @@
 import { resolve } from "node:path";
+import { OnAirError } from "../errors.js";
+import { sendError } from "../http/error-reply.js";
 import type { RouteHandler } from "../http/route.js";
 import { sendJson } from "../http/route.js";
 import type { PublishTarget } from "../ingest/session/publish-target.js";
@@ -105,7 +107,10 @@ export function createMediaMtxHooks(ctx: HookContext): {
     if (action === "read" || action === "playback") return sendJson(res, 200, { code: 0 });
     // OnAir has no say over MediaMTX's API, metrics or pprof: refuse rather than open them.
     if (action !== "publish") {
-      return sendJson(res, 403, { code: 403, msg: `OnAir does not authorise ${action}` });
+      return sendError(
+        res,
+        new OnAirError("ONAIR_ERR_HOOK_ACTION_REFUSED", `OnAir does not authorise ${action}`),
+      );
     }
     const path = requireField(fields, "path").replace(/^\/+/, "");
     const clientIp = fields.get("ip") ?? "";

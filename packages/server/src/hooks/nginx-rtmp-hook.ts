@@ -1,15 +1,22 @@
 import type { RouteHandler } from "../http/route.js";
 import { sendJson } from "../http/route.js";
-import { admitPublish, type HookContext, refusalBody } from "./hook-context.js";
-import type { HookPublishInput } from "./hook-publishes.js";
+import { admitPublish, type HookContext, hookedPublish, refusalBody } from "./hook-context.js";
 import { HookInputError, readHookRequest, requireField } from "./hook-request.js";
-import { resolveTarget } from "./hook-target.js";
 
 /** Fields nginx-rtmp sets itself; everything else in the body is the publisher's query. */
 const NGINX_FIELDS = new Set([
   ...["app", "flashver", "swfurl", "tcurl", "pageurl", "addr", "clientid", "call", "name"],
   ...["type", "epoch", "recorder", "path", "start", "duration", "reset"],
 ]);
+
+/** nginx-rtmp's names for the facts of a publish. */
+const NGINX_NAMES = {
+  app: "app",
+  tcUrl: "tcurl",
+  streamName: "name",
+  clientIp: "addr",
+  peerClientId: "clientid",
+};
 
 /** Calls that need nothing from OnAir but may share the URL (`on_connect`, `on_play`…). */
 const IGNORED_CALLS = new Set(["connect", "play", "play_done", "done", "update"]);
@@ -18,7 +25,7 @@ const IGNORED_CALLS = new Set(["connect", "play", "play_done", "done", "update"]
  * nginx-rtmp flattens the publisher's query into the form body after its own fields
  * (`…&name=test&type=live&txSecret=…&txTime=…`); the rest, kept as sent, is the stream_param.
  */
-export function nginxStreamParam(rawBody: string): string {
+function nginxStreamParam(rawBody: string): string {
   return rawBody
     .split("&")
     .filter((pair) => {
@@ -43,20 +50,9 @@ export function createNginxRtmpHook(ctx: HookContext): RouteHandler {
     const hook = await readHookRequest(req, ctx.config.maxRequestBytes);
     const call = requireField(hook.fields, "call");
     if (IGNORED_CALLS.has(call)) return sendJson(res, 200, { code: 0 });
-    const target = resolveTarget({
-      app: requireField(hook.fields, "app"),
-      tcUrl: hook.fields.get("tcurl") ?? "",
-      streamName: requireField(hook.fields, "name"),
+    const input = hookedPublish(ctx, hook, "nginx-rtmp", NGINX_NAMES, {
       streamParam: nginxStreamParam(hook.rawBody),
-      defaultDomain: hook.urlQuery.get("domain") ?? ctx.config.ingest.defaultDomain ?? null,
     });
-    const input: HookPublishInput = {
-      source: "nginx-rtmp",
-      target,
-      clientIp: hook.fields.get("addr") ?? "",
-      node: hook.peerAddress,
-      peerClientId: hook.fields.get("clientid") ?? null,
-    };
     switch (call) {
       case "publish": {
         const verdict = await admitPublish(ctx, input);

@@ -30,7 +30,7 @@ export async function inspectRecording(
 }
 
 /** The container duration ffprobe reports, or null (no ffprobe, unreadable, no duration). */
-export function probeDuration(path: string, ffprobe: string): Promise<number | null> {
+function probeDuration(path: string, ffprobe: string): Promise<number | null> {
   return new Promise((resolve) => {
     execFile(
       ffprobe,

@@ -1,13 +1,19 @@
 import { resolve } from "node:path";
 import type { RouteHandler } from "../http/route.js";
 import { sendJson } from "../http/route.js";
-import { admitPublish, type HookContext, refusalBody } from "./hook-context.js";
-import type { HookPublishInput } from "./hook-publishes.js";
+import { admitPublish, type HookContext, hookedPublish, refusalBody } from "./hook-context.js";
 import { HookInputError, readHookRequest, requireField } from "./hook-request.js";
-import { resolveTarget } from "./hook-target.js";
 
 /** SRS's name for "no vhost configured": the push domain comes from the tcUrl instead. */
 const DEFAULT_VHOST = "__defaultVhost__";
+/** SRS's names for the facts of a publish. */
+const SRS_NAMES = {
+  app: "app",
+  tcUrl: "tcUrl",
+  streamName: "stream",
+  clientIp: "ip",
+  peerClientId: "client_id",
+};
 const IGNORED_ACTIONS = new Set(["on_connect", "on_close", "on_play", "on_stop", "on_hls"]);
 
 /**
@@ -21,21 +27,10 @@ export function createSrsHook(ctx: HookContext): RouteHandler {
     const action = requireField(hook.fields, "action");
     if (IGNORED_ACTIONS.has(action)) return sendJson(res, 200, { code: 0 });
     const vhost = hook.fields.get("vhost");
-    const target = resolveTarget({
-      app: requireField(hook.fields, "app"),
-      tcUrl: hook.fields.get("tcUrl") ?? "",
-      streamName: requireField(hook.fields, "stream"),
+    const input = hookedPublish(ctx, hook, "srs", SRS_NAMES, {
       streamParam: (hook.fields.get("param") ?? "").replace(/^\?/, ""),
-      defaultDomain: hook.urlQuery.get("domain") ?? ctx.config.ingest.defaultDomain ?? null,
       domain: vhost && vhost !== DEFAULT_VHOST ? vhost : undefined,
     });
-    const input: HookPublishInput = {
-      source: "srs",
-      target,
-      clientIp: hook.fields.get("ip") ?? "",
-      node: hook.peerAddress,
-      peerClientId: hook.fields.get("client_id") ?? null,
-    };
     switch (action) {
       case "on_publish": {
         const verdict = await admitPublish(ctx, input);

@@ -1,5 +1,8 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { OnAirError } from "../errors.js";
+import { sendError } from "./error-reply.js";
+import { refuseUnread } from "./read-body.js";
 
 /** Where an authentication failed: the management API, the intake, a hook, the dashboard sign-in. */
 export type AuthSurface = "api" | "intake" | "hook" | "dashboard";
@@ -159,4 +162,30 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
 /** The reply's `Retry-After` in whole seconds (RFC 9110 §10.2.3). */
 export function retryAfterSeconds(ms: number): string {
   return String(Math.max(1, Math.ceil(ms / 1000)));
+}
+
+/**
+ * The attempt a request makes on `surface`, or null once a blocked client was refused (before its
+ * body is read): 429 ONAIR_ERR_AUTH_THROTTLED with `Retry-After`. Without a throttle every request
+ * is admitted.
+ */
+export function admitAttempt(
+  throttle: AuthThrottle | undefined,
+  surface: AuthSurface,
+  req: IncomingMessage,
+  res: ServerResponse,
+): AuthAttempt | null {
+  const attempt = { ip: throttle?.clientIp(req) ?? socketAddress(req), surface };
+  const waitMs = throttle?.blockedFor(attempt) ?? null;
+  if (waitMs === null) return attempt;
+  refuseUnread(req, res);
+  res.setHeader("retry-after", retryAfterSeconds(waitMs));
+  sendError(
+    res,
+    new OnAirError(
+      "ONAIR_ERR_AUTH_THROTTLED",
+      `too many failed authentications from this address; retry in ${retryAfterSeconds(waitMs)} s`,
+    ),
+  );
+  return null;
 }

@@ -3,8 +3,9 @@ import { open, realpath } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { extname, posix, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { OnAirError } from "../errors.js";
+import { sendError } from "./error-reply.js";
 import type { RouteHandler } from "./route.js";
-import { sendJson } from "./route.js";
 import {
   type FileAccess,
   type FileUrlCheck,
@@ -12,16 +13,15 @@ import {
   verifyFilePath,
 } from "./signed-file-url.js";
 
-const REFUSALS: Record<Exclude<FileUrlCheck, "ok">, { error: string; message: string }> = {
-  missing: {
-    error: "ONAIR_ERR_AUTH_MISSING",
-    message: "a signed URL is required (expires and sig query parameters)",
-  },
-  invalid: { error: "ONAIR_ERR_AUTH_SIGNATURE", message: "the URL signature does not match" },
-  expired: {
-    error: "ONAIR_ERR_AUTH_EXPIRED",
-    message: "the signed URL has expired; ask for a fresh one",
-  },
+const REFUSALS: Record<Exclude<FileUrlCheck, "ok">, () => OnAirError> = {
+  missing: () =>
+    new OnAirError(
+      "ONAIR_ERR_AUTH_MISSING",
+      "a signed URL is required (expires and sig query parameters)",
+    ),
+  invalid: () => new OnAirError("ONAIR_ERR_AUTH_SIGNATURE", "the URL signature does not match"),
+  expired: () =>
+    new OnAirError("ONAIR_ERR_AUTH_EXPIRED", "the signed URL has expired; ask for a fresh one"),
 };
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -53,17 +53,14 @@ export function createFileRoute(options: {
 }): RouteHandler {
   const root = resolve(options.root);
   const notFound = (res: ServerResponse) =>
-    sendJson(res, 404, { error: "ONAIR_ERR_NOT_FOUND", message: "no such file" });
+    sendError(res, new OnAirError("ONAIR_ERR_FILE_NOT_FOUND", "no such file"));
   return async (req, res) => {
     const url = new URL(req.url ?? "/", "http://files");
     let relativePath: string;
     try {
       relativePath = decodeURIComponent(url.pathname.slice(options.prefix.length));
     } catch {
-      return sendJson(res, 400, {
-        error: "ONAIR_ERR_INVALID_PARAMETER",
-        message: "bad path encoding",
-      });
+      return sendError(res, new OnAirError("ONAIR_ERR_INVALID_PARAMETER", "bad path encoding"));
     }
     const access = options.access;
     if (!access.public) {
@@ -75,13 +72,14 @@ export function createFileRoute(options: {
       );
       if (check !== "ok") {
         options.onRefused?.({ reason: check, path: relativePath.slice(0, 200) });
-        return sendJson(res, 403, REFUSALS[check]);
+        // 403 (see above), not the code's 401: the credential is the URL itself, not a header.
+        return sendError(res, REFUSALS[check](), 403);
       }
     }
     const path = resolve(root, relativePath);
     const type = CONTENT_TYPES[extname(path)];
     if (!path.startsWith(root + sep) || type === undefined || relativePath.includes("\0")) {
-      return sendJson(res, 404, { error: "ONAIR_ERR_NOT_FOUND", message: "no such file" });
+      return notFound(res);
     }
     const realRoot = await realpath(root).catch(() => root);
     const real = await realpath(path).catch(() => null);
@@ -125,9 +123,11 @@ export function createFileRoute(options: {
         range?.[1] && range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
       if (!range || (range[1] === "" && range[2] === "") || start > end || start >= info.size) {
         done();
-        res.writeHead(416, { "content-range": `bytes */${info.size}` });
-        res.end();
-        return;
+        res.setHeader("content-range", `bytes */${info.size}`);
+        return sendError(
+          res,
+          new OnAirError("ONAIR_ERR_RANGE_NOT_SATISFIABLE", `the file has ${info.size} bytes`),
+        );
       }
       res.writeHead(206, {
         ...headers,

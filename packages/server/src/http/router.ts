@@ -1,8 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { Logger } from "pino";
-import { toOnAirError } from "../errors.js";
+import { OnAirError } from "../errors.js";
+import { sendError } from "./error-reply.js";
 import { applyBodyPolicy, type BodyBudget, refuseUnread } from "./read-body.js";
-import { type RouteHandler, sendJson } from "./route.js";
+import type { RouteHandler } from "./route.js";
 
 /** A route: exact path, or a prefix when `path` ends with `/`. */
 export interface Route {
@@ -49,17 +50,18 @@ export function createHttpServer(options: {
       const known = [...exact.keys()].some((k) => k.endsWith(` ${path}`));
       // Refused before a byte of the body is read (nginx answers an unknown location the same way).
       refuseUnread(req, res);
-      sendJson(res, known ? 405 : 404, {
-        error: known ? "ONAIR_ERR_METHOD_NOT_ALLOWED" : "ONAIR_ERR_NOT_FOUND",
-        message: known ? `${method} is not allowed on ${path}` : `no route for ${path}`,
-      });
+      sendError(
+        res,
+        known
+          ? new OnAirError("ONAIR_ERR_METHOD_NOT_ALLOWED", `${method} is not allowed on ${path}`)
+          : new OnAirError("ONAIR_ERR_ROUTE_NOT_FOUND", `no route for ${path}`),
+      );
       return;
     }
     handler(req, res).catch((err: unknown) => {
-      const error = toOnAirError(err);
       options.logger.error({ err, path }, "request failed");
       if (res.headersSent) res.destroy();
-      else sendJson(res, error.httpStatus, { error: error.code, message: error.message });
+      else sendError(res, err);
     });
   });
   // Slow or stalled clients must not pin sockets forever; past maxConnections node closes new

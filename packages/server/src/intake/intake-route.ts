@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { CallbackVerificationError, parseEvent } from "@onair/callbacks";
 import type { Logger } from "pino";
-import { isStorageFull, OnAirError, toOnAirError } from "../errors.js";
+import { isStorageFull, OnAirError } from "../errors.js";
 import type { CommitResult, EventInput } from "../events/event-committer.js";
-import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
+import { type AuthThrottle, admitAttempt } from "../http/auth-throttle.js";
+import { sendError } from "../http/error-reply.js";
 import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
@@ -42,35 +43,24 @@ export function createIntakeRoute(deps: {
   onStorageFull?: (err: unknown) => void;
 }): RouteHandler {
   return async (req, res) => {
-    const fail = (status: number, error: string, message: string) =>
-      sendJson(res, status, { error, message });
-    const attempt = {
-      ip: deps.throttle?.clientIp(req) ?? socketAddress(req),
-      surface: "intake" as const,
-    };
-    const wait = deps.throttle?.blockedFor(attempt) ?? null;
-    if (wait !== null) {
-      refuseUnread(req, res);
-      res.setHeader("retry-after", retryAfterSeconds(wait));
-      return fail(
-        429,
-        "ONAIR_ERR_AUTH_THROTTLED",
-        `too many failed authentications from this address; retry in ${retryAfterSeconds(wait)} s`,
-      );
-    }
+    const attempt = admitAttempt(deps.throttle, "intake", req, res);
+    if (attempt === null) return;
     if (!authorised(req.headers.authorization, deps.token)) {
       deps.throttle?.failed(
         attempt,
         req.headers.authorization ? "wrong intake bearer token" : "no intake bearer token",
       );
       refuseUnread(req, res);
-      return fail(401, "ONAIR_ERR_AUTH_MISSING", "Authorization: Bearer <intakeToken> is required");
+      return sendError(
+        res,
+        new OnAirError("ONAIR_ERR_AUTH_MISSING", "Authorization: Bearer <intakeToken> is required"),
+      );
     }
     let body: Buffer;
     try {
       body = await readBody(req, deps.maxRequestBytes);
     } catch (err) {
-      if (err instanceof OnAirError) return fail(err.httpStatus, err.code, err.message);
+      if (err instanceof OnAirError) return sendError(res, err);
       throw err;
     }
     let event: ReturnType<typeof parseEvent>;
@@ -82,11 +72,9 @@ export function createIntakeRoute(deps: {
       });
       event = parseEvent(json, { strict: true });
     } catch (err) {
-      if (err instanceof CallbackVerificationError) return fail(err.status, err.code, err.message);
-      if (err instanceof JsonInputError && err.tooDeep) {
-        return fail(400, "ONAIR_ERR_CALLBACK_NOT_JSON", `the body ${err.message}`);
-      }
-      return fail(400, "ONAIR_ERR_CALLBACK_NOT_JSON", "the body is not valid JSON");
+      if (err instanceof CallbackVerificationError) return sendError(res, err);
+      const detail = err instanceof JsonInputError && err.tooDeep ? err.message : undefined;
+      return sendError(res, new CallbackVerificationError("ONAIR_ERR_CALLBACK_NOT_JSON", detail));
     }
     const fields = event as unknown as Record<string, unknown>;
     const query = new URL(req.url ?? "/", "http://intake").searchParams;
@@ -94,10 +82,12 @@ export function createIntakeRoute(deps: {
     const appName = text(fields.appname) ?? text(fields.path) ?? text(query.get("app")) ?? "live";
     const streamId = text(fields.stream_id) ?? text(fields.streamId);
     if (!domainName || !streamId) {
-      return fail(
-        400,
-        "ONAIR_ERR_INVALID_PARAMETER",
-        "the push domain (app, domain or ?domain=) and the stream are required",
+      return sendError(
+        res,
+        new OnAirError(
+          "ONAIR_ERR_INVALID_PARAMETER",
+          "the push domain (app, domain or ?domain=) and the stream are required",
+        ),
       );
     }
     const { t: _t, sign: _sign, ...unsigned } = fields;
@@ -114,9 +104,8 @@ export function createIntakeRoute(deps: {
       // Disk full: nothing was committed; the sender should retry, like a 503 from any queue.
       if (!isStorageFull(err)) throw err;
       deps.onStorageFull?.(err);
-      const full = toOnAirError(err);
       res.setHeader("retry-after", String(STORAGE_FULL_RETRY_AFTER_S));
-      return fail(full.httpStatus, full.code, full.message);
+      return sendError(res, err);
     }
     sendJson(res, 202, { EventId: result.eventId, DeliveryIds: result.deliveryIds });
   };

@@ -40,8 +40,12 @@ interface ModerationModule {
   mapToTencent(scores: Scores, thresholds: { porn: number; sexy: number }): Verdict;
 }
 
-/** Where the optional package is built, relative to this file in packages/server/dist/src/moderation. */
-const MODULE_URL = new URL("../../../../moderation/dist/src/index.js", import.meta.url);
+/**
+ * The optional package, by name: an optional peer dependency of `onair`, so npm never installs it
+ * unasked. In this repository `scripts/ensure-deps.sh --services` installs and links it. Held in
+ * a variable so tsc does not need the package (or its types) to build the server.
+ */
+const MODULE_NAME: string = "@onair/moderation";
 
 /** One screenshot to check, with the stream facts its 317 callback carries. */
 export interface ScreenshotToCheck {
@@ -71,11 +75,11 @@ export async function startModerationService(deps: {
   const settings = deps.config.moderation;
   let module: ModerationModule;
   try {
-    module = (await import(MODULE_URL.href)) as ModerationModule;
+    module = (await import(MODULE_NAME)) as ModerationModule;
   } catch (err) {
     throw new OnAirError(
       "ONAIR_ERR_CONFIG",
-      "moderation.enabled is true but @onair/moderation is not installed: run `npm ci --prefix packages/moderation && npm run build --prefix packages/moderation`",
+      "moderation.enabled is true but @onair/moderation is not installed: in this repository run `bash scripts/install-moderation.sh`; beside an installed onair, `npm install @onair/moderation`",
       { cause: err },
     );
   }
@@ -122,7 +126,7 @@ export async function startModerationService(deps: {
           score: verdict.score,
           suggestion: verdict.suggestion,
           labelResults: verdict.labelResults,
-        }) as EventInput["body"],
+        }),
         domainName: shot.domainName,
         appName: shot.appName,
         streamId: shot.streamName,

@@ -1,19 +1,29 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "pino";
+import { OnAirError } from "../errors.js";
+import { sendError } from "../http/error-reply.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
-import type { Store } from "../store/store.js";
 import type { Metrics } from "./metrics.js";
 import { cachedSingleFlight } from "./single-flight.js";
 
+/** What `/healthz` asks of the store (observability sits below it, so it names only this). */
+export interface StorageHealth {
+  /** A durable one-row write for `node`; rejects when the store cannot write. */
+  probeWrite(node: string, at: Date): Promise<void>;
+  /** The last write that failed with storage full, until a later one commits; in memory. */
+  lastStorageFull(): { at: Date; message: string } | null;
+}
+
 /**
  * `GET /healthz`: 200 `{"status":"ok"}` while the store can write, else 503
- * `{"status":"unavailable","store":"…"}` with `Retry-After`. Two signals, both cheap: the last
+ * `{"error":{"code":"ONAIR_ERR_STORE_UNWRITABLE","message":"…"}}` (`ONAIR_ERR_STORAGE_FULL` when
+ * the disk is full) with `Retry-After`. Two signals, both cheap: the last
  * write that failed with storage full (kept in memory by the driver), and a durable one-row write
  * probe run at most once per `writeProbeMaxAgeMs` whatever the request rate (concurrent requests
  * share it). It never reads the deliveries table.
  */
 export function createHealthRoute(deps: {
-  store: Store;
+  storage: StorageHealth;
   nodeId: string;
   clock: { now(): Date };
   logger: Logger;
@@ -22,7 +32,7 @@ export function createHealthRoute(deps: {
   const probe = cachedSingleFlight(
     async (): Promise<string | null> => {
       try {
-        await deps.store.probeWrite(deps.nodeId, deps.clock.now());
+        await deps.storage.probeWrite(deps.nodeId, deps.clock.now());
         return null;
       } catch (err) {
         return err instanceof Error ? err.message : String(err);
@@ -34,18 +44,20 @@ export function createHealthRoute(deps: {
   let failing = false;
   return async (req, res) => {
     req.resume();
-    const full = deps.store.lastStorageFull();
+    const full = deps.storage.lastStorageFull();
     const probeError = await probe();
     const problem = full ? `storage full: ${full.message}` : probeError;
     if (problem !== null) {
       if (!failing) deps.logger.error({ store: problem }, "health: the store cannot write");
       failing = true;
       res.setHeader("retry-after", String(Math.max(1, Math.ceil(deps.writeProbeMaxAgeMs / 1000))));
-      return sendJson(res, 503, {
-        status: "unavailable",
-        node: deps.nodeId,
-        store: `cannot write: ${problem}`,
-      });
+      return sendError(
+        res,
+        new OnAirError(
+          full ? "ONAIR_ERR_STORAGE_FULL" : "ONAIR_ERR_STORE_UNWRITABLE",
+          `node ${deps.nodeId}: the store cannot write: ${problem}`,
+        ),
+      );
     }
     if (failing) deps.logger.info("health: the store writes again");
     failing = false;
@@ -84,12 +96,15 @@ export function createMetricsRoute(deps: {
           refused = 0;
         }
         res.setHeader("www-authenticate", 'Bearer realm="metrics"');
-        return sendJson(res, 401, {
-          error: "ONAIR_ERR_AUTH_MISSING",
-          message: given
-            ? "the metrics bearer token is wrong"
-            : "Authorization: Bearer <metrics.token> is required",
-        });
+        return sendError(
+          res,
+          new OnAirError(
+            "ONAIR_ERR_AUTH_MISSING",
+            given
+              ? "the metrics bearer token is wrong"
+              : "Authorization: Bearer <metrics.token> is required",
+          ),
+        );
       }
     }
     const text = await deps.metrics.registry.metrics();

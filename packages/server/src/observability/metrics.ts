@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { Store } from "../store/store.js";
 import { cachedSingleFlight } from "./single-flight.js";
 
 /** OnAir's Prometheus metrics, on a registry of their own (never prom-client's global one). */
@@ -15,48 +14,54 @@ export interface Metrics {
   recordingFailures: Counter<"format">;
 }
 
+/** The delivery-queue figures the gauges export. */
+export interface QueueGauges {
+  pending: number;
+  dead: number;
+  oldestPendingAgeMs: number | null;
+}
+
+/** Where the gauges read the queue from: the store's deliveries (observability sits below it). */
+export interface QueueGaugeSource {
+  queueGauges(now: Date): Promise<QueueGauges>;
+}
+
 /**
- * The queue gauges come from `Store.deliveries.queueGauges` (index ranges, no table scan), read at
+ * The queue gauges come from `queue.queueGauges` (the store's index ranges, no table scan), read at
  * most once per `queueStatsMaxAgeMs` for all three gauges and every concurrent scrape together,
  * so a `/metrics` flood costs the store nothing more than one scrape does. They are global (the
  * store is shared by every node) and at most that old.
  */
 export function createMetrics(options: {
-  store: Store;
+  queue: QueueGaugeSource;
   clock: { now(): Date };
   /** Default 10 s (config `metrics.queueStatsMaxAgeMs`). */
   queueStatsMaxAgeMs?: number;
 }): Metrics {
   const registry = new Registry();
   const stats = cachedSingleFlight(
-    () => options.store.deliveries.queueGauges(options.clock.now()),
+    () => options.queue.queueGauges(options.clock.now()),
     options.queueStatsMaxAgeMs ?? 10_000,
     () => options.clock.now().getTime(),
   );
-  new Gauge({
-    name: "onair_delivery_queue_depth",
-    help: "Deliveries pending (waiting for their next attempt)",
-    registers: [registry],
-    async collect() {
-      this.set((await stats()).pending);
-    },
-  });
-  new Gauge({
-    name: "onair_delivery_oldest_pending_age_seconds",
-    help: "Age of the oldest pending delivery",
-    registers: [registry],
-    async collect() {
-      this.set(((await stats()).oldestPendingAgeMs ?? 0) / 1000);
-    },
-  });
-  new Gauge({
-    name: "onair_deliveries_dead",
-    help: "Deliveries that used up their retries",
-    registers: [registry],
-    async collect() {
-      this.set((await stats()).dead);
-    },
-  });
+  scrapedGauge(
+    registry,
+    "onair_delivery_queue_depth",
+    "Deliveries pending (waiting for their next attempt)",
+    async () => (await stats()).pending,
+  );
+  scrapedGauge(
+    registry,
+    "onair_delivery_oldest_pending_age_seconds",
+    "Age of the oldest pending delivery",
+    async () => ((await stats()).oldestPendingAgeMs ?? 0) / 1000,
+  );
+  scrapedGauge(
+    registry,
+    "onair_deliveries_dead",
+    "Deliveries that used up their retries",
+    async () => (await stats()).dead,
+  );
   return {
     registry,
     events: new Counter({
@@ -136,14 +141,12 @@ export function registerMediaMetrics(
       this.set({ outcome: "skipped_capacity" }, c.skippedCapacity);
     },
   });
-  new Gauge({
-    name: "onair_moderation_dropped_total",
-    help: "Screenshots the porn-detection classifier dropped (oldest first) because it fell behind",
-    registers: [metrics.registry],
-    collect() {
-      this.set(sources.moderationDropped() ?? 0);
-    },
-  });
+  scrapedGauge(
+    metrics.registry,
+    "onair_moderation_dropped_total",
+    "Screenshots the porn-detection classifier dropped (oldest first) because it fell behind",
+    () => sources.moderationDropped() ?? 0,
+  );
 }
 
 /** The RTMP port's bounds as gauges: what untrusted peers hold right now, and how often refused. */
@@ -151,28 +154,38 @@ export function registerRtmpMetrics(
   metrics: Metrics,
   stats: () => { openConnections: number; pendingBytes: number; refusedConnections: number },
 ): void {
+  const gauge = (name: string, help: string, read: () => number) =>
+    scrapedGauge(metrics.registry, name, help, read);
+  gauge(
+    "onair_rtmp_connections",
+    "RTMP connections open on this node",
+    () => stats().openConnections,
+  );
+  gauge(
+    "onair_rtmp_pending_bytes",
+    "Bytes held for unfinished RTMP chunks and messages across all connections",
+    () => stats().pendingBytes,
+  );
+  gauge(
+    "onair_rtmp_connections_refused_total",
+    "RTMP connections closed on accept (over ingest.maxConnections or maxConnectionsPerIp)",
+    () => stats().refusedConnections,
+  );
+}
+
+/** A gauge whose value is read when Prometheus scrapes. */
+function scrapedGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  read: () => number | Promise<number>,
+): void {
   new Gauge({
-    name: "onair_rtmp_connections",
-    help: "RTMP connections open on this node",
-    registers: [metrics.registry],
-    collect() {
-      this.set(stats().openConnections);
-    },
-  });
-  new Gauge({
-    name: "onair_rtmp_pending_bytes",
-    help: "Bytes held for unfinished RTMP chunks and messages across all connections",
-    registers: [metrics.registry],
-    collect() {
-      this.set(stats().pendingBytes);
-    },
-  });
-  new Gauge({
-    name: "onair_rtmp_connections_refused_total",
-    help: "RTMP connections closed on accept (over ingest.maxConnections or maxConnectionsPerIp)",
-    registers: [metrics.registry],
-    collect() {
-      this.set(stats().refusedConnections);
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      this.set(await read());
     },
   });
 }

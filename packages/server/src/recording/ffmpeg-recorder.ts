@@ -1,12 +1,15 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Logger } from "pino";
+import { FFMPEG_FLV_STDIN, spawnFfmpeg } from "../media/ffmpeg-process.js";
+import { encodeFlvTag, FLV_HEADER } from "../media/flv-file.js";
 import type { FlvTag } from "../media/flv-tag.js";
+import { KeyframeDropper } from "../media/keyframe-dropper.js";
 import type { TagSink } from "../media/media-fanout.js";
 import { inspectVideoTag } from "../media/video-tag.js";
-import { encodeFlvTag, FLV_HEADER } from "./flv-format.js";
+import { parsePlaylist, recordingBytes } from "./hls-playlist.js";
 
 /** A file ffmpeg finished, synced before it is reported. */
 export interface FfmpegFile {
@@ -31,10 +34,8 @@ export interface FfmpegFile {
 export class FfmpegRecorder implements TagSink {
   private readonly child: ChildProcessWithoutNullStreams;
   private started = false;
-  private dropping = false;
-  private stderr = "";
+  private readonly dropper: KeyframeDropper;
   private reports: Promise<void> = Promise.resolve();
-  droppedTags = 0;
   /** Settles when ffmpeg exited and every file was reported. */
   readonly finished: Promise<void>;
 
@@ -51,53 +52,34 @@ export class FfmpegRecorder implements TagSink {
       onFailure(reason: string): void;
     },
   ) {
-    this.child = spawn(options.ffmpegPath, this.arguments(), { stdio: ["pipe", "pipe", "pipe"] });
-    this.child.stdin.on("error", () => undefined); // a dead ffmpeg is reported on exit
-    this.child.stderr.on("data", (d: Buffer) => {
-      if (this.stderr.length < 4096) this.stderr += d.toString();
-    });
+    this.dropper = new KeyframeDropper(options.maxQueuedBytes);
+    const ffmpeg = spawnFfmpeg(options.ffmpegPath, this.arguments());
+    this.child = ffmpeg.child;
     if (options.format === "mp4") {
       createInterface({ input: this.child.stdout }).on("line", (line) => this.onSegmentLine(line));
     }
-    this.finished = new Promise<void>((resolve) => {
-      this.child.once("error", (err) => this.failOnce(`ffmpeg could not start: ${err.message}`));
-      this.child.once("close", (code, signal) => {
-        if (code !== 0) {
-          this.failOnce(
-            `ffmpeg exited with ${code ?? signal}: ${this.stderr.trim().slice(0, 500)}`,
+    this.finished = ffmpeg.exited.then(
+      async (exit) => {
+        if (exit.failure) {
+          this.options.onFailure(
+            exit.spawned ? `${exit.failure}: ${exit.stderr.trim().slice(0, 500)}` : exit.failure,
           );
         }
-        const done =
-          options.format === "hls" && code === 0 ? this.reportPlaylist() : Promise.resolve();
-        void done.then(() => this.reports).then(resolve, resolve);
-      });
-    });
+        if (options.format === "hls" && exit.code === 0) await this.reportPlaylist();
+        await this.reports;
+      },
+      (err: unknown) => options.logger.error({ err }, "ffmpeg recorder failed"),
+    );
   }
 
-  private failed = false;
-
-  /** A spawn error is followed by a close: one failure, reported once. */
-  private failOnce(reason: string): void {
-    if (this.failed) return;
-    this.failed = true;
-    this.options.onFailure(reason);
+  /** Tags dropped because ffmpeg fell behind. */
+  get droppedTags(): number {
+    return this.dropper.dropped;
   }
 
   private arguments(): string[] {
     const { dir, baseName, intervalSeconds } = this.options;
-    const input = [
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-f",
-      "flv",
-      "-i",
-      "pipe:0",
-      "-map",
-      "0",
-      "-c",
-      "copy",
-    ];
+    const input = [...FFMPEG_FLV_STDIN, "-map", "0", "-c", "copy"];
     if (this.options.format === "mp4") {
       return [
         ...input,
@@ -141,17 +123,8 @@ export class FfmpegRecorder implements TagSink {
       this.started = true;
       stdin.write(FLV_HEADER);
     }
-    const keyframe = tag.type === 9 && inspectVideoTag(tag.data).keyframe;
-    if (this.dropping && !keyframe && tag.type !== 18) {
-      this.droppedTags++;
-      return;
-    }
-    this.dropping = false;
-    if (stdin.writableLength > this.options.maxQueuedBytes) {
-      this.dropping = true;
-      this.droppedTags++;
-      return;
-    }
+    const cutPoint = tag.type === 18 || (tag.type === 9 && inspectVideoTag(tag.data).keyframe);
+    if (!this.dropper.admit(cutPoint, stdin.writableLength)) return;
     stdin.write(encodeFlvTag(tag, tag.timestamp));
   }
 
@@ -184,16 +157,14 @@ export class FfmpegRecorder implements TagSink {
   private async reportPlaylist(): Promise<void> {
     const path = join(this.options.dir, `${this.options.baseName}.m3u8`);
     try {
-      const playlist = await readFile(path, "utf8");
-      let duration = 0;
-      let sizeBytes = await syncFile(path);
-      for (const line of playlist.split("\n")) {
-        const extinf = /^#EXTINF:([\d.]+)/.exec(line);
-        if (extinf) duration += Number(extinf[1]);
-        else if (line.trim() && !line.startsWith("#"))
-          sizeBytes += await syncFile(join(this.options.dir, line.trim()));
-      }
-      await this.options.onFile({ path, startSeconds: 0, endSeconds: duration, sizeBytes });
+      const playlist = parsePlaylist(await readFile(path, "utf8"));
+      const sizeBytes = await recordingBytes(path, playlist, syncFile);
+      await this.options.onFile({
+        path,
+        startSeconds: 0,
+        endSeconds: playlist.durationSeconds,
+        sizeBytes,
+      });
     } catch (err) {
       this.options.logger.error({ err, file: path }, "could not report an HLS recording");
     }

@@ -1,9 +1,11 @@
 import { type FileHandle, open, rename } from "node:fs/promises";
 import type { Logger } from "pino";
+import { encodeFlvTag, FLV_HEADER } from "../media/flv-file.js";
 import type { FlvTag } from "../media/flv-tag.js";
+import { KeyframeDropper } from "../media/keyframe-dropper.js";
 import type { TagSink } from "../media/media-fanout.js";
 import { inspectVideoTag } from "../media/video-tag.js";
-import { encodeFlvTag, FLV_HEADER, fileMetadata } from "./flv-format.js";
+import { fileMetadata } from "./flv-metadata.js";
 
 /** A finished, synced FLV file. */
 export interface FinishedSegment {
@@ -48,10 +50,8 @@ export class FlvSegmentRecorder implements TagSink {
   } | null = null;
   private writes: Promise<void> = Promise.resolve();
   private queuedBytes = 0;
-  private dropping = false;
+  private readonly dropper: KeyframeDropper;
   private hasVideo = false;
-  /** Tags dropped because the disk fell behind. */
-  droppedTags = 0;
   /** Settles when every segment is written and reported. */
   finished: Promise<void>;
   private finish!: () => void;
@@ -74,6 +74,12 @@ export class FlvSegmentRecorder implements TagSink {
     },
   ) {
     this.finished = new Promise((resolve) => (this.finish = resolve));
+    this.dropper = new KeyframeDropper(options.maxQueuedBytes);
+  }
+
+  /** Tags dropped because the disk fell behind. */
+  get droppedTags(): number {
+    return this.dropper.dropped;
   }
 
   onTag(tag: FlvTag): void {
@@ -97,19 +103,7 @@ export class FlvSegmentRecorder implements TagSink {
       this.close();
       this.open(tag.timestamp);
     }
-    if (this.dropping) {
-      if (!cutPoint) {
-        this.droppedTags++;
-        return;
-      }
-      this.dropping = false;
-    }
-    if (this.queuedBytes > this.options.maxQueuedBytes) {
-      this.dropping = true;
-      this.droppedTags++;
-      return;
-    }
-    this.write(tag);
+    if (this.dropper.admit(cutPoint, this.queuedBytes)) this.write(tag);
   }
 
   onEnd(): void {

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { FFMPEG_FLV_STDIN, spawnFfmpeg } from "../media/ffmpeg-process.js";
 
 /** A JPEG larger than this is not a screenshot: the child is killed. */
 const MAX_JPEG_BYTES = 16 * 1024 * 1024;
@@ -41,13 +41,7 @@ export function decodeJpeg(options: {
 }): Promise<Buffer> {
   const scale = scaleFilter(options.width, options.height);
   const args = [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-f",
-    "flv",
-    "-i",
-    "pipe:0",
+    ...FFMPEG_FLV_STDIN,
     "-map",
     "0:v:0",
     "-frames:v",
@@ -61,41 +55,29 @@ export function decodeJpeg(options: {
     "image2pipe",
     "pipe:1",
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(options.ffmpegPath, args, { stdio: ["pipe", "pipe", "pipe"] });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let stderr = "";
-    let failure: string | null = null;
-    const timer = setTimeout(() => {
-      failure = `ffmpeg took longer than ${options.timeoutMs} ms`;
+  const { child, exited } = spawnFfmpeg(options.ffmpegPath, args, STDERR_TAIL_BYTES);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let failure: string | null = null;
+  const timer = setTimeout(() => {
+    failure = `ffmpeg took longer than ${options.timeoutMs} ms`;
+    child.kill("SIGKILL");
+  }, options.timeoutMs);
+  child.stdout.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_JPEG_BYTES) {
+      failure = `ffmpeg wrote more than ${MAX_JPEG_BYTES} bytes`;
       child.kill("SIGKILL");
-    }, options.timeoutMs);
-    child.stdout.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_JPEG_BYTES) {
-        failure = `ffmpeg wrote more than ${MAX_JPEG_BYTES} bytes`;
-        child.kill("SIGKILL");
-      } else chunks.push(chunk);
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL_BYTES);
-    });
-    child.stdin.on("error", () => undefined);
-    child.once("error", (err) => {
-      clearTimeout(timer);
-      reject(new SnapshotDecodeError(`ffmpeg could not start: ${err.message}`, stderr));
-    });
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      const jpeg = Buffer.concat(chunks);
-      if (failure) reject(new SnapshotDecodeError(failure, stderr));
-      else if (code !== 0) {
-        reject(new SnapshotDecodeError(`ffmpeg exited with ${code ?? signal}`, stderr));
-      } else if (jpeg.length === 0)
-        reject(new SnapshotDecodeError("ffmpeg wrote no frame", stderr));
-      else resolve(jpeg);
-    });
-    child.stdin.end(options.flv);
+    } else chunks.push(chunk);
+  });
+  child.stdin.end(options.flv);
+  return exited.then((exit) => {
+    clearTimeout(timer);
+    const jpeg = Buffer.concat(chunks);
+    // Our kill (timeout, oversized output) explains a child that ran better than its exit code.
+    const reason = exit.spawned ? (failure ?? exit.failure) : exit.failure;
+    if (reason) throw new SnapshotDecodeError(reason, exit.stderr);
+    if (jpeg.length === 0) throw new SnapshotDecodeError("ffmpeg wrote no frame", exit.stderr);
+    return jpeg;
   });
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 
-/** Tencent names screenshots in Beijing time (the seeds' sample: 02:03:08 UTC → `10-03-08`). */
+/** Tencent names screenshots in Beijing time (docs/snapshots.md: 02:03:08 UTC → `10-03-08`). */
 const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
 const UNSAFE_SEGMENT = /^\.{1,2}$|[/\\\0]/;
 
@@ -15,8 +15,9 @@ export interface SnapshotLocation {
 }
 
 /**
- * The seeds' path shape, under `<filesDir>/snapshot/<domain>/<app>`. Null when a name could
- * escape its folder (`.`/`..` pass the ingest's name rules), so such a stream gets no screenshots.
+ * Tencent's path shape (docs/snapshots.md), under `<filesDir>/snapshot/<domain>/<app>`. Null
+ * when a name could escape its folder (`.`/`..` pass the ingest's name rules), so such a stream
+ * gets no screenshots.
  */
 export function snapshotLocation(input: {
   filesDir: string;

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
+import { GopCache } from "../media/gop-cache.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import { decodeJpeg, SnapshotDecodeError } from "./ffmpeg-jpeg.js";
-import { GopCache } from "./gop-cache.js";
 
 /** Largest GOP kept per stream; a screenshot only needs its keyframe. */
 const MAX_GOP_BYTES = 8 * 1024 * 1024;

@@ -36,7 +36,7 @@ export interface RecordingRepository extends Omit<StreamRuleTable, "isTemplateUs
   ): Promise<RecordTemplate>;
   getTemplate(id: number): Promise<RecordTemplate | null>;
   listTemplates(): Promise<RecordTemplate[]>;
-  /** Throws `ONAIR_ERR_CONFLICT` when a rule uses it; false when absent. */
+  /** Throws `ONAIR_ERR_TEMPLATE_IN_USE` when a rule uses it; false when absent. */
   deleteTemplate(id: number): Promise<boolean>;
   /** Remembers a reported file; `expiresAt` null keeps it forever (StorageTime 0). */
   addFile(input: { path: string; format: string; expiresAt: Date | null }): Promise<void>;
@@ -78,9 +78,13 @@ export function createRecordingRepository(sql: SqlRunner): RecordingRepository {
     },
     async deleteTemplate(id) {
       if (await rules.isTemplateUsed(id)) {
-        throw new OnAirError("ONAIR_ERR_CONFLICT", `record template ${id} is used by a rule`, {
-          tencentCode: "FailedOperation.ConfInUsed",
-        });
+        throw new OnAirError(
+          "ONAIR_ERR_TEMPLATE_IN_USE",
+          `record template ${id} is used by a rule`,
+          {
+            tencentCode: "FailedOperation.ConfInUsed",
+          },
+        );
       }
       return (
         (await sql.all("DELETE FROM record_templates WHERE id = ? RETURNING id", [id])).length > 0

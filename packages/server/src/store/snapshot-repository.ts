@@ -45,7 +45,7 @@ export interface SnapshotRepository extends Omit<StreamRuleTable, "isTemplateUse
   createTemplate(input: SnapshotTemplateInput): Promise<SnapshotTemplate>;
   getTemplate(id: number): Promise<SnapshotTemplate | null>;
   listTemplates(): Promise<SnapshotTemplate[]>;
-  /** Throws `ONAIR_ERR_CONFLICT` when a rule uses it; false when absent. */
+  /** Throws `ONAIR_ERR_TEMPLATE_IN_USE` when a rule uses it; false when absent. */
   deleteTemplate(id: number): Promise<boolean>;
 }
 
@@ -97,9 +97,13 @@ export function createSnapshotRepository(sql: SqlRunner): SnapshotRepository {
     },
     async deleteTemplate(id) {
       if (await rules.isTemplateUsed(id)) {
-        throw new OnAirError("ONAIR_ERR_CONFLICT", `snapshot template ${id} is used by a rule`, {
-          tencentCode: "FailedOperation.ConfInUsed",
-        });
+        throw new OnAirError(
+          "ONAIR_ERR_TEMPLATE_IN_USE",
+          `snapshot template ${id} is used by a rule`,
+          {
+            tencentCode: "FailedOperation.ConfInUsed",
+          },
+        );
       }
       return (
         (await sql.all("DELETE FROM snapshot_templates WHERE id = ? RETURNING id", [id])).length > 0

@@ -55,7 +55,7 @@ export interface Store {
 }
 
 export interface DomainRepository {
-  /** Throws `ONAIR_ERR_CONFLICT` when the name exists. */
+  /** Throws `ONAIR_ERR_DOMAIN_EXISTS` when the name exists. */
   create(input: { name: string; type: 0 | 1; pushAuth: PushAuthConfig }): Promise<PushDomain>;
   get(name: string): Promise<PushDomain | null>;
   list(): Promise<PushDomain[]>;
@@ -73,7 +73,7 @@ export interface TemplateRepository {
   list(): Promise<CallbackTemplate[]>;
   /** Replaces the template's fields; returns null when there is no such template. */
   update(id: number, input: TemplateInput): Promise<CallbackTemplate | null>;
-  /** Throws `ONAIR_ERR_CONFLICT` when a rule uses it; returns false when absent. */
+  /** Throws `ONAIR_ERR_TEMPLATE_IN_USE` when a rule uses it; returns false when absent. */
   delete(id: number): Promise<boolean>;
 }
 

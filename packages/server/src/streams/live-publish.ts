@@ -2,7 +2,7 @@ import type { StreamKey } from "../domain/stream-key.js";
 import type { AmfValue } from "../ingest/rtmp/amf0.js";
 import type { ActivePublish, PublishRequest } from "../ingest/session/publish-host.js";
 import type { FlvTag } from "../media/flv-tag.js";
-import { MediaFanout } from "../media/media-fanout.js";
+import { MediaFanout, type TagSink } from "../media/media-fanout.js";
 import { dimensionsFromSequenceHeader, inspectVideoTag } from "../media/video-tag.js";
 
 /** What the stream service does when a publish announces itself and when it ends. */
@@ -37,6 +37,19 @@ export class LivePublish implements ActivePublish {
   ) {
     this.timer = setTimeout(() => this.announce(), announceAfterMs);
     this.timer.unref();
+  }
+
+  /** The push URL's query string (what a PublishedStream tells its consumers). */
+  get streamParam(): string {
+    return this.request.streamParam;
+  }
+
+  get closed(): boolean {
+    return this.fanout.closed;
+  }
+
+  subscribe(sink: TagSink): () => void {
+    return this.fanout.subscribe(sink);
   }
 
   onMetadata(metadata: Record<string, AmfValue>, tag: FlvTag): void {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { formatBeijingTime, formatUtcTime } from "../../src/api/tencent-time.js";
-import { SEEDS_RETRY_POLICY } from "../../src/config/schema.js";
+import { TENCENT_INTL_RETRY_POLICY } from "../../src/domain/retry-policy.js";
 import type { AttemptRecord } from "../../src/store/store.js";
 import {
   type ApiServer,
@@ -72,7 +72,7 @@ describe("delivery log: DescribeCallbackRecordsList and OnAir's delivery actions
       id,
       templateId,
       url,
-      policy: { ...SEEDS_RETRY_POLICY },
+      policy: { ...TENCENT_INTL_RETRY_POLICY },
       orderingKey: null,
     });
     await api.store.events.append(event("evt_a", 1, "s1", now - 130_000), [delivery(ids.a, URL_A)]);

@@ -44,7 +44,7 @@ for (const [way, makeClient] of [
       await api.close();
     });
 
-    test("signs the way SPEC §4 describes", async () => {
+    test("signs the host and service the way this SDK set-up does (docs/api.md)", async () => {
       await client.DescribeLiveCallbackRules();
       const last = api.seen.at(-1);
       if (makeClient === agentClient) {
@@ -340,6 +340,23 @@ for (const [way, makeClient] of [
       });
       assert.equal((await read()).OnAirRetryPolicy, null);
       assert.equal((await read()).OnAirPerStreamOrdering, false);
+      // "seeds" is the deprecated name of "tencent-intl": both give 3 retries 60 s apart.
+      for (const Preset of ["tencent-intl", "seeds"]) {
+        await client.request("ModifyLiveCallbackTemplate", {
+          TemplateId: created.TemplateId,
+          OnAirRetryPolicy: { Preset },
+        });
+        assert.deepEqual((await read()).OnAirRetryPolicy, {
+          MaxRetries: 3,
+          IntervalMs: 60_000,
+          TimeoutMs: 20_000,
+          Jitter: 0,
+        });
+      }
+      await client.request("ModifyLiveCallbackTemplate", {
+        TemplateId: created.TemplateId,
+        OnAirRetryPolicy: { Preset: "default" },
+      });
       await rejectsWith(
         client.request("ModifyLiveCallbackTemplate", {
           TemplateId: created.TemplateId,

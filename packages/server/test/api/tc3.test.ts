@@ -14,7 +14,7 @@ import {
 import { OnAirError } from "../../src/errors.js";
 import { signTc3 } from "./helpers/tc3-signer.js";
 
-// Tencent's published example credentials (research §5.2); not secrets.
+// Tencent's published example credentials (Tencent 267/30852); not secrets.
 const DOC_ID = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
 const DOC_KEY = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
 

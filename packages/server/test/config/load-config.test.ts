@@ -6,14 +6,28 @@ import { test } from "node:test";
 import { loadConfig } from "../../src/config/load-config.js";
 import { OnAirError } from "../../src/errors.js";
 
-test("defaults: SPEC §5 ports, ./data, private callbacks allowed, the seeds' retry preset", () => {
+test("defaults: ports 8080 and 1935, ./data, private callbacks allowed, Tencent's retry schedule", () => {
   const config = loadConfig({ env: {} });
   assert.equal(config.httpPort, 8080);
   assert.equal(config.rtmpPort, 1935);
   assert.equal(config.dataDir, "./data");
   assert.equal(config.callbackAllowPrivate, true);
-  assert.equal(config.retryPreset, "seeds");
+  assert.equal(config.retryPreset, "tencent-intl");
   assert.ok(Object.isFrozen(config) && Object.isFrozen(config.dispatcher));
+});
+
+test('retryPreset "seeds" still works as "tencent-intl" and warns once that it is deprecated', async () => {
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning);
+  process.on("warning", onWarning);
+  assert.equal(loadConfig({ env: { ONAIR_RETRY_PRESET: "seeds" } }).retryPreset, "tencent-intl");
+  assert.equal(loadConfig({ flags: { retryPreset: "seeds" } }).retryPreset, "tencent-intl");
+  assert.equal(loadConfig({ flags: { retryPreset: "tencent-2021" } }).retryPreset, "tencent-2021");
+  await new Promise((resolve) => setImmediate(resolve)); // emitWarning delivers on the next tick
+  process.off("warning", onWarning);
+  const deprecations = warnings.filter((w) => w.name === "DeprecationWarning");
+  assert.equal(deprecations.length, 1);
+  assert.match(deprecations[0]?.message ?? "", /"seeds" is now called "tencent-intl"/);
 });
 
 test("layers: environment, then the file, then flags", () => {

@@ -7,6 +7,7 @@ import { configSchema } from "../../src/config/schema.js";
 import { createSessionStore } from "../../src/dashboard/session-store.js";
 import { createSignInRoute } from "../../src/dashboard/sign-in-route.js";
 import { createHttpServer } from "../../src/http/router.js";
+import { readErrorBody } from "../helpers/error-body.js";
 
 /** A clock the test moves by hand. */
 function manualClock(start = Date.parse("2026-01-01T00:00:00Z")) {
@@ -103,10 +104,7 @@ describe("POST /dashboard/session", () => {
     for (let i = 0; i < 10; i++) {
       const res = await post({ SecretId: "AKIDtest", SecretKey: `guess${i}` });
       assert.equal(res.status, 401);
-      assert.equal(
-        ((await res.json()) as { Error: { Code: string } }).Error.Code,
-        "AuthFailure.SignatureFailure",
-      );
+      assert.equal((await readErrorBody(res)).code, "ONAIR_ERR_AUTH_SIGNATURE");
     }
     const locked = await post({ SecretId: "AKIDtest", SecretKey: "testSecretKey" });
     assert.equal(locked.status, 429);
@@ -138,11 +136,11 @@ function signInFrom(
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
           const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-            Error?: { Code: string };
+            error?: { code: string };
           };
           resolve({
             status: res.statusCode ?? 0,
-            code: parsed.Error?.Code,
+            code: parsed.error?.code,
             retryAfter: res.headers["retry-after"],
           });
         });
@@ -203,7 +201,7 @@ describe("sign-in throttle is per client (issue 11, defect 6)", () => {
       SecretKey: "testSecretKey-0123456789",
     });
     assert.equal(blocked.status, 429);
-    assert.equal(blocked.code, "LimitExceeded");
+    assert.equal(blocked.code, "ONAIR_ERR_AUTH_THROTTLED");
     assert.ok(Number(blocked.retryAfter) >= 1);
 
     // …while the admin from another address gets in, at once and repeatedly.

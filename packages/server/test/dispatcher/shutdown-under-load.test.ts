@@ -110,7 +110,7 @@ test("a claim that is still running when the dispatcher stops is awaited, and it
         config,
         clock: systemClock,
         logger,
-        metrics: createMetrics({ store, clock: systemClock }),
+        metrics: createMetrics({ queue: store.deliveries, clock: systemClock }),
         nodeId: `round-${round}`,
       });
       // Not started: the emits only queue deliveries.

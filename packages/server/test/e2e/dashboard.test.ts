@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import type { OnAir } from "../../src/app.js";
 import { findDashboardAssets } from "../../src/dashboard/static-route.js";
+import { readErrorBody } from "../helpers/error-body.js";
 import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 import { type ReceiverProcess, startReceiver } from "./receiver.js";
@@ -107,10 +108,7 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
       body: "{}",
     });
     assert.equal(api.status, 401);
-    assert.equal(
-      ((await api.json()) as { Error: { Code: string } }).Error.Code,
-      "AuthFailure.InvalidAuthorization",
-    );
+    assert.equal((await readErrorBody(api)).code, "ONAIR_ERR_AUTH_MISSING");
     const sse = await fetch(`${base}/dashboard/events`);
     assert.equal(sse.status, 401);
     await sse.body?.cancel();

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { OnAir } from "../../src/app.js";
+import { readErrorBody } from "../helpers/error-body.js";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 import { captureLogs } from "../helpers/log-capture.js";
 import { startTestOnAir } from "../helpers/test-onair.js";
@@ -144,13 +145,15 @@ test("disk full: intake 503 + Retry-After, /healthz 503, bounded logs, no empty 
     assert.ok(refused, `intake refused nothing: ${JSON.stringify([...statuses])}`);
     assert.equal(statuses.get(500) ?? 0, 0, `no 500s: ${JSON.stringify([...statuses])}`);
     assert.equal(refused.headers.get("retry-after"), "30");
-    const body = (await refused.json()) as { error: string; message: string };
-    assert.equal(body.error, "ONAIR_ERR_STORAGE_FULL");
+    const body = await readErrorBody(refused);
+    assert.equal(body.code, "ONAIR_ERR_STORAGE_FULL");
     assert.match(body.message, /storage is full/);
 
     const health = await fetch(`${base}/healthz`);
     assert.equal(health.status, 503);
-    assert.match(((await health.json()) as { store: string }).store, /cannot write/);
+    const healthError = await readErrorBody(health);
+    assert.equal(healthError.code, "ONAIR_ERR_STORAGE_FULL");
+    assert.match(healthError.message, /cannot write/);
 
     // The push goes on while the disk stays full: new files start and fail.
     await ffmpeg.exited;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { signPushUrl } from "@onair/callbacks";
+import { readErrorBody } from "../helpers/error-body.js";
 import {
   type IngestHarness,
   startIngestHarness,
@@ -91,10 +92,10 @@ describe("SRS and MediaMTX hooks with their documented bodies", () => {
   test("bad input is a 400 with a message", async () => {
     const notJson = await hook("/hooks/srs", "{oops", "application/json");
     assert.equal(notJson.status, 400);
-    assert.match(((await notJson.json()) as { message: string }).message, /JSON/);
+    assert.match((await readErrorBody(notJson)).message, /JSON/);
     const noStream = await srs({ action: "on_publish", app: "live" });
     assert.equal(noStream.status, 400);
-    assert.match(((await noStream.json()) as { message: string }).message, /stream is required/);
+    assert.match((await readErrorBody(noStream)).message, /stream is required/);
     const unknown = await mtx({ action: "bogus", path: "live/x" });
     assert.equal(unknown.status, 400);
   });
@@ -248,7 +249,9 @@ describe("SRS and MediaMTX hooks with their documented bodies", () => {
     const query = `domain=${AUTH_DOMAIN}&txSecret=${txSecret}&txTime=${txTime}`;
     assert.equal((await auth({ ...base, query })).status, 200);
     assert.equal((await auth({ ...base, action: "read" })).status, 200);
-    assert.equal((await auth({ ...base, action: "api" })).status, 403);
+    const api = await auth({ ...base, action: "api" });
+    assert.equal(api.status, 403);
+    assert.equal((await readErrorBody(api)).code, "ONAIR_ERR_HOOK_ACTION_REFUSED");
     await mtx({ action: "ready", path: "live/mtxcam", query, source_type: "rtmpConn" });
     const [push] = await h.events("mtxcam", 1);
     assert.equal(push?.app, AUTH_DOMAIN);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { OnAir } from "../../src/app.js";
 import { routeCallbacks } from "../helpers/callback-route.js";
+import { readErrorBody } from "../helpers/error-body.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { startReceiver } from "./receiver.js";
@@ -64,7 +65,7 @@ describe("POST /v1/events", () => {
       const [got] = await receiver.waitFor(1);
       assert.equal(got?.verified, true, got?.error);
       assert.equal(got?.webhookId, reply.DeliveryIds[0]);
-      assert.equal(got?.event?.file_size, 1024, "normalised to the seeds' types");
+      assert.equal(got?.event?.file_size, 1024, "normalised to the type of Tencent's samples");
       // The receiver logs before it replies: wait until the dispatcher has recorded the attempt.
       await waitFor(
         "the attempt recorded as delivered",
@@ -87,15 +88,9 @@ describe("POST /v1/events", () => {
     assert.equal((await post("{}", `Bearer ${secretKey}`)).status, 401);
     const notJson = await post("{");
     assert.equal(notJson.status, 400);
-    assert.equal(
-      ((await notJson.json()) as { error: string }).error,
-      "ONAIR_ERR_CALLBACK_NOT_JSON",
-    );
+    assert.equal((await readErrorBody(notJson)).code, "ONAIR_ERR_CALLBACK_NOT_JSON");
     const unknown = await post(JSON.stringify({ event_type: 999, stream_id: "s" }));
-    assert.equal(
-      ((await unknown.json()) as { error: string }).error,
-      "ONAIR_ERR_CALLBACK_UNKNOWN_EVENT_TYPE",
-    );
+    assert.equal((await readErrorBody(unknown)).code, "ONAIR_ERR_CALLBACK_UNKNOWN_EVENT_TYPE");
     const noDomain = await post(
       JSON.stringify({
         event_type: 332,

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { encodeFlvTag, FLV_HEADER } from "../../src/recording/flv-format.js";
+import { encodeFlvTag, FLV_HEADER } from "../../src/media/flv-file.js";
 import { captureLogs } from "../helpers/log-capture.js";
 import { startTestOnAir } from "../helpers/test-onair.js";
 

@@ -69,6 +69,8 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
       StorageTime: 0,
       Enable: 1,
     });
+    const one = await sdk.DescribeLiveRecordTemplate({ TemplateId: TemplateId as number });
+    assert.deepEqual(one.Template, templates.Templates?.[0]);
     await assert.rejects(
       sdk.CreateLiveRecordTemplate({
         TemplateName: "x",

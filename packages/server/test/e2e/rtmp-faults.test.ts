@@ -7,7 +7,7 @@ import { type IngestHarness, startIngestHarness } from "./ingest-harness.js";
 /**
  * Byte-level clients for the endings ffmpeg cannot produce. Each starts a real publish (the push
  * callback arrives), then misbehaves; the server must close the connection and deliver the
- * interruption with the errcode of what happened (SPEC §2).
+ * interruption with the errcode of what happened (docs/ingest.md).
  */
 describe("RTMP ingest: protocol faults end the publish with the right errcode", () => {
   let h: IngestHarness;

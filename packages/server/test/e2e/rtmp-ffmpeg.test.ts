@@ -5,8 +5,8 @@ import { type IngestHarness, startIngestHarness, TEST_DOMAIN } from "./ingest-ha
 
 /**
  * Real ffmpeg (Debian 5.1) publishing to the embedded RTMP ingest; a receiver process verifies
- * every callback. What ffmpeg sends on each way of ending was checked on the wire
- * (shared/research/media-notes.md §2.4, §2.7): a normal end sends FCUnpublish + deleteStream
+ * every callback. What ffmpeg sends on each way of ending was checked on the wire (docs/ingest.md
+ * has the errcode table): a normal end sends FCUnpublish + deleteStream
  * (errcode 1); SIGKILL makes the kernel close the socket with a FIN (errcode 3, not 4); SIGSTOP
  * leaves the connection open and silent (errcode 8 after the idle timeout, 2 s here).
  */

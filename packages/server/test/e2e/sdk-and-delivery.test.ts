@@ -177,7 +177,7 @@ describe("onair: the official SDK configures it, events reach a real receiver", 
     assert.ok((await byEndpoint.DescribeLiveCallbackRules()).Rules, "still serving");
   });
 
-  test("an event reaches the receiver signed, in the seeds' shape; 500, 500, 200 = exactly 3 attempts", async () => {
+  test("an event reaches the receiver signed, in Tencent's shape; 500, 500, 200 = exactly 3 attempts", async () => {
     const receiver = await startReceiver({ key: callbackKey, script: "500,500,200" });
     try {
       const { TemplateId } = await byEndpoint.CreateLiveCallbackTemplate({

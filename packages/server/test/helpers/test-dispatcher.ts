@@ -60,7 +60,7 @@ export async function startTestDispatcher(
     config,
     clock: systemClock,
     logger: options.logger ?? testLogger(),
-    metrics: createMetrics({ store, clock: systemClock }),
+    metrics: createMetrics({ queue: store.deliveries, clock: systemClock }),
     nodeId: options.nodeId ?? "test",
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });

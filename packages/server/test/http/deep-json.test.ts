@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import type { OnAir } from "../../src/app.js";
 import { JsonInputError, parseJson } from "../../src/http/parse-json.js";
 import { signTc3 } from "../api/helpers/tc3-signer.js";
+import { readErrorBody } from "../helpers/error-body.js";
 import { captureLogs } from "../helpers/log-capture.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 
@@ -87,7 +88,7 @@ describe("JSON bodies nested 10,000 deep", () => {
       headers: { "content-type": "application/json", authorization: `Bearer ${INTAKE_TOKEN}` },
     });
     assert.equal(res.status, 400);
-    const reply = (await res.json()) as { message: string };
+    const reply = await readErrorBody(res);
     assert.match(reply.message, /nests deeper than 64 levels/);
     assert.deepEqual(stacks(), []);
   });

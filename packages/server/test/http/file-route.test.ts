@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { createFileRoute } from "../../src/http/file-route.js";
 import { createHttpServer } from "../../src/http/router.js";
 import { type FileAccess, fileUrlQuery, signFilePath } from "../../src/http/signed-file-url.js";
+import { readErrorBody } from "../helpers/error-body.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 /** `/files/` on a real server: byte ranges, and no file left open by clients that go away. */
@@ -84,6 +85,8 @@ test("ranges: 206 with Content-Range, 416 out of range", async () => {
   assert.equal((await partial.arrayBuffer()).byteLength, 10);
   const outside = await fetch(`${base}big.flv`, { headers: { range: "bytes=99999999-" } });
   assert.equal(outside.status, 416);
+  assert.equal(outside.headers.get("content-range"), `bytes */${8 * 1024 * 1024}`);
+  assert.equal((await readErrorBody(outside)).code, "ONAIR_ERR_RANGE_NOT_SATISFIABLE");
 });
 
 test("regression: clients that abort mid-download leave no file open", async () => {
@@ -126,8 +129,8 @@ test("signed /files/: without a signature a 403 that says what is missing, not w
   for (const path of ["big.flv", "no-such-file.flv", "leak.jpg"]) {
     const res = await fetch(`${signedBase}${path}`);
     assert.equal(res.status, 403, path);
-    const body = (await res.json()) as { error: string; message: string };
-    assert.equal(body.error, "ONAIR_ERR_AUTH_MISSING");
+    const body = await readErrorBody(res);
+    assert.equal(body.code, "ONAIR_ERR_AUTH_MISSING");
     assert.match(body.message, /signed URL is required/);
   }
   const head = await fetch(`${signedBase}big.flv`, { method: "HEAD" });
@@ -171,7 +174,7 @@ test("signed /files/: another path, a changed sig or expiry, or another key is a
   for (const path of forged) {
     const res = await fetch(`${signedBase}${path}`);
     assert.equal(res.status, 403, path);
-    assert.equal(((await res.json()) as { error: string }).error, "ONAIR_ERR_AUTH_SIGNATURE", path);
+    assert.equal((await readErrorBody(res)).code, "ONAIR_ERR_AUTH_SIGNATURE", path);
   }
 });
 
@@ -183,8 +186,8 @@ test("signed /files/: an expired URL is a 403 that says it expired", async () =>
     nowMs = issuedAt + 3600 * 1000; // exactly at `expires`: no longer valid
     const res = await fetch(url);
     assert.equal(res.status, 403);
-    const body = (await res.json()) as { error: string; message: string };
-    assert.equal(body.error, "ONAIR_ERR_AUTH_EXPIRED");
+    const body = await readErrorBody(res);
+    assert.equal(body.code, "ONAIR_ERR_AUTH_EXPIRED");
     assert.match(body.message, /expired/);
   } finally {
     nowMs = issuedAt;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { readErrorBody } from "../helpers/error-body.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 
 const ROWS = 1_000_000;
@@ -94,7 +95,7 @@ describe("/healthz and /metrics stay cheap on a large deliveries table", () => {
   test("metrics.token: no bearer or a wrong one gets 401", async () => {
     const none = await fetch(`${base}/metrics`);
     assert.equal(none.status, 401);
-    assert.equal(((await none.json()) as { error: string }).error, "ONAIR_ERR_AUTH_MISSING");
+    assert.equal((await readErrorBody(none)).code, "ONAIR_ERR_AUTH_MISSING");
     const wrong = await fetch(`${base}/metrics`, { headers: { authorization: "Bearer nope" } });
     assert.equal(wrong.status, 401);
     await wrong.body?.cancel();

@@ -62,7 +62,7 @@ export function storeContract(
       await store.domains.create({ name: "a.example", type: 0, pushAuth });
       await assert.rejects(
         store.domains.create({ name: "a.example", type: 0, pushAuth }),
-        (e: unknown) => e instanceof OnAirError && e.code === "ONAIR_ERR_CONFLICT",
+        (e: unknown) => e instanceof OnAirError && e.code === "ONAIR_ERR_DOMAIN_EXISTS",
       );
       const updated = await store.domains.updatePushAuth("a.example", {
         ...pushAuth,
@@ -85,7 +85,7 @@ export function storeContract(
       assert.equal(rule.templateId, templateId);
       await assert.rejects(
         store.templates.delete(templateId),
-        (e: unknown) => e instanceof OnAirError && e.code === "ONAIR_ERR_CONFLICT",
+        (e: unknown) => e instanceof OnAirError && e.code === "ONAIR_ERR_TEMPLATE_IN_USE",
       );
       assert.equal((await store.rules.list()).length, 1);
       assert.equal(await store.rules.delete("d.example", "nope"), false);

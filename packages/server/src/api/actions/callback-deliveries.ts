@@ -4,6 +4,7 @@ import { OnAirError } from "../../errors.js";
 import type { DeliveryFilter } from "../../store/store.js";
 import { defineAction } from "../action.js";
 import { tencentTime } from "../fields.js";
+import type { CallbackAttemptInfo, CallbackDeliveryInfo } from "../wire-types.js";
 
 /**
  * OnAir extensions (Tencent has no such actions): delivery visibility and recovery. Same
@@ -19,8 +20,7 @@ const MAX_LISTED_IDS = 1000;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : "");
 
-/** CallbackDeliveryInfo: one event on its way to one URL. */
-export function deliveryInfo(d: Delivery): Record<string, unknown> {
+function deliveryInfo(d: Delivery): CallbackDeliveryInfo {
   return {
     DeliveryId: d.id,
     EventId: d.eventId,
@@ -37,8 +37,7 @@ export function deliveryInfo(d: Delivery): Record<string, unknown> {
   };
 }
 
-/** CallbackAttemptInfo: one HTTP attempt. StatusCode is null when no response came. */
-export function attemptInfo(a: Attempt): Record<string, unknown> {
+function attemptInfo(a: Attempt): CallbackAttemptInfo {
   return {
     Number: a.number,
     StartTime: iso(a.startedAt),
@@ -124,7 +123,10 @@ export const describeCallbackDeliveryAttempts = defineAction({
   async run(p, ctx) {
     const delivery = await ctx.store.deliveries.get(p.DeliveryId);
     if (!delivery) {
-      throw new OnAirError("ONAIR_ERR_NOT_FOUND", `delivery ${p.DeliveryId} does not exist`);
+      throw new OnAirError(
+        "ONAIR_ERR_DELIVERY_NOT_FOUND",
+        `delivery ${p.DeliveryId} does not exist`,
+      );
     }
     const attempts = await ctx.store.deliveries.attempts(p.DeliveryId);
     return { Delivery: deliveryInfo(delivery), Attempts: attempts.map(attemptInfo) };
@@ -206,7 +208,7 @@ export const enableCallbackEndpoint = defineAction({
   async run(p, ctx) {
     if (!(await ctx.store.endpoints.enable(p.Url))) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
+        "ONAIR_ERR_ENDPOINT_NOT_FOUND",
         `OnAir has no record of the callback URL ${p.Url}`,
       );
     }

@@ -18,7 +18,7 @@ const SCAN_PAGE = 500;
 const SCAN_LIMIT = 20_000;
 
 /** ResultCode of an attempt: 0 for HTTP 200, the HTTP status otherwise, -1 when no response came. */
-export function resultCode(attempt: Attempt): number {
+function resultCode(attempt: Attempt): number {
   if (attempt.statusCode === 200) return 0;
   return attempt.statusCode ?? -1;
 }

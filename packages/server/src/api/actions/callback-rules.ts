@@ -3,6 +3,7 @@ import { OnAirError } from "../../errors.js";
 import { defineAction } from "../action.js";
 import { appName, domainName } from "../fields.js";
 import { formatBeijingTime } from "../tencent-time.js";
+import type { CallBackRuleInfo } from "../wire-types.js";
 
 /**
  * Callback rules (Create/Describe/Delete LiveCallbackRule): a rule binds a push domain and
@@ -21,7 +22,7 @@ export const createLiveCallbackRule = defineAction({
   async run(p, ctx) {
     if (!(await ctx.store.templates.get(p.TemplateId))) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
+        "ONAIR_ERR_TEMPLATE_NOT_FOUND",
         `callback template ${p.TemplateId} does not exist`,
         { tencentCode: "InvalidParameter.ConfNotFound" },
       );
@@ -42,13 +43,15 @@ export const describeLiveCallbackRules = defineAction({
   async run(_p, ctx) {
     const rules = await ctx.store.rules.list();
     return {
-      Rules: rules.map((r) => ({
-        CreateTime: formatBeijingTime(r.createdAt),
-        UpdateTime: formatBeijingTime(r.updatedAt),
-        TemplateId: r.templateId,
-        DomainName: r.domainName,
-        AppName: r.appName,
-      })),
+      Rules: rules.map(
+        (r): CallBackRuleInfo => ({
+          CreateTime: formatBeijingTime(r.createdAt),
+          UpdateTime: formatBeijingTime(r.updatedAt),
+          TemplateId: r.templateId,
+          DomainName: r.domainName,
+          AppName: r.appName,
+        }),
+      ),
     };
   },
 });
@@ -59,7 +62,7 @@ export const deleteLiveCallbackRule = defineAction({
   async run(p, ctx) {
     if (!(await ctx.store.rules.delete(p.DomainName, p.AppName))) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
+        "ONAIR_ERR_RULE_NOT_FOUND",
         `there is no callback rule for domain ${p.DomainName} and AppName "${p.AppName}"`,
       );
     }

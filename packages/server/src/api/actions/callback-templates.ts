@@ -1,11 +1,16 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { EventType } from "@onair/callbacks";
 import { z } from "zod";
+import { warnDeprecatedRetryPreset } from "../../config/deprecation.js";
 import {
-  SEEDS_RETRY_POLICY,
+  currentRetryPreset,
+  DEPRECATED_RETRY_PRESETS,
+  isDeprecatedRetryPreset,
+  presetPolicy,
   TENCENT_2021_RETRY_POLICY,
   TENCENT_2021_SNAPSHOT_RETRY_POLICY,
-} from "../../config/schema.js";
-import { presetPolicy } from "../../domain/retry-policy.js";
+  TENCENT_INTL_RETRY_POLICY,
+} from "../../domain/retry-policy.js";
 import {
   CALLBACK_URL_FIELDS,
   type CallbackTemplate,
@@ -16,6 +21,7 @@ import { OnAirError } from "../../errors.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { assertCallbackUrlAllowed, MAX_CALLBACK_URL_LENGTH } from "../callback-url-policy.js";
 import { tencentName } from "../fields.js";
+import type { CallBackTemplateInfo } from "../wire-types.js";
 
 /**
  * Callback templates (Create/Describe(s)/Modify/Delete LiveCallbackTemplate): Tencent's
@@ -34,7 +40,7 @@ const urlFields = Object.fromEntries(CALLBACK_URL_FIELDS.map((f) => [f, urlField
 };
 
 const PRESETS = {
-  seeds: SEEDS_RETRY_POLICY,
+  "tencent-intl": TENCENT_INTL_RETRY_POLICY,
   "tencent-2021": TENCENT_2021_RETRY_POLICY,
   "tencent-2021-snapshot": TENCENT_2021_SNAPSHOT_RETRY_POLICY,
 } as const;
@@ -46,7 +52,15 @@ const PRESETS = {
  */
 const retryPolicyParam = z
   .object({
-    Preset: z.enum(["default", "seeds", "tencent-2021", "tencent-2021-snapshot"]).optional(),
+    Preset: z
+      .enum([
+        "default",
+        "tencent-intl",
+        "tencent-2021",
+        "tencent-2021-snapshot",
+        ...DEPRECATED_RETRY_PRESETS,
+      ])
+      .optional(),
     MaxRetries: z.number().int().min(0).max(100).optional(),
     IntervalMs: z.number().int().min(0).max(86_400_000).optional(),
     TimeoutMs: z.number().int().min(1).max(600_000).optional(),
@@ -119,7 +133,9 @@ function resolveRetryPolicy(
     }
     return null;
   }
-  const start = Preset ? PRESETS[Preset] : base;
+  if (isDeprecatedRetryPreset(Preset))
+    warnDeprecatedRetryPreset(Preset, currentRetryPreset(Preset), "OnAirRetryPolicy.Preset");
+  const start = Preset ? PRESETS[currentRetryPreset(Preset)] : base;
   const policy: RetryPolicy = {
     maxRetries: fields.MaxRetries ?? start.maxRetries,
     intervalMs: fields.IntervalMs ?? start.intervalMs,
@@ -137,7 +153,7 @@ function resolveRetryPolicy(
 }
 
 function serverDefaultPolicy(ctx: ActionContext): RetryPolicy {
-  return presetPolicy(ctx.config.retryPreset, 1);
+  return presetPolicy(ctx.config.retryPreset, EventType.Push);
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -145,30 +161,31 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(hash(a), hash(b));
 }
 
-/** CallBackTemplateInfo in Tencent's field names; unset URLs are "". */
-export function templateInfo(t: CallbackTemplate): Record<string, unknown> {
-  const info: Record<string, unknown> = {
+function templateInfo(t: CallbackTemplate): CallBackTemplateInfo {
+  const urls: Record<CallbackUrlField, string> = Object.fromEntries(
+    CALLBACK_URL_FIELDS.map((field) => [field, t.urls[field] ?? ""]),
+  ) as Record<CallbackUrlField, string>;
+  return {
     TemplateId: t.id,
     TemplateName: t.name,
     Description: t.description,
+    ...urls,
+    CallbackKey: t.callbackKey,
+    RecordExceptionLevels: t.recordExceptionLevels,
+    OnAirRetryPolicy: t.retryPolicy && {
+      MaxRetries: t.retryPolicy.maxRetries,
+      IntervalMs: t.retryPolicy.intervalMs,
+      TimeoutMs: t.retryPolicy.timeoutMs,
+      Jitter: t.retryPolicy.jitter,
+    },
+    OnAirPerStreamOrdering: t.perStreamOrdering,
   };
-  for (const field of CALLBACK_URL_FIELDS) info[field] = t.urls[field] ?? "";
-  info.CallbackKey = t.callbackKey;
-  info.RecordExceptionLevels = t.recordExceptionLevels;
-  info.OnAirRetryPolicy = t.retryPolicy && {
-    MaxRetries: t.retryPolicy.maxRetries,
-    IntervalMs: t.retryPolicy.intervalMs,
-    TimeoutMs: t.retryPolicy.timeoutMs,
-    Jitter: t.retryPolicy.jitter,
-  };
-  info.OnAirPerStreamOrdering = t.perStreamOrdering;
-  return info;
 }
 
 async function loadTemplate(ctx: ActionContext, id: number): Promise<CallbackTemplate> {
   const template = await ctx.store.templates.get(id);
   if (!template) {
-    throw new OnAirError("ONAIR_ERR_NOT_FOUND", `callback template ${id} does not exist`);
+    throw new OnAirError("ONAIR_ERR_TEMPLATE_NOT_FOUND", `callback template ${id} does not exist`);
   }
   return template;
 }
@@ -276,7 +293,7 @@ export const deleteLiveCallbackTemplate = defineAction({
     if (inUse.length > 0) {
       const names = inUse.map((r) => `${r.domainName}/${r.appName || "*"}`).join(", ");
       throw new OnAirError(
-        "ONAIR_ERR_CONFLICT",
+        "ONAIR_ERR_TEMPLATE_IN_USE",
         `callback template ${p.TemplateId} is used by callback rules (${names}); delete them first`,
         { tencentCode: "FailedOperation.ConfInUsed" },
       );
@@ -286,9 +303,9 @@ export const deleteLiveCallbackTemplate = defineAction({
       deleted = await ctx.store.templates.delete(p.TemplateId);
     } catch (err) {
       // A rule created between the check above and the delete.
-      if (err instanceof OnAirError && err.code === "ONAIR_ERR_CONFLICT") {
+      if (err instanceof OnAirError && err.code === "ONAIR_ERR_TEMPLATE_IN_USE") {
         throw new OnAirError(
-          "ONAIR_ERR_CONFLICT",
+          "ONAIR_ERR_TEMPLATE_IN_USE",
           `callback template ${p.TemplateId} is used by a callback rule`,
           { cause: err, tencentCode: "FailedOperation.ConfInUsed" },
         );
@@ -297,7 +314,7 @@ export const deleteLiveCallbackTemplate = defineAction({
     }
     if (!deleted) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
+        "ONAIR_ERR_TEMPLATE_NOT_FOUND",
         `callback template ${p.TemplateId} does not exist`,
       );
     }

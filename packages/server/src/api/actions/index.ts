@@ -39,18 +39,15 @@ import {
   createLiveRecordRule,
   createLiveRecordTemplate,
   deleteLiveRecordRule,
-  deleteLiveRecordTemplate,
   describeLiveRecordRules,
-  describeLiveRecordTemplates,
+  recordTemplateReads,
 } from "./record-templates.js";
 import {
   createLiveSnapshotRule,
   createLiveSnapshotTemplate,
   deleteLiveSnapshotRule,
-  deleteLiveSnapshotTemplate,
   describeLiveSnapshotRules,
-  describeLiveSnapshotTemplate,
-  describeLiveSnapshotTemplates,
+  snapshotTemplateReads,
 } from "./snapshot-templates.js";
 
 /** Every action of the management API, by `X-TC-Action` name. */
@@ -84,15 +81,12 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     resumeLiveStream,
     describeLiveStreamEventList,
     createLiveRecordTemplate,
-    describeLiveRecordTemplates,
-    deleteLiveRecordTemplate,
+    ...recordTemplateReads,
     createLiveRecordRule,
     describeLiveRecordRules,
     deleteLiveRecordRule,
     createLiveSnapshotTemplate,
-    describeLiveSnapshotTemplates,
-    describeLiveSnapshotTemplate,
-    deleteLiveSnapshotTemplate,
+    ...snapshotTemplateReads,
     createLiveSnapshotRule,
     describeLiveSnapshotRules,
     deleteLiveSnapshotRule,

@@ -5,6 +5,7 @@ import { OnAirError } from "../../errors.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { domainName, flag } from "../fields.js";
 import { formatBeijingTime } from "../tencent-time.js";
+import type { DomainInfo } from "../wire-types.js";
 
 /**
  * Domains (AddLiveDomain, DescribeLiveDomains, DescribeLiveDomain, DeleteLiveDomain) in Tencent's
@@ -12,8 +13,7 @@ import { formatBeijingTime } from "../tencent-time.js";
  * has no CNAME and plays in region 1.
  */
 
-/** DomainInfo as Tencent returns it. */
-export function domainInfo(d: PushDomain): Record<string, unknown> {
+function domainInfo(d: PushDomain): DomainInfo {
   return {
     Name: d.name,
     Type: d.type,
@@ -36,7 +36,7 @@ export async function loadDomain(ctx: ActionContext, name: string): Promise<Push
 }
 
 function domainNotExist(name: string): OnAirError {
-  return new OnAirError("ONAIR_ERR_NOT_FOUND", `domain ${name} does not exist`, {
+  return new OnAirError("ONAIR_ERR_DOMAIN_NOT_FOUND", `domain ${name} does not exist`, {
     tencentCode: "ResourceNotFound.DomainNotExist",
   });
 }
@@ -72,11 +72,15 @@ export const addLiveDomain = defineAction({
         },
       });
     } catch (err) {
-      if (err instanceof OnAirError && err.code === "ONAIR_ERR_CONFLICT") {
-        throw new OnAirError("ONAIR_ERR_CONFLICT", `domain ${p.DomainName} was already added`, {
-          cause: err,
-          tencentCode: "FailedOperation.DomainAdded",
-        });
+      if (err instanceof OnAirError && err.code === "ONAIR_ERR_DOMAIN_EXISTS") {
+        throw new OnAirError(
+          "ONAIR_ERR_DOMAIN_EXISTS",
+          `domain ${p.DomainName} was already added`,
+          {
+            cause: err,
+            tencentCode: "FailedOperation.DomainAdded",
+          },
+        );
       }
       throw err;
     }
@@ -135,7 +139,7 @@ export const deleteLiveDomain = defineAction({
     const domain = await loadDomain(ctx, p.DomainName);
     if (domain.type !== p.DomainType) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
+        "ONAIR_ERR_DOMAIN_NOT_FOUND",
         `domain ${p.DomainName} is a ${domain.type === 0 ? "push" : "play"} domain (DomainType ${domain.type})`,
         { tencentCode: "ResourceNotFound.DomainNotExist" },
       );

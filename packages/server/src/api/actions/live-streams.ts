@@ -1,21 +1,20 @@
-import { describeErrcode } from "@onair/callbacks";
+import { describeErrcode, Errcode, EventType } from "@onair/callbacks";
 import { z } from "zod";
-import type { StreamKey } from "../../domain/stream-key.js";
+import { type StreamKey, streamKeyText } from "../../domain/stream-key.js";
 import type { StoredEvent } from "../../domain/types.js";
 import { OnAirError } from "../../errors.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { appName, domainName, tencentTime } from "../fields.js";
 import { formatUtcTime } from "../tencent-time.js";
+import type { StreamEventInfo } from "../wire-types.js";
 
 /**
- * Live-stream actions (SPEC §4): DescribeLiveStreamOnlineList, DescribeLiveStreamState,
+ * Live-stream actions (packages/server/docs/api.md): DescribeLiveStreamOnlineList, DescribeLiveStreamState,
  * DropLiveStream, ForbidLiveStream, ResumeLiveStream and DescribeLiveStreamEventList, with
  * Tencent's parameter and response names (tencentcloud-sdk-nodejs live_models.d.ts). The online
  * list and the state read the global registry, so with PostgreSQL they cover every node.
  */
 
-/** Errcode a publish ended by DropLiveStream or ForbidLiveStream reports (Tencent 21, 收到客户调用的断流请求). */
-const ERRCODE_DROPPED = 21;
 /** Tencent's default ban when ForbidLiveStream has no ResumeTime: 7 days; at most 90. */
 const DEFAULT_BAN_MS = 7 * 86_400_000;
 const MAX_BAN_MS = 90 * 86_400_000;
@@ -36,10 +35,11 @@ function keyOf(p: { DomainName: string; AppName: string; StreamName: string }): 
   return { domainName: p.DomainName, appName: p.AppName, streamName: p.StreamName };
 }
 
+/** A publish ended by DropLiveStream or ForbidLiveStream reports 21 (收到客户调用的断流请求). */
 async function dropStream(ctx: ActionContext, key: StreamKey, detail: string): Promise<boolean> {
   return ctx.streams
-    ? ctx.streams.drop(key, ERRCODE_DROPPED, detail)
-    : ctx.store.streams.requestDrop(key, ERRCODE_DROPPED);
+    ? ctx.streams.drop(key, Errcode.Dropped, detail)
+    : ctx.store.streams.requestDrop(key, Errcode.Dropped);
 }
 
 function page(
@@ -97,11 +97,14 @@ export const dropLiveStream = defineAction({
   name: "DropLiveStream",
   params: z.object(streamKeyParams).strict(),
   async run(p, ctx) {
-    if (!(await dropStream(ctx, keyOf(p), "DropLiveStream"))) {
+    const key = keyOf(p);
+    if (!(await dropStream(ctx, key, "DropLiveStream"))) {
       throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
-        `stream ${p.DomainName}/${p.AppName}/${p.StreamName} is not live`,
-        { tencentCode: "ResourceNotFound.StreamNotAlive" },
+        "ONAIR_ERR_STREAM_NOT_LIVE",
+        `stream ${streamKeyText(key)} is not live`,
+        {
+          tencentCode: "ResourceNotFound.StreamNotAlive",
+        },
       );
     }
     return {};
@@ -174,7 +177,7 @@ export const describeLiveStreamEventList = defineAction({
       throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER_VALUE", "EndTime is before StartTime");
     }
     const events = await ctx.store.events.list({
-      eventTypes: [0, 1],
+      eventTypes: [EventType.Interruption, EventType.Push],
       from,
       to,
       limit: EVENT_SCAN_LIMIT,
@@ -189,7 +192,7 @@ export const describeLiveStreamEventList = defineAction({
     for (const event of events.filter(matches)) {
       const sequence = String(event.body.sequence ?? event.id);
       const entry = publishes.get(sequence) ?? {};
-      if (event.eventType === 1) entry.push = event;
+      if (event.eventType === EventType.Push) entry.push = event;
       else entry.end = event;
       publishes.set(sequence, entry);
     }
@@ -201,20 +204,18 @@ export const describeLiveStreamEventList = defineAction({
         const errcode = end ? Number(end.body.errcode) : null;
         const width = Number(first.body.width ?? 0);
         const height = Number(first.body.height ?? 0);
-        return {
-          sortKey: startMs ?? first.createdAt.getTime(),
-          info: {
-            AppName: first.appName,
-            DomainName: first.domainName,
-            StreamName: first.streamId,
-            StreamStartTime: startMs === null ? "" : formatUtcTime(new Date(startMs)),
-            StreamEndTime: end ? formatUtcTime(new Date(Number(end.body.event_time) * 1000)) : "",
-            StopReason: errcode === null ? "" : `${errcode}: ${describeErrcode(errcode).en}`,
-            Duration: durationMs === null ? 0 : Math.round(durationMs / 1000),
-            ClientIp: String(first.body.user_ip ?? ""),
-            Resolution: width > 0 ? `${width}*${height}` : "",
-          },
+        const info: StreamEventInfo = {
+          AppName: first.appName,
+          DomainName: first.domainName,
+          StreamName: first.streamId,
+          StreamStartTime: startMs === null ? "" : formatUtcTime(new Date(startMs)),
+          StreamEndTime: end ? formatUtcTime(new Date(Number(end.body.event_time) * 1000)) : "",
+          StopReason: errcode === null ? "" : `${errcode}: ${describeErrcode(errcode).en}`,
+          Duration: durationMs === null ? 0 : Math.round(durationMs / 1000),
+          ClientIp: String(first.body.user_ip ?? ""),
+          Resolution: width > 0 ? `${width}*${height}` : "",
         };
+        return { sortKey: startMs ?? first.createdAt.getTime(), info };
       })
       .sort((a, b) => (p.IsAsc === 1 ? a.sortKey - b.sortKey : b.sortKey - a.sortKey))
       .map((e) => e.info);

@@ -2,11 +2,12 @@ import { z } from "zod";
 import { OnAirError } from "../../errors.js";
 import { defineAction } from "../action.js";
 import { domainName, flag } from "../fields.js";
+import type { PushAuthKeyInfo } from "../wire-types.js";
 import { loadDomain } from "./live-domains.js";
 
 /**
  * Push authentication keys (ModifyLivePushAuthKey, DescribeLivePushAuthKey): the main and backup
- * KEY of `txSecret = MD5(KEY + StreamName + txTime)` (SPEC §3), per push domain.
+ * KEY of `txSecret = MD5(KEY + StreamName + txTime)` (docs/ingest.md), per push domain.
  */
 
 const authKey = z.string().regex(/^[A-Za-z0-9]{0,64}$/, "at most 64 letters and digits");
@@ -55,14 +56,13 @@ export const describeLivePushAuthKey = defineAction({
   params: z.object({ DomainName: domainName }).strict(),
   async run(p, ctx) {
     const { name, pushAuth } = await loadDomain(ctx, p.DomainName);
-    return {
-      PushAuthKeyInfo: {
-        DomainName: name,
-        Enable: pushAuth.enabled ? 1 : 0,
-        MasterAuthKey: pushAuth.mainKey,
-        BackupAuthKey: pushAuth.backupKey,
-        AuthDelta: pushAuth.authDeltaSeconds,
-      },
+    const info: PushAuthKeyInfo = {
+      DomainName: name,
+      Enable: pushAuth.enabled ? 1 : 0,
+      MasterAuthKey: pushAuth.mainKey,
+      BackupAuthKey: pushAuth.backupKey,
+      AuthDelta: pushAuth.authDeltaSeconds,
     };
+    return { PushAuthKeyInfo: info };
   },
 });

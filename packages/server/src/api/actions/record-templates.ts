@@ -7,10 +7,12 @@ import type {
 } from "../../store/recording-repository.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { flag, tencentName } from "../fields.js";
+import type { RecordTemplateInfo } from "../wire-types.js";
 import { streamRuleActions } from "./stream-rule-actions.js";
+import { templateActions } from "./template-actions.js";
 
 /**
- * Recording configuration, Tencent's way (CreateLiveRecordTemplate, DescribeLiveRecordTemplates,
+ * Recording configuration, Tencent's way (CreateLiveRecordTemplate, DescribeLiveRecordTemplate(s),
  * DeleteLiveRecordTemplate, CreateLiveRecordRule, DescribeLiveRecordRules, DeleteLiveRecordRule).
  * OnAir records FLV natively (docs/recording.md); HlsParam, Mp4Param and AacParam are stored and
  * described back but not recorded yet. Tencent's VOD/COS fields are accepted and ignored.
@@ -58,8 +60,8 @@ function toParam(
   };
 }
 
-function describeTemplate(t: RecordTemplate) {
-  const info: Record<string, unknown> = {
+function describeTemplate(t: RecordTemplate): RecordTemplateInfo {
+  const info: RecordTemplateInfo = {
     TemplateId: t.id,
     TemplateName: t.name,
     Description: t.description,
@@ -107,29 +109,12 @@ export const createLiveRecordTemplate = defineAction({
   },
 });
 
-export const describeLiveRecordTemplates = defineAction({
-  name: "DescribeLiveRecordTemplates",
-  params: z.object({ IsDelayLive: z.number().int().min(0).max(1).optional() }).strict(),
-  async run(_p, ctx) {
-    return { Templates: (await ctx.store.recording.listTemplates()).map(describeTemplate) };
-  },
-});
-
-export const deleteLiveRecordTemplate = defineAction({
-  name: "DeleteLiveRecordTemplate",
-  params: z.object({ TemplateId: z.number().int() }).strict(),
-  async run(p, ctx) {
-    if (!(await ctx.store.recording.deleteTemplate(p.TemplateId))) {
-      throw new OnAirError(
-        "ONAIR_ERR_NOT_FOUND",
-        `record template ${p.TemplateId} does not exist`,
-        {
-          tencentCode: "InvalidParameter.ConfNotFound",
-        },
-      );
-    }
-    return {};
-  },
+/** DescribeLiveRecordTemplate(s) and DeleteLiveRecordTemplate. */
+export const recordTemplateReads = templateActions({
+  kind: "Record",
+  table: (store) => store.recording,
+  render: describeTemplate,
+  listParams: { IsDelayLive: z.number().int().min(0).max(1).optional() },
 });
 
 export const [createLiveRecordRule, describeLiveRecordRules, deleteLiveRecordRule] =

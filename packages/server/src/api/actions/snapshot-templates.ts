@@ -3,7 +3,9 @@ import { OnAirError } from "../../errors.js";
 import type { SnapshotTemplate } from "../../store/snapshot-repository.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { flag, tencentName } from "../fields.js";
+import type { SnapshotTemplateInfo } from "../wire-types.js";
 import { streamRuleActions } from "./stream-rule-actions.js";
+import { templateActions } from "./template-actions.js";
 
 /**
  * Screenshot configuration, Tencent's way (CreateLiveSnapshotTemplate,
@@ -29,14 +31,8 @@ function checkInterval(seconds: number, ctx: ActionContext): number {
   return seconds;
 }
 
-function notFound(id: number): OnAirError {
-  return new OnAirError("ONAIR_ERR_NOT_FOUND", `snapshot template ${id} does not exist`, {
-    tencentCode: "InvalidParameter.ConfNotFound",
-  });
-}
-
 /** Tencent's SnapshotTemplateInfo. */
-function describeTemplate(t: SnapshotTemplate) {
+function describeTemplate(t: SnapshotTemplate): SnapshotTemplateInfo {
   return {
     TemplateId: t.id,
     TemplateName: t.name,
@@ -90,31 +86,11 @@ export const createLiveSnapshotTemplate = defineAction({
   },
 });
 
-export const describeLiveSnapshotTemplates = defineAction({
-  name: "DescribeLiveSnapshotTemplates",
-  params: z.object({}).strict(),
-  async run(_p, ctx) {
-    return { Templates: (await ctx.store.snapshots.listTemplates()).map(describeTemplate) };
-  },
-});
-
-export const describeLiveSnapshotTemplate = defineAction({
-  name: "DescribeLiveSnapshotTemplate",
-  params: z.object({ TemplateId: z.number().int() }).strict(),
-  async run(p, ctx) {
-    const template = await ctx.store.snapshots.getTemplate(p.TemplateId);
-    if (!template) throw notFound(p.TemplateId);
-    return { Template: describeTemplate(template) };
-  },
-});
-
-export const deleteLiveSnapshotTemplate = defineAction({
-  name: "DeleteLiveSnapshotTemplate",
-  params: z.object({ TemplateId: z.number().int() }).strict(),
-  async run(p, ctx) {
-    if (!(await ctx.store.snapshots.deleteTemplate(p.TemplateId))) throw notFound(p.TemplateId);
-    return {};
-  },
+/** DescribeLiveSnapshotTemplate(s) and DeleteLiveSnapshotTemplate. */
+export const snapshotTemplateReads = templateActions({
+  kind: "Snapshot",
+  table: (store) => store.snapshots,
+  render: describeTemplate,
 });
 
 export const [createLiveSnapshotRule, describeLiveSnapshotRules, deleteLiveSnapshotRule] =

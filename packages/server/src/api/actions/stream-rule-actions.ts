@@ -4,9 +4,11 @@ import type { Store } from "../../store/store.js";
 import { type ApiAction, defineAction } from "../action.js";
 import { appName, domainName } from "../fields.js";
 import { formatBeijingTime } from "../tencent-time.js";
+import type { RuleInfo } from "../wire-types.js";
+import { templateNotFound } from "./template-actions.js";
 
 /** StreamName in a rule: empty means every stream. */
-export const ruleStreamName = z
+const ruleStreamName = z
   .string()
   .max(256)
   .regex(/^[A-Za-z0-9_.~-]*$/, "only letters, digits, _, -, . and ~ are allowed");
@@ -34,13 +36,7 @@ export function streamRuleActions(options: {
     async run(p, ctx) {
       const repository = options.repository(ctx.store);
       if (!(await repository.getTemplate(p.TemplateId))) {
-        throw new OnAirError(
-          "ONAIR_ERR_NOT_FOUND",
-          `${what} template ${p.TemplateId} does not exist`,
-          {
-            tencentCode: "InvalidParameter.ConfNotFound",
-          },
-        );
+        throw templateNotFound(options.kind, p.TemplateId);
       }
       await repository.upsertRule({
         domainName: p.DomainName,
@@ -56,14 +52,16 @@ export function streamRuleActions(options: {
     params: z.object({}).strict(),
     async run(_p, ctx) {
       return {
-        Rules: (await options.repository(ctx.store).listRules()).map((r) => ({
-          TemplateId: r.templateId,
-          DomainName: r.domainName,
-          AppName: r.appName,
-          StreamName: r.streamName,
-          CreateTime: formatBeijingTime(r.createdAt),
-          UpdateTime: formatBeijingTime(r.updatedAt),
-        })),
+        Rules: (await options.repository(ctx.store).listRules()).map(
+          (r): RuleInfo => ({
+            TemplateId: r.templateId,
+            DomainName: r.domainName,
+            AppName: r.appName,
+            StreamName: r.streamName,
+            CreateTime: formatBeijingTime(r.createdAt),
+            UpdateTime: formatBeijingTime(r.updatedAt),
+          }),
+        ),
       };
     },
   });
@@ -83,7 +81,7 @@ export function streamRuleActions(options: {
         streamName: p.StreamName ?? "",
       });
       if (!deleted) {
-        throw new OnAirError("ONAIR_ERR_NOT_FOUND", `no such ${what} rule`, {
+        throw new OnAirError("ONAIR_ERR_RULE_NOT_FOUND", `no such ${what} rule`, {
           tencentCode: "InvalidParameter.ConfNotFound",
         });
       }

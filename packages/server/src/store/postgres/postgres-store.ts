@@ -146,7 +146,7 @@ export function createPostgresStore(options: {
           );
         } catch (err) {
           if (isUniqueViolation(err)) {
-            throw new OnAirError("ONAIR_ERR_CONFLICT", `domain ${input.name} already exists`, {
+            throw new OnAirError("ONAIR_ERR_DOMAIN_EXISTS", `domain ${input.name} already exists`, {
               tencentCode: "FailedOperation.DomainAdded",
             });
           }
@@ -216,7 +216,7 @@ export function createPostgresStore(options: {
           );
           if (rule || pending) {
             throw new OnAirError(
-              "ONAIR_ERR_CONFLICT",
+              "ONAIR_ERR_TEMPLATE_IN_USE",
               rule
                 ? `template ${id} is used by a rule`
                 : `template ${id} has deliveries in progress`,

@@ -209,7 +209,7 @@ export function createSqliteStore(options: { path: string }): Store {
           ).run(input.name, input.type, json(input.pushAuth), createdAt);
         } catch (err) {
           if (isUniqueViolation(err)) {
-            throw new OnAirError("ONAIR_ERR_CONFLICT", `domain ${input.name} already exists`, {
+            throw new OnAirError("ONAIR_ERR_DOMAIN_EXISTS", `domain ${input.name} already exists`, {
               tencentCode: "FailedOperation.DomainAdded",
             });
           }
@@ -283,7 +283,7 @@ export function createSqliteStore(options: { path: string }): Store {
               .get(id);
             if (rule || pending) {
               throw new OnAirError(
-                "ONAIR_ERR_CONFLICT",
+                "ONAIR_ERR_TEMPLATE_IN_USE",
                 rule
                   ? `template ${id} is used by a rule`
                   : `template ${id} has deliveries in progress`,

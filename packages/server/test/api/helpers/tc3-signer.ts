@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 
 /**
  * An independent TC3-HMAC-SHA256 signer for tests, written from Tencent's published steps
- * (research §5.2) without the code under test, so a shared mistake cannot hide.
+ * (Tencent 267/30852) without the code under test, so a shared mistake cannot hide.
  */
 export interface SignInput {
   secretId: string;

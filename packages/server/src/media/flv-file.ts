@@ -1,5 +1,4 @@
-import { type AmfValue, decodeAmf0, encodeAmf0 } from "../ingest/rtmp/amf0.js";
-import type { FlvTag } from "../media/flv-tag.js";
+import type { FlvTag } from "./flv-tag.js";
 
 /**
  * The FLV file format (Adobe FLV spec, E.2–E.4): a 9-byte header and PreviousTagSize0, then
@@ -22,13 +21,19 @@ export function encodeFlvTag(tag: FlvTag, timestamp: number): Buffer {
 
 /**
  * Walks an FLV file's tags and reports where the last complete one ends and the timestamp span
- * of the media tags: what a crash-interrupted recording is truncated to and reported with.
+ * of the media tags (0 and 0 without any): what a crash-interrupted recording is truncated to
+ * and reported with. A file that stops mid-tag ends before that tag; what follows a tag whose
+ * size runs past the end is ignored. Null when the bytes are not an FLV file: too short, no `FLV`
+ * signature, or a header whose DataOffset is below 9 or past the end (truncating to it would
+ * make the file longer).
  */
 export function scanFlv(
   bytes: Buffer,
 ): { validBytes: number; firstTimestamp: number; lastTimestamp: number } | null {
   if (bytes.length < FLV_HEADER.length || bytes.toString("latin1", 0, 3) !== "FLV") return null;
-  let offset = bytes.readUInt32BE(5) + 4;
+  const dataOffset = bytes.readUInt32BE(5);
+  if (dataOffset < 9 || dataOffset + 4 > bytes.length) return null;
+  let offset = dataOffset + 4;
   let first = -1;
   let last = 0;
   while (offset + TAG_HEADER_BYTES <= bytes.length) {
@@ -45,34 +50,4 @@ export function scanFlv(
     offset = end;
   }
   return { validBytes: offset, firstTimestamp: Math.max(0, first), lastTimestamp: last };
-}
-
-/**
- * The publisher's onMetaData for one file: `duration` and `filesize` are the file's own, so they
- * start at 0 and `duration` is patched when the file closes. Returns the tag body and where the
- * 8-byte duration sits in it (null when the metadata does not decode).
- */
-export function fileMetadata(tag: FlvTag): { data: Buffer; durationOffset: number } | null {
-  let values: AmfValue[];
-  try {
-    values = decodeAmf0(tag.data);
-  } catch {
-    return null;
-  }
-  const [name, object] = values;
-  if (
-    name !== "onMetaData" ||
-    typeof object !== "object" ||
-    object === null ||
-    Array.isArray(object) ||
-    object instanceof Date
-  ) {
-    return null;
-  }
-  const { duration: _duration, filesize: _filesize, ...rest } = object;
-  // Duration first, so its position is fixed: after "onMetaData" and the object's marker.
-  const data = encodeAmf0(["onMetaData", { duration: 0, ...rest }]);
-  const marker = Buffer.from([0x00, 0x08, ...Buffer.from("duration"), 0x00]);
-  const at = data.indexOf(marker);
-  return at < 0 ? null : { data, durationOffset: at + marker.length };
 }

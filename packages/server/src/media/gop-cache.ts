@@ -1,7 +1,7 @@
-import type { FlvTag } from "../media/flv-tag.js";
-import type { TagSink } from "../media/media-fanout.js";
-import { inspectVideoTag } from "../media/video-tag.js";
-import { encodeFlvTag } from "../recording/flv-format.js";
+import { encodeFlvTag } from "./flv-file.js";
+import type { FlvTag } from "./flv-tag.js";
+import type { TagSink } from "./media-fanout.js";
+import { inspectVideoTag } from "./video-tag.js";
 
 /** FLV header announcing video only, so ffmpeg does not wait to probe an audio stream. */
 const FLV_VIDEO_HEADER = Buffer.from([0x46, 0x4c, 0x56, 0x01, 0x01, 0, 0, 0, 9, 0, 0, 0, 0]);

@@ -1,0 +1,199 @@
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { streamKeyText } from "../domain/stream-key.js";
+import type { StreamConsumerDeps } from "../events/stream-consumer-deps.js";
+import type { PublishedStream } from "../media/published-stream.js";
+import { matchStreamRule } from "../store/stream-rules.js";
+import { FfmpegRecorder } from "./ffmpeg-recorder.js";
+import { FlvSegmentRecorder } from "./flv-segment-recorder.js";
+import type { RecordingEvents } from "./recording-events.js";
+import {
+  exists,
+  type FfmpegSession,
+  fileStamp,
+  newFileId,
+  SESSION_SUFFIX,
+  type SegmentFacts,
+  writeSidecar,
+} from "./sidecar.js";
+
+/**
+ * Starts the recorders a publish's most specific record rule asks for: FLV natively from the tag
+ * stream (one sidecar per file), MP4 and HLS through ffmpeg (one session file per recording), so
+ * crash recovery can report what a crash cut short (docs/recording.md).
+ */
+export function createRecorderAttacher(
+  deps: Pick<StreamConsumerDeps, "store" | "config" | "clock" | "logger"> & {
+    recordDir: string;
+    callbacks: RecordingEvents;
+    /** Finishes a file whose writes failed as crash recovery would; true when reported. */
+    recoverFlv: (sidecar: string) => Promise<boolean>;
+  },
+) {
+  const active = new Set<{ finished: Promise<void> }>();
+
+  function track(recorder: { finished: Promise<void> }, onFinished: () => Promise<void>): void {
+    active.add(recorder);
+    void recorder.finished.then(async () => {
+      await onFinished();
+      active.delete(recorder);
+    });
+  }
+
+  /** MP4 or HLS through ffmpeg; reported without a sidecar (see docs/recording.md). */
+  function attachFfmpeg(
+    stream: PublishedStream,
+    format: "mp4" | "hls",
+    param: { RecordInterval: number; StorageTime: number },
+    base: SegmentFacts,
+    dir: string,
+  ) {
+    const storageSeconds = param.StorageTime;
+    const emitStatus = deps.callbacks.statusReporter(base, format);
+    const startedAtMs = deps.clock.now().getTime();
+    let failed = false;
+    const baseName = `${base.streamName}_${fileStamp(startedAtMs)}`;
+    // Until ffmpeg's files are all reported: after a crash, recovery reports what is left.
+    const session: FfmpegSession = { ...base, storageSeconds, format, baseName, startedAtMs };
+    const sessionFile = join(dir, `${baseName}.${format}${SESSION_SUFFIX}`);
+    void writeSidecar(sessionFile, session).catch((err: unknown) =>
+      deps.logger.error(
+        { file: sessionFile, code: (err as NodeJS.ErrnoException).code },
+        "could not write a recording session file",
+      ),
+    );
+    const recorder = new FfmpegRecorder({
+      format,
+      dir,
+      baseName,
+      intervalSeconds: param.RecordInterval,
+      ffmpegPath: deps.config.recording.ffmpegPath,
+      maxQueuedBytes: deps.config.recording.maxQueuedBytes,
+      logger: deps.logger,
+      onFile: async (file) => {
+        await deps.callbacks.reportFile(
+          file.path,
+          { ...base, fileId: newFileId(startedAtMs), storageSeconds },
+          {
+            startedAtMs: startedAtMs + file.startSeconds * 1000,
+            endedAtMs: startedAtMs + file.endSeconds * 1000,
+            durationMs: (file.endSeconds - file.startSeconds) * 1000,
+            fileSize: file.sizeBytes,
+          },
+          format,
+        );
+      },
+      onFailure: (reason) => {
+        failed = true;
+        deps.logger.error({ stream: base.streamName, format, reason }, "recording failed");
+        void emitStatus("record_error");
+        void deps.callbacks.exception(base, format, 1, reason).catch(() => undefined);
+      },
+    });
+    void emitStatus("record_start_succeeded");
+    track(recorder, async () => {
+      await rm(sessionFile, { force: true });
+      if (!failed) await emitStatus("record_ended");
+    });
+    stream.subscribe(recorder);
+  }
+
+  /** FLV natively: each file is written as `….part` beside its sidecar. */
+  function attachFlv(
+    stream: PublishedStream,
+    flv: { RecordInterval: number; StorageTime: number },
+    base: SegmentFacts,
+    dir: string,
+  ) {
+    let files = 0;
+    const sidecars = new Map<string, SegmentFacts>();
+    const flvStatus = deps.callbacks.statusReporter(base, "flv");
+    const recorder = new FlvSegmentRecorder({
+      intervalMs: flv.RecordInterval * 1000,
+      maxQueuedBytes: deps.config.recording.maxQueuedBytes,
+      now: () => deps.clock.now().getTime(),
+      logger: deps.logger,
+      nextTarget: (startedAtMs) => {
+        const path = join(dir, `${base.streamName}_${fileStamp(startedAtMs)}_${++files}.flv`);
+        const facts: SegmentFacts = {
+          ...base,
+          fileId: newFileId(startedAtMs),
+          startedAtMs,
+          storageSeconds: flv.StorageTime,
+        };
+        // The .part file is opened only once this is written: a crash always finds its facts.
+        const ready = writeSidecar(`${path}.json`, facts);
+        sidecars.set(path, facts);
+        return { path, partPath: `${path}.part`, ready };
+      },
+      onFailure: (reason) => {
+        void flvStatus("record_error");
+        void deps.callbacks
+          .exception(base, "flv", 2, reason)
+          .catch((err: unknown) => deps.logger.error({ err }, "exception callback failed"));
+      },
+      // A file whose writes failed (disk full) is finished now as crash recovery would (cut to
+      // its last complete tag, reported); if that fails too, the next start does it.
+      onAbandoned: async (target) => {
+        sidecars.delete(target.path);
+        if (!(await exists(`${target.path}.json`))) return;
+        await deps
+          .recoverFlv(`${target.path}.json`)
+          .catch((err: unknown) =>
+            deps.logger.warn(
+              { file: target.partPath, code: (err as NodeJS.ErrnoException).code },
+              "recording left for recovery at the next start",
+            ),
+          );
+      },
+      onSegment: async (segment) => {
+        const facts = sidecars.get(segment.path);
+        sidecars.delete(segment.path);
+        if (facts) await deps.callbacks.reportFile(segment.path, facts, segment);
+      },
+    });
+    void flvStatus("record_start_succeeded");
+    track(recorder, () => flvStatus("record_ended"));
+    stream.subscribe(recorder);
+  }
+
+  return {
+    /** Starts recording `stream` if a rule asks for it. */
+    async attach(stream: PublishedStream): Promise<void> {
+      const key = stream.key;
+      const rule = matchStreamRule(await deps.store.recording.listRules(), key);
+      const template = rule ? await deps.store.recording.getTemplate(rule.templateId) : null;
+      if (!template) return;
+      const enabled = (["Flv", "Mp4", "Hls"] as const).filter(
+        (f) => template.params[f]?.Enable === 1,
+      );
+      if (enabled.length === 0) return;
+      const dir = join(deps.recordDir, key.domainName, key.appName, key.streamName);
+      await mkdir(dir, { recursive: true });
+      // The rule lookup is async: a publish that ended meanwhile has nothing to record.
+      if (stream.closed) return;
+      const base: SegmentFacts = {
+        ...key,
+        streamParam: stream.streamParam,
+        templateId: template.id,
+        taskId: stream.sequence,
+        fileId: "",
+        startedAtMs: deps.clock.now().getTime(),
+      };
+      for (const format of ["Mp4", "Hls"] as const) {
+        const param = template.params[format];
+        if (param?.Enable === 1)
+          attachFfmpeg(stream, format === "Mp4" ? "mp4" : "hls", param, base, dir);
+      }
+      const flv = template.params.Flv;
+      if (flv?.Enable !== 1) return;
+      attachFlv(stream, flv, base, dir);
+      deps.logger.info({ stream: streamKeyText(key), template: template.id }, "recording started");
+    },
+
+    /** Waits for the recorders of ended publishes to finish their files. */
+    async drain(): Promise<void> {
+      await Promise.allSettled([...active].map((r) => r.finished));
+    },
+  };
+}
