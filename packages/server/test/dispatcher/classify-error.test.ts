@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
 import { createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { classifyError } from "../../src/dispatcher/classify-error.js";
 import { SsrfBlockedError } from "../../src/dispatcher/ssrf-guard.js";
@@ -31,7 +36,8 @@ test("a real refused connection through fetch: connection_refused (found in the 
 });
 
 test("a real reset: the server destroys the socket mid-request", async () => {
-  const server = createServer((socket) => socket.destroy());
+  // After the request arrives: a socket closed before it is written left fetch hanging (Node 20.20).
+  const server = createServer((socket) => socket.once("data", () => socket.resetAndDestroy()));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   try {
@@ -85,13 +91,74 @@ test("each code Node and undici use maps to its attempt error code", () => {
     ["ENOTFOUND", "dns"],
     ["EAI_AGAIN", "dns"],
     ["ERR_TLS_CERT_ALTNAME_INVALID", "tls"],
-    ["DEPTH_ZERO_SELF_SIGNED_CERT", "tls"],
+    ["ERR_TLS_HANDSHAKE_TIMEOUT", "tls"],
     ["ERR_SSL_WRONG_VERSION_NUMBER", "tls"],
+    ["ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", "tls"],
     ["ERR_INVALID_URL", "invalid_url"],
     ["EHOSTUNREACH", "network"],
   ];
   for (const [code, expected] of cases) {
     assert.equal(classifyError(withCode(code)), expected, code);
+  }
+});
+
+/** Every certificate error code of the Node.js docs ("tls: X509 certificate error codes"). */
+const X509_CODES = [
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_CRL",
+  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+  "UNABLE_TO_DECRYPT_CRL_SIGNATURE",
+  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "CERT_SIGNATURE_FAILURE",
+  "CRL_SIGNATURE_FAILURE",
+  "CERT_NOT_YET_VALID",
+  "CERT_HAS_EXPIRED",
+  "CRL_NOT_YET_VALID",
+  "CRL_HAS_EXPIRED",
+  "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+  "ERROR_IN_CRL_LAST_UPDATE_FIELD",
+  "ERROR_IN_CRL_NEXT_UPDATE_FIELD",
+  "OUT_OF_MEM",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "CERT_CHAIN_TOO_LONG",
+  "CERT_REVOKED",
+  "INVALID_CA",
+  "PATH_LENGTH_EXCEEDED",
+  "INVALID_PURPOSE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH",
+];
+
+for (const code of X509_CODES) {
+  test(`the certificate error ${code} is tls, directly or as fetch's cause`, () => {
+    assert.equal(classifyError(withCode(code)), "tls");
+    assert.equal(classifyError(new TypeError("fetch failed", { cause: withCode(code) })), "tls");
+  });
+}
+
+test("a real self-signed certificate through fetch: tls", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "onair-tls-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+  execFileSync("openssl", [
+    ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"],
+    ...["-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+  ]);
+  const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_, res) =>
+    res.end("ok"),
+  );
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    const err = await fetchError(`https://127.0.0.1:${port}/`);
+    assert.equal(classifyError(err), "tls");
+  } finally {
+    server.close();
   }
 });
 
@@ -111,7 +178,8 @@ test("the cause chain is followed five deep, no further", () => {
 });
 
 test("anything else, including non-errors, is network", () => {
-  for (const value of [undefined, null, "boom", 42, {}, new Error("?")]) {
+  const numericCode = Object.assign(new Error("?"), { code: 42 });
+  for (const value of [undefined, null, "boom", 42, {}, new Error("?"), numericCode]) {
     assert.equal(classifyError(value), "network", String(value));
   }
 });
