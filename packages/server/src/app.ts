@@ -7,7 +7,7 @@ import { Gauge } from "prom-client";
 import { createApiRoute } from "./api/api-route.js";
 import { resolveCredentials } from "./config/credentials.js";
 import type { OnAirConfig } from "./config/schema.js";
-import { createDashboard, createLiveFeed } from "./dashboard/index.js";
+import { createDashboard } from "./dashboard/index.js";
 import { createDispatcher } from "./dispatcher/dispatcher.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
@@ -25,16 +25,19 @@ import { startModerationService } from "./moderation/moderation-service.js";
 import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
 import { createLogger } from "./observability/logger.js";
 import {
+  countNodeEvents,
   createMetrics,
   registerMediaMetrics,
   registerRtmpMetrics,
 } from "./observability/metrics.js";
+import { createNodeEvents } from "./observability/node-events.js";
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
 import { secureDataDir } from "./store/data-dir.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
+import type { LivePublish } from "./streams/live-publish.js";
 import { createStreamService, type StreamService } from "./streams/stream-service.js";
 
 /** A running OnAir node. */
@@ -100,23 +103,21 @@ export async function startOnAir(
     clock,
     queueStatsMaxAgeMs: config.metrics.queueStatsMaxAgeMs,
   });
-  const dispatcher = createDispatcher({ store, config, clock, logger, metrics, nodeId });
-  const feed = createLiveFeed();
-  const committer = createEventCommitter({
+  // One bus per node: who listens to what is written in docs/architecture.md.
+  const nodeEvents = createNodeEvents((name, err) =>
+    logger.error({ err, event: name }, "a node event listener failed"),
+  );
+  countNodeEvents(metrics, nodeEvents);
+  const dispatcher = createDispatcher({
     store,
     config,
     clock,
-    newId,
-    wake: () => dispatcher.wake(),
-    onCommitted: feed.publish,
+    logger,
+    metrics,
+    nodeId,
+    nodeEvents,
   });
-  const events: typeof committer = {
-    async commit(input) {
-      const result = await committer.commit(input);
-      metrics.events.inc({ event_type: String(input.body.event_type) });
-      return result;
-    },
-  };
+  const events = createEventCommitter({ store, config, clock, newId, nodeEvents });
   const filesDir = join(config.dataDir, "files");
   let httpPort = 0;
   // Where callback receivers fetch recordings and screenshots.
@@ -152,7 +153,8 @@ export async function startOnAir(
       60_000,
     ),
   });
-  const recording = createRecordingService({
+  // What recording and screenshots both need: where files go and how their URLs are made.
+  const fileDeps = {
     store,
     commit: events.commit,
     config,
@@ -161,17 +163,13 @@ export async function startOnAir(
     filesDir,
     publicBaseUrl,
     fileUrlQuery,
+  };
+  const recording = createRecordingService({
+    ...fileDeps,
     onFailure: (format) => metrics.recordingFailures.inc({ format }),
   });
   const snapshots = createSnapshotService({
-    store,
-    commit: events.commit,
-    config,
-    clock,
-    logger,
-    filesDir,
-    publicBaseUrl,
-    fileUrlQuery,
+    ...fileDeps,
     // Porn detection (317) for templates with PornFlag 1, when the optional classifier is enabled.
     onSnapshot: (shot) =>
       shot.template.pornFlag === 1 && moderation
@@ -198,14 +196,19 @@ export async function startOnAir(
     logger,
     metrics,
     nodeId,
-    onPublishStarted: (publish) => {
-      recording
-        .attach(publish)
-        .catch((err: unknown) => logger.error({ err }, "recording could not start"));
-      snapshots
-        .attach(publish)
-        .catch((err: unknown) => logger.error({ err }, "screenshots could not start"));
-    },
+    nodeEvents,
+  });
+  // The stream service's publishes are LivePublishes; attach() takes a PublishedStream once
+  // recording and screenshots subscribe to "publish.started" themselves (issue 12).
+  nodeEvents.on("publish.started", (stream) => {
+    recording
+      .attach(stream as LivePublish)
+      .catch((err: unknown) => logger.error({ err }, "recording could not start"));
+  });
+  nodeEvents.on("publish.started", (stream) => {
+    snapshots
+      .attach(stream as LivePublish)
+      .catch((err: unknown) => logger.error({ err }, "screenshots could not start"));
   });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -237,7 +240,7 @@ export async function startOnAir(
     clock,
     logger,
     credentials,
-    wake: () => dispatcher.wake(),
+    nodeEvents,
     streams,
     throttle,
   });
@@ -247,11 +250,10 @@ export async function startOnAir(
     clock,
     logger,
     credentials,
-    feed,
+    nodeEvents,
     filesDir,
     fileUrlQuery,
     streams,
-    wake: () => dispatcher.wake(),
     rtmpPort: () => rtmp?.port ?? null,
     throttle,
   });

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Store } from "../store/store.js";
+import type { NodeEvents } from "./node-events.js";
 import { cachedSingleFlight } from "./single-flight.js";
 
 /** OnAir's Prometheus metrics, on a registry of their own (never prom-client's global one). */
@@ -107,6 +108,13 @@ export function createMetrics(options: {
       registers: [registry],
     }),
   };
+}
+
+/** The counters fed by the node's bus: committed events by type. */
+export function countNodeEvents(metrics: Metrics, nodeEvents: NodeEvents): void {
+  nodeEvents.on("event.committed", (event) =>
+    metrics.events.inc({ event_type: String(event.eventType) }),
+  );
 }
 
 /**

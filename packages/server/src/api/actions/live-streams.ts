@@ -1,4 +1,4 @@
-import { describeErrcode } from "@onair/callbacks";
+import { describeErrcode, Errcode } from "@onair/callbacks";
 import { z } from "zod";
 import type { StreamKey } from "../../domain/stream-key.js";
 import type { StoredEvent } from "../../domain/types.js";
@@ -14,8 +14,6 @@ import { formatUtcTime } from "../tencent-time.js";
  * list and the state read the global registry, so with PostgreSQL they cover every node.
  */
 
-/** Errcode a publish ended by DropLiveStream or ForbidLiveStream reports (Tencent 21, 收到客户调用的断流请求). */
-const ERRCODE_DROPPED = 21;
 /** Tencent's default ban when ForbidLiveStream has no ResumeTime: 7 days; at most 90. */
 const DEFAULT_BAN_MS = 7 * 86_400_000;
 const MAX_BAN_MS = 90 * 86_400_000;
@@ -37,9 +35,10 @@ function keyOf(p: { DomainName: string; AppName: string; StreamName: string }): 
 }
 
 async function dropStream(ctx: ActionContext, key: StreamKey, detail: string): Promise<boolean> {
+  // Tencent 21 (收到客户调用的断流请求): a publish ended by DropLiveStream or ForbidLiveStream.
   return ctx.streams
-    ? ctx.streams.drop(key, ERRCODE_DROPPED, detail)
-    : ctx.store.streams.requestDrop(key, ERRCODE_DROPPED);
+    ? ctx.streams.drop(key, Errcode.Dropped, detail)
+    : ctx.store.streams.requestDrop(key, Errcode.Dropped);
 }
 
 function page(
