@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { Gauge } from "prom-client";
 import { createApiRoute } from "./api/api-route.js";
 import { resolveCredentials } from "./config/credentials.js";
 import type { OnAirConfig } from "./config/schema.js";
@@ -27,6 +26,7 @@ import { createLogger } from "./observability/logger.js";
 import {
   countNodeEvents,
   createMetrics,
+  registerHttpBodyMetrics,
   registerMediaMetrics,
   registerRtmpMetrics,
 } from "./observability/metrics.js";
@@ -108,15 +108,9 @@ export async function startOnAir(
     logger.error({ err, event: name }, "a node event listener failed"),
   );
   countNodeEvents(metrics, nodeEvents);
-  const dispatcher = createDispatcher({
-    store,
-    config,
-    clock,
-    logger,
-    metrics,
-    nodeId,
-    nodeEvents,
-  });
+  // What the node's services work with.
+  const node = { store, config, clock, logger, metrics, nodeId, nodeEvents };
+  const dispatcher = createDispatcher(node);
   const events = createEventCommitter({ store, config, clock, newId, nodeEvents });
   const filesDir = join(config.dataDir, "files");
   let httpPort = 0;
@@ -188,16 +182,7 @@ export async function startOnAir(
     snapshots: () => snapshots.counters(),
     moderationDropped: () => moderation?.dropped ?? null,
   });
-  const streams = createStreamService({
-    store,
-    commit: events.commit,
-    config,
-    clock,
-    logger,
-    metrics,
-    nodeId,
-    nodeEvents,
-  });
+  const streams = createStreamService({ ...node, commit: events.commit });
   // The stream service's publishes are LivePublishes; attach() takes a PublishedStream once
   // recording and screenshots subscribe to "publish.started" themselves (issue 12).
   nodeEvents.on("publish.started", (stream) => {
@@ -218,44 +203,15 @@ export async function startOnAir(
     now: () => clock.now().getTime(),
   });
   const bodyBudget = createBodyBudget({ maxBytes: config.http.maxUnauthenticatedBodyBytes });
-  new Gauge({
-    name: "onair_http_unauthenticated_body_bytes",
-    help: "Bytes of request bodies buffered before their authentication was checked",
-    registers: [metrics.registry],
-    collect() {
-      this.set(bodyBudget.inUse());
-    },
-  });
-  new Gauge({
-    name: "onair_http_unauthenticated_body_refusals",
-    help: "Requests refused with 503 because the unauthenticated-body budget was spent (since start)",
-    registers: [metrics.registry],
-    collect() {
-      this.set(bodyBudget.refused());
-    },
-  });
-  const api = createApiRoute({
-    store,
-    config,
-    clock,
-    logger,
-    credentials,
-    nodeEvents,
-    streams,
-    throttle,
-  });
+  registerHttpBodyMetrics(metrics, bodyBudget);
+  // The management API and the dashboard act on the same things.
+  const management = { store, config, clock, logger, credentials, nodeEvents, streams, throttle };
+  const api = createApiRoute(management);
   const dashboard = createDashboard({
-    store,
-    config,
-    clock,
-    logger,
-    credentials,
-    nodeEvents,
+    ...management,
     filesDir,
     fileUrlQuery,
-    streams,
     rtmpPort: () => rtmp?.port ?? null,
-    throttle,
   });
   const server: Server = createHttpServer({
     logger,

@@ -154,6 +154,29 @@ export function registerMediaMetrics(
   });
 }
 
+/** The unauthenticated-body budget (docs/security.md): bytes held now, refusals since start. */
+export function registerHttpBodyMetrics(
+  metrics: Metrics,
+  budget: { inUse(): number; refused(): number },
+): void {
+  new Gauge({
+    name: "onair_http_unauthenticated_body_bytes",
+    help: "Bytes of request bodies buffered before their authentication was checked",
+    registers: [metrics.registry],
+    collect() {
+      this.set(budget.inUse());
+    },
+  });
+  new Gauge({
+    name: "onair_http_unauthenticated_body_refusals",
+    help: "Requests refused with 503 because the unauthenticated-body budget was spent (since start)",
+    registers: [metrics.registry],
+    collect() {
+      this.set(budget.refused());
+    },
+  });
+}
+
 /** The RTMP port's bounds as gauges: what untrusted peers hold right now, and how often refused. */
 export function registerRtmpMetrics(
   metrics: Metrics,

@@ -4,7 +4,7 @@ import type { NodeContext } from "./node-context.js";
 import type { PublishEvents } from "./publish-events.js";
 
 /**
- * What a node owes the others through the shared registry (docs/scaling.md): a heartbeat, the
+ * What a node owes the others through the shared registry (docs/ingest.md, "Several nodes"): a heartbeat, the
  * interruption (errcode 5) of every publish whose node stopped beating — and at start of this
  * node's previous life — and the Drop/Forbid requests other nodes left on its own rows, carried
  * out by polling. With a store only one node uses, only the start-up sweep is left to do.

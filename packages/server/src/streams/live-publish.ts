@@ -6,7 +6,7 @@ import { MediaFanout, type TagSink } from "../media/media-fanout.js";
 import type { PublishedStream } from "../media/published-stream.js";
 import { dimensionsFromSequenceHeader, inspectVideoTag } from "../media/video-tag.js";
 
-/** How a publish ended: the Tencent interruption errcode (docs/events.md) and why. */
+/** How a publish ended: the Tencent interruption errcode (docs/ingest.md, "Why a publish ended") and why. */
 export interface PublishEnd {
   errcode: number;
   detail: string;
