@@ -11,6 +11,7 @@ import { systemClock } from "../../src/domain/clock.js";
 import { newId } from "../../src/domain/ids.js";
 import { createEventCommitter } from "../../src/events/event-committer.js";
 import { createMetrics } from "../../src/observability/metrics.js";
+import { createNodeEvents } from "../../src/observability/node-events.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { pushBody } from "../e2e/push-body.js";
 
@@ -34,8 +35,12 @@ async function deliverOnce(options: { url: string; answer: string; allowPrivate:
   await store.migrate();
   const lookup: Lookup = (_host, _opts, callback) =>
     callback(null, options.answer, options.answer.includes(":") ? 6 : 4);
+  const nodeEvents = createNodeEvents((_name, err) => {
+    throw err;
+  });
   const dispatcher = createDispatcher({
     store,
+    nodeEvents,
     config,
     clock: systemClock,
     logger: pino({ level: "silent" }),
@@ -48,7 +53,7 @@ async function deliverOnce(options: { url: string; answer: string; allowPrivate:
     config,
     clock: systemClock,
     newId,
-    wake: () => dispatcher.wake(),
+    nodeEvents,
   });
   try {
     const template = await store.templates.create({

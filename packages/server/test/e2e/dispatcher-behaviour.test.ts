@@ -11,6 +11,7 @@ import { newId } from "../../src/domain/ids.js";
 import type { RetryPolicy } from "../../src/domain/types.js";
 import { createEventCommitter } from "../../src/events/event-committer.js";
 import { createMetrics } from "../../src/observability/metrics.js";
+import { createNodeEvents } from "../../src/observability/node-events.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { pushBody } from "./push-body.js";
@@ -34,8 +35,12 @@ async function harness(
   const store: Store = createSqliteStore({ path: join(dataDir, "onair.db") });
   await store.migrate();
   const logger = pino({ level: "silent" });
+  const nodeEvents = createNodeEvents((_name, err) => {
+    throw err;
+  });
   const dispatcher: Dispatcher = createDispatcher({
     store,
+    nodeEvents,
     config,
     clock: systemClock,
     logger,
@@ -48,7 +53,7 @@ async function harness(
     config,
     clock: systemClock,
     newId,
-    wake: () => dispatcher.wake(),
+    nodeEvents,
   });
   dispatcher.start();
   return {

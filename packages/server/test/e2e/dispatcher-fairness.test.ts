@@ -14,6 +14,7 @@ import { newId } from "../../src/domain/ids.js";
 import type { RetryPolicy } from "../../src/domain/types.js";
 import { createEventCommitter } from "../../src/events/event-committer.js";
 import { createMetrics } from "../../src/observability/metrics.js";
+import { createNodeEvents } from "../../src/observability/node-events.js";
 import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -106,8 +107,12 @@ describe("delivery fairness per origin (issue 11, defect 3)", () => {
           dispatcher: { pollIntervalMs: 30, leaseMs: 300_000, perOriginConcurrency: PER_ORIGIN },
         },
       });
+      const nodeEvents = createNodeEvents((_name, err) => {
+        throw err;
+      });
       const dispatcher = createDispatcher({
         store,
+        nodeEvents,
         config,
         clock: systemClock,
         logger: pino({ level: "silent" }),
@@ -119,7 +124,7 @@ describe("delivery fairness per origin (issue 11, defect 3)", () => {
         config,
         clock: systemClock,
         newId,
-        wake: () => dispatcher.wake(),
+        nodeEvents,
       });
       try {
         for (const [appName, url] of [
