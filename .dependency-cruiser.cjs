@@ -7,8 +7,8 @@ const SERVER_SRC = "^packages/server/src/";
 
 /**
  * packages/server/src, lowest row first. A module may import its own folder and any lower row;
- * `alsoImports` names the few same-row imports the design allows. A folder is "name/", a
- * top-level file "name.ts".
+ * `alsoImports` names the few same-row imports the design allows, `notImports` the lower folders
+ * a row must still stay out of. A folder is "name/", a top-level file "name.ts".
  */
 const LAYERS = [
   { row: 1, folders: ["domain/", "errors.ts"], owns: "pure types and decisions" },
@@ -28,6 +28,12 @@ const LAYERS = [
     row: 8,
     folders: ["recording/", "snapshots/", "moderation/"],
     owns: "subscribers of a PublishedStream",
+    // They get the narrow PublishedStream, never the stream service or its LivePublish class.
+    notImports: {
+      "recording/": ["streams/"],
+      "snapshots/": ["streams/"],
+      "moderation/": ["streams/"],
+    },
   },
   {
     row: 9,
@@ -72,7 +78,10 @@ function layerRules() {
   return LAYERS.flatMap((layer) =>
     layer.folders.map((folder) => {
       const lower = LAYERS.filter((other) => other.row < layer.row).flatMap((o) => o.folders);
-      const allowed = [folder, ...lower, ...(layer.alsoImports?.[folder] ?? [])];
+      const barred = layer.notImports?.[folder] ?? [];
+      const allowed = [folder, ...lower, ...(layer.alsoImports?.[folder] ?? [])].filter(
+        (f) => !barred.includes(f),
+      );
       const others = allowed.filter((f) => f !== folder).map(nameOf);
       return {
         name: ruleNameOf(layer.row, folder),

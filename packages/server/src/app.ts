@@ -3,11 +3,10 @@ import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { Gauge } from "prom-client";
 import { createApiRoute } from "./api/api-route.js";
 import { resolveCredentials } from "./config/credentials.js";
 import type { OnAirConfig } from "./config/schema.js";
-import { createDashboard, createLiveFeed } from "./dashboard/index.js";
+import { createDashboard } from "./dashboard/index.js";
 import { createDispatcher } from "./dispatcher/dispatcher.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
@@ -26,7 +25,9 @@ import { startModerationService } from "./moderation/moderation-service.js";
 import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
 import { createLogger } from "./observability/logger.js";
 import {
+  countNodeEvents,
   createMetrics,
+  registerHttpBodyMetrics,
   registerMediaMetrics,
   registerRtmpMetrics,
 } from "./observability/metrics.js";
@@ -102,23 +103,15 @@ export async function startOnAir(
     clock,
     queueStatsMaxAgeMs: config.metrics.queueStatsMaxAgeMs,
   });
-  const dispatcher = createDispatcher({ store, config, clock, logger, metrics, nodeId });
-  const feed = createLiveFeed();
-  const committer = createEventCommitter({
-    store,
-    config,
-    clock,
-    newId,
-    wake: () => dispatcher.wake(),
-    onCommitted: feed.publish,
-  });
-  const events: typeof committer = {
-    async commit(input) {
-      const result = await committer.commit(input);
-      metrics.events.inc({ event_type: String(input.body.event_type) });
-      return result;
-    },
-  };
+  // One bus per node: who listens to what is written in docs/architecture.md.
+  const nodeEvents = createNodeEvents((name, err) =>
+    logger.error({ err, event: name }, "a node event listener failed"),
+  );
+  countNodeEvents(metrics, nodeEvents);
+  // What the node's services work with.
+  const node = { store, config, clock, logger, metrics, nodeId, nodeEvents };
+  const dispatcher = createDispatcher(node);
+  const events = createEventCommitter({ store, config, clock, newId, nodeEvents });
   const filesDir = join(config.dataDir, "files");
   let httpPort = 0;
   // Where callback receivers fetch recordings and screenshots.
@@ -154,10 +147,7 @@ export async function startOnAir(
       60_000,
     ),
   });
-  // The node's own bus: recording and screenshots attach to every "publish.started".
-  const nodeEvents = createNodeEvents((name, err) =>
-    logger.error({ err, event: name }, "node event listener failed"),
-  );
+  // What recording and screenshots both need: the node's bus, where files go, how URLs are made.
   const streamConsumerDeps: StreamConsumerDeps = {
     store,
     commit: events.commit,
@@ -193,16 +183,7 @@ export async function startOnAir(
     snapshots: () => snapshots.counters(),
     moderationDropped: () => moderation?.dropped ?? null,
   });
-  const streams = createStreamService({
-    store,
-    commit: events.commit,
-    config,
-    clock,
-    logger,
-    metrics,
-    nodeId,
-    onPublishStarted: (publish) => nodeEvents.emit("publish.started", publish),
-  });
+  const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
     ...config.authThrottle,
@@ -211,45 +192,15 @@ export async function startOnAir(
     now: () => clock.now().getTime(),
   });
   const bodyBudget = createBodyBudget({ maxBytes: config.http.maxUnauthenticatedBodyBytes });
-  new Gauge({
-    name: "onair_http_unauthenticated_body_bytes",
-    help: "Bytes of request bodies buffered before their authentication was checked",
-    registers: [metrics.registry],
-    collect() {
-      this.set(bodyBudget.inUse());
-    },
-  });
-  new Gauge({
-    name: "onair_http_unauthenticated_body_refusals",
-    help: "Requests refused with 503 because the unauthenticated-body budget was spent (since start)",
-    registers: [metrics.registry],
-    collect() {
-      this.set(bodyBudget.refused());
-    },
-  });
-  const api = createApiRoute({
-    store,
-    config,
-    clock,
-    logger,
-    credentials,
-    wake: () => dispatcher.wake(),
-    streams,
-    throttle,
-  });
+  registerHttpBodyMetrics(metrics, bodyBudget);
+  // The management API and the dashboard act on the same things.
+  const management = { store, config, clock, logger, credentials, nodeEvents, streams, throttle };
+  const api = createApiRoute(management);
   const dashboard = createDashboard({
-    store,
-    config,
-    clock,
-    logger,
-    credentials,
-    feed,
+    ...management,
     filesDir,
     fileUrlQuery,
-    streams,
-    wake: () => dispatcher.wake(),
     rtmpPort: () => rtmp?.port ?? null,
-    throttle,
   });
   const server: Server = createHttpServer({
     logger,

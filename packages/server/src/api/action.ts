@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { StreamKey } from "../domain/stream-key.js";
+import type { NodeEvents } from "../observability/node-events.js";
 import type { Store } from "../store/store.js";
 
 /** Ends a live publish wherever it runs (the stream service); false when it is not live. */
@@ -16,8 +17,8 @@ export interface ActionContext {
   store: Store;
   config: OnAirConfig;
   clock: Clock;
-  /** Wakes the dispatcher after deliveries were requeued (it also polls, so this is optional). */
-  wake?: (() => void) | undefined;
+  /** Told of requeued deliveries, so the dispatcher wakes (it also polls: optional). */
+  nodeEvents?: NodeEvents | undefined;
   /** Absent in API-only setups: drops then go through the store, carried out by the holding node. */
   streams?: StreamControl | undefined;
 }

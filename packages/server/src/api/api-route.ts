@@ -7,6 +7,7 @@ import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/aut
 import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
+import type { NodeEvents } from "../observability/node-events.js";
 import type { Store } from "../store/store.js";
 import type { ActionContext, StreamControl } from "./action.js";
 import { API_ACTIONS } from "./actions/index.js";
@@ -25,8 +26,8 @@ export interface ApiRouteOptions {
   /** The management SecretId/SecretKey pair requests are signed with. */
   credentials: { secretId: string; secretKey: string };
   logger?: Logger | undefined;
-  /** Wakes the dispatcher after RedeliverCallbacks / EnableCallbackEndpoint requeued work. */
-  wake?: (() => void) | undefined;
+  /** The node's bus: RedeliverCallbacks / EnableCallbackEndpoint tell it of requeued work. */
+  nodeEvents?: NodeEvents | undefined;
   /** Live-stream control for DropLiveStream/ForbidLiveStream (absent: requests go through the store). */
   streams?: StreamControl | undefined;
   /** RequestId generator (default: a random UUID, as Tencent's). */
@@ -65,7 +66,7 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
     store: options.store,
     config: options.config,
     clock: options.clock,
-    wake: options.wake,
+    nodeEvents: options.nodeEvents,
     streams: options.streams,
   };
   const { credentials } = options;

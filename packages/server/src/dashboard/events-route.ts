@@ -18,7 +18,7 @@ const HEARTBEAT_MS = 15_000;
 
 /**
  * `GET /dashboard/events`: server-sent events for a signed-in dashboard. `event: onair-event`
- * for every committed event (from the committer's onCommitted hook, so a push shows at once) and
+ * for every committed event (told on the node's bus, so a push shows at once) and
  * `event: stats` with the overview figures every STATS_INTERVAL_MS. The figures are read once
  * per tick for all clients, and only while someone listens.
  */
@@ -46,7 +46,7 @@ export function createEventsRoute(options: {
   };
   // A committed event changes the figures: push them soon rather than at the next tick.
   let soon: NodeJS.Timeout | null = null;
-  options.feed.subscribe(() => {
+  const stopStatsOnEvents = options.feed.subscribe(() => {
     if (clients.size === 0 || soon) return;
     soon = setTimeout(() => {
       soon = null;
@@ -98,6 +98,7 @@ export function createEventsRoute(options: {
   return {
     handler,
     close() {
+      stopStatsOnEvents();
       if (soon) clearTimeout(soon);
       for (const res of clients) res.end();
       clients.clear();

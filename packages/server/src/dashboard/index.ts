@@ -4,15 +4,14 @@ import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { AuthThrottle } from "../http/auth-throttle.js";
 import type { Route } from "../http/router.js";
+import type { NodeEvents } from "../observability/node-events.js";
 import type { Store } from "../store/store.js";
 import { createDashboardApiRoute, DASHBOARD_API_PREFIX } from "./api-route.js";
 import { createEventsRoute } from "./events-route.js";
-import type { LiveFeed } from "./live-feed.js";
+import { createLiveFeed } from "./live-feed.js";
 import { createSessionStore, SESSION_TTL_MS } from "./session-store.js";
 import { createSignInRoute } from "./sign-in-route.js";
 import { createStaticRoute, findDashboardAssets } from "./static-route.js";
-
-export { createLiveFeed, type LiveFeed } from "./live-feed.js";
 
 /** What the dashboard needs from the composition root. */
 export interface DashboardOptions {
@@ -21,13 +20,12 @@ export interface DashboardOptions {
   clock: Clock;
   logger: Logger;
   credentials: { secretId: string; secretKey: string };
-  /** Committed events; its `publish` is the event committer's `onCommitted` hook. */
-  feed: LiveFeed;
+  /** The node's bus: committed events feed the live view; redelivers are told on it. */
+  nodeEvents: NodeEvents;
   filesDir: string;
   /** The `?expires=&sig=` for a path under `/files/` ("" when files are public). */
   fileUrlQuery: (path: string) => string;
   rtmpPort(): number | null;
-  wake?: (() => void) | undefined;
   streams?: StreamControl | undefined;
   /** The built app (default: found next to the server, see findDashboardAssets). */
   assetsDir?: string | null;
@@ -42,9 +40,9 @@ export interface DashboardOptions {
  * would otherwise keep the HTTP server from closing.
  *
  * @example
- * const feed = createLiveFeed();
- * const committer = createEventCommitter({ ...deps, onCommitted: feed.publish });
- * const dashboard = createDashboard({ store, config, clock, logger, credentials, feed, … });
+ * const nodeEvents = createNodeEvents(onListenerError);
+ * const committer = createEventCommitter({ ...deps, nodeEvents });
+ * const dashboard = createDashboard({ store, config, clock, logger, credentials, nodeEvents, … });
  * createHttpServer({ logger, routes: [...otherRoutes, ...dashboard.routes] });
  */
 export function createDashboard(options: DashboardOptions): { routes: Route[]; close(): void } {
@@ -67,14 +65,18 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       store: options.store,
       config: options.config,
       clock: options.clock,
-      wake: options.wake,
+      nodeEvents: options.nodeEvents,
       streams: options.streams,
       filesDir: options.filesDir,
       fileUrlQuery: options.fileUrlQuery,
       rtmpPort: options.rtmpPort,
     },
   });
-  const events = createEventsRoute({ ...options, sessions });
+  const events = createEventsRoute({
+    ...options,
+    sessions,
+    feed: createLiveFeed(options.nodeEvents),
+  });
   const app = createStaticRoute({
     root: options.assetsDir === undefined ? findDashboardAssets() : options.assetsDir,
     prefix: "/dashboard/",

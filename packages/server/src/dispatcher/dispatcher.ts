@@ -7,6 +7,7 @@ import type { Clock } from "../domain/clock.js";
 import { afterFailure, parseRetryAfter } from "../domain/retry-policy.js";
 import type { AttemptErrorCode } from "../domain/types.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { NodeEvents } from "../observability/node-events.js";
 import { type ClaimedDelivery, deliveryOrigin, type Store } from "../store/store.js";
 import { classifyError } from "./classify-error.js";
 import { guardedLookup, SsrfBlockedError } from "./ssrf-guard.js";
@@ -21,9 +22,11 @@ interface AttemptOutcome {
 }
 
 export interface Dispatcher {
+  /**
+   * Starts polling. It also claims at once when the node's bus tells of an event committed with
+   * deliveries or of requeued deliveries, instead of at the next poll.
+   */
   start(): void;
-  /** Claim now instead of at the next poll (new events call it). */
-  wake(): void;
   /** Stops claiming, lets in-flight attempts finish (bounded), releases this node's leases. */
   stop(): Promise<void>;
 }
@@ -40,6 +43,8 @@ export function createDispatcher(deps: {
   logger: Logger;
   metrics: Metrics;
   nodeId: string;
+  /** The node's bus: what wakes the dispatcher, and where it tells of each attempt. */
+  nodeEvents: NodeEvents;
   random?: () => number;
   /** Name resolution for the SSRF guard (tests inject one to simulate rebinding). */
   lookup?: Parameters<typeof guardedLookup>[1];
@@ -180,6 +185,14 @@ export function createDispatcher(deps: {
     metrics.attemptDuration.observe({ outcome: outcome.errorCode ?? "ok" }, durationMs / 1000);
     const outcomeLabel = next === "delivered" ? "delivered" : next === "dead" ? "dead" : "retry";
     metrics.deliveries.inc({ outcome: outcomeLabel });
+    deps.nodeEvents.emit("delivery.attempted", {
+      deliveryId: delivery.id,
+      url: delivery.url,
+      eventType: claimed.event.eventType,
+      outcome: kept ? outcomeLabel : "lost",
+      statusCode: outcome.statusCode,
+      durationMs,
+    });
     logger[next === "dead" ? "warn" : "debug"](
       {
         deliveryId: delivery.id,
@@ -271,19 +284,28 @@ export function createDispatcher(deps: {
     }
   }
 
+  const wake = () => {
+    if (running) void loop();
+  };
+  let unsubscribe: (() => void)[] = [];
+
   return {
     start() {
       running = true;
       timer = setInterval(() => void loop(), settings.pollIntervalMs);
+      unsubscribe = [
+        deps.nodeEvents.on("event.committed", (event) => {
+          if (event.deliveryIds.length > 0) wake();
+        }),
+        deps.nodeEvents.on("deliveries.requeued", wake),
+      ];
       void loop();
-    },
-    wake() {
-      if (running) void loop();
     },
     stop() {
       // Idempotent: shutdown paths (signals, tests, errors) may all call it.
       stopping ??= (async () => {
         running = false;
+        for (const off of unsubscribe) off();
         clearInterval(timer);
         await currentLoop;
         const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());

@@ -1,4 +1,4 @@
-/** The time source, injected so tests control it (STYLE §10). */
+/** The time source, injected so tests control it. */
 export interface Clock {
   now(): Date;
 }

@@ -4,6 +4,7 @@ import type { IdGenerator } from "../domain/ids.js";
 import { presetPolicy } from "../domain/retry-policy.js";
 import { matchRule } from "../domain/rule-matching.js";
 import { type EventSource, URL_FIELD_FOR_EVENT_TYPE } from "../domain/types.js";
+import type { NodeEvents } from "../observability/node-events.js";
 import type { NewDelivery, NewEvent, Store } from "../store/store.js";
 
 /** An event to make durable and deliver. */
@@ -25,17 +26,16 @@ export interface CommitResult {
 /**
  * Commits an event from any source (ingest, hooks, recording, screenshots, moderation, intake):
  * it finds the rule and template for (domain, AppName) and commits the event and one outbox row
- * per matching URL in one transaction, then wakes the dispatcher. An event that no rule matches is still stored, with no deliveries, so it shows in
- * the event history.
+ * per matching URL in one transaction, then tells the node's bus ("event.committed": the
+ * dispatcher wakes, the dashboard's live feed shows it, the events counter counts it). An event
+ * that no rule matches is still stored, with no deliveries, so it shows in the event history.
  */
 export function createEventCommitter(deps: {
   store: Store;
   config: OnAirConfig;
   clock: Clock;
   newId: IdGenerator;
-  wake: () => void;
-  /** Told of each event once committed (the dashboard's live feed); must not throw. */
-  onCommitted?: ((event: NewEvent, deliveryIds: readonly string[]) => void) | undefined;
+  nodeEvents: NodeEvents;
 }): { commit(input: EventInput): Promise<CommitResult> } {
   return {
     async commit(input) {
@@ -68,9 +68,8 @@ export function createEventCommitter(deps: {
         createdAt: deps.clock.now(),
       };
       await deps.store.events.append(event, deliveries);
-      if (deliveries.length) deps.wake();
       const deliveryIds = deliveries.map((d) => d.id);
-      deps.onCommitted?.(event, deliveryIds);
+      deps.nodeEvents.emit("event.committed", { ...event, deliveryIds });
       return { eventId, deliveryIds };
     },
   };

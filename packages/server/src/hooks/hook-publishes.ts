@@ -6,7 +6,6 @@ import {
   buildPushEvent,
   buildRecordFileEvent,
   Errcode,
-  type PublishFacts,
 } from "@onair/callbacks";
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
@@ -15,6 +14,7 @@ import { newSequence } from "../domain/ids.js";
 import { type StreamKey, streamKeyText } from "../domain/stream-key.js";
 import type { EventInput } from "../events/event-committer.js";
 import type { PublishTarget } from "../ingest/session/publish-target.js";
+import { publishFacts } from "../streams/publish-facts.js";
 import { HookInputError } from "./hook-request.js";
 import { targetKey } from "./hook-target.js";
 import { inspectRecording, recordingFormat } from "./recording-file.js";
@@ -98,21 +98,8 @@ export function createHookPublishes(deps: {
   const recent = new Map<string, { publish: HookPublish; endedAtMs: number }>();
   const nowMs = () => clock.now().getTime();
 
-  function facts(p: HookPublish, atMs: number): PublishFacts {
-    return {
-      appid: config.appid,
-      app: p.key.domainName,
-      appname: p.key.appName,
-      stream_id: p.key.streamName,
-      event_time: Math.floor(atMs / 1000),
-      sequence: p.sequence,
-      node: p.node,
-      user_ip: p.clientIp,
-      stream_param: p.streamParam,
-      set_id: 2,
-      idc_id: 0,
-    };
-  }
+  const facts = (p: HookPublish, atMs: number) =>
+    publishFacts(config.appid, { ...p, serverIp: p.node }, atMs);
 
   async function emit(key: StreamKey, body: EventInput["body"]): Promise<void> {
     await deps.commit({

@@ -6,7 +6,7 @@ import { hevcDimensionsFromSps, spsFromHvcc } from "./hevc-sps.js";
  * whether it is a keyframe, whether it is a sequence header, and the picture size a sequence
  * header declares. Legacy tags (byte 0 = frameType << 4 | codecId) and Enhanced RTMP tags
  * (bit 7 set, packet type in the low nibble, then a FourCC) are both understood; anything else is
- * tolerated and reported as an unknown codec, never an error (media-notes §2.6).
+ * tolerated and reported as an unknown codec, never an error.
  */
 export interface VideoTagInfo {
   codec: "avc" | "hevc" | "av1" | "vp9" | "unknown";

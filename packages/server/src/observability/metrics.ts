@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { NodeEvents } from "./node-events.js";
 import { cachedSingleFlight } from "./single-flight.js";
 
 /** OnAir's Prometheus metrics, on a registry of their own (never prom-client's global one). */
@@ -114,6 +115,13 @@ export function createMetrics(options: {
   };
 }
 
+/** The counters fed by the node's bus: committed events by type. */
+export function countNodeEvents(metrics: Metrics, nodeEvents: NodeEvents): void {
+  nodeEvents.on("event.committed", (event) =>
+    metrics.events.inc({ event_type: String(event.eventType) }),
+  );
+}
+
 /**
  * Media-side figures read at scrape time: screenshot outcomes (taken, failed, skipped and why)
  * and screenshots the porn-detection classifier dropped because it fell behind.
@@ -147,6 +155,29 @@ export function registerMediaMetrics(
     "Screenshots the porn-detection classifier dropped (oldest first) because it fell behind",
     () => sources.moderationDropped() ?? 0,
   );
+}
+
+/** The unauthenticated-body budget (docs/security.md): bytes held now, refusals since start. */
+export function registerHttpBodyMetrics(
+  metrics: Metrics,
+  budget: { inUse(): number; refused(): number },
+): void {
+  new Gauge({
+    name: "onair_http_unauthenticated_body_bytes",
+    help: "Bytes of request bodies buffered before their authentication was checked",
+    registers: [metrics.registry],
+    collect() {
+      this.set(budget.inUse());
+    },
+  });
+  new Gauge({
+    name: "onair_http_unauthenticated_body_refusals",
+    help: "Requests refused with 503 because the unauthenticated-body budget was spent (since start)",
+    registers: [metrics.registry],
+    collect() {
+      this.set(budget.refused());
+    },
+  });
 }
 
 /** The RTMP port's bounds as gauges: what untrusted peers hold right now, and how often refused. */

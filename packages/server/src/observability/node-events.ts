@@ -1,16 +1,9 @@
 import { EventEmitter } from "node:events";
+import type { StoredEvent } from "../domain/types.js";
 import type { PublishedStream } from "../media/published-stream.js";
 
 /** An event the committer made durable, with the outbox rows it created. */
-export interface CommittedEvent {
-  id: string;
-  eventType: number;
-  domainName: string;
-  appName: string;
-  streamId: string;
-  body: Record<string, unknown>;
-  source: string;
-  createdAt: Date;
+export interface CommittedEvent extends StoredEvent {
   deliveryIds: readonly string[];
 }
 
@@ -36,6 +29,8 @@ export interface NodeEventMap {
   /** An event and its outbox rows are durable (the dispatcher wakes, the live feed shows it). */
   "event.committed": [event: CommittedEvent];
   "delivery.attempted": [attempt: DeliveryAttempted];
+  /** Deliveries were put back in the queue (API or dashboard redeliver): the dispatcher wakes. */
+  "deliveries.requeued": [requeued: { count: number }];
 }
 
 /**

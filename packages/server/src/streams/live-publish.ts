@@ -3,38 +3,50 @@ import type { AmfValue } from "../ingest/rtmp/amf0.js";
 import type { ActivePublish, PublishRequest } from "../ingest/session/publish-host.js";
 import type { FlvTag } from "../media/flv-tag.js";
 import { MediaFanout, type TagSink } from "../media/media-fanout.js";
+import type { PublishedStream } from "../media/published-stream.js";
 import { dimensionsFromSequenceHeader, inspectVideoTag } from "../media/video-tag.js";
 
-/** What the stream service does when a publish announces itself and when it ends. */
-export interface PublishLifecycle {
-  /** The push callback can go out: the picture size is known or will not be. */
-  announce(publish: LivePublish): void;
-  ended(publish: LivePublish, errcode: number, detail: string): void;
+/** How a publish ended: the Tencent interruption errcode (docs/ingest.md, "Why a publish ended") and why. */
+export interface PublishEnd {
+  errcode: number;
+  detail: string;
 }
 
 /**
  * One accepted publish: its identity (sequence, start time, addresses), the picture size as it
  * becomes known — from onMetaData, or else from the H.264 sequence header — and its tag stream.
- * It announces itself once: when the size is known, when the metadata says there is no video,
- * after `announceAfterMs`, or at the latest when it ends, so a push always precedes its
- * interruption.
+ * It reports what happens to it through two promises the stream service awaits, never by calling
+ * back up: `announced` resolves once the push callback can go out (the size is known, the
+ * metadata says there is no video, `announceAfterMs` passed, or at the latest when it ends, so a
+ * push always precedes its interruption), and `ended` resolves once with how it ended.
  */
-export class LivePublish implements ActivePublish {
-  readonly fanout = new MediaFanout();
+export class LivePublish implements ActivePublish, PublishedStream {
+  private readonly fanout = new MediaFanout();
   width = 0;
   height = 0;
-  announced = false;
-  private ended = false;
+  readonly announced: Promise<void>;
+  readonly ended: Promise<PublishEnd>;
+  private announce!: () => void;
+  private finish!: (end: PublishEnd) => void;
+  private over = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
     readonly key: StreamKey,
-    readonly request: PublishRequest,
+    private readonly request: PublishRequest,
     readonly sequence: string,
     readonly startedAtMs: number,
-    private readonly lifecycle: PublishLifecycle,
     announceAfterMs: number,
   ) {
+    this.announced = new Promise((resolve) => {
+      this.announce = () => {
+        clearTimeout(this.timer);
+        resolve();
+      };
+    });
+    this.ended = new Promise((resolve) => {
+      this.finish = resolve;
+    });
     this.timer = setTimeout(() => this.announce(), announceAfterMs);
     this.timer.unref();
   }
@@ -42,6 +54,14 @@ export class LivePublish implements ActivePublish {
   /** The push URL's query string (what a PublishedStream tells its consumers). */
   get streamParam(): string {
     return this.request.streamParam;
+  }
+
+  get serverIp(): string {
+    return this.request.serverIp;
+  }
+
+  get clientIp(): string {
+    return this.request.clientIp;
   }
 
   get closed(): boolean {
@@ -85,24 +105,22 @@ export class LivePublish implements ActivePublish {
     this.fanout.publish(tag, { sequenceHeader });
   }
 
+  /** The first end wins: the session's (client stopped, connection lost…) or a `drop`. */
   end(errcode: number, detail: string): void {
-    if (this.ended) return;
-    this.ended = true;
-    clearTimeout(this.timer);
+    if (this.over) return;
+    this.over = true;
     this.announce();
     this.fanout.close();
-    this.lifecycle.ended(this, errcode, detail);
+    this.finish({ errcode, detail });
   }
 
-  /** Drops the connection (API Drop/Forbid, a replacing publisher, shutdown). */
+  /**
+   * Ends the publish from the server side (API Drop/Forbid, a replacing publisher, shutdown):
+   * it ends here, at once, and the connection is then closed; the session's own end that follows
+   * finds it already ended.
+   */
   drop(errcode: number, detail: string): void {
+    this.end(errcode, detail);
     this.request.connection.drop(errcode, detail);
-  }
-
-  private announce(): void {
-    if (this.announced) return;
-    this.announced = true;
-    clearTimeout(this.timer);
-    this.lifecycle.announce(this);
   }
 }

@@ -9,6 +9,7 @@ import { systemClock } from "../../src/domain/clock.js";
 import { newId } from "../../src/domain/ids.js";
 import { createEventCommitter } from "../../src/events/event-committer.js";
 import { createMetrics } from "../../src/observability/metrics.js";
+import { createNodeEvents } from "../../src/observability/node-events.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { pushBody } from "../e2e/push-body.js";
 import { startReceiver } from "../e2e/receiver.js";
@@ -105,8 +106,12 @@ test("a claim that is still running when the dispatcher stops is awaited, and it
       domainName: "d.example",
     });
     for (let round = 0; round < 20; round++) {
+      const nodeEvents = createNodeEvents((_name, err) => {
+        throw err;
+      });
       const dispatcher = createDispatcher({
         store,
+        nodeEvents,
         config,
         clock: systemClock,
         logger,
@@ -119,7 +124,7 @@ test("a claim that is still running when the dispatcher stops is awaited, and it
         config,
         clock: systemClock,
         newId,
-        wake: () => {},
+        nodeEvents,
       });
       for (let i = 0; i < 5; i++) {
         await committer.commit({

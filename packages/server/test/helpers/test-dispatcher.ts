@@ -10,6 +10,7 @@ import { newId } from "../../src/domain/ids.js";
 import type { Delivery, DeliveryStatus } from "../../src/domain/types.js";
 import { createEventCommitter } from "../../src/events/event-committer.js";
 import { createMetrics } from "../../src/observability/metrics.js";
+import { createNodeEvents, type NodeEvents } from "../../src/observability/node-events.js";
 import { createPostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { createSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -34,6 +35,8 @@ export interface TestDispatcher {
   config: OnAirConfig;
   store: Store;
   dispatcher: Dispatcher;
+  /** The bus the committer wakes the dispatcher on and the dispatcher reports attempts to. */
+  nodeEvents: NodeEvents;
   committer: ReturnType<typeof createEventCommitter>;
   /** Polls the store until delivery `id` has `status`. */
   waitForStatus(id: string, status: DeliveryStatus, timeoutMs?: number): Promise<Delivery>;
@@ -55,8 +58,13 @@ export async function startTestDispatcher(
     ? createPostgresStore({ connectionString: TEST_DATABASE_URL, schema })
     : createSqliteStore({ path: join(dataDir, "onair.db") });
   await store.migrate();
+  // A listener that throws fails the test instead of being logged away.
+  const nodeEvents = createNodeEvents((_name, err) => {
+    throw err;
+  });
   const dispatcher = createDispatcher({
     store,
+    nodeEvents,
     config,
     clock: systemClock,
     logger: options.logger ?? testLogger(),
@@ -69,7 +77,7 @@ export async function startTestDispatcher(
     config,
     clock: systemClock,
     newId,
-    wake: () => dispatcher.wake(),
+    nodeEvents,
   });
   if (options.start ?? true) dispatcher.start();
   return {
@@ -77,6 +85,7 @@ export async function startTestDispatcher(
     config,
     store,
     dispatcher,
+    nodeEvents,
     committer,
     async waitForStatus(id, status, timeoutMs = 10_000) {
       let last: string | undefined;

@@ -173,7 +173,8 @@ export const redeliverCallbacks = defineAction({
       now: ctx.clock.now(),
       dryRun: DryRun ?? false,
     });
-    if (!DryRun && ids.length > 0) ctx.wake?.();
+    if (!DryRun && ids.length > 0)
+      ctx.nodeEvents?.emit("deliveries.requeued", { count: ids.length });
     return {
       DeliveryIds: ids.slice(0, MAX_LISTED_IDS),
       TotalCount: ids.length,
@@ -218,7 +219,9 @@ export const enableCallbackEndpoint = defineAction({
         filter: { status: ["disabled"], url: p.Url },
         now: ctx.clock.now(),
       });
-      if (requeued.length > 0) ctx.wake?.();
+      if (requeued.length > 0) {
+        ctx.nodeEvents?.emit("deliveries.requeued", { count: requeued.length });
+      }
     }
     return { Url: p.Url, RedeliveredCount: requeued.length };
   },

@@ -37,6 +37,7 @@ function keyOf(p: { DomainName: string; AppName: string; StreamName: string }): 
 
 /** A publish ended by DropLiveStream or ForbidLiveStream reports 21 (收到客户调用的断流请求). */
 async function dropStream(ctx: ActionContext, key: StreamKey, detail: string): Promise<boolean> {
+  // Tencent 21 (收到客户调用的断流请求): a publish ended by DropLiveStream or ForbidLiveStream.
   return ctx.streams
     ? ctx.streams.drop(key, Errcode.Dropped, detail)
     : ctx.store.streams.requestDrop(key, Errcode.Dropped);

@@ -6,7 +6,7 @@ import { RtmpProtocolError } from "./protocol-error.js";
  * S0 + S1 + S2 at once and then wait for C2, whose content is ignored. When C1 carries a Flash
  * Player digest (ffmpeg sends one), the reply is the "complex" handshake with a Flash Media Server
  * digest, which ffmpeg validates when it connects as a reader; otherwise the simple handshake
- * (S2 = echo of C1) that every publisher accepts (shared/research/media-notes.md §2.1).
+ * (S2 = echo of C1) that every publisher accepts (ffmpeg checks the digest only when it plays).
  */
 export const HANDSHAKE_PACKET_BYTES = 1536;
 /** C0 + C1. */

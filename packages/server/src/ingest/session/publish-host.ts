@@ -35,7 +35,7 @@ export type PublishDecision =
 export interface ActivePublish {
   onMetadata(metadata: Record<string, AmfValue>, tag: FlvTag): void;
   onMedia(tag: FlvTag): void;
-  /** Called exactly once, with the Tencent interruption errcode (SPEC §2). */
+  /** Called exactly once, with the Tencent interruption errcode (Tencent 267/31083; docs/ingest.md). */
   end(errcode: number, detail: string): void;
 }
 

@@ -5,7 +5,7 @@ import type { AmfValue } from "../rtmp/amf0.js";
  * Where a publish goes: push domain, AppName, StreamName and `stream_param`, from the connect
  * command's `app` and `tcUrl` and the publish name (`name?query`; ffmpeg and OBS put the query
  * there, some clients put it on the tcUrl). The push domain is the tcUrl host; a client that
- * connects by IP names it with `domain=` or gets the configured default (SPEC §3).
+ * connects by IP names it with `domain=` or gets the configured default (docs/ingest.md).
  */
 export interface PublishTarget {
   domain: string;

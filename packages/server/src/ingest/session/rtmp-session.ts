@@ -21,7 +21,7 @@ import { parsePublishTarget } from "./publish-target.js";
  * live-stream service. It answers the publish command flow (connect, releaseStream, FCPublish,
  * createStream, publish, FCUnpublish, deleteStream, closeStream), turns media messages into FLV
  * tags, and ends an accepted publish exactly once with the errcode of the first thing that
- * happened (SPEC §2): deleteStream 1, closeStream (or FCUnpublish then a close) 2, FIN 3, a TCP
+ * happened (Tencent 267/31083): deleteStream 1, closeStream (or FCUnpublish then a close) 2, FIN 3, a TCP
  * error 4, malformed RTMP 6, an oversized message 7, no media for `idleTimeoutMs` 8, malformed
  * AMF 33, dropped by the service 21.
  */
@@ -431,7 +431,10 @@ export class RtmpSession {
     }
   }
 
-  /** Acknowledgements are owed only to peers that announced a window (media-notes §2.3). */
+  /**
+   * Acknowledgements are owed only to peers that announced a window; ffmpeg and OBS publish
+   * without announcing one (RTMP specification, section 5.4.3).
+   */
   private maybeAcknowledge(): void {
     if (this.peerWindow === 0) return;
     const received = this.parser.bytesReceived;

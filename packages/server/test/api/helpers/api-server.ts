@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createApiRoute } from "../../../src/api/api-route.js";
 import { configSchema, type OnAirConfig } from "../../../src/config/schema.js";
 import type { Clock } from "../../../src/domain/clock.js";
+import { createNodeEvents } from "../../../src/observability/node-events.js";
 import { createSqliteStore } from "../../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../../src/store/store.js";
 import * as sdk from "../../helpers/sdk-clients.js";
@@ -61,15 +62,20 @@ export async function startApiServer(
   await store.migrate();
   const clock = new TestClock();
   const state = { wakes: 0 };
+  const nodeEvents = createNodeEvents((_name, err) => {
+    throw err;
+  });
+  // What the dispatcher would wake on.
+  nodeEvents.on("deliveries.requeued", () => {
+    state.wakes++;
+  });
   const seen: ApiServer["seen"] = [];
   const route = createApiRoute({
     store,
     config,
     clock,
     credentials: { secretId: SECRET_ID, secretKey: SECRET_KEY },
-    wake: () => {
-      state.wakes++;
-    },
+    nodeEvents,
   });
   const server: Server = createServer((req, res) => {
     const scope = /Credential=[^/]+\/([^,]+)/.exec(req.headers.authorization ?? "")?.[1] ?? "";
