@@ -1,7 +1,7 @@
 import type { Clock } from "../domain/clock.js";
-import { toAttempt, toDelivery, toEvent, toTemplate } from "./row-mappers.js";
+import { type Row, toAttempt, toDelivery, toEvent, toTemplate } from "./row-mappers.js";
 import { decodeCursor, deliveryConditions, encodeCursor, inList, where } from "./sql-filters.js";
-import { first, one, type SqlRunner } from "./sql-runner.js";
+import { first, many, one, type SqlRunner } from "./sql-runner.js";
 import type { ClaimedDelivery, DeliveryRepository } from "./store.js";
 import { signingKeys } from "./template-repository.js";
 
@@ -11,7 +11,7 @@ export type ClaimInput = Parameters<DeliveryRepository["claimDue"]>[0];
  * The driver's claim: leases the due deliveries `DeliveryRepository.claimDue` describes and
  * returns their rows, in a bounded number of statements however many it claims.
  */
-export type ClaimQuery = (input: ClaimInput) => Promise<Record<string, unknown>[]>;
+export type ClaimQuery = (input: ClaimInput) => Promise<Row[]>;
 
 /** Ids per UPDATE … IN (…): well under both drivers' limits on bound parameters. */
 const ID_CHUNK = 500;
@@ -27,12 +27,17 @@ export function createDeliveryRepository(
       const rows = await claim(input);
       if (rows.length === 0) return [];
       // One read each for the events and the templates of the whole batch.
-      const eventIds = [...new Set(rows.map((r) => String(r.event_id)))];
-      const templateIds = [...new Set(rows.map((r) => Number(r.template_id)))];
-      const byId = <T extends { id: unknown }>(items: T[]) => new Map(items.map((i) => [i.id, i]));
-      const events = byId((await sql.all(...byIds("events", eventIds))).map(toEvent));
-      const templates = byId(
-        (await sql.all(...byIds("callback_templates", templateIds))).map(toTemplate),
+      const events = await byId(
+        sql,
+        "events",
+        rows.map((r) => String(r.event_id)),
+        toEvent,
+      );
+      const templates = await byId(
+        sql,
+        "callback_templates",
+        rows.map((r) => Number(r.template_id)),
+        toTemplate,
       );
       return rows.map((row): ClaimedDelivery => {
         const delivery = toDelivery(row);
@@ -173,9 +178,16 @@ export function createDeliveryRepository(
   };
 }
 
-function byIds(table: string, ids: readonly unknown[]): [string, unknown[]] {
-  const [condition, ...args] = inList("id", ids);
-  return [`SELECT * FROM ${table} WHERE ${condition}`, args];
+/** The rows of `table` with these ids, by id. */
+async function byId<T extends { id: unknown }>(
+  sql: SqlRunner,
+  table: string,
+  ids: readonly unknown[],
+  map: (row: Row) => T,
+): Promise<Map<unknown, T>> {
+  const [condition, ...args] = inList("id", [...new Set(ids)]);
+  const items = await many(sql, `SELECT * FROM ${table} WHERE ${condition}`, args, map);
+  return new Map(items.map((item) => [item.id, item]));
 }
 
 function ageMs(createdAt: unknown, now: Date): number | null {

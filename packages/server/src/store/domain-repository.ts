@@ -1,7 +1,7 @@
 import type { Clock } from "../domain/clock.js";
 import { OnAirError } from "../errors.js";
 import { json, toDomain } from "./row-mappers.js";
-import { first, many, one, type SqlRunner } from "./sql-runner.js";
+import { many, one, type SqlRunner } from "./sql-runner.js";
 import type { DomainRepository } from "./store.js";
 
 /** Push domains (AddLiveDomain, ModifyLivePushAuthKey), written once for both drivers. */
@@ -27,12 +27,12 @@ export function createDomainRepository(sql: SqlRunner, clock: Clock): DomainRepo
     async delete(name) {
       return (await sql.run("DELETE FROM domains WHERE name = ?", [name])) > 0;
     },
-    async updatePushAuth(name, pushAuth) {
-      const row = await first(sql, "UPDATE domains SET push_auth = ? WHERE name = ? RETURNING *", [
-        json(pushAuth),
-        name,
-      ]);
-      return row ? toDomain(row) : null;
-    },
+    updatePushAuth: (name, pushAuth) =>
+      one(
+        sql,
+        "UPDATE domains SET push_auth = ? WHERE name = ? RETURNING *",
+        [json(pushAuth), name],
+        toDomain,
+      ),
   };
 }

@@ -4,7 +4,7 @@ import { json, stampedNow, toTemplate } from "./row-mappers.js";
 import { first, many, one, type SqlRunner } from "./sql-runner.js";
 import type { TemplateInput, TemplateRepository } from "./store.js";
 
-/** The template's columns after `name`, in the order both statements list them. */
+/** The template's columns `name` … `per_stream_ordering`, in the order both statements list them. */
 function templateValues(input: TemplateInput): unknown[] {
   return [
     input.name,
@@ -33,16 +33,15 @@ export function createTemplateRepository(sql: SqlRunner, clock: Clock): Template
     },
     get: (id) => one(sql, "SELECT * FROM callback_templates WHERE id = ?", [id], toTemplate),
     list: () => many(sql, "SELECT * FROM callback_templates ORDER BY id", [], toTemplate),
-    async update(id, input) {
-      const row = await first(
+    update: (id, input) =>
+      one(
         sql,
         `UPDATE callback_templates SET name = ?, description = ?, urls = ?, record_exception_levels = ?,
            callback_key = ?, previous_keys = ?, retry_policy = ?, per_stream_ordering = ?, updated_at = ?
          WHERE id = ? RETURNING *`,
         [...templateValues(input), clock.now().getTime(), id],
-      );
-      return row ? toTemplate(row) : null;
-    },
+        toTemplate,
+      ),
     delete(id) {
       return sql.transaction(async (tx) => {
         // Lock the template so a rule cannot be bound to it between the check and the delete.
