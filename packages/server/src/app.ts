@@ -65,7 +65,7 @@ export async function startOnAir(
   const clock = options.clock ?? systemClock;
   const nodeId = config.nodeId ?? `${hostname()}:${process.pid}`;
   await secureDataDir({ dataDir: config.dataDir, logger });
-  const store = await openStore(config);
+  const store = await openStore(config, { clock });
   const credentials = await resolveCredentials({
     dataDir: config.dataDir,
     secretId: config.secretId,

@@ -1,7 +1,7 @@
-import { OnAirError } from "../errors.js";
-import { date, type Row } from "./row-mappers.js";
+import type { Clock } from "../domain/clock.js";
+import { json, num, parsed, rowMapper, text, timestamps } from "./row-mappers.js";
 import type { SqlRunner } from "./sql-runner.js";
-import { createStreamRuleTable, type StreamRule, type StreamRuleTable } from "./stream-rules.js";
+import { createRuleTemplates, type RuleTemplates, type StreamRule } from "./stream-rules.js";
 
 /**
  * Record templates and rules, Tencent's way: a template holds one `RecordParam` per format
@@ -30,14 +30,8 @@ export interface RecordTemplate {
 
 export type RecordRule = StreamRule;
 
-export interface RecordingRepository extends Omit<StreamRuleTable, "isTemplateUsed"> {
-  createTemplate(
-    input: Pick<RecordTemplate, "name" | "description" | "params">,
-  ): Promise<RecordTemplate>;
-  getTemplate(id: number): Promise<RecordTemplate | null>;
-  listTemplates(): Promise<RecordTemplate[]>;
-  /** Throws `ONAIR_ERR_TEMPLATE_IN_USE` when a rule uses it; false when absent. */
-  deleteTemplate(id: number): Promise<boolean>;
+export interface RecordingRepository
+  extends RuleTemplates<RecordTemplate, Pick<RecordTemplate, "name" | "description" | "params">> {
   /** Remembers a reported file; `expiresAt` null keeps it forever (StorageTime 0). */
   addFile(input: { path: string; format: string; expiresAt: Date | null }): Promise<void>;
   /** Whether a file (path under `files/`) was reported already. */
@@ -46,56 +40,32 @@ export interface RecordingRepository extends Omit<StreamRuleTable, "isTemplateUs
   takeExpiredFiles(now: Date, limit: number): Promise<{ path: string; format: string }[]>;
 }
 
-function toTemplate(r: Row): RecordTemplate {
-  return {
-    id: Number(r.id),
-    name: String(r.name),
-    description: String(r.description),
-    params: JSON.parse(String(r.params)),
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-  };
-}
+const toTemplate = rowMapper<RecordTemplate>({
+  id: num,
+  name: text,
+  description: text,
+  params: parsed(),
+  ...timestamps,
+});
 
-export function createRecordingRepository(sql: SqlRunner): RecordingRepository {
-  const rules = createStreamRuleTable(sql, "record_rules");
+export function createRecordingRepository(sql: SqlRunner, clock: Clock): RecordingRepository {
   return {
-    async createTemplate(input) {
-      const now = Date.now();
-      const [row] = await sql.all(
-        `INSERT INTO record_templates (name, description, params, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING *`,
-        [input.name, input.description, JSON.stringify(input.params), now, now],
-      );
-      return toTemplate(row as Row);
-    },
-    async getTemplate(id) {
-      const [row] = await sql.all("SELECT * FROM record_templates WHERE id = ?", [id]);
-      return row ? toTemplate(row) : null;
-    },
-    async listTemplates() {
-      return (await sql.all("SELECT * FROM record_templates ORDER BY id")).map(toTemplate);
-    },
-    async deleteTemplate(id) {
-      if (await rules.isTemplateUsed(id)) {
-        throw new OnAirError(
-          "ONAIR_ERR_TEMPLATE_IN_USE",
-          `record template ${id} is used by a rule`,
-          {
-            tencentCode: "FailedOperation.ConfInUsed",
-          },
-        );
-      }
-      return (
-        (await sql.all("DELETE FROM record_templates WHERE id = ? RETURNING id", [id])).length > 0
-      );
-    },
-    ...rules,
+    ...createRuleTemplates(sql, clock, {
+      label: "record template",
+      templates: "record_templates",
+      rules: "record_rules",
+      columns: (input: Pick<RecordTemplate, "name" | "description" | "params">) => ({
+        name: input.name,
+        description: input.description,
+        params: json(input.params),
+      }),
+      toTemplate,
+    }),
     async addFile(input) {
-      await sql.all(
+      await sql.run(
         `INSERT INTO record_files (path, format, expires_at, created_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (path) DO UPDATE SET expires_at = excluded.expires_at`,
-        [input.path, input.format, input.expiresAt?.getTime() ?? null, Date.now()],
+        [input.path, input.format, input.expiresAt?.getTime() ?? null, clock.now().getTime()],
       );
     },
     async hasFile(path) {

@@ -1,12 +1,10 @@
 import type {
   Attempt,
-  AttemptErrorCode,
   CallbackRule,
   CallbackTemplate,
   Delivery,
   DeliveryStatus,
   EndpointState,
-  EventSource,
   PushAuthConfig,
   PushDomain,
   RetryPolicy,
@@ -18,7 +16,7 @@ import type { StreamRepository } from "./stream-repository.js";
 
 /**
  * The one persistence interface, with two drivers: SQLite (default, embedded, WAL) and
- * PostgreSQL (several nodes). Both pass the same contract suite (test/store-contract.test.ts).
+ * PostgreSQL (several nodes). Both pass the same contract suite (test/store/store-contract.ts).
  * Every method is one verb on one aggregate; every multi-row change is one transaction.
  */
 export interface Store {
@@ -93,21 +91,13 @@ export interface NewDelivery {
   orderingKey: string | null;
 }
 
-export interface NewEvent {
-  id: string;
-  eventType: number;
-  domainName: string;
-  appName: string;
-  streamId: string;
-  body: Record<string, unknown>;
-  source: EventSource;
-  createdAt: Date;
-}
+/** An event to commit: what is stored, as it will be stored. */
+export type NewEvent = StoredEvent;
 
 export interface EventRepository {
   /**
-   * Commits an event and its outbox rows in one transaction (SPEC §6). Deliveries are due at
-   * `event.createdAt`.
+   * Commits an event and its outbox rows in one transaction (the outbox: nothing is sent that
+   * was not first recorded). Deliveries are due at `event.createdAt`.
    */
   append(event: NewEvent, deliveries: NewDelivery[]): Promise<void>;
   get(id: string): Promise<StoredEvent | null>;
@@ -134,9 +124,6 @@ export function deliveryOrigin(url: string): string {
   return match ? match[0].toLowerCase() : url;
 }
 
-/** Re-exported for the drivers: whether an error says the storage is full. */
-export { isStorageFull } from "../errors.js";
-
 /** A claimed delivery with what the dispatcher needs to send it. */
 export interface ClaimedDelivery {
   delivery: Delivery;
@@ -159,15 +146,8 @@ export interface DeliveryFilter {
   limit: number;
 }
 
-export interface AttemptRecord {
-  startedAt: Date;
-  durationMs: number;
-  statusCode: number | null;
-  errorCode: AttemptErrorCode | null;
-  errorMessage: string | null;
-  requestBody: string;
-  responseSnippet: string | null;
-}
+/** One attempt to record; the store numbers it. */
+export type AttemptRecord = Omit<Attempt, "deliveryId" | "number">;
 
 export interface DeliveryRepository {
   /**

@@ -1,6 +1,15 @@
 import type { StreamKey } from "../domain/stream-key.js";
-import { date, dateOrNull, type Row } from "./row-mappers.js";
-import type { SqlRunner } from "./sql-runner.js";
+import {
+  date,
+  dateOrNull,
+  num,
+  numOrNull,
+  rowMapper,
+  streamKeyColumns,
+  text,
+} from "./row-mappers.js";
+import { where } from "./sql-filters.js";
+import { many, one, type SqlRunner } from "./sql-runner.js";
 
 /**
  * Live publishes, forbidden streams and node heartbeats (issue 4), in one repository written
@@ -65,43 +74,34 @@ export interface StreamRepository {
 const KEY_WHERE = "domain_name = ? AND app_name = ? AND stream_name = ?";
 const keyArgs = (k: StreamKey) => [k.domainName, k.appName, k.streamName];
 
-function toLive(r: Row): LiveStreamRecord {
-  return {
-    domainName: String(r.domain_name),
-    appName: String(r.app_name),
-    streamName: String(r.stream_name),
-    sequence: String(r.sequence),
-    nodeId: String(r.node_id),
-    serverIp: String(r.server_ip),
-    clientIp: String(r.client_ip),
-    streamParam: String(r.stream_param),
-    width: Number(r.width),
-    height: Number(r.height),
-    startedAt: date(r.started_at),
-    dropErrcode:
-      r.drop_errcode === null || r.drop_errcode === undefined ? null : Number(r.drop_errcode),
-  };
-}
+const toLive = rowMapper<LiveStreamRecord>({
+  ...streamKeyColumns,
+  sequence: text,
+  nodeId: text,
+  serverIp: text,
+  clientIp: text,
+  streamParam: text,
+  width: num,
+  height: num,
+  startedAt: date,
+  dropErrcode: numOrNull,
+});
 
-function toForbidden(r: Row): ForbiddenStream {
-  return {
-    domainName: String(r.domain_name),
-    appName: String(r.app_name),
-    streamName: String(r.stream_name),
-    forbiddenAt: date(r.forbidden_at),
-    resumeAt: dateOrNull(r.resume_at),
-    reason: String(r.reason),
-  };
-}
+const toForbidden = rowMapper<ForbiddenStream>({
+  ...streamKeyColumns,
+  forbiddenAt: date,
+  resumeAt: dateOrNull,
+  reason: text,
+});
 
 export function createStreamRepository(sql: SqlRunner): StreamRepository {
   return {
     async register(r) {
-      const rows = await sql.all(
+      const inserted = await sql.run(
         `INSERT INTO live_streams (domain_name, app_name, stream_name, sequence, node_id, server_ip,
            client_ip, stream_param, width, height, started_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (domain_name, app_name, stream_name) DO NOTHING RETURNING sequence`,
+         ON CONFLICT (domain_name, app_name, stream_name) DO NOTHING`,
         [
           ...keyArgs(r),
           r.sequence,
@@ -114,77 +114,67 @@ export function createStreamRepository(sql: SqlRunner): StreamRepository {
           r.startedAt.getTime(),
         ],
       );
-      return rows.length === 1;
+      return inserted === 1;
     },
     async get(key) {
-      const [row] = await sql.all(`SELECT * FROM live_streams WHERE ${KEY_WHERE}`, keyArgs(key));
-      return row ? toLive(row) : null;
+      return one(sql, `SELECT * FROM live_streams WHERE ${KEY_WHERE}`, keyArgs(key), toLive);
     },
     async list(filter) {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      for (const [column, value] of [
-        ["domain_name", filter.domainName],
-        ["app_name", filter.appName],
-        ["stream_name", filter.streamName],
-      ] as const) {
-        if (value !== undefined) {
-          where.push(`${column} = ?`);
-          args.push(value);
-        }
-      }
-      const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
-      return (
-        await sql.all(`SELECT * FROM live_streams ${clause} ORDER BY started_at, stream_name`, args)
-      ).map(toLive);
+      const { sql: conditions, args } = where([
+        filter.domainName !== undefined && ["domain_name = ?", filter.domainName],
+        filter.appName !== undefined && ["app_name = ?", filter.appName],
+        filter.streamName !== undefined && ["stream_name = ?", filter.streamName],
+      ]);
+      const text = `SELECT * FROM live_streams WHERE ${conditions} ORDER BY started_at, stream_name`;
+      return many(sql, text, args, toLive);
     },
     async setDimensions(key, sequence, size) {
-      await sql.all(
+      await sql.run(
         `UPDATE live_streams SET width = ?, height = ? WHERE ${KEY_WHERE} AND sequence = ?`,
         [size.width, size.height, ...keyArgs(key), sequence],
       );
     },
     async unregister(key, sequence) {
-      await sql.all(`DELETE FROM live_streams WHERE ${KEY_WHERE} AND sequence = ?`, [
+      await sql.run(`DELETE FROM live_streams WHERE ${KEY_WHERE} AND sequence = ?`, [
         ...keyArgs(key),
         sequence,
       ]);
     },
     async requestDrop(key, errcode) {
-      const rows = await sql.all(
-        `UPDATE live_streams SET drop_errcode = ? WHERE ${KEY_WHERE} RETURNING sequence`,
-        [errcode, ...keyArgs(key)],
-      );
-      return rows.length > 0;
+      const changed = await sql.run(`UPDATE live_streams SET drop_errcode = ? WHERE ${KEY_WHERE}`, [
+        errcode,
+        ...keyArgs(key),
+      ]);
+      return changed > 0;
     },
-    async pendingDrops(nodeId) {
-      return (
-        await sql.all("SELECT * FROM live_streams WHERE node_id = ? AND drop_errcode IS NOT NULL", [
-          nodeId,
-        ])
-      ).map(toLive);
-    },
+    pendingDrops: (nodeId) =>
+      many(
+        sql,
+        "SELECT * FROM live_streams WHERE node_id = ? AND drop_errcode IS NOT NULL",
+        [nodeId],
+        toLive,
+      ),
     async takeOrphans({ nodeId, staleBefore, includeOwn }) {
       // One DELETE … RETURNING: when two survivors sweep at once, each row goes to one of them.
-      return (
-        await sql.all(
-          `DELETE FROM live_streams WHERE
-             (node_id <> ? AND node_id NOT IN (SELECT node_id FROM nodes WHERE heartbeat_at >= ?))
-             OR (? = 1 AND node_id = ?)
-           RETURNING *`,
-          [nodeId, staleBefore.getTime(), includeOwn ? 1 : 0, nodeId],
-        )
-      ).map(toLive);
+      return many(
+        sql,
+        `DELETE FROM live_streams WHERE
+           (node_id <> ? AND node_id NOT IN (SELECT node_id FROM nodes WHERE heartbeat_at >= ?))
+           OR (? = 1 AND node_id = ?)
+         RETURNING *`,
+        [nodeId, staleBefore.getTime(), includeOwn ? 1 : 0, nodeId],
+        toLive,
+      );
     },
     async heartbeat(nodeId, now) {
-      await sql.all(
+      await sql.run(
         `INSERT INTO nodes (node_id, heartbeat_at) VALUES (?, ?)
          ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
         [nodeId, now.getTime()],
       );
     },
     async forbid(f) {
-      await sql.all(
+      await sql.run(
         `INSERT INTO forbidden_streams (domain_name, app_name, stream_name, forbidden_at, resume_at, reason)
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (domain_name, app_name, stream_name) DO UPDATE SET
@@ -193,26 +183,23 @@ export function createStreamRepository(sql: SqlRunner): StreamRepository {
       );
     },
     async resume(key) {
-      const rows = await sql.all(
-        `DELETE FROM forbidden_streams WHERE ${KEY_WHERE} RETURNING stream_name`,
-        keyArgs(key),
-      );
-      return rows.length > 0;
+      return (await sql.run(`DELETE FROM forbidden_streams WHERE ${KEY_WHERE}`, keyArgs(key))) > 0;
     },
     async forbidden(key, now) {
-      const [row] = await sql.all(
+      return one(
+        sql,
         `SELECT * FROM forbidden_streams WHERE ${KEY_WHERE} AND (resume_at IS NULL OR resume_at > ?)`,
         [...keyArgs(key), now.getTime()],
+        toForbidden,
       );
-      return row ? toForbidden(row) : null;
     },
     async listForbidden(now) {
-      return (
-        await sql.all(
-          "SELECT * FROM forbidden_streams WHERE resume_at IS NULL OR resume_at > ? ORDER BY forbidden_at",
-          [now.getTime()],
-        )
-      ).map(toForbidden);
+      return many(
+        sql,
+        "SELECT * FROM forbidden_streams WHERE resume_at IS NULL OR resume_at > ? ORDER BY forbidden_at",
+        [now.getTime()],
+        toForbidden,
+      );
     },
   };
 }

@@ -1,9 +1,19 @@
-import { date, type Row } from "./row-mappers.js";
-import type { SqlRunner } from "./sql-runner.js";
+import type { Clock } from "../domain/clock.js";
+import { OnAirError } from "../errors.js";
+import {
+  num,
+  type Row,
+  rowMapper,
+  stampedNow,
+  streamKeyColumns,
+  timestamps,
+} from "./row-mappers.js";
+import { first, many, one, placeholders, type SqlRunner } from "./sql-runner.js";
 
 /**
  * Tencent's per-stream rules (record and snapshot rules): DomainName + AppName + StreamName, each
- * name empty for "any", bound to a template. One implementation serves every rule table.
+ * name empty for "any", bound to a template. One implementation serves every rule table and the
+ * template table its rules point to.
  */
 export interface StreamRule {
   domainName: string;
@@ -16,57 +26,75 @@ export interface StreamRule {
 
 export type StreamRuleKey = Pick<StreamRule, "domainName" | "appName" | "streamName">;
 
-export interface StreamRuleTable {
+/** A template table whose rows stream rules point to, with those rules. */
+export interface RuleTemplates<T, Input> {
+  createTemplate(input: Input): Promise<T>;
+  getTemplate(id: number): Promise<T | null>;
+  listTemplates(): Promise<T[]>;
+  /** Throws `ONAIR_ERR_TEMPLATE_IN_USE` when a rule uses it; false when absent. */
+  deleteTemplate(id: number): Promise<boolean>;
   upsertRule(input: StreamRuleKey & { templateId: number }): Promise<void>;
   listRules(): Promise<StreamRule[]>;
   deleteRule(key: StreamRuleKey): Promise<boolean>;
-  /** Whether a rule uses the template (which then cannot be deleted). */
-  isTemplateUsed(templateId: number): Promise<boolean>;
 }
 
-function toRule(r: Row): StreamRule {
-  return {
-    domainName: String(r.domain_name),
-    appName: String(r.app_name),
-    streamName: String(r.stream_name),
-    templateId: Number(r.template_id),
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-  };
-}
+const toRule = rowMapper<StreamRule>({ ...streamKeyColumns, templateId: num, ...timestamps });
 
-export function createStreamRuleTable(
+export function createRuleTemplates<T, Input>(
   sql: SqlRunner,
-  table: "record_rules" | "snapshot_rules",
-): StreamRuleTable {
+  clock: Clock,
+  tables: {
+    /** The name errors use: "record template". */
+    label: string;
+    templates: "record_templates" | "snapshot_templates";
+    rules: "record_rules" | "snapshot_rules";
+    /** The template's columns (besides id and the timestamps) and their values. */
+    columns(input: Input): Record<string, unknown>;
+    toTemplate(row: Row): T;
+  },
+): RuleTemplates<T, Input> {
+  const { label, templates, rules, toTemplate } = tables;
   return {
+    async createTemplate(input) {
+      const values = tables.columns(input);
+      const columns = [...Object.keys(values), "created_at", "updated_at"];
+      const row = await first(
+        sql,
+        `INSERT INTO ${templates} (${columns.join(", ")}) VALUES (${placeholders(columns)}) RETURNING *`,
+        [...Object.values(values), ...stampedNow(clock)],
+      );
+      return toTemplate(row!);
+    },
+    getTemplate: (id) => one(sql, `SELECT * FROM ${templates} WHERE id = ?`, [id], toTemplate),
+    listTemplates: () => many(sql, `SELECT * FROM ${templates} ORDER BY id`, [], toTemplate),
+    async deleteTemplate(id) {
+      if (await first(sql, `SELECT 1 FROM ${rules} WHERE template_id = ? LIMIT 1`, [id])) {
+        throw new OnAirError("ONAIR_ERR_TEMPLATE_IN_USE", `${label} ${id} is used by a rule`, {
+          tencentCode: "FailedOperation.ConfInUsed",
+        });
+      }
+      return (await sql.run(`DELETE FROM ${templates} WHERE id = ?`, [id])) > 0;
+    },
     async upsertRule(input) {
-      const now = Date.now();
-      await sql.all(
-        `INSERT INTO ${table} (domain_name, app_name, stream_name, template_id, created_at, updated_at)
+      await sql.run(
+        `INSERT INTO ${rules} (domain_name, app_name, stream_name, template_id, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (domain_name, app_name, stream_name) DO UPDATE SET
            template_id = excluded.template_id, updated_at = excluded.updated_at`,
-        [input.domainName, input.appName, input.streamName, input.templateId, now, now],
+        [input.domainName, input.appName, input.streamName, input.templateId, ...stampedNow(clock)],
       );
     },
     async listRules() {
       return (
-        await sql.all(`SELECT * FROM ${table} ORDER BY domain_name, app_name, stream_name`)
+        await sql.all(`SELECT * FROM ${rules} ORDER BY domain_name, app_name, stream_name`)
       ).map(toRule);
     },
     async deleteRule(key) {
-      const rows = await sql.all(
-        `DELETE FROM ${table} WHERE domain_name = ? AND app_name = ? AND stream_name = ? RETURNING template_id`,
+      const changed = await sql.run(
+        `DELETE FROM ${rules} WHERE domain_name = ? AND app_name = ? AND stream_name = ?`,
         [key.domainName, key.appName, key.streamName],
       );
-      return rows.length > 0;
-    },
-    async isTemplateUsed(templateId) {
-      return (
-        (await sql.all(`SELECT 1 FROM ${table} WHERE template_id = ? LIMIT 1`, [templateId]))
-          .length > 0
-      );
+      return changed > 0;
     },
   };
 }

@@ -1,0 +1,60 @@
+import { json, toEvent } from "./row-mappers.js";
+import { eventWhere } from "./sql-filters.js";
+import { one, type SqlRunner } from "./sql-runner.js";
+import { deliveryOrigin, type EventRepository } from "./store.js";
+
+/** Events and their outbox rows: an event and its deliveries commit together, or neither does. */
+export function createEventRepository(sql: SqlRunner): EventRepository {
+  return {
+    append(event, deliveries) {
+      const at = event.createdAt.getTime();
+      return sql.transaction(async (tx) => {
+        await tx.run(
+          `INSERT INTO events (id, event_type, domain_name, app_name, stream_id, body, source, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            event.id,
+            event.eventType,
+            event.domainName,
+            event.appName,
+            event.streamId,
+            json(event.body),
+            event.source,
+            at,
+          ],
+        );
+        for (const d of deliveries) {
+          await tx.run(
+            `INSERT INTO deliveries (id, event_id, template_id, url, origin, event_type, stream_id, status,
+              attempts, next_attempt_at, policy, ordering_key, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
+            [
+              d.id,
+              event.id,
+              d.templateId,
+              d.url,
+              deliveryOrigin(d.url),
+              event.eventType,
+              event.streamId,
+              at,
+              json(d.policy),
+              d.orderingKey,
+              at,
+              at,
+            ],
+          );
+        }
+      });
+    },
+    get: (id) => one(sql, "SELECT * FROM events WHERE id = ?", [id], toEvent),
+    async list(filter) {
+      const { sql: conditions, args } = eventWhere(filter);
+      return (
+        await sql.all(
+          `SELECT * FROM events WHERE ${conditions} ORDER BY created_at DESC, id DESC LIMIT ?`,
+          [...args, filter.limit],
+        )
+      ).map(toEvent);
+    },
+  };
+}

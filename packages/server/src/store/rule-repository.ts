@@ -1,0 +1,27 @@
+import type { Clock } from "../domain/clock.js";
+import { stampedNow, toRule } from "./row-mappers.js";
+import { first, many, type SqlRunner } from "./sql-runner.js";
+import type { RuleRepository } from "./store.js";
+
+/** Callback rules (CreateLiveCallbackRule): one template per (domain, AppName). */
+export function createRuleRepository(sql: SqlRunner, clock: Clock): RuleRepository {
+  return {
+    async upsert(input) {
+      const row = await first(
+        sql,
+        `INSERT INTO callback_rules (domain_name, app_name, template_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (domain_name, app_name) DO UPDATE SET template_id = excluded.template_id,
+           updated_at = excluded.updated_at
+         RETURNING *`,
+        [input.domainName, input.appName, input.templateId, ...stampedNow(clock)],
+      );
+      return toRule(row!);
+    },
+    list: () => many(sql, "SELECT * FROM callback_rules ORDER BY created_at", [], toRule),
+    async delete(domainName, appName) {
+      const sqlText = "DELETE FROM callback_rules WHERE domain_name = ? AND app_name = ?";
+      return (await sql.run(sqlText, [domainName, appName])) > 0;
+    },
+  };
+}
