@@ -49,26 +49,6 @@ const LAYERS = [
   },
 ];
 
-/**
- * TEMPORARY (issue 12): layering violations known when the rule landed, each in the area another
- * change is restructuring. They are reported as "known violations ignored"; any other violation
- * fails. Remove an entry when its area is fixed; the list must end empty.
- * Each entry: [owner area, importing file, imported file], paths under packages/server/src/.
- */
-const KNOWN_VIOLATIONS = [
-  // Same row: the FLV tag encoder both subscribers use belongs in media/.
-  ["snapshots", "snapshots/gop-cache.ts", "recording/flv-format.ts"],
-];
-
-/**
- * TEMPORARY (issue 12), likewise: import cycles through these modules are tolerated until their
- * area is fixed. [owner area, module under packages/server/src/].
- */
-const KNOWN_CYCLE_MODULES = [
-  // row-mappers.ts takes types from store.ts, which takes the repositories' types.
-  ["store", "store/row-mappers.ts"],
-];
-
 const regexQuote = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const pathOf = (folder) => SERVER_SRC + regexQuote(folder) + (folder.endsWith("/") ? "" : "$");
 const nameOf = (folder) => folder.replace(/\.ts$|\/$/, "");
@@ -97,20 +77,6 @@ function layerRules() {
   );
 }
 
-function knownViolations() {
-  return KNOWN_VIOLATIONS.map(([, from, to]) => {
-    const layer = LAYERS.find((l) => l.folders.some((f) => from.startsWith(f)));
-    const folder = layer?.folders.find((f) => from.startsWith(f));
-    if (!layer || !folder) throw new Error(`known violation outside the layers: ${from}`);
-    return {
-      type: "dependency",
-      from: `packages/server/src/${from}`,
-      to: `packages/server/src/${to}`,
-      rule: { severity: "error", name: ruleNameOf(layer.row, folder) },
-    };
-  });
-}
-
 // "onair" by name, or any path into packages/server.
 const SERVER_PACKAGE = ["^packages/server/", "^onair$", "^onair/"];
 
@@ -134,9 +100,6 @@ module.exports = {
       to: {
         path: SERVER_SRC,
         circular: true,
-        ...(KNOWN_CYCLE_MODULES.length > 0 && {
-          viaOnly: { pathNot: KNOWN_CYCLE_MODULES.map(([, module]) => pathOf(module)) },
-        }),
       },
     },
     {
@@ -179,6 +142,5 @@ module.exports = {
     tsPreCompilationDeps: true,
     doNotFollow: { path: "node_modules" },
     exclude: { path: "(^|/)(dist|node_modules)/" },
-    knownViolations: knownViolations(),
   },
 };

@@ -69,7 +69,7 @@ const onair = await startOnAir(
       httpHost: "127.0.0.1",
       dataDir,
       secretId: "AKIDbench",
-      secretKey: "bench",
+      secretKey: "bench-secret-key-0123456789",
       logLevel: "silent",
       dispatcher: { pollIntervalMs: 20 },
     },

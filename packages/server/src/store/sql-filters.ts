@@ -1,6 +1,6 @@
 import { OnAirError } from "../errors.js";
+import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import { placeholders } from "./sql-runner.js";
-import type { DeliveryFilter, EventRepository } from "./store.js";
 
 /** A WHERE condition with `?` placeholders and its arguments. */
 export type Condition = readonly [sql: string, ...args: unknown[]];
@@ -22,7 +22,7 @@ export function where(conditions: readonly (Condition | false | null | undefined
   };
 }
 
-type StreamWindow = Omit<Parameters<EventRepository["list"]>[0], "limit">;
+type StreamWindow = Omit<EventFilter, "limit">;
 
 /** Events and deliveries filter alike by stream, event type and creation time. */
 function streamWindow(filter: StreamWindow): (Condition | false | undefined)[] {

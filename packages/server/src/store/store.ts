@@ -3,13 +3,13 @@ import type {
   CallbackRule,
   CallbackTemplate,
   Delivery,
-  DeliveryStatus,
   EndpointState,
   PushAuthConfig,
   PushDomain,
   RetryPolicy,
   StoredEvent,
 } from "../domain/types.js";
+import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import type { RecordingRepository } from "./recording-repository.js";
 import type { SnapshotRepository } from "./snapshot-repository.js";
 import type { StreamRepository } from "./stream-repository.js";
@@ -102,13 +102,7 @@ export interface EventRepository {
   append(event: NewEvent, deliveries: NewDelivery[]): Promise<void>;
   get(id: string): Promise<StoredEvent | null>;
   /** Newest first. */
-  list(filter: {
-    streamId?: string;
-    eventTypes?: number[];
-    from?: Date;
-    to?: Date;
-    limit: number;
-  }): Promise<StoredEvent[]>;
+  list(filter: EventFilter): Promise<StoredEvent[]>;
 }
 
 /**
@@ -134,17 +128,7 @@ export interface ClaimedDelivery {
   leaseOwner: string;
 }
 
-export interface DeliveryFilter {
-  status?: DeliveryStatus[];
-  url?: string;
-  streamId?: string;
-  eventTypes?: number[];
-  from?: Date;
-  to?: Date;
-  /** Opaque cursor from a previous page. */
-  cursor?: string;
-  limit: number;
-}
+export type { DeliveryFilter, EventFilter };
 
 /** One attempt to record; the store numbers it. */
 export type AttemptRecord = Omit<Attempt, "deliveryId" | "number">;
