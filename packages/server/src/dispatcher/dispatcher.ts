@@ -182,15 +182,15 @@ export function createDispatcher(deps: {
       attempt: { startedAt, durationMs, ...outcome },
       next,
     });
-    metrics.attemptDuration.observe({ outcome: outcome.errorCode ?? "ok" }, durationMs / 1000);
     const outcomeLabel = next === "delivered" ? "delivered" : next === "dead" ? "dead" : "retry";
-    metrics.deliveries.inc({ outcome: outcomeLabel });
     deps.nodeEvents.emit("delivery.attempted", {
       deliveryId: delivery.id,
       url: delivery.url,
       eventType: claimed.event.eventType,
-      outcome: kept ? outcomeLabel : "lost",
+      outcome: outcomeLabel,
+      leaseLost: !kept,
       statusCode: outcome.statusCode,
+      errorCode: outcome.errorCode,
       durationMs,
     });
     logger[next === "dead" ? "warn" : "debug"](

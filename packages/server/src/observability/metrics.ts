@@ -115,11 +115,18 @@ export function createMetrics(options: {
   };
 }
 
-/** The counters fed by the node's bus: committed events by type. */
+/** The counters fed by the node's bus: committed events by type, delivery attempts. */
 export function countNodeEvents(metrics: Metrics, nodeEvents: NodeEvents): void {
   nodeEvents.on("event.committed", (event) =>
     metrics.events.inc({ event_type: String(event.eventType) }),
   );
+  nodeEvents.on("delivery.attempted", (attempt) => {
+    metrics.attemptDuration.observe(
+      { outcome: attempt.errorCode ?? "ok" },
+      attempt.durationMs / 1000,
+    );
+    metrics.deliveries.inc({ outcome: attempt.outcome });
+  });
 }
 
 /**

@@ -12,9 +12,13 @@ export interface DeliveryAttempted {
   deliveryId: string;
   url: string;
   eventType: number;
-  /** delivered, retry (pending again), dead, or lost (the lease went to another node). */
-  outcome: "delivered" | "retry" | "dead" | "lost";
+  /** What follows: delivered, retry (pending again) or dead. */
+  outcome: "delivered" | "retry" | "dead";
+  /** The lease had gone to another node: the attempt is recorded, the outcome is not applied. */
+  leaseLost: boolean;
   statusCode: number | null;
+  /** Why it failed (`timeout`, `http_status`, ...); null when answered 200. */
+  errorCode: string | null;
   durationMs: number;
 }
 
