@@ -17,8 +17,8 @@ export interface ActionContext {
   store: Store;
   config: OnAirConfig;
   clock: Clock;
-  /** Told of requeued deliveries, so the dispatcher wakes (it also polls: optional). */
-  nodeEvents?: NodeEvents | undefined;
+  /** The node's bus: told of requeued deliveries, so the dispatcher wakes at once. */
+  nodeEvents: NodeEvents;
   /** Absent in API-only setups: drops then go through the store, carried out by the holding node. */
   streams?: StreamControl | undefined;
 }

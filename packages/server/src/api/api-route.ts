@@ -27,7 +27,7 @@ export interface ApiRouteOptions {
   credentials: { secretId: string; secretKey: string };
   logger?: Logger | undefined;
   /** The node's bus: RedeliverCallbacks / EnableCallbackEndpoint tell it of requeued work. */
-  nodeEvents?: NodeEvents | undefined;
+  nodeEvents: NodeEvents;
   /** Live-stream control for DropLiveStream/ForbidLiveStream (absent: requests go through the store). */
   streams?: StreamControl | undefined;
   /** RequestId generator (default: a random UUID, as Tencent's). */

@@ -14,8 +14,9 @@ export const DASHBOARD_API_PREFIX = "/dashboard/api/";
 /**
  * `POST /dashboard/api/<Action>`: the management API's actions (same registry, same parameter
  * checks and messages) plus the dashboard's own, authorised by the session cookie instead of a
- * TC3 signature. Replies are the action's `Response` fields, or `{Error: {Code, Message}}` with
- * the error's HTTP status (401 without a session).
+ * TC3 signature. Replies are the action's `Response` fields, or the plain-route error body
+ * `{"error": {"code", "message"}}` (docs/errors.md) with the error's HTTP status (401 without a
+ * session).
  */
 export function createDashboardApiRoute(options: {
   sessions: SessionStore;

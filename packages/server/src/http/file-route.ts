@@ -154,7 +154,7 @@ export function createFileRoute(options: {
 const MAX_PLAYLIST_BYTES = 4 * 1024 * 1024;
 
 /** Appends a signature to each relative segment URI of an HLS playlist at `playlistPath`. */
-export function signPlaylist(
+function signPlaylist(
   text: string,
   playlistPath: string,
   key: string,

@@ -77,9 +77,14 @@ export async function startModerationService(deps: {
   try {
     module = (await import(MODULE_NAME)) as ModerationModule;
   } catch (err) {
+    const missing =
+      (err as { code?: string }).code === "ERR_MODULE_NOT_FOUND" &&
+      String((err as Error).message).includes(MODULE_NAME);
     throw new OnAirError(
       "ONAIR_ERR_CONFIG",
-      "moderation.enabled is true but @onair/moderation is not installed: in this repository run `bash scripts/install-moderation.sh`; beside an installed onair, `npm install @onair/moderation`",
+      missing
+        ? `moderation.enabled is true but ${MODULE_NAME} is not installed: run \`bash scripts/install-moderation.sh\` in the OnAir repository (packages/moderation/README.md)`
+        : `moderation.enabled is true but ${MODULE_NAME} failed to load: ${err instanceof Error ? err.message : String(err)}`,
       { cause: err },
     );
   }

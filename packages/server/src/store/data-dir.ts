@@ -3,8 +3,8 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 
 /** Modes of what OnAir keeps in its data directory: readable by its own user only. */
-export const PRIVATE_DIR_MODE = 0o700;
-export const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
 
 /**
  * Makes the data directory owner-only: creates it 0700 and tightens what an earlier version left

@@ -31,7 +31,7 @@ const orNull =
 export const text: Convert<string> = (value) => String(value);
 export const num: Convert<number> = (value) => Number(value);
 export const date: Convert<Date> = (ms) => new Date(Number(ms));
-export const textOrNull = orNull(text);
+const textOrNull = orNull(text);
 export const numOrNull = orNull(num);
 export const dateOrNull = orNull(date);
 /** A 0/1 column read as Tencent's 0 | 1. */
@@ -42,7 +42,7 @@ export const parsed =
   (value) =>
     JSON.parse(String(value)) as T;
 /** A column holding one of a union of strings. */
-export const oneOf =
+const oneOf =
   <T>(): Convert<T> =>
   (value) =>
     value as T;

@@ -1,4 +1,4 @@
-import { checkPushAuth } from "@onair/callbacks";
+import { checkPushAuth, Errcode } from "@onair/callbacks";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { StreamKey } from "../domain/stream-key.js";
@@ -11,7 +11,7 @@ import type { Store } from "../store/store.js";
  */
 export type PublishVerdict =
   | { ok: true; authenticated: boolean }
-  | { ok: false; errcode: 18; subErrcode: number | null; reason: string };
+  | { ok: false; errcode: typeof Errcode.Refused; subErrcode: number | null; reason: string };
 
 /** Where the publisher comes from, for `ingest.allowUnregisteredDomains: "loopback"`. */
 export interface PublishOrigin {
@@ -90,5 +90,5 @@ export function isLoopbackAddress(address: string): boolean {
 }
 
 function refuse(subErrcode: number | null, reason: string): PublishVerdict {
-  return { ok: false, errcode: 18, subErrcode, reason };
+  return { ok: false, errcode: Errcode.Refused, subErrcode, reason };
 }

@@ -160,7 +160,12 @@ export function createStreamService(
       stopping = true;
       duties.stop();
       for (const publish of [...live.values()]) {
-        publish.drop(Errcode.InternalError, "server shutting down");
+        try {
+          publish.drop(Errcode.InternalError, "server shutting down");
+        } catch (err) {
+          // One connection failing to close must not keep the others open.
+          logger.error({ err, stream: streamKeyText(publish.key) }, "could not drop a publish");
+        }
       }
       await Promise.allSettled([...running]);
     },

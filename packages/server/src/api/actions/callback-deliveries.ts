@@ -174,7 +174,7 @@ export const redeliverCallbacks = defineAction({
       dryRun: DryRun ?? false,
     });
     if (!DryRun && ids.length > 0)
-      ctx.nodeEvents?.emit("deliveries.requeued", { count: ids.length });
+      ctx.nodeEvents.emit("deliveries.requeued", { count: ids.length });
     return {
       DeliveryIds: ids.slice(0, MAX_LISTED_IDS),
       TotalCount: ids.length,
@@ -220,7 +220,7 @@ export const enableCallbackEndpoint = defineAction({
         now: ctx.clock.now(),
       });
       if (requeued.length > 0) {
-        ctx.nodeEvents?.emit("deliveries.requeued", { count: requeued.length });
+        ctx.nodeEvents.emit("deliveries.requeued", { count: requeued.length });
       }
     }
     return { Url: p.Url, RedeliveredCount: requeued.length };

@@ -1,3 +1,4 @@
+import { Errcode } from "@onair/callbacks";
 import { type AmfValue, defineValue } from "./amf-value.js";
 import { Amf3Reader } from "./amf3.js";
 import { RtmpProtocolError } from "./protocol-error.js";
@@ -35,7 +36,7 @@ const MAX_DEPTH = 32;
 const MAX_ENTRIES = 65_536;
 
 function amfError(message: string): RtmpProtocolError {
-  return new RtmpProtocolError(33, `AMF0: ${message}`);
+  return new RtmpProtocolError(Errcode.AmfError, `AMF0: ${message}`);
 }
 
 /** Decodes every value in `buf` (a command is a sequence of values). */

@@ -1,3 +1,4 @@
+import { Errcode } from "@onair/callbacks";
 import { type AmfValue, defineValue } from "./amf-value.js";
 import { RtmpProtocolError } from "./protocol-error.js";
 
@@ -12,7 +13,7 @@ const MAX_DEPTH = 32;
 const MAX_ENTRIES = 65_536;
 
 function amfError(message: string): RtmpProtocolError {
-  return new RtmpProtocolError(33, `AMF3: ${message}`);
+  return new RtmpProtocolError(Errcode.AmfError, `AMF3: ${message}`);
 }
 
 interface Traits {

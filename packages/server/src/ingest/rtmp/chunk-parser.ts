@@ -1,3 +1,4 @@
+import { Errcode } from "@onair/callbacks";
 import { MessageType, type RtmpMessage } from "./message-types.js";
 import { RtmpProtocolError } from "./protocol-error.js";
 
@@ -116,7 +117,7 @@ export class ChunkParser {
   private checkPending(): void {
     if (this.pendingBytes > this.limits.maxPendingBytes) {
       throw new RtmpProtocolError(
-        7,
+        Errcode.MessageTooLarge,
         `${this.pendingBytes} bytes of unfinished chunks and messages exceed the ${this.limits.maxPendingBytes}-byte limit`,
       );
     }
@@ -146,18 +147,21 @@ export class ChunkParser {
     const previous = this.streams.get(chunkStreamId);
     if (!previous && fmt !== 0 && fmt !== 1) {
       // librtmp opens some chunk streams with fmt 1 (SRS tolerates it), never with 2 or 3.
-      throw new RtmpProtocolError(6, `chunk stream ${chunkStreamId} opened with fmt ${fmt}`);
+      throw new RtmpProtocolError(
+        Errcode.RtmpProtocolError,
+        `chunk stream ${chunkStreamId} opened with fmt ${fmt}`,
+      );
     }
     if (!previous && this.streams.size >= this.limits.maxChunkStreams) {
       throw new RtmpProtocolError(
-        6,
+        Errcode.RtmpProtocolError,
         `chunk stream ${chunkStreamId} would exceed the limit of ${this.limits.maxChunkStreams} chunk streams`,
       );
     }
     const midMessage = previous !== undefined && previous.message !== null;
     if (midMessage && fmt !== 3) {
       throw new RtmpProtocolError(
-        6,
+        Errcode.RtmpProtocolError,
         `fmt ${fmt} chunk inside an unfinished message on chunk stream ${chunkStreamId}`,
       );
     }
@@ -185,7 +189,7 @@ export class ChunkParser {
     }
     if (fmt <= 1 && length > this.limits.maxMessageBytes) {
       throw new RtmpProtocolError(
-        7,
+        Errcode.MessageTooLarge,
         `message of ${length} bytes on chunk stream ${chunkStreamId} exceeds the ${this.limits.maxMessageBytes}-byte limit`,
       );
     }
@@ -199,7 +203,7 @@ export class ChunkParser {
     const startsMessage = !midMessage && dataBytes < length;
     if (startsMessage && this.reassembling + length > this.limits.maxPendingBytes) {
       throw new RtmpProtocolError(
-        7,
+        Errcode.MessageTooLarge,
         `a ${length}-byte message on chunk stream ${chunkStreamId} would exceed the ${this.limits.maxPendingBytes}-byte limit of unfinished messages`,
       );
     }
@@ -270,16 +274,18 @@ export class ChunkParser {
   /** Set Chunk Size and Abort change how the next chunks parse; returns true when consumed. */
   private applyControl(message: RtmpMessage): boolean {
     if (message.typeId === MessageType.setChunkSize) {
-      if (message.payload.length < 4) throw new RtmpProtocolError(6, "short Set Chunk Size");
+      if (message.payload.length < 4)
+        throw new RtmpProtocolError(Errcode.RtmpProtocolError, "short Set Chunk Size");
       const size = message.payload.readUInt32BE(0);
       if (size > 0x7fffffff || size < MIN_CHUNK_SIZE || size > MAX_CHUNK_SIZE) {
-        throw new RtmpProtocolError(6, `invalid chunk size ${size}`);
+        throw new RtmpProtocolError(Errcode.RtmpProtocolError, `invalid chunk size ${size}`);
       }
       this.chunkSize = size;
       return true;
     }
     if (message.typeId === MessageType.abort) {
-      if (message.payload.length < 4) throw new RtmpProtocolError(6, "short Abort message");
+      if (message.payload.length < 4)
+        throw new RtmpProtocolError(Errcode.RtmpProtocolError, "short Abort message");
       const state = this.streams.get(message.payload.readUInt32BE(0));
       if (state?.message) {
         this.reassembling -= state.length;

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { Errcode } from "@onair/callbacks";
 import { RtmpProtocolError } from "./protocol-error.js";
 
 /**
@@ -74,7 +75,10 @@ export function handshakeReply(
   options: { randomBytes: (size: number) => Buffer; nowMs: number },
 ): Buffer {
   if (request[0] !== RTMP_VERSION) {
-    throw new RtmpProtocolError(6, `handshake version ${request[0]} (only plain RTMP 3)`);
+    throw new RtmpProtocolError(
+      Errcode.RtmpProtocolError,
+      `handshake version ${request[0]} (only plain RTMP 3)`,
+    );
   }
   const c1 = request.subarray(1, HANDSHAKE_REQUEST_BYTES);
   const s1 = options.randomBytes(HANDSHAKE_PACKET_BYTES);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
+import { Errcode } from "@onair/callbacks";
 import type { Logger } from "pino";
 import type { FlvTag } from "../../media/flv-tag.js";
 import type { ConnectionLimits } from "../connection-limits.js";
@@ -149,7 +150,7 @@ export class RtmpSession {
     this.countedPending = fits ? pending : 0;
     if (!fits) {
       throw new RtmpProtocolError(
-        7,
+        Errcode.MessageTooLarge,
         `unfinished RTMP messages of all connections would exceed the server's limit (${pending} bytes on this one)`,
       );
     }
@@ -182,7 +183,8 @@ export class RtmpSession {
         this.peerWindow = message.payload.length >= 4 ? message.payload.readUInt32BE(0) : 0;
         return;
       case MessageType.userControl:
-        if (message.payload.length < 2) throw new RtmpProtocolError(6, "short user control");
+        if (message.payload.length < 2)
+          throw new RtmpProtocolError(Errcode.RtmpProtocolError, "short user control");
         if (message.payload.readUInt16BE(0) === UserControlEvent.pingRequest) {
           this.sendUserControl(UserControlEvent.pingResponse, message.payload.subarray(2, 6));
         }
@@ -509,12 +511,13 @@ export function splitAggregate(message: RtmpMessage): FlvTag[] {
   let offset = 0;
   let base: number | null = null;
   while (offset < buf.length) {
-    if (offset + 11 > buf.length) throw new RtmpProtocolError(6, "truncated aggregate tag header");
+    if (offset + 11 > buf.length)
+      throw new RtmpProtocolError(Errcode.RtmpProtocolError, "truncated aggregate tag header");
     const type = buf[offset] as number;
     const size = buf.readUIntBE(offset + 1, 3);
     const timestamp = (buf.readUIntBE(offset + 4, 3) | ((buf[offset + 7] as number) << 24)) >>> 0;
     if (offset + 11 + size + 4 > buf.length)
-      throw new RtmpProtocolError(6, "truncated aggregate tag");
+      throw new RtmpProtocolError(Errcode.RtmpProtocolError, "truncated aggregate tag");
     base ??= timestamp;
     if (type === 8 || type === 9) {
       tags.push({

@@ -4,10 +4,15 @@ import type { Row } from "../row-mappers.js";
 import { type DriverRunner, publishStatement, type SqlRunner } from "../sql-runner.js";
 import { createStorageFullTracker } from "../storage-full.js";
 
-/** `?` placeholders → PostgreSQL's `$1, $2, …`. A statement without arguments runs verbatim. */
-function numbered(sql: string): string {
+/**
+ * `?` placeholders → PostgreSQL's `$1, $2, …`, outside quoted strings, quoted names and comments
+ * (a `?` there is text, not a parameter). A statement without arguments runs verbatim.
+ */
+export function numbered(sql: string): string {
   let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
+  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\?/g, (token) =>
+    token === "?" ? `$${++n}` : token,
+  );
 }
 
 /**
@@ -16,6 +21,7 @@ function numbered(sql: string): string {
  */
 export function createPostgresRunner(pool: pg.Pool, clock: Clock): DriverRunner {
   const storageFull = createStorageFullTracker(clock);
+  const broken = new WeakSet<pg.PoolClient>();
   const query = async (client: pg.Pool | pg.PoolClient, text: string, args: unknown[]) => {
     publishStatement("postgres", text);
     try {
@@ -56,7 +62,8 @@ export function createPostgresRunner(pool: pg.Pool, clock: Clock): DriverRunner 
       await query(client, commit, []);
       return result;
     } catch (err) {
-      await client.query(rollback).catch(() => undefined);
+      // A connection that cannot roll back is broken: the pool must not hand it out again.
+      await client.query(rollback).catch(() => broken.add(client));
       throw err;
     }
   }
@@ -68,7 +75,8 @@ export function createPostgresRunner(pool: pg.Pool, clock: Clock): DriverRunner 
       storageFull.clear();
       return result;
     } finally {
-      client.release();
+      // release(true) destroys the connection instead of returning it to the pool.
+      client.release(broken.delete(client) || undefined);
     }
   }
 

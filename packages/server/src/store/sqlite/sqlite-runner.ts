@@ -5,7 +5,10 @@ import { type DriverRunner, publishStatement, type SqlRunner } from "../sql-runn
 import { createStorageFullTracker } from "../storage-full.js";
 
 export interface SqliteRunner extends DriverRunner {
-  /** Settles once every write queued so far is committed (or has failed). */
+  /**
+   * Settles once every queued write is committed (or has failed), then refuses new writes: the
+   * last step before closing the connection.
+   */
   drain(): Promise<void>;
 }
 
@@ -83,8 +86,11 @@ export function createSqliteRunner(db: Database.Database, clock: Clock): SqliteR
 
   let queued: QueuedWrite[] = [];
   let scheduled = false;
+  let closed = false;
   /** The batch being committed; reads wait for it so they never see its uncommitted writes. */
   let committing: Promise<void> | null = null;
+  /** The one flush running: batches never overlap, since each is one BEGIN IMMEDIATE. */
+  let flushing: Promise<void> | null = null;
 
   async function commit(batch: QueuedWrite[]): Promise<void> {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
@@ -102,7 +108,11 @@ export function createSqliteRunner(db: Database.Database, clock: Clock): SqliteR
       control.commit.run();
     } catch (error) {
       storageFull.note(error);
-      if (db.inTransaction) control.rollback.run();
+      try {
+        if (db.inTransaction) control.rollback.run();
+      } catch {
+        // The connection failed under the rollback too; the writes get the first error.
+      }
       for (const write of batch) write.reject(error);
       return;
     }
@@ -117,21 +127,37 @@ export function createSqliteRunner(db: Database.Database, clock: Clock): SqliteR
   const idle = async () => {
     while (committing) await committing;
   };
-  async function flush(): Promise<void> {
-    scheduled = false;
-    await idle();
-    if (queued.length === 0) return;
-    const batch = queued;
-    queued = [];
-    committing = commit(batch);
+  /** Commits batch after batch until the queue is empty; writes queued meanwhile join the next. */
+  async function commitQueued(): Promise<void> {
     try {
-      await committing;
+      while (queued.length > 0) {
+        const batch = queued;
+        queued = [];
+        committing = commit(batch);
+        await committing;
+      }
     } finally {
       committing = null;
     }
   }
+  function flush(): Promise<void> {
+    scheduled = false;
+    if (!flushing && queued.length > 0) {
+      const run = commitQueued();
+      flushing = run;
+      const clear = () => {
+        if (flushing === run) flushing = null;
+      };
+      run.then(clear, clear);
+    }
+    return flushing ?? Promise.resolve();
+  }
   const groupCommit = <T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
+      if (closed) {
+        reject(new Error("the SQLite store is closed"));
+        return;
+      }
       queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
       if (!scheduled) {
         scheduled = true;
@@ -156,8 +182,13 @@ export function createSqliteRunner(db: Database.Database, clock: Clock): SqliteR
     exec: (script) => groupCommit((tx) => tx.exec(script)),
     transaction: groupCommit,
     async drain() {
-      await flush();
-      await idle();
+      // Writes queued by code reacting to a committed batch (its promise callbacks run before the
+      // next macrotask) count too: loop until a turn passes with nothing queued.
+      do {
+        await flush();
+        await new Promise((resolve) => setImmediate(resolve));
+      } while (queued.length > 0 || flushing);
+      closed = true;
     },
   };
 }
