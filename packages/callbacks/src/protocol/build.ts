@@ -106,8 +106,20 @@ export interface RecordFileFacts {
   resolution?: string;
 }
 
+/**
+ * A time in milliseconds (possibly fractional: recorders compute it from media timestamps) as
+ * Tencent's integer pair of Unix seconds and the microseconds within that second. Tencent types
+ * both int (267/38082): a fraction would make a typed receiver (Go, Rust) reject the whole body.
+ */
+function secondsAndMicros(ms: number): { seconds: number; micros: number } {
+  const micros = Math.round(ms * 1000);
+  return { seconds: Math.floor(micros / 1_000_000), micros: micros % 1_000_000 };
+}
+
 /** event_type 100, with the 2022 fields (`_usec`, `media_start_time`, `record_bps`, `callback_ext`). */
 export function buildRecordFileEvent(facts: RecordFileFacts): UnsignedBody<RecordFileEvent> {
+  const start = secondsAndMicros(facts.startedAtMs);
+  const end = secondsAndMicros(facts.endedAtMs);
   const ext: Record<string, string> = { session_id: facts.task_id };
   if (facts.videoCodec) ext.video_codec = facts.videoCodec;
   if (facts.resolution) ext.resolution = facts.resolution;
@@ -122,16 +134,16 @@ export function buildRecordFileEvent(facts: RecordFileFacts): UnsignedBody<Recor
     record_file_id: facts.file_id,
     file_format: facts.file_format,
     task_id: facts.task_id,
-    start_time: Math.floor(facts.startedAtMs / 1000),
-    end_time: Math.floor(facts.endedAtMs / 1000),
-    start_time_usec: (facts.startedAtMs % 1000) * 1000,
-    end_time_usec: (facts.endedAtMs % 1000) * 1000,
+    start_time: start.seconds,
+    end_time: end.seconds,
+    start_time_usec: start.micros,
+    end_time_usec: end.micros,
     duration: Math.round(facts.durationSeconds),
     file_size: facts.file_size,
     stream_param: facts.stream_param,
     video_url: facts.video_url,
     video_id: facts.file_id,
-    media_start_time: facts.media_start_time,
+    media_start_time: Math.round(facts.media_start_time),
     record_bps: 0,
     callback_ext: JSON.stringify(ext),
   };
