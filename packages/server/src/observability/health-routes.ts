@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "pino";
-import { OnAirError } from "../errors.js";
+import { isStorageFull, OnAirError } from "../errors.js";
 import { sendError } from "../http/error-reply.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 import type { Metrics } from "./metrics.js";
@@ -30,12 +30,15 @@ export function createHealthRoute(deps: {
   writeProbeMaxAgeMs: number;
 }): RouteHandler {
   const probe = cachedSingleFlight(
-    async (): Promise<string | null> => {
+    async (): Promise<{ message: string; full: boolean } | null> => {
       try {
         await deps.storage.probeWrite(deps.nodeId, deps.clock.now());
         return null;
       } catch (err) {
-        return err instanceof Error ? err.message : String(err);
+        return {
+          message: err instanceof Error ? err.message : String(err),
+          full: isStorageFull(err),
+        };
       }
     },
     deps.writeProbeMaxAgeMs,
@@ -44,9 +47,12 @@ export function createHealthRoute(deps: {
   let failing = false;
   return async (req, res) => {
     req.resume();
-    const full = deps.storage.lastStorageFull();
+    const lastFull = deps.storage.lastStorageFull();
     const probeError = await probe();
-    const problem = full ? `storage full: ${full.message}` : probeError;
+    // Either signal alone says full: on a full disk SQLite can still commit a write now and then
+    // (a reset WAL reuses its pages), which clears `lastFull` while the probe fails for space.
+    const full = lastFull !== null || probeError?.full === true;
+    const problem = lastFull ? `storage full: ${lastFull.message}` : (probeError?.message ?? null);
     if (problem !== null) {
       if (!failing) deps.logger.error({ store: problem }, "health: the store cannot write");
       failing = true;
