@@ -47,6 +47,11 @@ export const ERROR_CODES = {
     tencent: "ResourceNotFound",
     description: "no such callback, record or snapshot template",
   },
+  ONAIR_ERR_TASK_NOT_FOUND: {
+    status: 404,
+    tencent: "InvalidParameter",
+    description: "no such record or screenshot task (TaskId)",
+  },
   ONAIR_ERR_RULE_NOT_FOUND: {
     status: 404,
     tencent: "ResourceNotFound",

@@ -89,7 +89,8 @@ export interface RecordFileFacts {
   app: string;
   appname: string;
   stream_id: string;
-  stream_param: string;
+  /** Absent for a CreateRecordTask recording: Tencent does not send it then (267/38082). */
+  stream_param?: string;
   file_id: string;
   file_format: "flv" | "hls" | "mp4" | "aac";
   task_id: string;
@@ -140,13 +141,13 @@ export function buildRecordFileEvent(facts: RecordFileFacts): UnsignedBody<Recor
     end_time_usec: end.micros,
     duration: Math.round(facts.durationSeconds),
     file_size: facts.file_size,
-    stream_param: facts.stream_param,
     video_url: facts.video_url,
     video_id: facts.file_id,
     media_start_time: Math.round(facts.media_start_time),
     record_bps: 0,
     callback_ext: JSON.stringify(ext),
   };
+  if (facts.stream_param !== undefined) body.stream_param = facts.stream_param;
   if (facts.record_temp_id !== undefined) body.record_temp_id = facts.record_temp_id;
   return body;
 }
@@ -282,6 +283,11 @@ export function buildRecordStatusEvent(facts: {
   session_id: string;
   seq: string;
   file_format: "flv" | "hls" | "mp4";
+  /**
+   * The CreateRecordTask task that started the recording: sent as `task_id`, with
+   * `record_detail.start_model` 5 (API) instead of 1 (template rule), Tencent 267/58590.
+   */
+  task_id?: string;
 }): UnsignedBody<RecordStatusEvent> {
   const formatCode = { flv: 1, hls: 2, mp4: 3 }[facts.file_format];
   return {
@@ -294,7 +300,7 @@ export function buildRecordStatusEvent(facts: {
     record_detail: JSON.stringify({
       file_format: formatCode,
       record_bps: 0,
-      start_model: 1,
+      start_model: facts.task_id === undefined ? 1 : 5,
       record_content: 1,
       source_type: 1,
       codec_temp_id: 0,
@@ -302,6 +308,7 @@ export function buildRecordStatusEvent(facts: {
     record_event: facts.record_event,
     seq: facts.seq,
     session_id: facts.session_id,
+    ...(facts.task_id === undefined ? {} : { task_id: facts.task_id }),
   };
 }
 

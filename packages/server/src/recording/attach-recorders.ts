@@ -2,7 +2,9 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { streamKeyText } from "../domain/stream-key.js";
 import type { StreamConsumerDeps } from "../events/stream-consumer-deps.js";
+import type { TagSink } from "../media/media-fanout.js";
 import type { PublishedStream } from "../media/published-stream.js";
+import type { RecordTemplate } from "../store/recording-repository.js";
 import { matchStreamRule } from "../store/stream-rules.js";
 import { FfmpegRecorder } from "./ffmpeg-recorder.js";
 import { FlvSegmentRecorder } from "./flv-segment-recorder.js";
@@ -16,6 +18,27 @@ import {
   type SegmentFacts,
   writeSidecar,
 } from "./sidecar.js";
+
+/**
+ * Subscribes `sink` until the publish ends or the returned function is called, which ends the
+ * sink early; `onEnd` reaches it once either way.
+ */
+function subscribeUntilStopped(stream: PublishedStream, sink: TagSink): () => void {
+  let ended = false;
+  const unsubscribe = stream.subscribe({
+    onTag: (tag) => sink.onTag(tag),
+    onEnd: () => {
+      ended = true;
+      sink.onEnd();
+    },
+  });
+  return () => {
+    unsubscribe();
+    if (ended) return;
+    ended = true;
+    sink.onEnd();
+  };
+}
 
 /**
  * Starts the recorders a publish's most specific record rule asks for: FLV natively from the tag
@@ -47,12 +70,13 @@ export function createRecorderAttacher(
     param: { RecordInterval: number; StorageTime: number },
     base: SegmentFacts,
     dir: string,
+    stem: string,
   ) {
     const storageSeconds = param.StorageTime;
     const emitStatus = deps.callbacks.statusReporter(base, format);
     const startedAtMs = deps.clock.now().getTime();
     let failed = false;
-    const baseName = `${base.streamName}_${fileStamp(startedAtMs)}`;
+    const baseName = `${stem}_${fileStamp(startedAtMs)}`;
     // Until ffmpeg's files are all reported: after a crash, recovery reports what is left.
     const session: FfmpegSession = { ...base, storageSeconds, format, baseName, startedAtMs };
     const sessionFile = join(dir, `${baseName}.${format}${SESSION_SUFFIX}`);
@@ -95,7 +119,7 @@ export function createRecorderAttacher(
       await rm(sessionFile, { force: true });
       if (!failed) await emitStatus("record_ended");
     });
-    stream.subscribe(recorder);
+    return subscribeUntilStopped(stream, recorder);
   }
 
   /** FLV natively: each file is written as `….part` beside its sidecar. */
@@ -104,6 +128,7 @@ export function createRecorderAttacher(
     flv: { RecordInterval: number; StorageTime: number },
     base: SegmentFacts,
     dir: string,
+    stem: string,
   ) {
     let files = 0;
     const sidecars = new Map<string, SegmentFacts>();
@@ -114,7 +139,7 @@ export function createRecorderAttacher(
       now: () => deps.clock.now().getTime(),
       logger: deps.logger,
       nextTarget: (startedAtMs) => {
-        const path = join(dir, `${base.streamName}_${fileStamp(startedAtMs)}_${++files}.flv`);
+        const path = join(dir, `${stem}_${fileStamp(startedAtMs)}_${++files}.flv`);
         const facts: SegmentFacts = {
           ...base,
           fileId: newFileId(startedAtMs),
@@ -154,42 +179,65 @@ export function createRecorderAttacher(
     });
     void flvStatus("record_start_succeeded");
     track(recorder, () => flvStatus("record_ended"));
-    stream.subscribe(recorder);
+    return subscribeUntilStopped(stream, recorder);
+  }
+
+  /**
+   * Records `stream` with `template`'s enabled formats until the publish ends or the returned
+   * function is called (a task's EndTime or StopRecordTask); null when nothing is enabled or the
+   * publish already ended.
+   */
+  async function record(
+    stream: PublishedStream,
+    template: Pick<RecordTemplate, "id" | "params">,
+    task?: { id: string },
+  ): Promise<(() => void) | null> {
+    const key = stream.key;
+    const enabled = (["Flv", "Mp4", "Hls"] as const).filter(
+      (f) => template.params[f]?.Enable === 1,
+    );
+    if (enabled.length === 0) return null;
+    const dir = join(deps.recordDir, key.domainName, key.appName, key.streamName);
+    await mkdir(dir, { recursive: true });
+    // The lookups are async: a publish that ended meanwhile has nothing to record.
+    if (stream.closed) return null;
+    const base: SegmentFacts = {
+      ...key,
+      streamParam: stream.streamParam,
+      templateId: template.id,
+      taskId: task?.id ?? stream.sequence,
+      ...(task ? { apiTask: true } : {}),
+      fileId: "",
+      startedAtMs: deps.clock.now().getTime(),
+    };
+    // A task's files are named apart from a rule's recording of the same stream and second.
+    const stem = task ? `${key.streamName}_${task.id}` : key.streamName;
+    const stops: (() => void)[] = [];
+    for (const format of ["Mp4", "Hls"] as const) {
+      const param = template.params[format];
+      if (param?.Enable === 1)
+        stops.push(attachFfmpeg(stream, format === "Mp4" ? "mp4" : "hls", param, base, dir, stem));
+    }
+    const flv = template.params.Flv;
+    if (flv?.Enable === 1) stops.push(attachFlv(stream, flv, base, dir, stem));
+    deps.logger.info(
+      { stream: streamKeyText(key), template: template.id, task: task?.id },
+      "recording started",
+    );
+    return () => {
+      for (const stop of stops) stop();
+    };
   }
 
   return {
     /** Starts recording `stream` if a rule asks for it. */
     async attach(stream: PublishedStream): Promise<void> {
-      const key = stream.key;
-      const rule = matchStreamRule(await deps.store.recording.listRules(), key);
+      const rule = matchStreamRule(await deps.store.recording.listRules(), stream.key);
       const template = rule ? await deps.store.recording.getTemplate(rule.templateId) : null;
-      if (!template) return;
-      const enabled = (["Flv", "Mp4", "Hls"] as const).filter(
-        (f) => template.params[f]?.Enable === 1,
-      );
-      if (enabled.length === 0) return;
-      const dir = join(deps.recordDir, key.domainName, key.appName, key.streamName);
-      await mkdir(dir, { recursive: true });
-      // The rule lookup is async: a publish that ended meanwhile has nothing to record.
-      if (stream.closed) return;
-      const base: SegmentFacts = {
-        ...key,
-        streamParam: stream.streamParam,
-        templateId: template.id,
-        taskId: stream.sequence,
-        fileId: "",
-        startedAtMs: deps.clock.now().getTime(),
-      };
-      for (const format of ["Mp4", "Hls"] as const) {
-        const param = template.params[format];
-        if (param?.Enable === 1)
-          attachFfmpeg(stream, format === "Mp4" ? "mp4" : "hls", param, base, dir);
-      }
-      const flv = template.params.Flv;
-      if (flv?.Enable !== 1) return;
-      attachFlv(stream, flv, base, dir);
-      deps.logger.info({ stream: streamKeyText(key), template: template.id }, "recording started");
+      if (template) await record(stream, template);
     },
+
+    record,
 
     /** Waits for the recorders of ended publishes to finish their files. */
     async drain(): Promise<void> {

@@ -55,6 +55,7 @@ export function createRecordingEvents(deps: RecordingEventDeps) {
         session_id: `${facts.taskId}-${format}`,
         seq: String(seq),
         file_format: format,
+        ...(facts.apiTask ? { task_id: facts.taskId } : {}),
       }),
       ...where(facts),
     });
@@ -110,7 +111,7 @@ export function createRecordingEvents(deps: RecordingEventDeps) {
           app: facts.domainName,
           appname: facts.appName,
           stream_id: facts.streamName,
-          stream_param: facts.streamParam,
+          ...(facts.apiTask ? {} : { stream_param: facts.streamParam }),
           file_id: facts.fileId,
           file_format: format,
           task_id: facts.taskId,

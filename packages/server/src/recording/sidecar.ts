@@ -12,6 +12,8 @@ export interface SegmentFacts {
   streamParam: string;
   templateId: number;
   taskId: string;
+  /** A CreateRecordTask recording (`taskId` is the task's id): 332 says so, 100 has no stream_param. */
+  apiTask?: boolean;
   fileId: string;
   startedAtMs: number;
   /** The format's StorageTime in seconds (0: keep forever). */

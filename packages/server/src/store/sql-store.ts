@@ -9,6 +9,7 @@ import { createSnapshotRepository } from "./snapshot-repository.js";
 import type { DriverRunner, SqlRunner } from "./sql-runner.js";
 import type { Store } from "./store.js";
 import { createStreamRepository } from "./stream-repository.js";
+import { createTaskRepository } from "./task-repository.js";
 import { createTemplateRepository } from "./template-repository.js";
 
 /** What only the driver can do besides running statements. */
@@ -44,5 +45,6 @@ export function createSqlStore(sql: DriverRunner, clock: Clock, driver: SqlDrive
     streams: createStreamRepository(sql),
     recording: createRecordingRepository(sql, clock),
     snapshots: createSnapshotRepository(sql, clock),
+    tasks: createTaskRepository(sql, clock),
   };
 }

@@ -13,6 +13,7 @@ import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import type { RecordingRepository } from "./recording-repository.js";
 import type { SnapshotRepository } from "./snapshot-repository.js";
 import type { StreamRepository } from "./stream-repository.js";
+import type { TaskRepository } from "./task-repository.js";
 
 /**
  * The one persistence interface, with two drivers: SQLite (default, embedded, WAL) and
@@ -50,6 +51,8 @@ export interface Store {
   streams: StreamRepository;
   recording: RecordingRepository;
   snapshots: SnapshotRepository;
+  /** On-demand record and screenshot tasks (CreateRecordTask, CreateScreenshotTask). */
+  tasks: TaskRepository;
 }
 
 export interface DomainRepository {

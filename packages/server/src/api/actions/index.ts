@@ -34,6 +34,12 @@ import {
   forbidLiveStream,
   resumeLiveStream,
 } from "./live-streams.js";
+import {
+  createRecordTask,
+  createScreenshotTask,
+  recordTaskActions,
+  screenshotTaskActions,
+} from "./live-tasks.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
 import {
   createLiveRecordRule,
@@ -90,5 +96,9 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     createLiveSnapshotRule,
     describeLiveSnapshotRules,
     deleteLiveSnapshotRule,
+    createRecordTask,
+    ...recordTaskActions,
+    createScreenshotTask,
+    ...screenshotTaskActions,
   ].map((action) => [action.name, action]),
 );
