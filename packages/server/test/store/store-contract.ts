@@ -350,5 +350,71 @@ export function storeContract(
       assert.equal(await store.streams.resume(key), false);
       assert.equal(await store.streams.forbidden(key, at(0)), null);
     });
+
+    test("tasks: create, window queries, pages in creation order, stop once, delete", async () => {
+      const task = (id: string, stream: string, start: number, end: number, kind = "record") => ({
+        id,
+        kind: kind as "record" | "screenshot",
+        domainName: "d.example",
+        appName: "live",
+        streamName: stream,
+        startTime: at(start),
+        endTime: at(end),
+        templateId: id === "r1" ? null : 7,
+        streamType: 0,
+        extension: "",
+      });
+      await store.tasks.create(task("r1", "a", 0, 10_000));
+      await store.tasks.create(task("r2", "b", 5_000, 20_000));
+      await store.tasks.create(task("r3", "a", 30_000, 40_000));
+      await store.tasks.create(task("s1", "a", 0, 10_000, "screenshot"));
+      assert.equal((await store.tasks.get("record", "r1"))?.templateId, null);
+      assert.equal(await store.tasks.get("screenshot", "r1"), null, "kinds are apart");
+      assert.deepEqual((await store.tasks.inWindow("record", at(6_000))).map((t) => t.id).sort(), [
+        "r1",
+        "r2",
+      ]);
+      assert.deepEqual(
+        (await store.tasks.inWindow("record", at(10_000))).map((t) => t.id),
+        ["r2"],
+        "EndTime is exclusive",
+      );
+      const range = { from: at(0), to: at(40_000), after: "", limit: 2 };
+      const first = await store.tasks.list("record", range);
+      assert.deepEqual(
+        first.tasks.map((t) => t.id),
+        ["r1", "r2"],
+      );
+      assert.notEqual(first.next, "");
+      const second = await store.tasks.list("record", { ...range, after: first.next });
+      assert.deepEqual(
+        second.tasks.map((t) => t.id),
+        ["r3"],
+      );
+      assert.equal(second.next, "");
+      assert.deepEqual(
+        (await store.tasks.list("record", { ...range, streamName: "a", limit: 10 })).tasks.map(
+          (t) => t.id,
+        ),
+        ["r1", "r3"],
+      );
+      assert.deepEqual(
+        (await store.tasks.list("record", { ...range, to: at(15_000), limit: 10 })).tasks.map(
+          (t) => t.id,
+        ),
+        ["r1"],
+        "only tasks whose whole window is in the range",
+      );
+      assert.equal(await store.tasks.stop("record", "r2", at(7_000)), true);
+      assert.equal(await store.tasks.stop("record", "r2", at(8_000)), true);
+      assert.equal(
+        (await store.tasks.get("record", "r2"))?.stoppedAt?.getTime(),
+        at(7_000).getTime(),
+      );
+      assert.equal(await store.tasks.stop("record", "nope", at(0)), false);
+      assert.equal(await store.tasks.delete("record", "r3"), true);
+      assert.equal(await store.tasks.delete("record", "r3"), false);
+      assert.equal(await store.tasks.get("record", "r3"), null);
+    });
   });
 }
