@@ -43,6 +43,8 @@ export function createTaskRunner(deps: {
   >();
   /** Runs being started (the template lookup is async), so a poll does not start them twice. */
   const starting = new Set<string>();
+  /** Runs done (EndTime reached) or with nothing to do (no format enabled, template gone). */
+  const idle = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
   let syncing: Promise<void> | null = null;
   let again = false;
@@ -64,9 +66,19 @@ export function createTaskRunner(deps: {
     starting.add(runKey);
     try {
       const stop = await deps.start(stream, task);
-      if (!stop) return;
+      if (!stop) {
+        idle.add(runKey);
+        return;
+      }
       const left = task.endTime.getTime() - deps.clock.now().getTime();
-      const endTimer = setTimeout(() => end(runKey), Math.max(0, left));
+      const endTimer = setTimeout(
+        () => {
+          // Done for this publish: a poll racing the clock must not start it again.
+          idle.add(runKey);
+          end(runKey);
+        },
+        Math.max(0, left),
+      );
       endTimer.unref();
       running.set(runKey, { stream, stop, timer: endTimer });
       deps.logger.info(
@@ -79,7 +91,11 @@ export function createTaskRunner(deps: {
   }
 
   async function syncOnce(): Promise<void> {
-    for (const [sequence, stream] of live) if (stream.closed) live.delete(sequence);
+    for (const [sequence, stream] of live) {
+      if (!stream.closed) continue;
+      live.delete(sequence);
+      for (const runKey of idle) if (runKey.endsWith(`/${sequence}`)) idle.delete(runKey);
+    }
     for (const [runKey, run] of running) if (run.stream.closed) end(runKey);
     if (live.size === 0) return;
     const tasks = await deps.tasks.inWindow(deps.kind, deps.clock.now());
@@ -91,7 +107,7 @@ export function createTaskRunner(deps: {
           end(runKey);
           continue;
         }
-        if (running.has(runKey) || starting.has(runKey)) continue;
+        if (running.has(runKey) || starting.has(runKey) || idle.has(runKey)) continue;
         const onStream = [...running.keys(), ...starting].filter((k) =>
           k.endsWith(`/${stream.sequence}`),
         ).length;
