@@ -185,6 +185,23 @@ describe("record tasks (CreateRecordTask, StopRecordTask, DeleteRecordTask, Desc
     }
   });
 
+  test("a publish that ends and comes back within the window is recorded again", async () => {
+    const { TaskId = "" } = await h.sdk.CreateRecordTask({
+      StreamName: "taskagain",
+      DomainName: TEST_DOMAIN,
+      AppName: "live",
+      EndTime: unixNow() + 20,
+      TemplateId: flvTemplate,
+    });
+    for (const n of [1, 2]) {
+      const ffmpeg = publishWithFfmpeg(h.rtmpUrl("live/taskagain"), { seconds: 2 });
+      assert.equal((await ffmpeg.exited).code, 0);
+      const files = withTask(await h.events("taskagain", 100, n, 10_000), TaskId);
+      assert.equal(files.length, n, `publish ${n}: one file each`);
+    }
+    await h.sdk.StopRecordTask({ TaskId });
+  });
+
   test("bad windows, an unknown template, an unknown task and mixed streams are refused", async () => {
     const now = unixNow();
     const base = { StreamName: "x", DomainName: TEST_DOMAIN, AppName: "live" };
