@@ -35,6 +35,7 @@ import {
   resumeLiveStream,
 } from "./live-streams.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
+import { describeLiveStreamPushInfoList, describeStreamPushInfoList } from "./push-info.js";
 import {
   createLiveRecordRule,
   createLiveRecordTemplate,
@@ -80,6 +81,8 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     forbidLiveStream,
     resumeLiveStream,
     describeLiveStreamEventList,
+    describeLiveStreamPushInfoList,
+    describeStreamPushInfoList,
     createLiveRecordTemplate,
     ...recordTemplateReads,
     createLiveRecordRule,
