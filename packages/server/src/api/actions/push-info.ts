@@ -4,6 +4,7 @@ import type { PushFigures } from "../../monitoring/push-monitor.js";
 import { defineAction } from "../action.js";
 import { appName, domainName, tencentTime } from "../fields.js";
 import { formatBeijingTime, formatUtcTime } from "../tencent-time.js";
+import type { PushDataInfo } from "../wire-types.js";
 
 /**
  * The push-monitoring pair (docs/monitoring.md): DescribeLiveStreamPushInfoList (Tencent
@@ -45,25 +46,27 @@ export const describeLiveStreamPushInfoList = defineAction({
     const num = p.PageNum ?? 1;
     const size = p.PageSize ?? 200;
     return {
-      DataInfoList: rows.slice((num - 1) * size, num * size).map((f) => ({
-        StreamName: f.streamName,
-        AppName: f.appName,
-        ClientIp: f.clientIp,
-        ServerIp: f.serverIp,
-        VideoFps: Math.round(f.videoFps),
-        VideoSpeed: f.videoBitsPerSecond,
-        AudioFps: Math.round(f.audioFps),
-        AudioSpeed: f.audioBitsPerSecond,
-        PushDomain: f.domainName,
-        BeginPushTime: beginPushTime(f.startedAtMs),
-        Acodec: f.audioCodec,
-        Vcodec: f.videoCodec,
-        Resolution: resolution(f),
-        AsampleRate: f.audioSampleRate,
-        MetaAudioSpeed: f.metaAudioBitsPerSecond,
-        MetaVideoSpeed: f.metaVideoBitsPerSecond,
-        MetaFps: Math.round(f.metaFps),
-      })),
+      DataInfoList: rows.slice((num - 1) * size, num * size).map(
+        (f): PushDataInfo => ({
+          StreamName: f.streamName,
+          AppName: f.appName,
+          ClientIp: f.clientIp,
+          ServerIp: f.serverIp,
+          VideoFps: Math.round(f.videoFps),
+          VideoSpeed: f.videoBitsPerSecond,
+          AudioFps: Math.round(f.audioFps),
+          AudioSpeed: f.audioBitsPerSecond,
+          PushDomain: f.domainName,
+          BeginPushTime: beginPushTime(f.startedAtMs),
+          Acodec: f.audioCodec,
+          Vcodec: f.videoCodec,
+          Resolution: resolution(f),
+          AsampleRate: f.audioSampleRate,
+          MetaAudioSpeed: f.metaAudioBitsPerSecond,
+          MetaVideoSpeed: f.metaVideoBitsPerSecond,
+          MetaFps: Math.round(f.metaFps),
+        }),
+      ),
       TotalNum: rows.length,
       TotalPage: Math.ceil(rows.length / size),
       PageNum: num,
