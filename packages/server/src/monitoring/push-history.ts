@@ -4,6 +4,8 @@ import type { PushFigures } from "./push-stats.js";
 export interface PushSample {
   atMs: number;
   figures: PushFigures;
+  /** Bytes received since the publish's previous sample (since its start for the first). */
+  intervalBytes: number;
 }
 
 /**
@@ -18,9 +20,18 @@ export class PushHistory {
 
   constructor(private readonly options: { windowMs: number; maxStreams: number }) {}
 
-  add(sample: PushSample): void {
-    const name = sample.figures.streamName;
+  add(atMs: number, figures: PushFigures): void {
+    const name = figures.streamName;
     const list = this.byStream.get(name) ?? [];
+    const previous = list.at(-1);
+    const sample: PushSample = {
+      atMs,
+      figures,
+      intervalBytes:
+        previous?.figures.sequence === figures.sequence
+          ? figures.bytesIn - previous.figures.bytesIn
+          : figures.bytesIn,
+    };
     // Re-inserting keeps the map in order of the latest sample: the first key is the stalest.
     this.byStream.delete(name);
     list.push(sample);

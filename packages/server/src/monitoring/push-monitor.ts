@@ -116,7 +116,7 @@ export function createPushMonitor(deps: {
         stats.onEnd();
         // A replacing publish of the same stream may already be watched under this key.
         if (watched.get(text) === entry) watched.delete(text);
-        history.add({ atMs: now(), figures: stats.figures() });
+        history.add(now(), stats.figures());
         report(entry);
       },
     });
@@ -125,7 +125,7 @@ export function createPushMonitor(deps: {
   const unsubscribe = deps.events.on("publish.started", attach);
   const sampler = setInterval(() => {
     const at = now();
-    for (const w of watched.values()) history.add({ atMs: at, figures: w.stats.figures() });
+    for (const w of watched.values()) history.add(at, w.stats.figures());
   }, settings.historySampleMs);
   const reporter = setInterval(() => {
     for (const w of watched.values()) report(w);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { hdFixture, replayAtNativeRate } from "../helpers/hd-fixture.js";
 import { type IngestHarness, startIngestHarness, TEST_DOMAIN } from "./ingest-harness.js";
@@ -106,6 +107,9 @@ describe("DescribeLiveStreamPushInfoList / DescribeStreamPushInfoList (real ffmp
       // Media time keeps up with wall-clock time for a real-time push.
       within(d.VideoTs ?? 0, d.LocalTs ?? 0, 0.2, "VideoTs against LocalTs");
     }
+    // Each sample's Flux is the traffic since the previous one: together, the file's media.
+    const flux = data.reduce((sum, d) => sum + (d.Flux ?? 0) * 1_000_000, 0);
+    within(flux, statSync(file).size, 0.05, "the Flux of all samples against the file (bytes)");
     const sequences = new Set(data.map((d) => d.Sequence));
     assert.equal(sequences.size, 1, "one publish");
 

@@ -117,41 +117,36 @@ export const describeStreamPushInfoList = defineAction({
         domainName: p.PushDomain,
         appName: p.AppName,
       }) ?? [];
-    // Flux is the traffic of each sample's interval: bytes since the publish's previous sample.
-    const lastBytes = new Map<string, number>();
     return {
-      DataInfoList: samples.map(({ atMs, figures: f }) => {
-        const flux = f.bytesIn - (lastBytes.get(f.sequence) ?? 0);
-        lastBytes.set(f.sequence, f.bytesIn);
-        return {
-          Time: formatUtcTime(new Date(atMs)),
-          PushDomain: f.domainName,
-          AppName: f.appName,
-          ClientIp: f.clientIp,
-          BeginPushTime: beginPushTime(f.startedAtMs),
-          Resolution: resolution(f),
-          VCodec: f.videoCodec,
-          ACodec: f.audioCodec,
-          Sequence: f.sequence,
-          VideoFps: Math.round(f.videoFps),
-          VideoRate: f.videoBitsPerSecond,
-          AudioFps: Math.round(f.audioFps),
-          AudioRate: f.audioBitsPerSecond,
-          LocalTs: f.localElapsedMs,
-          VideoTs: f.videoElapsedMs,
-          AudioTs: f.audioElapsedMs,
-          MetaVideoRate: Math.round(f.metaVideoBitsPerSecond / 1000),
-          MetaAudioRate: Math.round(f.metaAudioBitsPerSecond / 1000),
-          // Tencent's spelling (PushQualityData.MateFps).
-          MateFps: Math.round(f.metaFps),
-          StreamParam: f.streamParam,
-          Bandwidth:
-            Math.round(((f.videoBitsPerSecond + f.audioBitsPerSecond) / 1_000_000) * 1000) / 1000,
-          Flux: Math.round((flux / 1_000_000) * 1000) / 1000,
-          ServerIp: f.serverIp,
-          GopSize: f.gopMs,
-        };
-      }),
+      DataInfoList: samples.map(({ atMs, figures: f, intervalBytes }) => ({
+        Time: formatUtcTime(new Date(atMs)),
+        PushDomain: f.domainName,
+        AppName: f.appName,
+        ClientIp: f.clientIp,
+        BeginPushTime: beginPushTime(f.startedAtMs),
+        Resolution: resolution(f),
+        VCodec: f.videoCodec,
+        ACodec: f.audioCodec,
+        Sequence: f.sequence,
+        VideoFps: Math.round(f.videoFps),
+        VideoRate: f.videoBitsPerSecond,
+        AudioFps: Math.round(f.audioFps),
+        AudioRate: f.audioBitsPerSecond,
+        LocalTs: f.localElapsedMs,
+        VideoTs: f.videoElapsedMs,
+        AudioTs: f.audioElapsedMs,
+        MetaVideoRate: Math.round(f.metaVideoBitsPerSecond / 1000),
+        MetaAudioRate: Math.round(f.metaAudioBitsPerSecond / 1000),
+        // Tencent's spelling (PushQualityData.MateFps).
+        MateFps: Math.round(f.metaFps),
+        StreamParam: f.streamParam,
+        Bandwidth:
+          Math.round(((f.videoBitsPerSecond + f.audioBitsPerSecond) / 1_000_000) * 1000) / 1000,
+        // The traffic of the sample's interval (MB), its bandwidth the rate now (Mbit/s).
+        Flux: Math.round((intervalBytes / 1_000_000) * 1000) / 1000,
+        ServerIp: f.serverIp,
+        GopSize: f.gopMs,
+      })),
     };
   },
 });
