@@ -37,14 +37,18 @@ interface Watched {
   stream: PublishedStream;
   stats: StreamPushStats;
   anomalies: PushAnomalyDetector;
+  /** No report before this: the publish's push callback (1) is committed first. */
+  firstReportAtMs: number;
+  ended: boolean;
 }
 
 /**
  * Push monitoring: on every "publish.started" it subscribes to the stream's tags with a
  * `StreamPushStats` (the figures) and a `PushAnomalyDetector` (event 321); every
  * `historySampleMs` it keeps each live stream's figures in the `PushHistory`, and every
- * `pushExceptionIntervalMs` it commits one 321 per stream that had anything abnormal (and a last
- * one when a stream ends), built by @onair/callbacks, through the event committer.
+ * `pushExceptionIntervalMs` it commits one 321 per stream that had anything abnormal (a publish's
+ * first no earlier than its push callback, its last after it ended), built by @onair/callbacks,
+ * through the event committer.
  */
 export function createPushMonitor(deps: {
   config: OnAirConfig;
@@ -56,6 +60,13 @@ export function createPushMonitor(deps: {
   const settings = deps.config.monitoring;
   const now = () => deps.clock.now().getTime();
   const watched = new Map<string, Watched>();
+  /** Publishes whose 321s are still to come: the live ones and the ended ones not yet reported. */
+  const reporting = new Set<Watched>();
+  // The push callback waits for the picture size up to ingest.pushEventWaitMs; one interval more
+  // keeps a publish's 321 behind its push (1).
+  const firstReportDelayMs =
+    Math.max(settings.pushExceptionIntervalMs, deps.config.ingest.pushEventWaitMs) +
+    settings.pushExceptionIntervalMs;
   const history = new PushHistory({
     windowMs: settings.historyWindowMs,
     maxStreams: settings.historyMaxStreams,
@@ -105,8 +116,15 @@ export function createPushMonitor(deps: {
       now,
       chunkSize: () => stream.peerChunkSize,
     });
-    const entry: Watched = { stream, stats, anomalies };
+    const entry: Watched = {
+      stream,
+      stats,
+      anomalies,
+      firstReportAtMs: now() + firstReportDelayMs,
+      ended: false,
+    };
     watched.set(text, entry);
+    reporting.add(entry);
     stream.subscribe({
       onTag(tag) {
         stats.onTag(tag);
@@ -114,10 +132,10 @@ export function createPushMonitor(deps: {
       },
       onEnd() {
         stats.onEnd();
+        entry.ended = true;
         // A replacing publish of the same stream may already be watched under this key.
         if (watched.get(text) === entry) watched.delete(text);
         history.add(now(), stats.figures());
-        report(entry);
       },
     });
   }
@@ -128,7 +146,13 @@ export function createPushMonitor(deps: {
     for (const w of watched.values()) history.add(at, w.stats.figures());
   }, settings.historySampleMs);
   const reporter = setInterval(() => {
-    for (const w of watched.values()) report(w);
+    const at = now();
+    for (const w of reporting) {
+      if (at < w.firstReportAtMs) continue;
+      report(w);
+      // An ended publish gets this one last report of what was left.
+      if (w.ended) reporting.delete(w);
+    }
   }, settings.pushExceptionIntervalMs);
   sampler.unref();
   reporter.unref();
@@ -140,6 +164,9 @@ export function createPushMonitor(deps: {
       unsubscribe();
       clearInterval(sampler);
       clearInterval(reporter);
+      // Shutdown: what is left is reported now (the publishes ended and their pushes went first).
+      for (const w of reporting) report(w);
+      reporting.clear();
       await Promise.allSettled([...pending]);
     },
   };

@@ -159,6 +159,11 @@ describe("push exceptions (321) from a byte-level publisher", () => {
           assert.ok(Number.isInteger(d.occur_time) && Math.abs(d.occur_time - Date.now()) < 30_000);
           assert.ok(d.desc.length > 0);
         }
+        // The publish's push (1) came first.
+        const order = h.receiver.received
+          .filter((r) => r.event?.stream_id === `abnormal${type}`)
+          .map((r) => r.event?.event_type);
+        assert.equal(order[0], 1, `abnormal${type}: ${order.join(",")}`);
         const texts = PUSH_ABNORMAL_TYPES[type as keyof typeof PUSH_ABNORMAL_TYPES];
         assert.equal(entry.type_desc_cn, texts.cn);
         assert.equal(entry.type_desc_en, texts.en);
