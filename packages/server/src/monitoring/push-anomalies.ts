@@ -1,6 +1,5 @@
 import { PushAbnormalType, type PushAbnormalTypeCode } from "@onair/callbacks";
 import type { FlvTag } from "../media/flv-tag.js";
-import type { TagSink } from "../media/media-fanout.js";
 import { audioCodec, type TagCodec, videoCodec } from "./tag-codecs.js";
 
 /** The occurrences of one abnormal type in one reporting interval. */
@@ -63,7 +62,7 @@ const KIND = {
  * compared per kind on coded frames (headers are resent with any time); arrival is wall-clock.
  * `take()` hands over and clears what the interval collected.
  */
-export class PushAnomalyDetector implements TagSink {
+export class PushAnomalyDetector {
   private readonly video = track();
   private readonly audio = track();
   private tallies = new Map<PushAbnormalTypeCode, AbnormalTally>();
@@ -85,8 +84,6 @@ export class PushAnomalyDetector implements TagSink {
     if (tag.type === 9) this.check("video", this.video, videoCodec(tag.data), tag.timestamp, now);
     else this.check("audio", this.audio, audioCodec(tag.data), tag.timestamp, now);
   }
-
-  onEnd(): void {}
 
   /** What happened since the last call, in type order; empty when nothing did. */
   take(): AbnormalTally[] {

@@ -131,7 +131,6 @@ export function createPushMonitor(deps: {
         anomalies.onTag(tag);
       },
       onEnd() {
-        stats.onEnd();
         entry.ended = true;
         // A replacing publish of the same stream may already be watched under this key.
         if (watched.get(text) === entry) watched.delete(text);

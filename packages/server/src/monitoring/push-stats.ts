@@ -1,6 +1,5 @@
 import { decodeAmf0 } from "../ingest/rtmp/amf0.js";
 import type { FlvTag } from "../media/flv-tag.js";
-import type { TagSink } from "../media/media-fanout.js";
 import type { PublishedStream } from "../media/published-stream.js";
 import { SlidingCounter } from "./sliding-counter.js";
 import { audioCodec, audioSampleRate, videoCodec } from "./tag-codecs.js";
@@ -55,7 +54,7 @@ function elapsed(first: number, last: number): number {
  * windows for the rates, the codecs and sample rate from the tags, the declared rates from
  * onMetaData. Never throws on odd input: a tag it cannot read counts as bytes only.
  */
-export class StreamPushStats implements TagSink {
+export class StreamPushStats {
   private readonly video: SlidingCounter;
   private readonly audio: SlidingCounter;
   private vcodec = "";
@@ -72,7 +71,6 @@ export class StreamPushStats implements TagSink {
   private lastAudioTs = 0;
   private lastKeyframeTs: number | null = null;
   private gop = 0;
-  ended = false;
 
   constructor(
     readonly stream: PublishedStream,
@@ -89,10 +87,6 @@ export class StreamPushStats implements TagSink {
     if (tag.type === 9) this.onVideo(tag, now);
     else if (tag.type === 8) this.onAudio(tag, now);
     else this.onMetadata(tag.data);
-  }
-
-  onEnd(): void {
-    this.ended = true;
   }
 
   private onVideo(tag: FlvTag, now: number): void {

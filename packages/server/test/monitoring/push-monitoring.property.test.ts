@@ -3,6 +3,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import type { PublishedStream } from "../../src/media/published-stream.js";
 import { PushAnomalyDetector } from "../../src/monitoring/push-anomalies.js";
+import { PushHistory } from "../../src/monitoring/push-history.js";
 import { StreamPushStats } from "../../src/monitoring/push-stats.js";
 import { SlidingCounter } from "../../src/monitoring/sliding-counter.js";
 import { audioCodec, audioSampleRate, videoCodec } from "../../src/monitoring/tag-codecs.js";
@@ -141,4 +142,44 @@ test("sample rates: AAC AudioSpecificConfig and the legacy rate bits", () => {
   assert.equal(videoCodec(Buffer.from([0x17, 0x00])).name, "H264");
   assert.equal(videoCodec(Buffer.from([0x90, 0x68, 0x76, 0x63, 0x31])).name, "H265");
   assert.equal(audioCodec(Buffer.from([0xaf, 0x01])).name, "AAC");
+});
+
+test("the history keeps the window per stream name and at most maxStreams names", () => {
+  const figures = (streamName: string, sequence: string, bytesIn: number) => ({
+    ...new StreamPushStats(
+      { ...stream, key: { ...stream.key, streamName }, sequence },
+      { windowMs: 5000, now: () => 0 },
+    ).figures(),
+    bytesIn,
+  });
+  const history = new PushHistory({ windowMs: 60_000, maxStreams: 2 });
+  for (let minute = 0; minute < 5; minute++) {
+    history.add(minute * 30_000, figures("a", "1", minute * 1000));
+  }
+  const kept = history.query({ streamName: "a", fromMs: 0, toMs: 1e9, nowMs: 120_000 });
+  assert.deepEqual(
+    kept.map((s) => s.atMs),
+    [60_000, 90_000, 120_000],
+    "samples older than the window are gone",
+  );
+  assert.deepEqual(
+    kept.map((s) => s.intervalBytes),
+    [1000, 1000, 1000],
+    "bytes since the publish's previous sample",
+  );
+  history.add(120_000, figures("a", "2", 500));
+  assert.equal(
+    history.query({ streamName: "a", fromMs: 120_000, toMs: 1e9, nowMs: 120_000 }).at(-1)
+      ?.intervalBytes,
+    500,
+    "a new publish counts from its start",
+  );
+  history.add(120_000, figures("b", "3", 1));
+  history.add(120_000, figures("c", "4", 1));
+  assert.deepEqual(
+    history.query({ streamName: "a", fromMs: 0, toMs: 1e9, nowMs: 120_000 }),
+    [],
+    "the stream sampled longest ago is forgotten past maxStreams",
+  );
+  assert.equal(history.query({ streamName: "c", fromMs: 0, toMs: 1e9, nowMs: 120_000 }).length, 1);
 });
