@@ -91,7 +91,7 @@ const SCENARIOS: Record<number, (send: Send, client: RtmpTestClient) => Promise<
 /** How many of its type each scenario provokes in one interval. */
 const EXPECTED_COUNT: Record<number, number> = { 1: 2, 2: 1 };
 
-describe("push exceptions (321) from a byte-level publisher", () => {
+describe("push exceptions (321) from a byte-level publisher", { timeout: 60_000 }, () => {
   let h: IngestHarness;
   before(async () => {
     h = await startIngestHarness(

@@ -25,7 +25,9 @@ async function metricsText(h: IngestHarness): Promise<string> {
   return res.text();
 }
 
-describe("DescribeLiveStreamPushInfoList / DescribeStreamPushInfoList (real ffmpeg push)", () => {
+describe("DescribeLiveStreamPushInfoList / DescribeStreamPushInfoList (real ffmpeg push)", {
+  timeout: 90_000,
+}, () => {
   let h: IngestHarness;
   let file: string;
   before(async () => {
