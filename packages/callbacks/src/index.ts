@@ -70,6 +70,14 @@ export {
   type PushAuthResult,
   signPushUrl,
 } from "./protocol/push-auth.js";
+export {
+  buildPushExceptionEvent,
+  PUSH_ABNORMAL_TYPES,
+  type PushAbnormalTally,
+  PushAbnormalType,
+  type PushAbnormalTypeCode,
+  type PushExceptionFacts,
+} from "./protocol/push-exception.js";
 export { type CallbackRequest, createCallbackRequest } from "./protocol/request.js";
 export {
   CALLBACK_VALIDITY_SECONDS,

@@ -22,6 +22,7 @@ import { rtmpConnectionLimits } from "./ingest/rtmp-limits.js";
 import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
 import { startModerationService } from "./moderation/moderation-service.js";
+import { createPushMonitor } from "./monitoring/push-monitor.js";
 import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
 import { createLogger } from "./observability/logger.js";
 import {
@@ -29,6 +30,7 @@ import {
   createMetrics,
   registerHttpBodyMetrics,
   registerMediaMetrics,
+  registerPushMetrics,
   registerRtmpMetrics,
 } from "./observability/metrics.js";
 import { createNodeEvents } from "./observability/node-events.js";
@@ -183,6 +185,15 @@ export async function startOnAir(
     snapshots: () => snapshots.counters(),
     moderationDropped: () => moderation?.dropped ?? null,
   });
+  // Push statistics and 321 push exceptions of every live stream (docs/monitoring.md).
+  const pushInfo = createPushMonitor({
+    config,
+    clock,
+    logger,
+    events: nodeEvents,
+    commit: events.commit,
+  });
+  registerPushMetrics(metrics, pushInfo.live);
   const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -194,7 +205,17 @@ export async function startOnAir(
   const bodyBudget = createBodyBudget({ maxBytes: config.http.maxUnauthenticatedBodyBytes });
   registerHttpBodyMetrics(metrics, bodyBudget);
   // The management API and the dashboard act on the same things.
-  const management = { store, config, clock, logger, credentials, nodeEvents, streams, throttle };
+  const management = {
+    store,
+    config,
+    clock,
+    logger,
+    credentials,
+    nodeEvents,
+    streams,
+    throttle,
+    pushInfo,
+  };
   const api = createApiRoute(management);
   const dashboard = createDashboard({
     ...management,
@@ -318,6 +339,7 @@ export async function startOnAir(
     async stop() {
       // Publishes end first (their interruptions commit), then the listeners and the queue.
       await streams.stop();
+      await pushInfo.stop();
       await recording.drain();
       await snapshots.drain();
       await moderation?.stop();

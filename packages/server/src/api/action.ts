@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { StreamKey } from "../domain/stream-key.js";
+import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import type { Store } from "../store/store.js";
 
@@ -21,6 +22,8 @@ export interface ActionContext {
   nodeEvents: NodeEvents;
   /** Absent in API-only setups: drops then go through the store, carried out by the holding node. */
   streams?: StreamControl | undefined;
+  /** This node's push statistics (docs/monitoring.md); absent when the node has no ingest. */
+  pushInfo?: PushInfoSource | undefined;
 }
 
 /** One API action: raw JSON parameters in, the `Response` fields (without RequestId) out. */

@@ -146,3 +146,27 @@ export interface SnapshotTemplateInfo {
   CosPrefix: string | null;
   CosFileName: string | null;
 }
+
+/** One live stream of DescribeLiveStreamPushInfoList's DataInfoList (Tencent's `PushDataInfo`). */
+export interface PushDataInfo {
+  StreamName: string;
+  AppName: string;
+  ClientIp: string;
+  ServerIp: string;
+  VideoFps: number;
+  /** Bits per second. */
+  VideoSpeed: number;
+  AudioFps: number;
+  AudioSpeed: number;
+  PushDomain: string;
+  /** `2019-06-21 00:29:12.252`, Beijing time. */
+  BeginPushTime: string;
+  Acodec: string;
+  Vcodec: string;
+  /** `1280*720`; `""` while unknown. */
+  Resolution: string;
+  AsampleRate: number;
+  MetaAudioSpeed: number;
+  MetaVideoSpeed: number;
+  MetaFps: number;
+}

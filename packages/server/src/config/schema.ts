@@ -177,6 +177,19 @@ export const configSchema = z
       /** An ffmpeg child still running after this is killed and the screenshot counted failed. */
       timeoutMs: atLeast(100, 10_000),
     }),
+    monitoring: section({
+      /** Push statistics (docs/monitoring.md): bitrates and frame rates cover this last span. */
+      rateWindowMs: atLeast(1000, 5000),
+      /** How often each live stream's figures are kept for DescribeStreamPushInfoList (Tencent: per minute). */
+      historySampleMs: atLeast(100, 60_000),
+      /** How long those samples are kept (in memory), and for how many stream names at most. */
+      historyWindowMs: atLeast(60_000, 3 * 3600_000),
+      historyMaxStreams: atLeast(1, 1000),
+      /** Push exceptions (321): one report per stream and interval, only when something happened (Tencent's sample: 5000). */
+      pushExceptionIntervalMs: atLeast(100, 5000),
+      /** Frames of one kind arriving further apart than this are a gap, types 6 and 7 (Tencent 267/53310: 3 s). */
+      frameGapMs: atLeast(100, 3000),
+    }),
     moderation: section({
       /**
        * Porn detection (event 317) on screenshots of templates with PornFlag 1. Needs the optional

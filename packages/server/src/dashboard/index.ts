@@ -4,6 +4,7 @@ import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { AuthThrottle } from "../http/auth-throttle.js";
 import type { Route } from "../http/router.js";
+import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import type { Store } from "../store/store.js";
 import { createDashboardApiRoute, DASHBOARD_API_PREFIX } from "./api-route.js";
@@ -27,6 +28,8 @@ export interface DashboardOptions {
   fileUrlQuery: (path: string) => string;
   rtmpPort(): number | null;
   streams?: StreamControl | undefined;
+  /** This node's push statistics (the stream view's figures and chart). */
+  pushInfo?: PushInfoSource | undefined;
   /** The built app (default: found next to the server, see findDashboardAssets). */
   assetsDir?: string | null;
   sessionTtlMs?: number;
@@ -67,6 +70,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       clock: options.clock,
       nodeEvents: options.nodeEvents,
       streams: options.streams,
+      pushInfo: options.pushInfo,
       filesDir: options.filesDir,
       fileUrlQuery: options.fileUrlQuery,
       rtmpPort: options.rtmpPort,

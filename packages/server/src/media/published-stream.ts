@@ -13,6 +13,11 @@ export interface PublishedStream {
   /** The push URL's query string without `?` (Tencent's `stream_param`). */
   readonly streamParam: string;
   readonly startedAtMs: number;
+  /** The publisher's address and this node's, as the client reached it (Tencent's `node`). */
+  readonly clientIp: string;
+  readonly serverIp: string;
+  /** The RTMP chunk size the publisher last set (Set Chunk Size); 0 when not known. */
+  readonly peerChunkSize: number;
   /** The picture size as known so far (0 until the metadata or the sequence header tell). */
   readonly width: number;
   readonly height: number;

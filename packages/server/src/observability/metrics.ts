@@ -187,6 +187,65 @@ export function registerHttpBodyMetrics(
   });
 }
 
+/** One live stream's figures as the push gauges export them (observability sits below monitoring). */
+export interface PushGaugeRow {
+  domainName: string;
+  appName: string;
+  streamName: string;
+  videoBitsPerSecond: number;
+  audioBitsPerSecond: number;
+  videoFps: number;
+  audioFps: number;
+  bytesIn: number;
+}
+
+/**
+ * Per-stream push gauges (docs/monitoring.md), labelled domain/app/stream. Each scrape resets
+ * them and sets only the streams live now, so an ended stream's series disappears at the next
+ * scrape and the label set never outgrows the node's live publishes.
+ */
+export function registerPushMetrics(metrics: Metrics, live: () => readonly PushGaugeRow[]): void {
+  const labelNames = ["domain", "app", "stream"] as const;
+  const gauge = (name: string, help: string, read: (row: PushGaugeRow) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        for (const row of live()) {
+          this.set({ domain: row.domainName, app: row.appName, stream: row.streamName }, read(row));
+        }
+      },
+    });
+  gauge(
+    "onair_push_video_bitrate_bps",
+    "Video bitrate a live stream is pushed at (last rate window), bits per second",
+    (r) => r.videoBitsPerSecond,
+  );
+  gauge(
+    "onair_push_audio_bitrate_bps",
+    "Audio bitrate a live stream is pushed at (last rate window), bits per second",
+    (r) => r.audioBitsPerSecond,
+  );
+  gauge(
+    "onair_push_video_fps",
+    "Video frames per second received (last rate window)",
+    (r) => r.videoFps,
+  );
+  gauge(
+    "onair_push_audio_fps",
+    "Audio frames per second received (last rate window)",
+    (r) => r.audioFps,
+  );
+  gauge(
+    "onair_push_received_bytes",
+    "Media bytes received from a live stream since its publish started",
+    (r) => r.bytesIn,
+  );
+}
+
 /** The RTMP port's bounds as gauges: what untrusted peers hold right now, and how often refused. */
 export function registerRtmpMetrics(
   metrics: Metrics,

@@ -64,6 +64,10 @@ export class LivePublish implements ActivePublish, PublishedStream {
     return this.request.clientIp;
   }
 
+  get peerChunkSize(): number {
+    return this.request.connection.peerChunkSize?.() ?? 0;
+  }
+
   get closed(): boolean {
     return this.fanout.closed;
   }

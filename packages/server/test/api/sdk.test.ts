@@ -266,7 +266,8 @@ for (const [way, makeClient] of [
         "InvalidParameterValue",
       );
       await rejectsWith(client.DescribeLiveDomains({ PageSize: 5 }), "InvalidParameterValue");
-      await rejectsWith(client.request("DescribeLiveStreamPushInfoList", {}), "InvalidAction");
+      // An action Tencent does not have (DescribeLiveStreamPushInfoList, used here before, now exists).
+      await rejectsWith(client.request("DescribeNoSuchAction", {}), "InvalidAction");
       await rejectsWith(
         client.request("DescribeLiveCallbackRules", { DomainName: "x.example" }),
         "UnknownParameter",

@@ -41,6 +41,7 @@ import {
   screenshotTaskActions,
 } from "./live-tasks.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
+import { describeLiveStreamPushInfoList, describeStreamPushInfoList } from "./push-info.js";
 import {
   createLiveRecordRule,
   createLiveRecordTemplate,
@@ -86,6 +87,8 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     forbidLiveStream,
     resumeLiveStream,
     describeLiveStreamEventList,
+    describeLiveStreamPushInfoList,
+    describeStreamPushInfoList,
     createLiveRecordTemplate,
     ...recordTemplateReads,
     createLiveRecordRule,

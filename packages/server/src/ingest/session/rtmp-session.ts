@@ -321,7 +321,11 @@ export class RtmpSession {
         tcUrl: this.tcUrl,
         clientIp: stripMappedPrefix(remote),
         serverIp: stripMappedPrefix(local),
-        connection: { id: this.options.id, drop: (errcode, detail) => this.drop(errcode, detail) },
+        connection: {
+          id: this.options.id,
+          drop: (errcode, detail) => this.drop(errcode, detail),
+          peerChunkSize: () => this.parser.peerChunkSize,
+        },
       })
       .then(
         (decision) => {
