@@ -49,11 +49,15 @@ export {
 } from "./protocol/build.js";
 export {
   describeErrcode,
+  describeInterruption,
   ERRCODES,
   Errcode,
   type ErrcodeInfo,
+  type ErrmsgTexts,
+  interruptionErrmsg,
   type NamedErrcode,
   SUB_ERRCODES,
+  SubErrcode,
 } from "./protocol/errcodes.js";
 export {
   EventType,
@@ -70,6 +74,11 @@ export {
   type PushAuthResult,
   signPushUrl,
 } from "./protocol/push-auth.js";
+export {
+  type RecordExceptionCode,
+  type RecordExceptionLevel,
+  RecordExceptionType,
+} from "./protocol/record-exceptions.js";
 export { type CallbackRequest, createCallbackRequest } from "./protocol/request.js";
 export {
   CALLBACK_VALIDITY_SECONDS,
