@@ -16,8 +16,8 @@ import { createPublishEvents } from "./publish-events.js";
 export interface StreamService extends PublishHost {
   /**
    * Ends a live publish wherever it runs; false when the stream is not live. `subErrcode` (Tencent
-   * 267/31083: 21/100 Drop, 21/101 Forbid, 21/102 replaced) picks the interruption's errmsg; a
-   * publish held by another node is told only the errcode.
+   * 267/31083: 21/100 Drop, 21/101 Forbid, 21/102 replaced) picks the interruption's errmsg,
+   * also on the node that holds the publish (the `drop_sub_errcode` it polls).
    */
   drop(key: StreamKey, errcode: number, detail: string, subErrcode?: number): Promise<boolean>;
   /** This node's live publishes. */
@@ -72,7 +72,7 @@ export function createStreamService(
       local.drop(errcode, detail, subErrcode);
       return true;
     }
-    return store.streams.requestDrop(key, errcode);
+    return store.streams.requestDrop(key, errcode, subErrcode);
   }
 
   /** Leaves the node's live set the moment the publish ends; its events follow. */

@@ -47,7 +47,7 @@ async function dropStream(
 ): Promise<boolean> {
   return ctx.streams
     ? ctx.streams.drop(key, Errcode.Dropped, detail, subErrcode)
-    : ctx.store.streams.requestDrop(key, Errcode.Dropped);
+    : ctx.store.streams.requestDrop(key, Errcode.Dropped, subErrcode);
 }
 
 function page(
