@@ -49,11 +49,15 @@ export {
 } from "./protocol/build.js";
 export {
   describeErrcode,
+  describeInterruption,
   ERRCODES,
   Errcode,
   type ErrcodeInfo,
+  type ErrmsgTexts,
+  interruptionErrmsg,
   type NamedErrcode,
   SUB_ERRCODES,
+  SubErrcode,
 } from "./protocol/errcodes.js";
 export {
   EventType,
@@ -78,6 +82,11 @@ export {
   type PushAbnormalTypeCode,
   type PushExceptionFacts,
 } from "./protocol/push-exception.js";
+export {
+  type RecordExceptionCode,
+  type RecordExceptionLevel,
+  RecordExceptionType,
+} from "./protocol/record-exceptions.js";
 export { type CallbackRequest, createCallbackRequest } from "./protocol/request.js";
 export {
   CALLBACK_VALIDITY_SECONDS,

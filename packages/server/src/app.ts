@@ -14,6 +14,7 @@ import { createEventCommitter } from "./events/event-committer.js";
 import type { StreamConsumerDeps } from "./events/stream-consumer-deps.js";
 import { createHookRoutes } from "./hooks/index.js";
 import { createAuthThrottle } from "./http/auth-throttle.js";
+import { encodeFilesPath, type FileMount, mountedPath } from "./http/file-mounts.js";
 import { createFileRoute } from "./http/file-route.js";
 import { createBodyBudget } from "./http/read-body.js";
 import { createHttpServer } from "./http/router.js";
@@ -149,6 +150,30 @@ export async function startOnAir(
       60_000,
     ),
   });
+  // The media servers' recording folders, each served under /files/hooks/<index>/ (docs/hooks.md).
+  const fileMounts: FileMount[] = [
+    { dir: filesDir, prefix: "" },
+    ...config.hooks.recordingDirs.map((dir, i) => ({ dir, prefix: `hooks/${i}/` })),
+  ];
+  const hookFileRoutes = fileMounts.slice(1).flatMap((mount) => {
+    const handler = createFileRoute({
+      root: mount.dir,
+      prefix: `/files/${mount.prefix}`,
+      signedPrefix: mount.prefix,
+      access: fileAccess,
+    });
+    const path = `/files/${mount.prefix}`;
+    return [
+      { method: "GET" as const, path, handler },
+      { method: "HEAD" as const, path, handler },
+    ];
+  });
+  const hookFileUrl = (absolutePath: string): string | null => {
+    const path = mountedPath(fileMounts, absolutePath);
+    return path === null
+      ? null
+      : `${publicBaseUrl()}/files/${encodeFilesPath(path)}${fileUrlQuery(path)}`;
+  };
   // What recording and screenshots both need: the node's bus, where files go, how URLs are made.
   const streamConsumerDeps: StreamConsumerDeps = {
     store,
@@ -265,7 +290,10 @@ export async function startOnAir(
         hookToken: credentials.hookToken,
         throttle,
         commit: events.commit,
+        fileUrl: hookFileUrl,
       }),
+      // Before /files/ itself: the first route whose prefix matches serves.
+      ...hookFileRoutes,
       {
         method: "GET",
         path: "/files/",

@@ -284,6 +284,8 @@ export interface RecordStatusEvent extends SignedEnvelope {
 /** event_type 341: recording exception. */
 export interface RecordExceptionEvent extends SignedEnvelope {
   event_type: 341;
+  /** `general_callback` in Tencent's sample. */
+  interface?: string;
   appid?: number;
   domain?: string;
   path?: string;

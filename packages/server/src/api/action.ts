@@ -8,7 +8,8 @@ import type { Store } from "../store/store.js";
 
 /** Ends a live publish wherever it runs (the stream service); false when it is not live. */
 export interface StreamControl {
-  drop(key: StreamKey, errcode: number, detail: string): Promise<boolean>;
+  /** `subErrcode`: why (Tencent 267/31083, `SubErrcode`), which the interruption's errmsg says. */
+  drop(key: StreamKey, errcode: number, detail: string, subErrcode?: number): Promise<boolean>;
 }
 
 import { parseParams } from "./params.js";

@@ -147,6 +147,12 @@ export const configSchema = z
       /** Third-party publish authorization: must answer 200 within the timeout, else refused. */
       publishHookUrl: z.string().url().optional(),
       publishHookTimeoutMs: atLeast(100, 3000),
+      /**
+       * Texts of the interruption callback's `errmsg`: Tencent's current ones ("current", Tencent
+       * 267/38081 and 267/31083) or the wire texts of its older table ("legacy": `recv rtmp
+       * deleteStream`, `recv() return 0`… for errcodes 1–4 and 7), for handlers that match on them.
+       */
+      errmsgTexts: z.enum(["current", "legacy"]).default("current"),
       /** Longest wait for the picture size before the push callback goes out without it. */
       pushEventWaitMs: atLeast(0, 2000),
       /** Node heartbeat; a node silent for `nodeStaleMs` has its streams reported interrupted. */
@@ -235,6 +241,16 @@ export const configSchema = z
       maxUnauthenticatedBodyBytes: atLeast(64 * 1024, 64 * 1024 * 1024),
       /** Take the client address from the last X-Forwarded-For entry (only behind your own proxy). */
       trustForwardedFor: z.boolean().default(false),
+    }),
+    /** Media-server hooks (docs/hooks.md). */
+    hooks: section({
+      /**
+       * Folders the media servers write recordings to (nginx-rtmp `record_path`, SRS
+       * `dvr_path`, MediaMTX `recordPath`), served read-only under `/files/hooks/<index>/` so a
+       * hooked recording's `video_url` is an http(s) URL like a native one. Recordings under
+       * `<dataDir>/files/` need no entry.
+       */
+      recordingDirs: z.array(z.string().min(1)).max(16).default([]),
     }),
     /** Throttle of failed authentications (API, intake, hooks, dashboard), per client address. */
     authThrottle: section({

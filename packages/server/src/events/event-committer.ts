@@ -1,3 +1,4 @@
+import { EventType } from "@onair/callbacks";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { IdGenerator } from "../domain/ids.js";
@@ -44,7 +45,7 @@ export function createEventCommitter(deps: {
       const field = URL_FIELD_FOR_EVENT_TYPE[input.body.event_type];
       const url = template && field ? template.urls[field] : undefined;
       const deliveries: NewDelivery[] = [];
-      if (template && url) {
+      if (template && url && levelWanted(template.recordExceptionLevels, input.body)) {
         deliveries.push({
           id: deps.newId("msg"),
           templateId: template.id,
@@ -73,4 +74,13 @@ export function createEventCommitter(deps: {
       return { eventId, deliveryIds };
     },
   };
+}
+
+/**
+ * A template's RecordExceptionLevels (Tencent CreateLiveCallbackTemplate) picks which 341s it is
+ * sent: only the levels it lists; none listed sends every level (OnAir's reading, docs/api.md).
+ */
+function levelWanted(levels: readonly string[], body: EventInput["body"]): boolean {
+  if (body.event_type !== EventType.RecordException || levels.length === 0) return true;
+  return levels.includes(String(body.exception_level));
 }

@@ -1,5 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { RecordExceptionType } from "@onair/callbacks";
 import { streamKeyText } from "../domain/stream-key.js";
 import type { StreamConsumerDeps } from "../events/stream-consumer-deps.js";
 import type { TagSink } from "../media/media-fanout.js";
@@ -73,7 +74,8 @@ export function createRecorderAttacher(
     stem: string,
   ) {
     const storageSeconds = param.StorageTime;
-    const emitStatus = deps.callbacks.statusReporter(base, format);
+    const callbacks = deps.callbacks.after(stream.pushed);
+    const emitStatus = callbacks.statusReporter(base, format);
     const startedAtMs = deps.clock.now().getTime();
     let failed = false;
     const baseName = `${stem}_${fileStamp(startedAtMs)}`;
@@ -95,9 +97,9 @@ export function createRecorderAttacher(
       maxQueuedBytes: deps.config.recording.maxQueuedBytes,
       logger: deps.logger,
       onFile: async (file) => {
-        await deps.callbacks.reportFile(
+        await callbacks.reportFile(
           file.path,
-          { ...base, fileId: newFileId(startedAtMs), storageSeconds },
+          { ...base, fileId: newFileId(startedAtMs), storageSeconds, ...videoFacts(stream) },
           {
             startedAtMs: startedAtMs + file.startSeconds * 1000,
             endedAtMs: startedAtMs + file.endSeconds * 1000,
@@ -111,7 +113,9 @@ export function createRecorderAttacher(
         failed = true;
         deps.logger.error({ stream: base.streamName, format, reason }, "recording failed");
         void emitStatus("record_error");
-        void deps.callbacks.exception(base, format, 1, reason).catch(() => undefined);
+        void callbacks
+          .exception(base, format, RecordExceptionType.WriteFailed, reason)
+          .catch(() => undefined);
       },
     });
     void emitStatus("record_start_succeeded");
@@ -132,19 +136,22 @@ export function createRecorderAttacher(
   ) {
     let files = 0;
     const sidecars = new Map<string, SegmentFacts>();
-    const flvStatus = deps.callbacks.statusReporter(base, "flv");
+    const callbacks = deps.callbacks.after(stream.pushed);
+    const flvStatus = callbacks.statusReporter(base, "flv");
     const recorder = new FlvSegmentRecorder({
       intervalMs: flv.RecordInterval * 1000,
       maxQueuedBytes: deps.config.recording.maxQueuedBytes,
       now: () => deps.clock.now().getTime(),
       logger: deps.logger,
-      nextTarget: (startedAtMs) => {
+      nextTarget: (startedAtMs, mediaStartMs) => {
         const path = join(dir, `${stem}_${fileStamp(startedAtMs)}_${++files}.flv`);
         const facts: SegmentFacts = {
           ...base,
           fileId: newFileId(startedAtMs),
           startedAtMs,
           storageSeconds: flv.StorageTime,
+          mediaStartMs,
+          ...videoFacts(stream),
         };
         // The .part file is opened only once this is written: a crash always finds its facts.
         const ready = writeSidecar(`${path}.json`, facts);
@@ -153,8 +160,8 @@ export function createRecorderAttacher(
       },
       onFailure: (reason) => {
         void flvStatus("record_error");
-        void deps.callbacks
-          .exception(base, "flv", 2, reason)
+        void callbacks
+          .exception(base, "flv", RecordExceptionType.WriteFailed, reason)
           .catch((err: unknown) => deps.logger.error({ err }, "exception callback failed"));
       },
       // A file whose writes failed (disk full) is finished now as crash recovery would (cut to
@@ -174,7 +181,7 @@ export function createRecorderAttacher(
       onSegment: async (segment) => {
         const facts = sidecars.get(segment.path);
         sidecars.delete(segment.path);
-        if (facts) await deps.callbacks.reportFile(segment.path, facts, segment);
+        if (facts) await callbacks.reportFile(segment.path, facts, segment);
       },
     });
     void flvStatus("record_start_succeeded");
@@ -243,5 +250,13 @@ export function createRecorderAttacher(
     async drain(): Promise<void> {
       await Promise.allSettled([...active].map((r) => r.finished));
     },
+  };
+}
+
+/** The stream's codec and size for `callback_ext`, as far as its sequence header told them. */
+function videoFacts(stream: PublishedStream): Pick<SegmentFacts, "videoCodec" | "resolution"> {
+  return {
+    ...(stream.videoCodec ? { videoCodec: stream.videoCodec } : {}),
+    ...(stream.width > 0 ? { resolution: `${stream.width}x${stream.height}` } : {}),
   };
 }

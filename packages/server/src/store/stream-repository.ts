@@ -30,6 +30,8 @@ export interface LiveStreamRecord extends StreamKey {
   startedAt: Date;
   /** A requested drop, not yet carried out by the holding node. */
   dropErrcode: number | null;
+  /** Its sub_errcode (21/100 Drop, 21/101 Forbid), when one was given. */
+  dropSubErrcode: number | null;
 }
 
 export interface ForbiddenStream extends StreamKey {
@@ -41,7 +43,7 @@ export interface ForbiddenStream extends StreamKey {
 
 export interface StreamRepository {
   /** Takes the stream for a publish; false when another publish holds it. */
-  register(record: Omit<LiveStreamRecord, "dropErrcode">): Promise<boolean>;
+  register(record: Omit<LiveStreamRecord, "dropErrcode" | "dropSubErrcode">): Promise<boolean>;
   get(key: StreamKey): Promise<LiveStreamRecord | null>;
   list(filter: Partial<StreamKey>): Promise<LiveStreamRecord[]>;
   setDimensions(
@@ -52,7 +54,7 @@ export interface StreamRepository {
   /** Releases the stream if `sequence` still holds it. */
   unregister(key: StreamKey, sequence: string): Promise<void>;
   /** Asks the holding node to end the publish with `errcode`; false when not live. */
-  requestDrop(key: StreamKey, errcode: number): Promise<boolean>;
+  requestDrop(key: StreamKey, errcode: number, subErrcode?: number): Promise<boolean>;
   /** This node's rows with a requested drop. */
   pendingDrops(nodeId: string): Promise<LiveStreamRecord[]>;
   /** Removes and returns the rows of nodes whose heartbeat is older than `staleBefore`, and of `nodeId` itself (its previous life). */
@@ -85,6 +87,7 @@ const toLive = rowMapper<LiveStreamRecord>({
   height: num,
   startedAt: date,
   dropErrcode: numOrNull,
+  dropSubErrcode: numOrNull,
 });
 
 const toForbidden = rowMapper<ForbiddenStream>({
@@ -140,11 +143,11 @@ export function createStreamRepository(sql: SqlRunner): StreamRepository {
         sequence,
       ]);
     },
-    async requestDrop(key, errcode) {
-      const changed = await sql.run(`UPDATE live_streams SET drop_errcode = ? WHERE ${KEY_WHERE}`, [
-        errcode,
-        ...keyArgs(key),
-      ]);
+    async requestDrop(key, errcode, subErrcode) {
+      const changed = await sql.run(
+        `UPDATE live_streams SET drop_errcode = ?, drop_sub_errcode = ? WHERE ${KEY_WHERE}`,
+        [errcode, subErrcode ?? null, ...keyArgs(key)],
+      );
       return changed > 0;
     },
     pendingDrops: (nodeId) =>

@@ -1,4 +1,4 @@
-import { Errcode } from "@onair/callbacks";
+import { Errcode, SubErrcode } from "@onair/callbacks";
 import { newSequence } from "../domain/ids.js";
 import type { StreamKey } from "../domain/stream-key.js";
 import type {
@@ -44,7 +44,7 @@ export interface Admission {
 export function createAdmission(
   deps: NodeContext & {
     /** Ends the live publish being replaced, wherever it runs (the stream service's drop). */
-    drop(key: StreamKey, errcode: number, detail: string): Promise<boolean>;
+    drop(key: StreamKey, errcode: number, detail: string, subErrcode?: number): Promise<boolean>;
   },
 ): Admission {
   const { store, config, clock, logger, metrics } = deps;
@@ -72,7 +72,7 @@ export function createAdmission(
   ): Promise<boolean> {
     if (await store.streams.register(record)) return true;
     if (!may.replace) return false;
-    await deps.drop(record, Errcode.Dropped, "replaced by a new publisher");
+    await deps.drop(record, Errcode.Dropped, "replaced by a new publisher", SubErrcode.Replaced);
     const deadline = nowMs() + REPLACE_WAIT_MS;
     while (nowMs() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, REPLACE_POLL_MS));

@@ -114,6 +114,8 @@ describe("RTMP ingest: push auth and stream control through the official SDK", (
     await sdk.DropLiveStream(key);
     const [dropped] = await h.events("controlled", 0);
     assert.equal(dropped?.errcode, 21);
+    // Tencent 267/31083, 21/100: not "The live streaming system has an internal error".
+    assert.equal(dropped?.errmsg, "The stream was stopped at your request");
     await first.closed;
     assert.equal((await sdk.DescribeLiveStreamState(key)).StreamState, "inactive");
     await assert.rejects(
@@ -149,6 +151,7 @@ describe("RTMP ingest: push auth and stream control through the official SDK", (
       reasons?.map((r) => r?.split(":")[0]),
       ["21", "3"],
     );
+    assert.ok(reasons?.includes("21: The stream was stopped at your request."), String(reasons));
   });
 
   test("a second publisher with the push key replaces the first (errcode 21 for the first)", async () => {
@@ -160,6 +163,7 @@ describe("RTMP ingest: push auth and stream control through the official SDK", (
     assert.equal(b, "NetStream.Publish.Start");
     const [end] = await h.events("contested", 0);
     assert.equal(end?.errcode, 21);
+    assert.equal(end?.errmsg, "A new push URL replaced the current one", "21/102");
     assert.equal(end?.sequence, firstPush?.sequence);
     const pushes = await h.events("contested", 1, 2);
     assert.notEqual(pushes[1]?.sequence, firstPush?.sequence);

@@ -18,6 +18,8 @@ const stream: PublishedStream = {
   peerChunkSize: 4096,
   width: 1280,
   height: 720,
+  videoCodec: "h264",
+  pushed: Promise.resolve(),
   closed: false,
   subscribe: () => () => undefined,
 };

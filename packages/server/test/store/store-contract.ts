@@ -297,14 +297,16 @@ export function storeContract(
         width: 640,
         height: 360,
         dropErrcode: null,
+        dropSubErrcode: null,
       });
       assert.equal((await store.streams.list({ domainName: "d.example" })).length, 1);
       assert.equal((await store.streams.list({ appName: "other" })).length, 0);
 
-      assert.equal(await store.streams.requestDrop(key, 21), true);
+      assert.equal(await store.streams.requestDrop(key, 21, 101), true);
       assert.deepEqual(
-        (await store.streams.pendingDrops("node-a")).map((r) => r.dropErrcode),
-        [21],
+        (await store.streams.pendingDrops("node-a")).map((r) => [r.dropErrcode, r.dropSubErrcode]),
+        [[21, 101]],
+        "a Forbid reaches the holding node as 21/101",
       );
       assert.deepEqual(await store.streams.pendingDrops("node-b"), []);
       await store.streams.unregister(key, "not-the-holder");

@@ -1,4 +1,4 @@
-import { describeErrcode, Errcode, EventType } from "@onair/callbacks";
+import { describeInterruption, Errcode, EventType, SubErrcode } from "@onair/callbacks";
 import { z } from "zod";
 import { type StreamKey, streamKeyText } from "../../domain/stream-key.js";
 import type { StoredEvent } from "../../domain/types.js";
@@ -35,12 +35,19 @@ function keyOf(p: { DomainName: string; AppName: string; StreamName: string }): 
   return { domainName: p.DomainName, appName: p.AppName, streamName: p.StreamName };
 }
 
-/** A publish ended by DropLiveStream or ForbidLiveStream reports 21 (收到客户调用的断流请求). */
-async function dropStream(ctx: ActionContext, key: StreamKey, detail: string): Promise<boolean> {
-  // Tencent 21 (收到客户调用的断流请求): a publish ended by DropLiveStream or ForbidLiveStream.
+/**
+ * A publish ended by DropLiveStream or ForbidLiveStream reports Tencent's 21 with sub_errcode 100
+ * (收到客户调用的断流请求) or 101 (收到客户调用的禁播请求), 267/31083.
+ */
+async function dropStream(
+  ctx: ActionContext,
+  key: StreamKey,
+  detail: string,
+  subErrcode: number = SubErrcode.DropRequested,
+): Promise<boolean> {
   return ctx.streams
-    ? ctx.streams.drop(key, Errcode.Dropped, detail)
-    : ctx.store.streams.requestDrop(key, Errcode.Dropped);
+    ? ctx.streams.drop(key, Errcode.Dropped, detail, subErrcode)
+    : ctx.store.streams.requestDrop(key, Errcode.Dropped, subErrcode);
 }
 
 function page(
@@ -138,7 +145,7 @@ export const forbidLiveStream = defineAction({
     }
     const key = keyOf(p);
     await ctx.store.streams.forbid({ ...key, forbiddenAt: now, resumeAt, reason: p.Reason ?? "" });
-    await dropStream(ctx, key, "ForbidLiveStream");
+    await dropStream(ctx, key, "ForbidLiveStream", SubErrcode.ForbidRequested);
     return {};
   },
 });
@@ -211,7 +218,11 @@ export const describeLiveStreamEventList = defineAction({
           StreamName: first.streamId,
           StreamStartTime: startMs === null ? "" : formatUtcTime(new Date(startMs)),
           StreamEndTime: end ? formatUtcTime(new Date(Number(end.body.event_time) * 1000)) : "",
-          StopReason: errcode === null ? "" : `${errcode}: ${describeErrcode(errcode).en}`,
+          // The reason the interruption's errmsg gave (a Drop, a Forbid, a replacement…).
+          StopReason:
+            errcode === null
+              ? ""
+              : `${errcode}: ${describeInterruption(errcode, String(end?.body.errmsg ?? "")).en}`,
           Duration: durationMs === null ? 0 : Math.round(durationMs / 1000),
           ClientIp: String(first.body.user_ip ?? ""),
           Resolution: width > 0 ? `${width}*${height}` : "",
