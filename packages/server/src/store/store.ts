@@ -61,6 +61,8 @@ export interface DomainRepository {
   delete(name: string): Promise<boolean>;
   /** Returns null when there is no such domain. */
   updatePushAuth(name: string, pushAuth: PushAuthConfig): Promise<PushDomain | null>;
+  /** EnableLiveDomain (1) and ForbidLiveDomain (0); null when there is no such domain. */
+  setStatus(name: string, status: 0 | 1): Promise<PushDomain | null>;
 }
 
 export type TemplateInput = Omit<CallbackTemplate, "id" | "createdAt" | "updatedAt">;
@@ -76,6 +78,12 @@ export interface TemplateRepository {
 }
 
 export interface RuleRepository {
+  /** Creates the rule for (domainName, appName); null when that pair already has one. */
+  create(input: {
+    domainName: string;
+    appName: string;
+    templateId: number;
+  }): Promise<CallbackRule | null>;
   /** Creates or replaces the rule for (domainName, appName). */
   upsert(input: { domainName: string; appName: string; templateId: number }): Promise<CallbackRule>;
   list(): Promise<CallbackRule[]>;

@@ -174,12 +174,12 @@ describe("screenshots → event_type 200", () => {
     });
     await assert.rejects(
       sdk.DeleteLiveSnapshotRule({ DomainName: TEST_DOMAIN, AppName: "other", StreamName: "one" }),
-      code("InvalidParameter.ConfNotFound"),
+      code("InternalError.RuleNotFound"),
     );
     await sdk.DeleteLiveSnapshotTemplate({ TemplateId: extra.TemplateId as number });
     await assert.rejects(
       sdk.DescribeLiveSnapshotTemplate({ TemplateId: extra.TemplateId as number }),
-      code("InvalidParameter.ConfNotFound"),
+      code("InternalError.ConfNotFound"),
     );
   });
 

@@ -25,9 +25,10 @@ import {
   deleteLiveDomain,
   describeLiveDomain,
   describeLiveDomains,
+  enableLiveDomain,
+  forbidLiveDomain,
 } from "./live-domains.js";
 import {
-  describeLiveStreamEventList,
   describeLiveStreamOnlineList,
   describeLiveStreamState,
   dropLiveStream,
@@ -40,6 +41,7 @@ import {
   createLiveRecordTemplate,
   deleteLiveRecordRule,
   describeLiveRecordRules,
+  modifyLiveRecordTemplate,
   recordTemplateReads,
 } from "./record-templates.js";
 import {
@@ -47,8 +49,10 @@ import {
   createLiveSnapshotTemplate,
   deleteLiveSnapshotRule,
   describeLiveSnapshotRules,
+  modifyLiveSnapshotTemplate,
   snapshotTemplateReads,
 } from "./snapshot-templates.js";
+import { describeLiveStreamEventList, describeLiveStreamPublishedList } from "./stream-history.js";
 
 /** Every action of the management API, by `X-TC-Action` name. */
 export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
@@ -65,6 +69,8 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     describeLiveDomains,
     describeLiveDomain,
     deleteLiveDomain,
+    forbidLiveDomain,
+    enableLiveDomain,
     modifyLivePushAuthKey,
     describeLivePushAuthKey,
     describeCallbackRecordsList,
@@ -80,12 +86,15 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     forbidLiveStream,
     resumeLiveStream,
     describeLiveStreamEventList,
+    describeLiveStreamPublishedList,
     createLiveRecordTemplate,
+    modifyLiveRecordTemplate,
     ...recordTemplateReads,
     createLiveRecordRule,
     describeLiveRecordRules,
     deleteLiveRecordRule,
     createLiveSnapshotTemplate,
+    modifyLiveSnapshotTemplate,
     ...snapshotTemplateReads,
     createLiveSnapshotRule,
     describeLiveSnapshotRules,
