@@ -147,6 +147,49 @@ describe("RTMP ingest: push auth and stream control through the official SDK", (
       reasons?.map((r) => r?.split(":")[0]),
       ["21", "3"],
     );
+    const published = await sdk.DescribeLiveStreamPublishedList({
+      DomainName: TEST_DOMAIN,
+      StartTime: fmt(hourAgo),
+      EndTime: fmt(new Date(now.getTime() + 60_000)),
+      AppName: "live",
+      StreamName: "controlled",
+    });
+    assert.equal(published.TotalNum, 2);
+    assert.ok(published.PublishInfo?.every((p) => p.ClientIp === "127.0.0.1"));
+  });
+
+  test("ForbidLiveDomain: a real ffmpeg push to the stopped domain is refused (18/303); EnableLiveDomain lets it in again", async () => {
+    const live = await tryPublish(signed("before-forbid", MAIN_KEY));
+    assert.equal(live.code, "NetStream.Publish.Start");
+    await h.events("before-forbid", 1);
+
+    await sdk.ForbidLiveDomain({ DomainName: AUTH_DOMAIN });
+    assert.equal((await sdk.DescribeLiveDomain({ DomainName: AUTH_DOMAIN })).DomainInfo?.Status, 0);
+    const url = h.rtmpUrl(`live/${signed("stopped-domain", MAIN_KEY)}&domain=${AUTH_DOMAIN}`);
+    const refused = await publishWithFfmpeg(url, { seconds: 2 }).exited;
+    assert.notEqual(refused.code, 0, "ffmpeg fails when its publish is refused");
+    const raw = await tryPublish(signed("stopped-domain", MAIN_KEY));
+    assert.equal(raw.code, "NetStream.Publish.Denied");
+    await raw.client.closed;
+    await assert.rejects(h.events("stopped-domain", 1, 1, 500), /waited/);
+    // A publish that was already live goes on.
+    assert.equal(
+      (
+        await sdk.DescribeLiveStreamState({
+          DomainName: AUTH_DOMAIN,
+          AppName: "live",
+          StreamName: "before-forbid",
+        })
+      ).StreamState,
+      "active",
+    );
+    live.client.end();
+
+    await sdk.EnableLiveDomain({ DomainName: AUTH_DOMAIN });
+    assert.equal((await sdk.DescribeLiveDomain({ DomainName: AUTH_DOMAIN })).DomainInfo?.Status, 1);
+    const accepted = publishWithFfmpeg(url, { seconds: 1 });
+    await h.events("stopped-domain", 1);
+    assert.equal((await accepted.exited).code, 0);
   });
 
   test("a second publisher with the push key replaces the first (errcode 21 for the first)", async () => {
