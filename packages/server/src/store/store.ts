@@ -11,6 +11,7 @@ import type {
 } from "../domain/types.js";
 import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import type { RecordingRepository } from "./recording-repository.js";
+import type { RefusalRepository } from "./refusal-repository.js";
 import type { SnapshotRepository } from "./snapshot-repository.js";
 import type { StreamRepository } from "./stream-repository.js";
 
@@ -50,6 +51,7 @@ export interface Store {
   streams: StreamRepository;
   recording: RecordingRepository;
   snapshots: SnapshotRepository;
+  refusals: RefusalRepository;
 }
 
 export interface DomainRepository {

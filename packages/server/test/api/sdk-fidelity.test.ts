@@ -417,6 +417,35 @@ describe("management API fidelity (issue 13), official SDK", () => {
       );
     });
 
+    test("DescribeLiveStreamEventList lists refused publishes (failed starts) unless IsFilter is 1", async () => {
+      await api.store.refusals.record({
+        domainName: "refused.example.com",
+        appName: "live",
+        streamName: "banned",
+        clientIp: "192.0.2.9",
+        errcode: 18,
+        subErrcode: 305,
+      });
+      const query = {
+        StartTime: window.StartTime,
+        EndTime: utc(Date.now() + 60_000),
+        DomainName: "refused.example.com",
+      };
+      const all = await client.DescribeLiveStreamEventList(query);
+      assert.equal(all.TotalNum, 1);
+      const failed = all.EventList?.[0];
+      assert.equal(failed?.StreamName, "banned");
+      assert.equal(failed?.StopReason, "18: The stream is disabled.");
+      assert.equal(failed?.Duration, 0);
+      assert.equal(failed?.ClientIp, "192.0.2.9");
+      assert.equal(failed?.StreamStartTime, failed?.StreamEndTime);
+      const filtered = await client.DescribeLiveStreamEventList({ ...query, IsFilter: 1 });
+      assert.equal(filtered.TotalNum, 0);
+      // A refusal is not a publish: DescribeLiveStreamPublishedList leaves it out.
+      const published = await client.DescribeLiveStreamPublishedList(query);
+      assert.equal(published.TotalNum, 0);
+    });
+
     test("DescribeLiveStreamPublishedList: the domain's publishes, newest start first", async () => {
       const list = await client.DescribeLiveStreamPublishedList({
         DomainName: "history.example.com",

@@ -135,18 +135,25 @@ describe("RTMP ingest: push auth and stream control through the official SDK", (
     const now = new Date();
     const hourAgo = new Date(now.getTime() - 3600_000);
     const fmt = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
-    const list = await sdk.DescribeLiveStreamEventList({
+    const window = {
       StartTime: fmt(hourAgo),
       EndTime: fmt(new Date(now.getTime() + 60_000)),
       StreamName: "controlled",
       IsStrict: 1,
-    });
-    assert.equal(list.TotalNum, 2);
-    const reasons = list.EventList?.map((e) => e.StopReason).sort();
-    assert.deepEqual(
-      reasons?.map((r) => r?.split(":")[0]),
-      ["21", "3"],
-    );
+    };
+    // The banned attempt is listed as a failed start (18) unless IsFilter is 1.
+    const list = await sdk.DescribeLiveStreamEventList(window);
+    assert.equal(list.TotalNum, 3);
+    assert.deepEqual(list.EventList?.map((e) => e.StopReason?.split(":")[0]).sort(), [
+      "18",
+      "21",
+      "3",
+    ]);
+    const started = await sdk.DescribeLiveStreamEventList({ ...window, IsFilter: 1 });
+    assert.deepEqual(started.EventList?.map((e) => e.StopReason?.split(":")[0]).sort(), [
+      "21",
+      "3",
+    ]);
     const published = await sdk.DescribeLiveStreamPublishedList({
       DomainName: TEST_DOMAIN,
       StartTime: fmt(hourAgo),

@@ -1,7 +1,8 @@
-import { describeErrcode, EventType } from "@onair/callbacks";
+import { describeErrcode, EventType, SUB_ERRCODES } from "@onair/callbacks";
 import { z } from "zod";
 import type { StoredEvent } from "../../domain/types.js";
 import { OnAirError } from "../../errors.js";
+import type { PublishRefusal } from "../../store/refusal-repository.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { appName, domainName, flag, tencentTime } from "../fields.js";
 import { formatUtcTime } from "../tencent-time.js";
@@ -10,7 +11,7 @@ import type { StreamEventInfo } from "../wire-types.js";
 /**
  * The publish history (DescribeLiveStreamEventList, DescribeLiveStreamPublishedList): one entry
  * per publish, from the push (1) and interruption (0) events the store keeps, joined by their
- * shared `sequence`.
+ * shared `sequence`; and for the event list, the refused publishes ("开播失败", failed starts).
  */
 
 /** Events read per call at most (Tencent: "目前只支持10000条内的查询", only 10000 records). */
@@ -20,6 +21,7 @@ const MAX_SPAN_MS = 31 * 86_400_000;
 
 interface HistoryQuery {
   from: Date;
+  /** Exclusive: the end of the second EndTime names. */
   to: Date;
   domainName?: string | undefined;
   appName?: string | undefined;
@@ -35,6 +37,9 @@ interface PublishEntry {
   /** Infinity while live: a live publish ends after every ended one. */
   endMs: number;
 }
+
+/** EndTime counts to the end of the second it names (Tencent's times have whole seconds). */
+const endOfSecond = (date: Date) => new Date(date.getTime() + 1000);
 
 function checkWindow(from: Date, to: Date): void {
   if (to < from) {
@@ -74,6 +79,44 @@ function toEntry(push: StoredEvent | undefined, end: StoredEvent | undefined): P
   };
 }
 
+/** A refused publish: it started and ended at once, with its errcode (18, 19) as StopReason. */
+function refusalEntry(r: PublishRefusal): PublishEntry {
+  const at = r.createdAt.getTime();
+  const sub = r.subErrcode === null ? undefined : SUB_ERRCODES.get(`${r.errcode}/${r.subErrcode}`);
+  return {
+    startMs: at,
+    endMs: at,
+    info: {
+      AppName: r.appName,
+      DomainName: r.domainName,
+      StreamName: r.streamName,
+      StreamStartTime: formatUtcTime(r.createdAt),
+      StreamEndTime: formatUtcTime(r.createdAt),
+      StopReason: `${r.errcode}: ${sub?.en ?? describeErrcode(r.errcode).en}`,
+      Duration: 0,
+      ClientIp: r.clientIp,
+      Resolution: "",
+    },
+  };
+}
+
+function matcher(q: HistoryQuery) {
+  const name = q.streamName;
+  return (e: { domainName: string; appName: string; streamName: string }) =>
+    (q.domainName === undefined || e.domainName === q.domainName) &&
+    (q.appName === undefined || e.appName === q.appName) &&
+    (name === undefined || (q.strict ? e.streamName === name : e.streamName.includes(name)));
+}
+
+async function refusedPublishes(ctx: ActionContext, q: HistoryQuery): Promise<PublishEntry[]> {
+  const refusals = await ctx.store.refusals.list({
+    from: q.from,
+    to: q.to,
+    limit: EVENT_SCAN_LIMIT,
+  });
+  return refusals.filter(matcher(q)).map(refusalEntry);
+}
+
 async function publishHistory(ctx: ActionContext, q: HistoryQuery): Promise<PublishEntry[]> {
   const events = await ctx.store.events.list({
     eventTypes: [EventType.Interruption, EventType.Push],
@@ -81,11 +124,8 @@ async function publishHistory(ctx: ActionContext, q: HistoryQuery): Promise<Publ
     to: q.to,
     limit: EVENT_SCAN_LIMIT,
   });
-  const name = q.streamName;
-  const matches = (e: StoredEvent) =>
-    (q.domainName === undefined || e.domainName === q.domainName) &&
-    (q.appName === undefined || e.appName === q.appName) &&
-    (name === undefined || (q.strict ? e.streamId === name : e.streamId.includes(name)));
+  const keyMatches = matcher(q);
+  const matches = (e: StoredEvent) => keyMatches({ ...e, streamName: e.streamId });
   const publishes = new Map<string, { push?: StoredEvent; end?: StoredEvent }>();
   for (const event of events.filter(matches)) {
     const sequence = String(event.body.sequence ?? event.id);
@@ -121,9 +161,8 @@ function checkPageDepth(num: number, size: number): void {
 /**
  * DescribeLiveStreamEventList (tencentcloud-sdk live_models DescribeLiveStreamEventListRequest):
  * StreamName is a substring unless IsStrict is 1; the list is by end time, newest first unless
- * IsAsc is 1 (a live publish, not ended yet, counts as the newest); IsFilter 1 keeps only
- * publishes that started. Every publish OnAir records started (a refused one never becomes a
- * publish, docs/ingest.md), so IsFilter changes nothing yet but is honoured as the filter.
+ * IsAsc is 1 (a live publish, not ended yet, counts as the newest). Refused RTMP publishes are
+ * listed too, as Tencent lists failed starts, unless IsFilter is 1 ("过滤掉开播失败的").
  */
 export const describeLiveStreamEventList = defineAction({
   name: "DescribeLiveStreamEventList",
@@ -146,19 +185,19 @@ export const describeLiveStreamEventList = defineAction({
     const num = p.PageNum ?? 1;
     const size = p.PageSize ?? 10;
     checkPageDepth(num, size);
-    const entries = await publishHistory(ctx, {
+    const query: HistoryQuery = {
       from: p.StartTime.date,
-      to: p.EndTime.date,
+      to: endOfSecond(p.EndTime.date),
       domainName: p.DomainName,
       appName: p.AppName,
       streamName: p.StreamName,
       strict: p.IsStrict === 1,
-    });
+    };
+    const entries = await publishHistory(ctx, query);
+    if (p.IsFilter !== 1) entries.push(...(await refusedPublishes(ctx, query)));
     const byEnd = (a: PublishEntry, b: PublishEntry) =>
       a.endMs === b.endMs ? a.startMs - b.startMs : a.endMs < b.endMs ? -1 : 1;
-    const sorted = entries
-      .filter((e) => p.IsFilter !== 1 || e.info.StreamStartTime !== "")
-      .sort((a, b) => (p.IsAsc === 1 ? byEnd(a, b) : byEnd(b, a)));
+    const sorted = entries.sort((a, b) => (p.IsAsc === 1 ? byEnd(a, b) : byEnd(b, a)));
     const { page, ...counts } = paged(sorted, num, size);
     return { EventList: page.map((e) => e.info), ...counts };
   },
@@ -195,7 +234,7 @@ export const describeLiveStreamPublishedList = defineAction({
     checkPageDepth(num, size);
     const entries = await publishHistory(ctx, {
       from: p.StartTime.date,
-      to: p.EndTime.date,
+      to: endOfSecond(p.EndTime.date),
       domainName: p.DomainName,
       appName: p.AppName,
       streamName: p.StreamName,
