@@ -116,8 +116,8 @@ export const describeLiveDomains = defineAction({
     const prefix = p.DomainPrefix?.toLowerCase() ?? "";
     const all = await ctx.store.domains.list();
     const matching = all
-      // No OnAir domain is slow-live (IsDelayLive 0).
       .filter((d) => p.DomainStatus === undefined || d.status === p.DomainStatus)
+      // No OnAir domain is slow-live (IsDelayLive 0).
       .filter(() => p.IsDelayLive !== 1)
       .filter((d) => p.DomainType === undefined || d.type === p.DomainType)
       .filter((d) => d.name.startsWith(prefix))
@@ -127,7 +127,8 @@ export const describeLiveDomains = defineAction({
       );
     const size = p.PageSize ?? 10;
     const page = p.PageNum ?? 1;
-    const play = matching.filter((d) => d.type === 1).length;
+    // PlayTypeCount counts the enabled play domains (all in region 1, mainland China).
+    const play = matching.filter((d) => d.type === 1 && d.status === 1).length;
     return {
       AllCount: matching.length,
       DomainList: matching.slice((page - 1) * size, page * size).map(domainInfo),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { OnAirError } from "../../errors.js";
-import type { SnapshotTemplate } from "../../store/snapshot-repository.js";
+import type { SnapshotCosFields, SnapshotTemplate } from "../../store/snapshot-repository.js";
 import { defineAction } from "../action.js";
 import { flag, tencentName } from "../fields.js";
 import type { SnapshotTemplateInfo } from "../wire-types.js";
@@ -10,8 +10,8 @@ import { templateActions, templateNotFound } from "./template-actions.js";
 /**
  * Screenshot configuration, Tencent's way (CreateLiveSnapshotTemplate,
  * ModifyLiveSnapshotTemplate, DescribeLiveSnapshotTemplate(s), DeleteLiveSnapshotTemplate,
- * CreateLiveSnapshotRule,
- * DescribeLiveSnapshotRules, DeleteLiveSnapshotRule). Screenshots are written under `/files/`
+ * CreateLiveSnapshotRule, DescribeLiveSnapshotRules, DeleteLiveSnapshotRule). Screenshots are
+ * written under `/files/`
  * (docs/snapshots.md), so the COS fields Tencent requires are optional here, stored and described
  * back, and otherwise ignored.
  */
@@ -122,16 +122,17 @@ export const modifyLiveSnapshotTemplate = defineAction({
     const current = await ctx.store.snapshots.getTemplate(p.TemplateId);
     if (!current) throw templateNotFound("Snapshot", p.TemplateId);
     const min = Math.max(MODIFY_MIN_INTERVAL_S, ctx.config.snapshot.minIntervalSeconds);
-    const cos = { ...current.cos };
-    for (const field of [
-      "CosAppId",
-      "CosBucket",
-      "CosRegion",
-      "CosPrefix",
-      "CosFileName",
-    ] as const) {
-      if (p[field] !== undefined) Object.assign(cos, { [field]: p[field] });
-    }
+    const given: SnapshotCosFields = {
+      CosAppId: p.CosAppId,
+      CosBucket: p.CosBucket,
+      CosRegion: p.CosRegion,
+      CosPrefix: p.CosPrefix,
+      CosFileName: p.CosFileName,
+    };
+    const cos: SnapshotCosFields = {
+      ...current.cos,
+      ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
+    };
     const updated = await ctx.store.snapshots.updateTemplate(p.TemplateId, {
       name: p.TemplateName ?? current.name,
       description: p.Description ?? current.description,
