@@ -97,6 +97,11 @@ export const ERROR_CODES = {
     tencent: "FailedOperation",
     description: "the domain was already added",
   },
+  ONAIR_ERR_RULE_EXISTS: {
+    status: 409,
+    tencent: "FailedOperation",
+    description: "the domain and AppName (and StreamName) already have a rule",
+  },
   ONAIR_ERR_TEMPLATE_IN_USE: {
     status: 409,
     tencent: "FailedOperation",

@@ -197,6 +197,7 @@ export function describeErrcode(errcode: number): ErrcodeInfo {
  * interruption-records table. OnAir's push authentication reports the 18/50x family in its logs.
  */
 export const SUB_ERRCODES: ReadonlyMap<string, { zh: string; en: string }> = new Map([
+  ["18/303", { zh: "推流域名被禁用", en: "The push domain name is disabled." }],
   ["18/305", { zh: "推流流名称处于禁播状态", en: "The stream is disabled." }],
   [
     "18/500",

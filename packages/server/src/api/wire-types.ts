@@ -44,6 +44,9 @@ export interface DomainInfo {
   PlayType: number;
   IsDelayLive: number;
   CurrentCName: string;
+  /** Tencent: "失效参数，可忽略" (obsolete, ignore): always 0 and "". */
+  RentTag: number;
+  RentExpireTime: string;
   IsMiniProgramLive: number;
 }
 
@@ -129,6 +132,9 @@ export interface RecordTemplateInfo {
   HlsParam?: RecordParamInfo;
   Mp4Param?: RecordParamInfo;
   AacParam?: RecordParamInfo;
+  Mp3Param?: RecordParamInfo;
+  HlsSpecialParam?: { FlowContinueDuration?: number };
+  FlvSpecialParam?: { UploadInRecording?: boolean };
 }
 
 /** SnapshotTemplateInfo (docs/snapshots.md); the COS fields are stored, not used. */

@@ -176,8 +176,11 @@ export const configSchema = z
     snapshot: section({
       /** ffmpeg that decodes one JPEG per screenshot (Debian's package). */
       ffmpegPath: z.string().min(1).default("ffmpeg"),
-      /** Shortest SnapshotInterval a template may set (Tencent: 5 s); lower it for tests. */
-      minIntervalSeconds: atLeast(1, 5),
+      /**
+       * Shortest SnapshotInterval CreateLiveSnapshotTemplate accepts (Tencent 267/32624: 2 s;
+       * ModifyLiveSnapshotTemplate's own floor is 5 s); lower it for tests.
+       */
+      minIntervalSeconds: atLeast(1, 2),
       /** ffmpeg children decoding screenshots at once, across all streams; more ticks skip. */
       maxConcurrent: atLeast(1, 4),
       /** An ffmpeg child still running after this is killed and the screenshot counted failed. */
@@ -224,6 +227,11 @@ export const configSchema = z
        * address, is the SDK sending two calls with the same body in one second (ms; 0 = never).
        */
       replayGraceMs: z.number().int().min(0).max(10_000).default(2000),
+      /**
+       * Domains AddLiveDomain may add in all (Tencent's quota: 100, FailedOperation.HostOutLimit);
+       * DescribeLiveDomains' CreateLimitCount is what is left.
+       */
+      maxDomains: atLeast(1, 100),
     }),
     http: section({
       /** Open HTTP connections at most (node's server.maxConnections); more are closed at once. */

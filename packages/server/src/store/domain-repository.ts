@@ -20,7 +20,7 @@ export function createDomainRepository(sql: SqlRunner, clock: Clock): DomainRepo
           tencentCode: "FailedOperation.DomainAdded",
         });
       }
-      return { ...input, createdAt };
+      return { ...input, status: 1, createdAt };
     },
     get: (name) => one(sql, "SELECT * FROM domains WHERE name = ?", [name], toDomain),
     list: () => many(sql, "SELECT * FROM domains ORDER BY created_at, name", [], toDomain),
@@ -32,6 +32,13 @@ export function createDomainRepository(sql: SqlRunner, clock: Clock): DomainRepo
         sql,
         "UPDATE domains SET push_auth = ? WHERE name = ? RETURNING *",
         [json(pushAuth), name],
+        toDomain,
+      ),
+    setStatus: (name, status) =>
+      one(
+        sql,
+        "UPDATE domains SET status = ? WHERE name = ? RETURNING *",
+        [status, name],
         toDomain,
       ),
   };

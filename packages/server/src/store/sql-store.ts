@@ -4,6 +4,7 @@ import { createDomainRepository } from "./domain-repository.js";
 import { createEndpointRepository } from "./endpoint-repository.js";
 import { createEventRepository } from "./event-repository.js";
 import { createRecordingRepository } from "./recording-repository.js";
+import { createRefusalRepository } from "./refusal-repository.js";
 import { createRuleRepository } from "./rule-repository.js";
 import { createSnapshotRepository } from "./snapshot-repository.js";
 import type { DriverRunner, SqlRunner } from "./sql-runner.js";
@@ -46,5 +47,6 @@ export function createSqlStore(sql: DriverRunner, clock: Clock, driver: SqlDrive
     recording: createRecordingRepository(sql, clock),
     snapshots: createSnapshotRepository(sql, clock),
     tasks: createTaskRepository(sql, clock),
+    refusals: createRefusalRepository(sql, clock),
   };
 }

@@ -11,6 +11,7 @@ import type {
 } from "../domain/types.js";
 import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import type { RecordingRepository } from "./recording-repository.js";
+import type { RefusalRepository } from "./refusal-repository.js";
 import type { SnapshotRepository } from "./snapshot-repository.js";
 import type { StreamRepository } from "./stream-repository.js";
 import type { TaskRepository } from "./task-repository.js";
@@ -53,6 +54,7 @@ export interface Store {
   snapshots: SnapshotRepository;
   /** On-demand record and screenshot tasks (CreateRecordTask, CreateScreenshotTask). */
   tasks: TaskRepository;
+  refusals: RefusalRepository;
 }
 
 export interface DomainRepository {
@@ -64,6 +66,8 @@ export interface DomainRepository {
   delete(name: string): Promise<boolean>;
   /** Returns null when there is no such domain. */
   updatePushAuth(name: string, pushAuth: PushAuthConfig): Promise<PushDomain | null>;
+  /** EnableLiveDomain (1) and ForbidLiveDomain (0); null when there is no such domain. */
+  setStatus(name: string, status: 0 | 1): Promise<PushDomain | null>;
 }
 
 export type TemplateInput = Omit<CallbackTemplate, "id" | "createdAt" | "updatedAt">;
@@ -79,6 +83,12 @@ export interface TemplateRepository {
 }
 
 export interface RuleRepository {
+  /** Creates the rule for (domainName, appName); null when that pair already has one. */
+  create(input: {
+    domainName: string;
+    appName: string;
+    templateId: number;
+  }): Promise<CallbackRule | null>;
   /** Creates or replaces the rule for (domainName, appName). */
   upsert(input: { domainName: string; appName: string; templateId: number }): Promise<CallbackRule>;
   list(): Promise<CallbackRule[]>;

@@ -74,7 +74,7 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
     await assert.rejects(
       sdk.CreateLiveRecordTemplate({
         TemplateName: "x",
-        FlvParam: { RecordInterval: 9000, Enable: 1 },
+        FlvParam: { RecordInterval: 43_201, Enable: 1 },
       }),
       (err: { code?: string }) => err.code === "InvalidParameterValue",
     );

@@ -71,6 +71,12 @@ export function storeContract(
       });
       assert.equal(updated?.pushAuth.mainKey, "k");
       assert.equal(await store.domains.updatePushAuth("none.example", pushAuth), null);
+      // ForbidLiveDomain / EnableLiveDomain: a new domain is enabled (1).
+      assert.equal((await store.domains.get("a.example"))?.status, 1);
+      assert.equal((await store.domains.setStatus("a.example", 0))?.status, 0);
+      assert.equal((await store.domains.get("a.example"))?.status, 0);
+      assert.equal((await store.domains.setStatus("a.example", 1))?.status, 1);
+      assert.equal(await store.domains.setStatus("none.example", 0), null);
       assert.equal((await store.domains.list()).length, 1);
       assert.equal(await store.domains.delete("a.example"), true);
       assert.equal(await store.domains.delete("a.example"), false);
@@ -89,6 +95,61 @@ export function storeContract(
       );
       assert.equal((await store.rules.list()).length, 1);
       assert.equal(await store.rules.delete("d.example", "nope"), false);
+      // create never rebinds: a bound pair answers null and keeps its template.
+      assert.equal(
+        await store.rules.create({ domainName: "d.example", appName: "live", templateId }),
+        null,
+      );
+      const other = await store.rules.create({ domainName: "d.example", appName: "x", templateId });
+      assert.equal(other?.appName, "x");
+      assert.equal(await store.rules.delete("d.example", "x"), true);
+    });
+
+    test("record and snapshot templates: updateTemplate replaces the columns, null when absent", async () => {
+      const record = await store.recording.createTemplate({
+        name: "r",
+        description: "",
+        params: { Flv: { RecordInterval: 600, StorageTime: 0, Enable: 1 } },
+        special: { HlsSpecialParam: { FlowContinueDuration: 30 } },
+      });
+      const changed = await store.recording.updateTemplate(record.id, {
+        name: "r2",
+        description: "d",
+        params: { Mp3: { RecordInterval: 900, StorageTime: 0, Enable: 1 } },
+        special: { FlvSpecialParam: { UploadInRecording: true } },
+      });
+      assert.equal(changed?.name, "r2");
+      assert.deepEqual(changed?.params, {
+        Mp3: { RecordInterval: 900, StorageTime: 0, Enable: 1 },
+      });
+      assert.deepEqual(changed?.special, { FlvSpecialParam: { UploadInRecording: true } });
+      assert.deepEqual((await store.recording.getTemplate(record.id))?.special, changed?.special);
+      assert.equal(
+        await store.recording.updateTemplate(record.id + 1000, {
+          name: "x",
+          description: "",
+          params: {},
+        }),
+        null,
+      );
+      const shot = await store.snapshots.createTemplate({
+        name: "s",
+        description: "",
+        intervalSeconds: 2,
+        width: 0,
+        height: 0,
+        pornFlag: 0,
+        cos: {},
+      });
+      const reshot = await store.snapshots.updateTemplate(shot.id, {
+        ...shot,
+        intervalSeconds: 30,
+        cos: { CosBucket: "b" },
+      });
+      assert.equal(reshot?.intervalSeconds, 30);
+      assert.deepEqual(reshot?.cos, { CosBucket: "b" });
+      assert.equal(await store.recording.deleteTemplate(record.id), true);
+      assert.equal(await store.snapshots.deleteTemplate(shot.id), true);
     });
 
     test("append commits an event with its deliveries; a failing delivery rolls the event back", async () => {

@@ -25,9 +25,10 @@ import {
   deleteLiveDomain,
   describeLiveDomain,
   describeLiveDomains,
+  enableLiveDomain,
+  forbidLiveDomain,
 } from "./live-domains.js";
 import {
-  describeLiveStreamEventList,
   describeLiveStreamOnlineList,
   describeLiveStreamState,
   dropLiveStream,
@@ -47,6 +48,7 @@ import {
   createLiveRecordTemplate,
   deleteLiveRecordRule,
   describeLiveRecordRules,
+  modifyLiveRecordTemplate,
   recordTemplateReads,
 } from "./record-templates.js";
 import {
@@ -54,8 +56,10 @@ import {
   createLiveSnapshotTemplate,
   deleteLiveSnapshotRule,
   describeLiveSnapshotRules,
+  modifyLiveSnapshotTemplate,
   snapshotTemplateReads,
 } from "./snapshot-templates.js";
+import { describeLiveStreamEventList, describeLiveStreamPublishedList } from "./stream-history.js";
 
 /** Every action of the management API, by `X-TC-Action` name. */
 export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
@@ -72,6 +76,8 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     describeLiveDomains,
     describeLiveDomain,
     deleteLiveDomain,
+    forbidLiveDomain,
+    enableLiveDomain,
     modifyLivePushAuthKey,
     describeLivePushAuthKey,
     describeCallbackRecordsList,
@@ -89,12 +95,15 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     describeLiveStreamEventList,
     describeLiveStreamPushInfoList,
     describeStreamPushInfoList,
+    describeLiveStreamPublishedList,
     createLiveRecordTemplate,
+    modifyLiveRecordTemplate,
     ...recordTemplateReads,
     createLiveRecordRule,
     describeLiveRecordRules,
     deleteLiveRecordRule,
     createLiveSnapshotTemplate,
+    modifyLiveSnapshotTemplate,
     ...snapshotTemplateReads,
     createLiveSnapshotRule,
     describeLiveSnapshotRules,

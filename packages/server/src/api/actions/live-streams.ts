@@ -1,16 +1,14 @@
-import { describeInterruption, Errcode, EventType, SubErrcode } from "@onair/callbacks";
+import { Errcode, SubErrcode } from "@onair/callbacks";
 import { z } from "zod";
-import { type StreamKey, streamKeyText } from "../../domain/stream-key.js";
-import type { StoredEvent } from "../../domain/types.js";
+import type { StreamKey } from "../../domain/stream-key.js";
 import { OnAirError } from "../../errors.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { appName, domainName, tencentTime } from "../fields.js";
 import { formatUtcTime } from "../tencent-time.js";
-import type { StreamEventInfo } from "../wire-types.js";
 
 /**
  * Live-stream actions (packages/server/docs/api.md): DescribeLiveStreamOnlineList, DescribeLiveStreamState,
- * DropLiveStream, ForbidLiveStream, ResumeLiveStream and DescribeLiveStreamEventList, with
+ * DropLiveStream, ForbidLiveStream and ResumeLiveStream (the history is stream-history.ts), with
  * Tencent's parameter and response names (tencentcloud-sdk-nodejs live_models.d.ts). The online
  * list and the state read the global registry, so with PostgreSQL they cover every node.
  */
@@ -101,20 +99,12 @@ export const describeLiveStreamState = defineAction({
   },
 });
 
+/** A stream that is not live is dropped successfully too (Tencent 267/30795: "returns success"). */
 export const dropLiveStream = defineAction({
   name: "DropLiveStream",
   params: z.object(streamKeyParams).strict(),
   async run(p, ctx) {
-    const key = keyOf(p);
-    if (!(await dropStream(ctx, key, "DropLiveStream"))) {
-      throw new OnAirError(
-        "ONAIR_ERR_STREAM_NOT_LIVE",
-        `stream ${streamKeyText(key)} is not live`,
-        {
-          tencentCode: "ResourceNotFound.StreamNotAlive",
-        },
-      );
-    }
+    await dropStream(ctx, keyOf(p), "DropLiveStream");
     return {};
   },
 });
@@ -156,88 +146,5 @@ export const resumeLiveStream = defineAction({
   async run(p, ctx) {
     await ctx.store.streams.resume(keyOf(p));
     return {};
-  },
-});
-
-/** Events read per DescribeLiveStreamEventList call at most (Tencent: "only 10000 records"). */
-const EVENT_SCAN_LIMIT = 10_000;
-
-export const describeLiveStreamEventList = defineAction({
-  name: "DescribeLiveStreamEventList",
-  params: z
-    .object({
-      StartTime: tencentTime,
-      EndTime: tencentTime,
-      DomainName: domainName.optional(),
-      AppName: appName.optional(),
-      StreamName: z.string().max(256).optional(),
-      PageNum: z.number().int().min(1).max(10_000).optional(),
-      PageSize: z.number().int().min(1).max(100).optional(),
-      IsFilter: z.number().int().min(0).max(1).optional(),
-      IsStrict: z.number().int().min(0).max(1).optional(),
-      IsAsc: z.number().int().min(0).max(1).optional(),
-    })
-    .strict(),
-  async run(p, ctx) {
-    const from = p.StartTime.date;
-    const to = p.EndTime.date;
-    if (to < from) {
-      throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER_VALUE", "EndTime is before StartTime");
-    }
-    const events = await ctx.store.events.list({
-      eventTypes: [EventType.Interruption, EventType.Push],
-      from,
-      to,
-      limit: EVENT_SCAN_LIMIT,
-    });
-    const matches = (e: StoredEvent) =>
-      (p.DomainName === undefined || e.domainName === p.DomainName) &&
-      (p.AppName === undefined || e.appName === p.AppName) &&
-      (p.StreamName === undefined ||
-        (p.IsStrict === 1 ? e.streamId === p.StreamName : e.streamId.includes(p.StreamName)));
-    // One entry per publish: its push and interruption share `sequence`.
-    const publishes = new Map<string, { push?: StoredEvent; end?: StoredEvent }>();
-    for (const event of events.filter(matches)) {
-      const sequence = String(event.body.sequence ?? event.id);
-      const entry = publishes.get(sequence) ?? {};
-      if (event.eventType === EventType.Push) entry.push = event;
-      else entry.end = event;
-      publishes.set(sequence, entry);
-    }
-    const list = [...publishes.values()]
-      .map(({ push, end }) => {
-        const first = (push ?? end) as StoredEvent;
-        const startMs = push ? Number(push.body.event_time) * 1000 : null;
-        const durationMs = end ? Number(end.body.push_duration ?? 0) : null;
-        const errcode = end ? Number(end.body.errcode) : null;
-        const width = Number(first.body.width ?? 0);
-        const height = Number(first.body.height ?? 0);
-        const info: StreamEventInfo = {
-          AppName: first.appName,
-          DomainName: first.domainName,
-          StreamName: first.streamId,
-          StreamStartTime: startMs === null ? "" : formatUtcTime(new Date(startMs)),
-          StreamEndTime: end ? formatUtcTime(new Date(Number(end.body.event_time) * 1000)) : "",
-          // The reason the interruption's errmsg gave (a Drop, a Forbid, a replacement…).
-          StopReason:
-            errcode === null
-              ? ""
-              : `${errcode}: ${describeInterruption(errcode, String(end?.body.errmsg ?? "")).en}`,
-          Duration: durationMs === null ? 0 : Math.round(durationMs / 1000),
-          ClientIp: String(first.body.user_ip ?? ""),
-          Resolution: width > 0 ? `${width}*${height}` : "",
-        };
-        return { sortKey: startMs ?? first.createdAt.getTime(), info };
-      })
-      .sort((a, b) => (p.IsAsc === 1 ? a.sortKey - b.sortKey : b.sortKey - a.sortKey))
-      .map((e) => e.info);
-    const { num, size } = page(p, 10);
-    return {
-      EventList: list.slice((num - 1) * size, num * size),
-      PageNum: num,
-      PageSize: size,
-      TotalNum: list.length,
-      TotalPage: Math.ceil(list.length / size),
-    };
   },
 });
