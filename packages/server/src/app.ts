@@ -29,10 +29,13 @@ import {
   createMetrics,
   registerHttpBodyMetrics,
   registerMediaMetrics,
+  registerPlaybackMetrics,
   registerRtmpMetrics,
 } from "./observability/metrics.js";
 import { createNodeEvents } from "./observability/node-events.js";
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
+import { createHttpFlvRoute } from "./playback/http-flv-route.js";
+import { createPlaybackService } from "./playback/playback-service.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
 import { secureDataDir } from "./store/data-dir.js";
@@ -183,6 +186,11 @@ export async function startOnAir(
     snapshots: () => snapshots.counters(),
     moderationDropped: () => moderation?.dropped ?? null,
   });
+  // Playback attaches on "publish.started" like recording: RTMP play and HTTP-FLV (docs/playback.md).
+  const playback = config.playback.enabled
+    ? createPlaybackService({ store, config, clock, logger, events: nodeEvents })
+    : null;
+  if (playback) registerPlaybackMetrics(metrics, playback.stats);
   const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -256,6 +264,16 @@ export async function startOnAir(
         handler: fileRoute,
       },
       ...dashboard.routes,
+      // `/AppName/StreamName.flv`: after every exact and prefix route, so none is shadowed.
+      ...(playback
+        ? [
+            {
+              method: "GET" as const,
+              path: "*.flv",
+              handler: createHttpFlvRoute({ playback, clientIp: (req) => throttle.clientIp(req) }),
+            },
+          ]
+        : []),
       {
         method: "GET",
         path: "/healthz",
@@ -289,6 +307,7 @@ export async function startOnAir(
       host: config.rtmpHost,
       port: config.rtmpPort,
       publishHost: streams,
+      ...(playback ? { play: { host: playback, policy: playback.policy } } : {}),
       logger,
       session: {
         limits: rtmpConnectionLimits(config.ingest),
@@ -318,6 +337,7 @@ export async function startOnAir(
     async stop() {
       // Publishes end first (their interruptions commit), then the listeners and the queue.
       await streams.stop();
+      playback?.stop();
       await recording.drain();
       await snapshots.drain();
       await moderation?.stop();

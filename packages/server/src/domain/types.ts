@@ -12,6 +12,8 @@ export interface PushDomain {
   /** Tencent's DomainType: 0 push, 1 play. OnAir ingests only push domains. */
   type: 0 | 1;
   pushAuth: PushAuthConfig;
+  /** Play authentication of a play domain (Tencent 267/30761); unused on push domains. */
+  playAuth: PushAuthConfig;
   createdAt: Date;
 }
 

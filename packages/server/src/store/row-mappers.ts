@@ -78,6 +78,7 @@ export const toDomain = rowMapper<PushDomain>({
   name: text,
   type: bit,
   pushAuth: parsed(),
+  playAuth: parsed(),
   createdAt: date,
 });
 

@@ -61,6 +61,8 @@ export interface DomainRepository {
   delete(name: string): Promise<boolean>;
   /** Returns null when there is no such domain. */
   updatePushAuth(name: string, pushAuth: PushAuthConfig): Promise<PushDomain | null>;
+  /** Returns null when there is no such domain. */
+  updatePlayAuth(name: string, playAuth: PushAuthConfig): Promise<PushDomain | null>;
 }
 
 export type TemplateInput = Omit<CallbackTemplate, "id" | "createdAt" | "updatedAt">;
