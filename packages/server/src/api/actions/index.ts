@@ -34,6 +34,7 @@ import {
   forbidLiveStream,
   resumeLiveStream,
 } from "./live-streams.js";
+import { describeLivePlayAuthKey, modifyLivePlayAuthKey } from "./play-auth-keys.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
 import {
   createLiveRecordRule,
@@ -67,6 +68,8 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     deleteLiveDomain,
     modifyLivePushAuthKey,
     describeLivePushAuthKey,
+    modifyLivePlayAuthKey,
+    describeLivePlayAuthKey,
     describeCallbackRecordsList,
     describeCallbackDeliveries,
     describeCallbackDeliveryAttempts,
