@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { largestGap, probeLive, watchWithFfmpeg } from "../helpers/live-player.js";
+import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+/**
+ * Playback with real clients: ffmpeg pushes (libx264 640x360 at 25 fps, one keyframe a second,
+ * AAC), ffprobe and ffmpeg watch over RTMP and HTTP-FLV (docs/playback.md).
+ */
+describe("playback: RTMP play and HTTP-FLV from a live ffmpeg push", () => {
+  let t: TestOnAir;
+  let publisher: FfmpegPublisher;
+  before(async () => {
+    t = await startTestOnAir({ rtmp: true });
+    publisher = publishWithFfmpeg(t.rtmpUrl("live/cam1"));
+    await waitFor(
+      "cam1 live",
+      async () => (await t.onair.store.streams.list({ streamName: "cam1" })).length === 1,
+    );
+  });
+  after(async () => {
+    publisher.child.kill("SIGKILL");
+    await publisher.exited;
+    await t.stop();
+  });
+
+  for (const protocol of ["rtmp", "flv"] as const) {
+    test(`${protocol}: h264 640x360 and aac, from a keyframe, timestamps continuous over 3 s`, async () => {
+      const url = protocol === "rtmp" ? t.rtmpUrl("live/cam1") : `${t.httpUrl}/live/cam1.flv`;
+      const probe = await probeLive(url, 3);
+      const video = probe.streams.find((s) => s.codec_type === "video");
+      const audio = probe.streams.find((s) => s.codec_type === "audio");
+      assert.equal(video?.codec_name, "h264");
+      assert.equal(video?.width, 640);
+      assert.equal(video?.height, 360);
+      assert.equal(audio?.codec_name, "aac");
+      const firstVideo = probe.packets.find((p) => p.codec_type === "video");
+      assert.match(firstVideo?.flags ?? "", /K/, "the first video packet is a keyframe");
+      const v = largestGap(probe.packets, "video");
+      const a = largestGap(probe.packets, "audio");
+      assert.ok(v.count >= 60, `${v.count} video packets in 3 s`);
+      assert.ok(a.count >= 100, `${a.count} audio packets in 3 s`);
+      assert.ok(v.gap <= 0.08, `video gap ${v.gap} s (25 fps: 0.04)`);
+      assert.ok(a.gap <= 0.1, `audio gap ${a.gap} s (AAC at 44.1 kHz: 0.023)`);
+      assert.ok(v.first < 0.5, `the viewer's timeline starts near 0 (${v.first})`);
+    });
+  }
+
+  test("a stream that is not live: 404 with the ONAIR_ERR body, NetStream.Play.StreamNotFound", async () => {
+    const res = await fetch(`${t.httpUrl}/live/nobody.flv`);
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    const body = (await res.json()) as { error: { code: string } };
+    assert.equal(body.error.code, "ONAIR_ERR_STREAM_NOT_LIVE");
+    await assert.rejects(probeLive(t.rtmpUrl("live/nobody"), 1), /nobody is not live/);
+  });
+
+  test("HTTP-FLV: FLV header, chunked, CORS open to browser players", async () => {
+    const res = await fetch(`${t.httpUrl}/live/cam1.flv`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "video/x-flv");
+    assert.equal(res.headers.get("transfer-encoding"), "chunked");
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    const reader = res.body?.getReader();
+    assert.ok(reader);
+    const first = await reader.read();
+    await reader.cancel();
+    assert.equal(Buffer.from(first.value ?? []).toString("latin1", 0, 3), "FLV");
+  });
+});
+
+describe("playback: the publish's end ends its viewers", () => {
+  let t: TestOnAir;
+  before(async () => {
+    t = await startTestOnAir({ rtmp: true });
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  test("the publisher stops: ffmpeg viewers on RTMP and HTTP-FLV exit cleanly (code 0)", async () => {
+    const publisher = publishWithFfmpeg(t.rtmpUrl("live/short"), { seconds: 4 });
+    await waitFor(
+      "short live",
+      async () => (await t.onair.store.streams.list({ streamName: "short" })).length === 1,
+    );
+    const viewers = [
+      watchWithFfmpeg(t.rtmpUrl("live/short")),
+      watchWithFfmpeg(`${t.httpUrl}/live/short.flv`),
+    ];
+    assert.equal((await publisher.exited).code, 0);
+    for (const viewer of viewers) {
+      const exit = await Promise.race([
+        viewer.exited,
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000)),
+      ]);
+      if (!exit) viewer.child.kill("SIGKILL");
+      assert.ok(exit, "the viewer exited after the publish ended");
+      assert.equal(exit.code, 0, exit.stderr);
+    }
+  });
+
+  test("DropLiveStream ends the viewers too", async () => {
+    const publisher = publishWithFfmpeg(t.rtmpUrl("live/dropped"));
+    try {
+      await waitFor(
+        "dropped live",
+        async () => (await t.onair.store.streams.list({ streamName: "dropped" })).length === 1,
+      );
+      const [live] = await t.onair.store.streams.list({ streamName: "dropped" });
+      const viewer = watchWithFfmpeg(t.rtmpUrl("live/dropped"));
+      await waitFor("the viewer counted", async () =>
+        (await (await fetch(`${t.httpUrl}/metrics`)).text()).includes(
+          'onair_play_stream_viewers{stream="live/dropped"} 1',
+        ),
+      );
+      await t.sdk.DropLiveStream({
+        DomainName: live?.domainName ?? "",
+        AppName: "live",
+        StreamName: "dropped",
+      });
+      const exit = await Promise.race([
+        viewer.exited,
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000)),
+      ]);
+      if (!exit) viewer.child.kill("SIGKILL");
+      assert.ok(exit, "the viewer exited after the drop");
+      assert.equal(exit.code, 0, exit.stderr);
+    } finally {
+      publisher.child.kill("SIGKILL");
+      await publisher.exited;
+    }
+  });
+});
