@@ -6,6 +6,9 @@ import { LiveViewer } from "../media/live-viewer.js";
 import { hostWithoutPort, parseFlvPath } from "./play-target.js";
 import type { PlaybackService } from "./playback-service.js";
 
+/** Time for the end of the stream to flush before the connection is destroyed. */
+const CLOSE_GRACE_MS = 1000;
+
 /**
  * HTTP-FLV: `GET /AppName/StreamName.flv` streams the live stream as one FLV file (Adobe FLV
  * spec, E.2–E.4) in a chunked response, with CORS open so browser players (mpegts.js, flv.js)
@@ -49,11 +52,11 @@ export function createHttpFlvRoute(deps: {
       // Chunked: the response has no length, it lasts as long as the publish.
     });
     res.write(FLV_HEADER);
-    const socket = req.socket;
     let unsubscribe: (() => void) | null = null;
     const viewer = new LiveViewer(
       {
-        queuedBytes: () => socket.writableLength + res.writableLength,
+        // The response counts its socket's unsent bytes too (OutgoingMessage.writableLength).
+        queuedBytes: () => res.writableLength,
         write: (tag, timestamp) => {
           const bytes = encodeFlvTag(tag, timestamp);
           res.write(bytes);
@@ -68,6 +71,8 @@ export function createHttpFlvRoute(deps: {
         end: () => {
           grant.left("ended", "the publish ended");
           res.end();
+          // A viewer that stopped reading would hold the socket (and the server's close) forever.
+          setTimeout(() => res.destroy(), CLOSE_GRACE_MS).unref();
         },
       },
       deps.playback.policy,
