@@ -7,6 +7,7 @@ import { probeLive } from "../helpers/live-player.js";
 import { captureLogs } from "../helpers/log-capture.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { onair } from "./cli-devtools-process.js";
 
 const PLAY_DOMAIN = "play.example.com";
 const MAIN_KEY = "PlayMainKey0123456789";
@@ -125,13 +126,50 @@ describe("playback: play domains and play authentication", () => {
     await t.sdk.ModifyLivePlayAuthKey({ DomainName: PLAY_DOMAIN, AuthDelta: 0 });
   });
 
+  test("onair play-url --server prints URLs that play over both protocols; a wrong key's do not", async () => {
+    const urls = async (key: string) => {
+      const result = await onair([
+        "play-url",
+        "--domain",
+        PLAY_DOMAIN,
+        "--stream",
+        "sec",
+        "--key",
+        key,
+        "--server",
+        `127.0.0.1:${t.onair.rtmpPort}`,
+        "--http-server",
+        `127.0.0.1:${t.onair.httpPort}`,
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.trim().split("\n");
+      assert.equal(lines.length, 2);
+      assert.match(
+        lines[0] ?? "",
+        /^rtmp:\/\/127\.0\.0\.1:\d+\/live\/sec\?txSecret=[0-9a-f]{32}&txTime=[0-9A-F]+&domain=/,
+      );
+      assert.match(lines[1] ?? "", /^http:\/\/127\.0\.0\.1:\d+\/live\/sec\.flv\?/);
+      return lines as [string, string];
+    };
+    for (const url of await urls(BACKUP_KEY)) {
+      const probe = await probeLive(url, 1);
+      assert.ok(
+        probe.streams.some((s) => s.codec_name === "h264"),
+        url,
+      );
+    }
+    for (const url of await urls("NotTheKey")) {
+      await assert.rejects(probeLive(url, 1), /mismatch|403/, url);
+    }
+  });
+
   test("every refused play is logged", async () => {
     const refused = logs.filter((l) => l.msg === "play refused");
-    assert.ok(refused.length >= 7, `${refused.length} refusals logged`);
+    assert.ok(refused.length >= 9, `${refused.length} refusals logged`);
     assert.ok(refused.some((l) => l.protocol === "rtmp" && /mismatch/.test(String(l.description))));
     assert.ok(refused.some((l) => l.protocol === "flv" && /expired/.test(String(l.description))));
     const metrics = await (await fetch(`${t.httpUrl}/metrics`)).text();
-    assert.match(metrics, /onair_play_refusals_total\{reason="auth"\} ([7-9]|\d\d)/);
+    assert.match(metrics, /onair_play_refusals_total\{reason="auth"\} (9|\d\d)/);
   });
 });
 
