@@ -203,7 +203,7 @@ export async function startOnAir(
   registerHttpBodyMetrics(metrics, bodyBudget);
   // The management API and the dashboard act on the same things.
   const management = { store, config, clock, logger, credentials, nodeEvents, streams, throttle };
-  const api = createApiRoute(management);
+  const api = createApiRoute({ ...management, viewers: playback?.stats });
   const dashboard = createDashboard({
     ...management,
     filesDir,

@@ -3,6 +3,7 @@ import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { StreamKey } from "../domain/stream-key.js";
 import type { NodeEvents } from "../observability/node-events.js";
+import type { ViewerStats } from "../playback/viewer-stats.js";
 import type { Store } from "../store/store.js";
 
 /** Ends a live publish wherever it runs (the stream service); false when it is not live. */
@@ -21,6 +22,8 @@ export interface ActionContext {
   nodeEvents: NodeEvents;
   /** Absent in API-only setups: drops then go through the store, carried out by the holding node. */
   streams?: StreamControl | undefined;
+  /** This node's viewer statistics (absent when playback is off: the play-info actions answer zeros). */
+  viewers?: ViewerStats | undefined;
 }
 
 /** One API action: raw JSON parameters in, the `Response` fields (without RequestId) out. */

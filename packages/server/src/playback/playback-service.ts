@@ -40,7 +40,7 @@ export function createPlaybackService(deps: {
   events: NodeEvents;
 }): PlaybackService {
   const { config, logger } = deps;
-  const stats = new ViewerStats();
+  const stats = new ViewerStats(() => deps.clock.now().getTime());
   const policy: ViewerPolicy = {
     maxQueuedBytes: config.playback.maxQueuedBytes,
     maxSkippedKeyframes: config.playback.maxSkippedKeyframes,
@@ -99,6 +99,7 @@ export function createPlaybackService(deps: {
     }
     let joined = false;
     let gone = false;
+    const key = { domain, appName, streamName, protocol: request.protocol };
     const viewer = {
       protocol: request.protocol,
       stream: streamKeyText(source.stream.key),
@@ -111,16 +112,16 @@ export function createPlaybackService(deps: {
         domain,
         subscribe(sink) {
           joined = true;
-          stats.joined(name, domain);
+          stats.joined(key);
           logger.info(viewer, "viewer joined");
           return source.add(sink);
         },
-        sent: (bytes) => stats.sent(name, domain, bytes),
+        sent: (bytes) => stats.sent(key, bytes),
         left(exit, detail) {
           if (gone) return;
           gone = true;
           if (!joined) return;
-          stats.left(name, domain);
+          stats.left(key);
           if (exit === "evicted") {
             stats.evicted[request.protocol]++;
             logger.warn({ ...viewer, detail }, "viewer dropped: it fell behind");

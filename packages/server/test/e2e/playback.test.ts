@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { formatUtcTime } from "../../src/api/tencent-time.js";
 import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 import { largestGap, probeLive, watchWithFfmpeg } from "../helpers/live-player.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
@@ -68,6 +69,58 @@ describe("playback: RTMP play and HTTP-FLV from a live ffmpeg push", () => {
     const first = await reader.read();
     await reader.cancel();
     assert.equal(Buffer.from(first.value ?? []).toString("latin1", 0, 3), "FLV");
+  });
+
+  test("DescribeStreamPlayInfoList / DescribeAllStreamPlayInfoList: the minutes just watched", async () => {
+    const viewer = watchWithFfmpeg(t.rtmpUrl("live/cam1"));
+    try {
+      await waitFor("the viewer counted", async () =>
+        (await (await fetch(`${t.httpUrl}/metrics`)).text()).includes(
+          'onair_play_stream_viewers{stream="live/cam1"} 1',
+        ),
+      );
+      const now = Date.now();
+      const { DataInfoList: minutes = [] } = await t.sdk.DescribeStreamPlayInfoList({
+        StartTime: formatUtcTime(new Date(now - 5 * 60_000)),
+        EndTime: formatUtcTime(new Date(now)),
+        StreamName: "cam1",
+      });
+      assert.ok(minutes.length >= 5 && minutes.length <= 6, `${minutes.length} minutes`);
+      assert.match(minutes[0]?.Time ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
+      const requests = minutes.reduce((sum, m) => sum + (m.Request ?? 0), 0);
+      const flux = minutes.reduce((sum, m) => sum + (m.Flux ?? 0), 0);
+      assert.ok(requests >= 4, `${requests} requests (two probes, the FLV check, this viewer)`);
+      assert.ok(flux > 0.05, `${flux} MB sent`);
+      assert.ok((minutes.at(-1)?.Online ?? 0) >= 1, "this viewer is online now");
+      const other = await t.sdk.DescribeStreamPlayInfoList({
+        StartTime: formatUtcTime(new Date(now - 60_000)),
+        EndTime: formatUtcTime(new Date(now)),
+        StreamName: "someone-else",
+      });
+      assert.ok(other.DataInfoList?.every((m) => m.Request === 0 && m.Flux === 0));
+
+      const all = await t.sdk.DescribeAllStreamPlayInfoList({
+        QueryTime: formatUtcTime(new Date()),
+      });
+      const row = all.DataInfoList?.find((r) => r.StreamName === "cam1" && r.Protocol === "Rtmp");
+      assert.equal(row?.PlayDomain, "127.0.0.1");
+      assert.ok((row?.Online ?? 0) >= 1);
+      const none = await t.sdk.DescribeAllStreamPlayInfoList({
+        QueryTime: formatUtcTime(new Date()),
+        PlayDomains: ["play.example.com"],
+      });
+      assert.deepEqual(none.DataInfoList, []);
+      await assert.rejects(
+        t.sdk.DescribeStreamPlayInfoList({
+          StartTime: formatUtcTime(new Date(now - 25 * 3600_000)),
+          EndTime: formatUtcTime(new Date(now)),
+        }),
+        (err: { code?: string }) => err.code === "InvalidParameterValue",
+      );
+    } finally {
+      viewer.child.kill("SIGKILL");
+      await viewer.exited;
+    }
   });
 });
 

@@ -35,6 +35,7 @@ import {
   resumeLiveStream,
 } from "./live-streams.js";
 import { describeLivePlayAuthKey, modifyLivePlayAuthKey } from "./play-auth-keys.js";
+import { describeAllStreamPlayInfoList, describeStreamPlayInfoList } from "./play-info.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
 import {
   createLiveRecordRule,
@@ -70,6 +71,8 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     describeLivePushAuthKey,
     modifyLivePlayAuthKey,
     describeLivePlayAuthKey,
+    describeStreamPlayInfoList,
+    describeAllStreamPlayInfoList,
     describeCallbackRecordsList,
     describeCallbackDeliveries,
     describeCallbackDeliveryAttempts,
