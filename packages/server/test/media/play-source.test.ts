@@ -100,6 +100,33 @@ describe("PlaySource: what a viewer starts with", () => {
     );
   });
 
+  test("Enhanced RTMP (HEVC): its SequenceStart and keyframes are cached and passed as received", () => {
+    const { published, fanout } = stream();
+    const source = new PlaySource(published, { maxGopBytes: 1000 });
+    // byte 0: IsExHeader | frameType << 4 | packetType; then the FourCC (E-RTMP v1).
+    const hvc1 = (frameType: number, packetType: number, ts: number): FlvTag => ({
+      type: 9,
+      timestamp: ts,
+      data: Buffer.concat([
+        Buffer.from([0x80 | (frameType << 4) | packetType]),
+        Buffer.from("hvc1"),
+        Buffer.from([1, 2, 3]),
+      ]),
+    });
+    const header = hvc1(1, 0, 0);
+    fanout.publish(header, { sequenceHeader: true });
+    for (const tag of [hvc1(1, 1, 0), hvc1(2, 3, 40), hvc1(1, 1, 1000), hvc1(2, 1, 1040)])
+      fanout.publish(tag, { sequenceHeader: false });
+    const viewer = new Recorder();
+    source.add(viewer);
+    assert.equal(viewer.tags[0], header);
+    assert.deepEqual(
+      viewer.tags.slice(1).map((t) => t.timestamp),
+      [1000, 1040],
+    );
+    assert.ok(viewer.tags.every((t) => t.data.toString("latin1", 1, 5) === "hvc1"));
+  });
+
   test("a viewer that joins after the end gets onEnd at once", () => {
     const { published, fanout } = stream();
     const source = new PlaySource(published, { maxGopBytes: 100 });

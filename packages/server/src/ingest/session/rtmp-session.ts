@@ -295,6 +295,10 @@ export class RtmpSession {
   private outChunkSize = 128;
 
   private onPublish(publishName: AmfValue, streamId: number): void {
+    if (this.player) {
+      this.refuse(streamId, "NetStream.Publish.BadName", "this connection is playing");
+      return;
+    }
     if (this.publishStreamId !== null) {
       // Wirecast stops by publishing the name `false`; anything else is a second publish.
       if (typeof publishName !== "string" || publishName === "") {
