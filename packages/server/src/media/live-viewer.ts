@@ -28,7 +28,8 @@ export interface ViewerOutput {
  * is the socket's own write buffer; once that is over `maxQueuedBytes`, tags are skipped up to
  * the next keyframe (audio with it, so what it plays still decodes), and a viewer still over the
  * bound at `maxSkippedKeyframes` keyframes in a row is evicted. Sequence headers and metadata
- * are never skipped. Timestamps are moved so the viewer's first media tag is at 0.
+ * are never skipped. A viewer starts at a keyframe (when the stream has video), and timestamps
+ * are moved so that its first media tag is at 0.
  */
 export class LiveViewer implements TagSink {
   private base: number | null = null;
@@ -37,6 +38,7 @@ export class LiveViewer implements TagSink {
   private skippedKeyframes = 0;
   private hasVideo = false;
   private done = false;
+  private started = false;
   /** Tags skipped because the viewer fell behind. */
   skipped = 0;
   bytes = 0;
@@ -53,6 +55,11 @@ export class LiveViewer implements TagSink {
       return;
     }
     const keyframe = tag.type === 9 && inspectVideoTag(tag.data).keyframe;
+    if (!this.started) {
+      // Nothing before the first keyframe: frames that reference a picture the viewer never had.
+      if (this.hasVideo && !keyframe) return;
+      this.started = true;
+    }
     const cutPoint = keyframe || (tag.type === 8 && !this.hasVideo);
     const behind = this.output.queuedBytes() > this.policy.maxQueuedBytes;
     if (cutPoint) {

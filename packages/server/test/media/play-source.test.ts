@@ -212,6 +212,22 @@ describe("LiveViewer: the slow-viewer policy", () => {
     assert.equal(state.ended, false, "an evicted viewer is not ended again");
   });
 
+  test("a viewer joining between keyframes starts at the next one", () => {
+    const { state, out } = output();
+    const viewer = new LiveViewer(out, { maxQueuedBytes: 100, maxSkippedKeyframes: 3 });
+    for (const tag of [avcHeader, aacHeader, inter(40), audio(50), key(1000), audio(1010)])
+      viewer.onTag(tag);
+    assert.deepEqual(
+      state.written.map((w) => [w.type, w.ts]),
+      [
+        [9, 0],
+        [8, 0],
+        [9, 0],
+        [8, 10],
+      ],
+    );
+  });
+
   test("sequence headers and metadata are never skipped", () => {
     const { state, out } = output();
     const viewer = new LiveViewer(out, { maxQueuedBytes: 100, maxSkippedKeyframes: 9 });
