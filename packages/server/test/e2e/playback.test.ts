@@ -155,35 +155,40 @@ describe("playback: the publish's end ends its viewers", () => {
     }
   });
 
-  test("DropLiveStream ends the viewers too", async () => {
-    const publisher = publishWithFfmpeg(t.rtmpUrl("live/dropped"));
-    try {
-      await waitFor(
-        "dropped live",
-        async () => (await t.onair.store.streams.list({ streamName: "dropped" })).length === 1,
-      );
-      const [live] = await t.onair.store.streams.list({ streamName: "dropped" });
-      const viewer = watchWithFfmpeg(t.rtmpUrl("live/dropped"));
-      await waitFor("the viewer counted", async () =>
-        (await (await fetch(`${t.httpUrl}/metrics`)).text()).includes(
-          'onair_play_stream_viewers{stream="live/dropped"} 1',
-        ),
-      );
-      await t.sdk.DropLiveStream({
-        DomainName: live?.domainName ?? "",
-        AppName: "live",
-        StreamName: "dropped",
-      });
-      const exit = await Promise.race([
-        viewer.exited,
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000)),
-      ]);
-      if (!exit) viewer.child.kill("SIGKILL");
-      assert.ok(exit, "the viewer exited after the drop");
-      assert.equal(exit.code, 0, exit.stderr);
-    } finally {
-      publisher.child.kill("SIGKILL");
-      await publisher.exited;
-    }
-  });
+  for (const action of ["DropLiveStream", "ForbidLiveStream"] as const) {
+    test(`${action} ends the viewers too`, async () => {
+      const name = action === "DropLiveStream" ? "dropped" : "forbidden";
+      const publisher = publishWithFfmpeg(t.rtmpUrl(`live/${name}`));
+      try {
+        await waitFor(
+          `${name} live`,
+          async () => (await t.onair.store.streams.list({ streamName: name })).length === 1,
+        );
+        const [live] = await t.onair.store.streams.list({ streamName: name });
+        const viewer = watchWithFfmpeg(
+          action === "DropLiveStream" ? t.rtmpUrl(`live/${name}`) : `${t.httpUrl}/live/${name}.flv`,
+        );
+        await waitFor("the viewer counted", async () =>
+          (await (await fetch(`${t.httpUrl}/metrics`)).text()).includes(
+            `onair_play_stream_viewers{stream="live/${name}"} 1`,
+          ),
+        );
+        await t.sdk[action]({
+          DomainName: live?.domainName ?? "",
+          AppName: "live",
+          StreamName: name,
+        });
+        const exit = await Promise.race([
+          viewer.exited,
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000)),
+        ]);
+        if (!exit) viewer.child.kill("SIGKILL");
+        assert.ok(exit, `the viewer exited after ${action}`);
+        assert.equal(exit.code, 0, exit.stderr);
+      } finally {
+        publisher.child.kill("SIGKILL");
+        await publisher.exited;
+      }
+    });
+  }
 });
