@@ -8,7 +8,6 @@ import type { PlayGrant, PlayHost, PlayRequest } from "./play-host.js";
 /** What the player needs of its connection. */
 export interface PlayerConnection {
   id: string;
-  clientIp: string;
   /** Sends one message, chunked at the connection's chunk size; returns the bytes written. */
   send(message: RtmpMessage): number;
   /** Bytes written to the socket and not yet sent. */

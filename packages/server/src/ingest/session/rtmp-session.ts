@@ -377,7 +377,6 @@ export class RtmpSession {
     this.player = new RtmpPlayer(
       {
         id: this.options.id,
-        clientIp,
         send: (message) => this.send(message),
         queuedBytes: () => this.socket.writableLength,
         close: (detail) => this.finish(0, detail),
