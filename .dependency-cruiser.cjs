@@ -26,7 +26,7 @@ const LAYERS = [
   { row: 7, folders: ["streams/"], owns: "the stream service" },
   {
     row: 8,
-    folders: ["recording/", "snapshots/", "moderation/", "monitoring/"],
+    folders: ["recording/", "snapshots/", "moderation/", "monitoring/", "playback/"],
     owns: "subscribers of a PublishedStream",
     // They get the narrow PublishedStream, never the stream service or its LivePublish class.
     notImports: {
@@ -34,6 +34,7 @@ const LAYERS = [
       "snapshots/": ["streams/"],
       "moderation/": ["streams/"],
       "monitoring/": ["streams/"],
+      "playback/": ["streams/"],
     },
   },
   {

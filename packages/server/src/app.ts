@@ -31,11 +31,14 @@ import {
   createMetrics,
   registerHttpBodyMetrics,
   registerMediaMetrics,
+  registerPlaybackMetrics,
   registerPushMetrics,
   registerRtmpMetrics,
 } from "./observability/metrics.js";
 import { createNodeEvents } from "./observability/node-events.js";
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
+import { createHttpFlvRoute } from "./playback/http-flv-route.js";
+import { createPlaybackService } from "./playback/playback-service.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
 import { secureDataDir } from "./store/data-dir.js";
@@ -219,6 +222,11 @@ export async function startOnAir(
     commit: events.commit,
   });
   registerPushMetrics(metrics, pushInfo.live);
+  // Playback attaches on "publish.started" like recording: RTMP play and HTTP-FLV (docs/playback.md).
+  const playback = config.playback.enabled
+    ? createPlaybackService({ store, config, clock, logger, events: nodeEvents })
+    : null;
+  if (playback) registerPlaybackMetrics(metrics, playback.stats);
   const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -241,7 +249,7 @@ export async function startOnAir(
     throttle,
     pushInfo,
   };
-  const api = createApiRoute(management);
+  const api = createApiRoute({ ...management, viewers: playback?.stats });
   const dashboard = createDashboard({
     ...management,
     filesDir,
@@ -305,6 +313,16 @@ export async function startOnAir(
         handler: fileRoute,
       },
       ...dashboard.routes,
+      // `/AppName/StreamName.flv`: after every exact and prefix route, so none is shadowed.
+      ...(playback
+        ? [
+            {
+              method: "GET" as const,
+              path: "*.flv",
+              handler: createHttpFlvRoute({ playback, clientIp: (req) => throttle.clientIp(req) }),
+            },
+          ]
+        : []),
       {
         method: "GET",
         path: "/healthz",
@@ -338,6 +356,7 @@ export async function startOnAir(
       host: config.rtmpHost,
       port: config.rtmpPort,
       publishHost: streams,
+      ...(playback ? { play: { host: playback, policy: playback.policy } } : {}),
       logger,
       session: {
         limits: rtmpConnectionLimits(config.ingest),
@@ -368,6 +387,7 @@ export async function startOnAir(
       // Publishes end first (their interruptions commit), then the listeners and the queue.
       await streams.stop();
       await pushInfo.stop();
+      playback?.stop();
       await recording.drain();
       await snapshots.drain();
       await moderation?.stop();

@@ -87,6 +87,11 @@ export const ERROR_CODES = {
     tencent: "UnsupportedOperation",
     description: "the path exists, not with this HTTP method",
   },
+  ONAIR_ERR_PLAY_REFUSED: {
+    status: 403,
+    tencent: "UnauthorizedOperation",
+    description: "a play refused: play authentication failed, or the domain may not be played",
+  },
   ONAIR_ERR_HOOK_ACTION_REFUSED: {
     status: 403,
     tencent: "UnauthorizedOperation",

@@ -4,6 +4,7 @@ import type { Clock } from "../domain/clock.js";
 import type { StreamKey } from "../domain/stream-key.js";
 import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
+import type { ViewerStats } from "../playback/viewer-stats.js";
 import type { Store } from "../store/store.js";
 
 /** Ends a live publish wherever it runs (the stream service); false when it is not live. */
@@ -25,6 +26,8 @@ export interface ActionContext {
   streams?: StreamControl | undefined;
   /** This node's push statistics (docs/monitoring.md); absent when the node has no ingest. */
   pushInfo?: PushInfoSource | undefined;
+  /** This node's viewer statistics (absent when playback is off: the play-info actions answer zeros). */
+  viewers?: ViewerStats | undefined;
 }
 
 /** One API action: raw JSON parameters in, the `Response` fields (without RequestId) out. */

@@ -94,6 +94,15 @@ export interface PushAuthKeyInfo {
   AuthDelta: number;
 }
 
+/** PlayAuthKeyInfo (Tencent 267/30765); keys in clear, as Tencent returns them. */
+export interface PlayAuthKeyInfo {
+  DomainName: string;
+  Enable: number;
+  AuthKey: string;
+  AuthDelta: number;
+  AuthBackKey: string;
+}
+
 /** CallBackRuleInfo: a domain and AppName bound to a callback template. */
 export interface CallBackRuleInfo {
   CreateTime: string;

@@ -4,6 +4,7 @@ import { cliLine } from "./cli-line.js";
 import { addDeliveriesCommand } from "./deliveries-command.js";
 import { addListenCommand } from "./listen-command.js";
 import { parseInteger } from "./parse-integer.js";
+import { addPlayUrlCommand } from "./play-url-command.js";
 import { addPushUrlCommand } from "./push-url-command.js";
 import { startCommand } from "./start-command.js";
 import { addTriggerCommand } from "./trigger-command.js";
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   addListenCommand(program);
   addTriggerCommand(program);
   addPushUrlCommand(program);
+  addPlayUrlCommand(program);
   addVerifyCommand(program);
 
   try {

@@ -161,6 +161,25 @@ export const configSchema = z
       /** How often a node checks for Drop/Forbid requests addressed to its publishers. */
       commandPollMs: atLeast(50, 1000),
     }),
+    /** Playback: RTMP play on rtmpPort and HTTP-FLV on httpPort (docs/playback.md). */
+    playback: section({
+      enabled: z.boolean().default(true),
+      /**
+       * Plays on a domain not added as a play domain (AddLiveDomain DomainType 1), without play
+       * auth: from anywhere (true), never (false), or only from a viewer on this machine
+       * ("loopback", the default, as for push).
+       */
+      allowUnregisteredDomains: z.union([z.boolean(), z.literal("loopback")]).default("loopback"),
+      /**
+       * Bytes a viewer's connection may hold unsent (about 13 s of a 2.5 Mbit/s stream); past
+       * it the viewer skips to the next keyframe.
+       */
+      maxQueuedBytes: atLeast(64 * 1024, 4 * 1024 * 1024),
+      /** A viewer still over maxQueuedBytes at this many keyframes in a row is disconnected. */
+      maxSkippedKeyframes: atLeast(1, 3),
+      /** Largest GOP kept for viewers to start on; a longer one is not cached (they wait for a keyframe). */
+      maxGopBytes: atLeast(64 * 1024, 8 * 1024 * 1024),
+    }),
     recording: section({
       /** ffmpeg for MP4 and HLS recording (Debian's package; FLV needs none). */
       ffmpegPath: z.string().min(1).default("ffmpeg"),

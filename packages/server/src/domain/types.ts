@@ -14,6 +14,8 @@ export interface PushDomain {
   pushAuth: PushAuthConfig;
   /** Tencent's DomainInfo.Status: 1 enabled, 0 stopped by ForbidLiveDomain (publishes refused). */
   status: 0 | 1;
+  /** Play authentication of a play domain (Tencent 267/30761); unused on push domains. */
+  playAuth: PushAuthConfig;
   createdAt: Date;
 }
 

@@ -286,3 +286,83 @@ function scrapedGauge(
     },
   });
 }
+
+/** What the viewer gauges read (playback/viewer-stats.ts satisfies it). */
+export interface ViewerFigures {
+  streams: ReadonlyMap<string, { online: number; requests: number; bytes: number }>;
+  domains: ReadonlyMap<string, { online: number; requests: number; bytes: number }>;
+  evicted: Readonly<Record<"rtmp" | "flv", number>>;
+  refused: Readonly<Record<"auth" | "notFound" | "badRequest", number>>;
+}
+
+/**
+ * Viewer statistics (docs/playback.md): online viewers, play requests and bytes sent per stream
+ * (`AppName/StreamName`) and per play domain, viewers dropped for falling behind and refused
+ * plays. Counters since start, read at scrape time.
+ */
+export function registerPlaybackMetrics(metrics: Metrics, figures: ViewerFigures): void {
+  const perKey = (
+    name: string,
+    help: string,
+    label: "stream" | "domain",
+    field: "online" | "requests" | "bytes",
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        const map = label === "stream" ? figures.streams : figures.domains;
+        for (const [key, counters] of map) this.set({ [label]: key }, counters[field]);
+      },
+    });
+  perKey(
+    "onair_play_stream_viewers",
+    "Viewers watching now, per AppName/StreamName",
+    "stream",
+    "online",
+  );
+  perKey(
+    "onair_play_stream_requests_total",
+    "Accepted play requests per stream",
+    "stream",
+    "requests",
+  );
+  perKey("onair_play_stream_bytes_total", "Bytes sent to viewers per stream", "stream", "bytes");
+  perKey("onair_play_domain_viewers", "Viewers watching now, per play domain", "domain", "online");
+  perKey(
+    "onair_play_domain_requests_total",
+    "Accepted play requests per play domain",
+    "domain",
+    "requests",
+  );
+  perKey(
+    "onair_play_domain_bytes_total",
+    "Bytes sent to viewers per play domain",
+    "domain",
+    "bytes",
+  );
+  new Gauge({
+    name: "onair_play_viewers_dropped_total",
+    help: "Viewers disconnected because they stayed behind (playback.maxQueuedBytes), by protocol",
+    labelNames: ["protocol"],
+    registers: [metrics.registry],
+    collect() {
+      this.set({ protocol: "rtmp" }, figures.evicted.rtmp);
+      this.set({ protocol: "flv" }, figures.evicted.flv);
+    },
+  });
+  new Gauge({
+    name: "onair_play_refusals_total",
+    help: "Plays refused: auth (play auth or domain), not_found (not live), bad_request",
+    labelNames: ["reason"],
+    registers: [metrics.registry],
+    collect() {
+      this.set({ reason: "auth" }, figures.refused.auth);
+      this.set({ reason: "not_found" }, figures.refused.notFound);
+      this.set({ reason: "bad_request" }, figures.refused.badRequest);
+    },
+  });
+}

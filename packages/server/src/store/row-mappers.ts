@@ -79,6 +79,7 @@ export const toDomain = rowMapper<PushDomain>({
   type: bit,
   pushAuth: parsed(),
   status: bit,
+  playAuth: parsed(),
   createdAt: date,
 });
 

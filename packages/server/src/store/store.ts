@@ -68,6 +68,8 @@ export interface DomainRepository {
   updatePushAuth(name: string, pushAuth: PushAuthConfig): Promise<PushDomain | null>;
   /** EnableLiveDomain (1) and ForbidLiveDomain (0); null when there is no such domain. */
   setStatus(name: string, status: 0 | 1): Promise<PushDomain | null>;
+  /** Returns null when there is no such domain. */
+  updatePlayAuth(name: string, playAuth: PushAuthConfig): Promise<PushDomain | null>;
 }
 
 export type TemplateInput = Omit<CallbackTemplate, "id" | "createdAt" | "updatedAt">;

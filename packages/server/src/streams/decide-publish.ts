@@ -87,11 +87,8 @@ export function mayReplace(
   return verdict.authenticated;
 }
 
-/** Whether an address is the loopback interface (127.0.0.0/8, ::1, or either IPv4-mapped). */
-export function isLoopbackAddress(address: string): boolean {
-  const plain = address.toLowerCase().replace(/^::ffff:/, "");
-  return plain === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(plain);
-}
+/** Shared with play decisions (playback/decide-play.ts). */
+export { isLoopbackAddress } from "../domain/address-policy.js";
 
 function refuse(subErrcode: number | null, reason: string): PublishVerdict {
   return { ok: false, errcode: Errcode.Refused, subErrcode, reason };

@@ -77,6 +77,21 @@ export function storeContract(
       assert.equal((await store.domains.get("a.example"))?.status, 0);
       assert.equal((await store.domains.setStatus("a.example", 1))?.status, 1);
       assert.equal(await store.domains.setStatus("none.example", 0), null);
+      // Play auth has a column of its own: a play domain's keys never touch its push_auth.
+      const play = await store.domains.create({ name: "p.example", type: 1, pushAuth });
+      assert.deepEqual(play.playAuth, {
+        enabled: false,
+        mainKey: "",
+        backupKey: "",
+        authDeltaSeconds: 0,
+      });
+      assert.deepEqual((await store.domains.get("p.example"))?.playAuth, play.playAuth);
+      const playAuth = { enabled: true, mainKey: "m", backupKey: "b", authDeltaSeconds: 30 };
+      const withPlayAuth = await store.domains.updatePlayAuth("p.example", playAuth);
+      assert.deepEqual(withPlayAuth?.playAuth, playAuth);
+      assert.deepEqual(withPlayAuth?.pushAuth, pushAuth);
+      assert.equal(await store.domains.updatePlayAuth("none.example", playAuth), null);
+      assert.equal(await store.domains.delete("p.example"), true);
       assert.equal((await store.domains.list()).length, 1);
       assert.equal(await store.domains.delete("a.example"), true);
       assert.equal(await store.domains.delete("a.example"), false);

@@ -41,6 +41,8 @@ import {
   recordTaskActions,
   screenshotTaskActions,
 } from "./live-tasks.js";
+import { describeLivePlayAuthKey, modifyLivePlayAuthKey } from "./play-auth-keys.js";
+import { describeAllStreamPlayInfoList, describeStreamPlayInfoList } from "./play-info.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
 import { describeLiveStreamPushInfoList, describeStreamPushInfoList } from "./push-info.js";
 import {
@@ -80,6 +82,10 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     enableLiveDomain,
     modifyLivePushAuthKey,
     describeLivePushAuthKey,
+    modifyLivePlayAuthKey,
+    describeLivePlayAuthKey,
+    describeStreamPlayInfoList,
+    describeAllStreamPlayInfoList,
     describeCallbackRecordsList,
     describeCallbackDeliveries,
     describeCallbackDeliveryAttempts,
