@@ -25,10 +25,14 @@ async function metric(httpPort: number, series: string): Promise<number> {
 
 /** Resolves with the viewer's exit, or null (and kills it) after `ms`. */
 async function exitWithin(viewer: FfmpegViewer, ms: number) {
+  let timer: NodeJS.Timeout | undefined;
   const exit = await Promise.race([
     viewer.exited,
-    new Promise<null>((resolve) => setTimeout(() => resolve(null), ms)),
+    new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), ms);
+    }),
   ]);
+  clearTimeout(timer);
   if (!exit) viewer.child.kill("SIGKILL");
   return exit;
 }
