@@ -123,6 +123,8 @@ export class UpstreamPulls {
       logger.warn({ stream: pull.name, node: row.nodeId }, "holding node has no address to pull");
       return null;
     }
+    // Its viewers left (and the linger ran out) while the registry was read.
+    if (pull.abort.signal.aborted) return null;
     pull.holder = row.nodeId;
     const path = `/${encodeURIComponent(appName)}/${encodeURIComponent(streamName)}.flv`;
     const credential = signRelayCredential({
