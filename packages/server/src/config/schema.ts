@@ -181,7 +181,10 @@ export const configSchema = z
        * defaults to the one it listens on). Unset: httpHost, or this machine's first
        * non-internal IPv4 address when httpHost is a wildcard.
        */
-      advertiseAddress: z.string().min(1).optional(),
+      advertiseAddress: z
+        .string()
+        .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.:-]+?)(:\d{1,5})?$/, "must be host or host:port")
+        .optional(),
       /** An internal pull whose last viewer left lasts this long more, for a viewer reconnecting. */
       pullLingerMs: atLeast(0, 5000),
       /** An internal pull that gets no answer or no data for this long is ended. */

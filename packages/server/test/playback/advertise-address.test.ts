@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { loadConfig } from "../../src/config/load-config.js";
 import { advertisedHttpAddress } from "../../src/playback/advertise-address.js";
 
 const interfaces = {
@@ -63,5 +64,16 @@ describe("advertisedHttpAddress", () => {
       }),
       "127.0.0.1:1",
     );
+  });
+
+  test("cluster.advertiseAddress takes host or host:port, nothing else", () => {
+    const load = (advertiseAddress: string) =>
+      loadConfig({ env: {}, flags: { cluster: { advertiseAddress } } }).cluster.advertiseAddress;
+    for (const ok of ["10.0.0.1", "10.0.0.1:8080", "node-a.internal", "[fd00::1]:80", "fd00::1"]) {
+      assert.equal(load(ok), ok);
+    }
+    for (const bad of ["http://node-a:8080", "a b", "", "node-a/live"]) {
+      assert.throws(() => load(bad), /advertiseAddress/);
+    }
   });
 });
