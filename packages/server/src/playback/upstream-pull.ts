@@ -154,6 +154,8 @@ export class UpstreamPulls {
           maxGopBytes: this.deps.maxGopBytes,
           onEnd: () => {
             if (this.pulls.get(pull.name) === pull) this.pulls.delete(pull.name);
+            if (pull.linger) clearTimeout(pull.linger);
+            pull.linger = null;
           },
         }),
       onEnd: (detail) => logger.info({ ...log, detail }, "internal pull ended"),
