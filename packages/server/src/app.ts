@@ -37,6 +37,8 @@ import {
 } from "./observability/metrics.js";
 import { createNodeEvents } from "./observability/node-events.js";
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
+import { registerRelayMetrics } from "./observability/relay-metrics.js";
+import { advertisedHttpAddress } from "./playback/advertise-address.js";
 import { createHttpFlvRoute } from "./playback/http-flv-route.js";
 import { createPlaybackService } from "./playback/playback-service.js";
 import { createRecordingService } from "./recording/recording-service.js";
@@ -224,9 +226,12 @@ export async function startOnAir(
   registerPushMetrics(metrics, pushInfo.live);
   // Playback attaches on "publish.started" like recording: RTMP play and HTTP-FLV (docs/playback.md).
   const playback = config.playback.enabled
-    ? createPlaybackService({ store, config, clock, logger, events: nodeEvents })
+    ? createPlaybackService({ store, config, clock, logger, events: nodeEvents, nodeId })
     : null;
-  if (playback) registerPlaybackMetrics(metrics, playback.stats);
+  if (playback) {
+    registerPlaybackMetrics(metrics, playback.stats);
+    registerRelayMetrics(metrics, playback.cluster);
+  }
   const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -346,6 +351,14 @@ export async function startOnAir(
     server.listen(config.httpPort, config.httpHost, () => resolve());
   });
   httpPort = (server.address() as AddressInfo).port;
+  // Where the other nodes pull this node's publishes from (docs/playback.md, "Several nodes").
+  await playback?.cluster.advertise(
+    advertisedHttpAddress({
+      configured: config.cluster.advertiseAddress,
+      httpHost: config.httpHost,
+      httpPort,
+    }),
+  );
   dispatcher.start();
   await recording.recover();
   recording.startSweeper();

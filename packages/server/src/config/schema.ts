@@ -180,6 +180,22 @@ export const configSchema = z
       /** Largest GOP kept for viewers to start on; a longer one is not cached (they wait for a keyframe). */
       maxGopBytes: atLeast(64 * 1024, 8 * 1024 * 1024),
     }),
+    /** Several nodes on one PostgreSQL: internal pulls between them (docs/playback.md). */
+    cluster: section({
+      /**
+       * `host` or `host:port` at which the other nodes reach this node's HTTP port (the port
+       * defaults to the one it listens on). Unset: httpHost, or this machine's first
+       * non-internal IPv4 address when httpHost is a wildcard.
+       */
+      advertiseAddress: z
+        .string()
+        .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.:-]+?)(:\d{1,5})?$/, "must be host or host:port")
+        .optional(),
+      /** An internal pull whose last viewer left lasts this long more, for a viewer reconnecting. */
+      pullLingerMs: atLeast(0, 5000),
+      /** An internal pull that gets no answer or no data for this long is ended. */
+      pullTimeoutMs: atLeast(100, 10_000),
+    }),
     recording: section({
       /** ffmpeg for MP4 and HLS recording (Debian's package; FLV needs none). */
       ffmpegPath: z.string().min(1).default("ffmpeg"),

@@ -5,6 +5,7 @@ import { encodeFlvTag, FLV_HEADER } from "../media/flv-file.js";
 import { LiveViewer } from "../media/live-viewer.js";
 import { hostWithoutPort, parseFlvPath } from "./play-target.js";
 import type { PlaybackService } from "./playback-service.js";
+import { RELAY_HEADER } from "./relay-credential.js";
 
 /** Time for the end of the stream to flush before the connection is destroyed. */
 const CLOSE_GRACE_MS = 1000;
@@ -30,6 +31,7 @@ export function createHttpFlvRoute(deps: {
       ...names,
       query,
       clientIp: deps.clientIp(req),
+      ...relayCredential(req.headers[RELAY_HEADER]),
     });
     res.setHeader("access-control-allow-origin", "*");
     if (!decision.accepted) {
@@ -84,4 +86,8 @@ export function createHttpFlvRoute(deps: {
     });
     unsubscribe = grant.subscribe(viewer);
   };
+}
+
+function relayCredential(header: string | string[] | undefined): { relayCredential?: string } {
+  return typeof header === "string" ? { relayCredential: header } : {};
 }

@@ -14,6 +14,7 @@ import { PlaySource } from "../media/play-source.js";
 import type { PublishedStream } from "../media/published-stream.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import type { Store } from "../store/store.js";
+import { ClusterPlayback } from "./cluster-playback.js";
 import { decidePlay } from "./decide-play.js";
 import { resolvePlayTarget } from "./play-target.js";
 import { ViewerStats } from "./viewer-stats.js";
@@ -21,6 +22,8 @@ import { ViewerStats } from "./viewer-stats.js";
 export interface PlaybackService extends PlayHost {
   readonly stats: ViewerStats;
   readonly policy: ViewerPolicy;
+  /** Internal pulls between nodes (docs/playback.md, "Several nodes"). */
+  readonly cluster: ClusterPlayback;
   /** Ends every viewer (the node stops). */
   stop(): void;
 }
@@ -38,6 +41,7 @@ export function createPlaybackService(deps: {
   clock: Clock;
   logger: Logger;
   events: NodeEvents;
+  nodeId: string;
 }): PlaybackService {
   const { config, logger } = deps;
   const stats = new ViewerStats(() => deps.clock.now().getTime());
@@ -47,6 +51,7 @@ export function createPlaybackService(deps: {
   };
   /** By `AppName/StreamName`: the latest publish of that name wins. */
   const live = new Map<string, PlaySource>();
+  const cluster = new ClusterPlayback(deps);
 
   deps.events.on("publish.started", (stream: PublishedStream) => {
     const name = playName(stream.key.appName, stream.key.streamName);
@@ -83,12 +88,24 @@ export function createPlaybackService(deps: {
     const target = resolvePlayTarget(request);
     if (!target.ok) return refuse(request, "NetStream.Play.Failed", target.reason, "badRequest");
     const { domain, appName, streamName } = target.value;
+    const name = playName(appName, streamName);
+    if (request.relayCredential !== undefined) {
+      // Another node's internal pull: its own viewer passed play auth there.
+      const relayCredential = request.relayCredential;
+      const decision = cluster.serveRelay({ ...request, relayCredential }, name, live.get(name));
+      if (decision.accepted) return decision;
+      const why = decision.code === "NetStream.Play.StreamNotFound" ? "notFound" : "auth";
+      return refuse(request, decision.code, decision.description, why);
+    }
     const verdict = await decidePlay(deps, target.value, request.query, {
       local: isLoopbackAddress(request.clientIp),
     });
     if (!verdict.ok) return refuse(request, "NetStream.Play.Failed", verdict.reason, "auth");
-    const name = playName(appName, streamName);
-    const source = live.get(name);
+    const local = live.get(name);
+    // Not published here: pulled from the node that holds it, if another one does.
+    const upstream =
+      local && !local.ended ? null : ((await cluster.pulls?.acquire(appName, streamName)) ?? null);
+    const source = upstream?.source ?? local;
     if (!source || source.ended) {
       return refuse(
         request,
@@ -120,6 +137,7 @@ export function createPlaybackService(deps: {
         left(exit, detail) {
           if (gone) return;
           gone = true;
+          upstream?.release();
           if (!joined) return;
           stats.left(key);
           if (exit === "evicted") {
@@ -136,8 +154,10 @@ export function createPlaybackService(deps: {
   return {
     stats,
     policy,
+    cluster,
     requestPlay,
     stop() {
+      cluster.stop();
       for (const source of [...live.values()]) source.close();
       live.clear();
     },

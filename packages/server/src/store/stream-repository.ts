@@ -41,6 +41,16 @@ export interface ForbiddenStream extends StreamKey {
   reason: string;
 }
 
+/** Where a node serves the internal pulls of the others (docs/playback.md, "Several nodes"). */
+export interface NodeRecord {
+  nodeId: string;
+  heartbeatAt: Date;
+  /** `host:port` of its HTTP port as the other nodes reach it ("" before it advertised). */
+  httpAddress: string;
+  /** The key internal pull credentials for it are signed with ("" before it advertised). */
+  relayKey: string;
+}
+
 export interface StreamRepository {
   /** Takes the stream for a publish; false when another publish holds it. */
   register(record: Omit<LiveStreamRecord, "dropErrcode" | "dropSubErrcode">): Promise<boolean>;
@@ -64,6 +74,13 @@ export interface StreamRepository {
     includeOwn: boolean;
   }): Promise<LiveStreamRecord[]>;
   heartbeat(nodeId: string, now: Date): Promise<void>;
+  /** Records (or replaces) where `nodeId` serves internal pulls; also a heartbeat. */
+  advertise(
+    nodeId: string,
+    node: { httpAddress: string; relayKey: string },
+    now: Date,
+  ): Promise<void>;
+  node(nodeId: string): Promise<NodeRecord | null>;
 
   forbid(input: ForbiddenStream): Promise<void>;
   /** False when the stream was not forbidden. */
@@ -88,6 +105,13 @@ const toLive = rowMapper<LiveStreamRecord>({
   startedAt: date,
   dropErrcode: numOrNull,
   dropSubErrcode: numOrNull,
+});
+
+const toNode = rowMapper<NodeRecord>({
+  nodeId: text,
+  heartbeatAt: date,
+  httpAddress: text,
+  relayKey: text,
 });
 
 const toForbidden = rowMapper<ForbiddenStream>({
@@ -176,6 +200,15 @@ export function createStreamRepository(sql: SqlRunner): StreamRepository {
         [nodeId, now.getTime()],
       );
     },
+    async advertise(nodeId, node, now) {
+      await sql.run(
+        `INSERT INTO nodes (node_id, heartbeat_at, http_address, relay_key) VALUES (?, ?, ?, ?)
+         ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at,
+           http_address = excluded.http_address, relay_key = excluded.relay_key`,
+        [nodeId, now.getTime(), node.httpAddress, node.relayKey],
+      );
+    },
+    node: (nodeId) => one(sql, "SELECT * FROM nodes WHERE node_id = ?", [nodeId], toNode),
     async forbid(f) {
       await sql.run(
         `INSERT INTO forbidden_streams (domain_name, app_name, stream_name, forbidden_at, resume_at, reason)

@@ -389,6 +389,24 @@ export function storeContract(
       assert.ok(await store.streams.get(key), "only the holding sequence releases the stream");
 
       await store.streams.heartbeat("node-b", at(10_000));
+      assert.deepEqual(await store.streams.node("node-b"), {
+        nodeId: "node-b",
+        heartbeatAt: at(10_000),
+        httpAddress: "",
+        relayKey: "",
+      });
+      await store.streams.advertise(
+        "node-b",
+        { httpAddress: "10.0.0.2:8080", relayKey: "k1" },
+        at(10_000),
+      );
+      await store.streams.heartbeat("node-b", at(10_000));
+      assert.deepEqual(
+        await store.streams.node("node-b"),
+        { nodeId: "node-b", heartbeatAt: at(10_000), httpAddress: "10.0.0.2:8080", relayKey: "k1" },
+        "a heartbeat keeps the advertised address",
+      );
+      assert.equal(await store.streams.node("node-z"), null);
       await store.streams.heartbeat("node-a", at(0));
       const orphans = await store.streams.takeOrphans({
         nodeId: "node-b",

@@ -16,6 +16,11 @@ export interface PlayRequest {
   /** The play URL's query string without `?` (txSecret, txTime, domain…). */
   query: string;
   clientIp: string;
+  /**
+   * HTTP-FLV only: the relay credential of another node's internal pull (docs/playback.md,
+   * "Several nodes"), from its `x-onair-relay` header.
+   */
+  relayCredential?: string;
 }
 
 /** NetStream status codes a refused play is answered with (HTTP: 404 and 403). */
