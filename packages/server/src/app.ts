@@ -108,6 +108,17 @@ export async function startOnAir(
     logger.error({ err, event: name }, "a node event listener failed"),
   );
   countNodeEvents(metrics, nodeEvents);
+  nodeEvents.on("callback.url-missing", (m) =>
+    logger.warn(
+      {
+        templateId: m.templateId,
+        eventType: m.eventType,
+        urlField: m.urlField,
+        stream: `${m.domainName}/${m.appName}/${m.streamId}`,
+      },
+      `callback template ${m.templateId} (${m.templateName}) has no ${m.urlField}: events of type ${m.eventType} are stored but not sent (warned once per template and type)`,
+    ),
+  );
   // What the node's services work with.
   const node = { store, config, clock, logger, metrics, nodeId, nodeEvents };
   const dispatcher = createDispatcher(node);

@@ -19,6 +19,27 @@ const URL_FIELDS: { field: `${string}NotifyUrl`; label: string }[] = [
 /** The form's values, all strings as inputs hold them. */
 type TemplateForm = Record<string, string> & { ordering: string };
 
+/**
+ * Which event types this template sends where. An unset URL means events of that type are stored
+ * and never sent (OnAir warns once in its log and on the overview), so it is shown, not hidden.
+ */
+function UrlWiring(props: { template: CallBackTemplateInfo }) {
+  const t = props.template as unknown as Record<string, unknown>;
+  return (
+    <dl class="wiring" aria-label={`URLs of template ${props.template.TemplateName}`}>
+      {URL_FIELDS.map(({ field, label }) => {
+        const url = typeof t[field] === "string" ? (t[field] as string) : "";
+        return (
+          <div key={field} class={url ? "wired" : "unwired"}>
+            <dt title={field}>{label.replace(/ callback URL$/, "")}</dt>
+            <dd class="url">{url || "not sent (no URL)"}</dd>
+          </div>
+        );
+      })}
+    </dl>
+  );
+}
+
 function formOf(t: CallBackTemplateInfo | null): TemplateForm {
   const form: TemplateForm = {
     TemplateName: t?.TemplateName ?? "",
@@ -169,9 +190,6 @@ export function CallbacksSection() {
                 <strong>
                   {t.TemplateId} · {t.TemplateName}
                 </strong>
-                <span class="muted url">
-                  {String(t.StreamBeginNotifyUrl || t.StreamEndNotifyUrl || "")}
-                </span>
                 <span class="spacer" />
                 <button
                   type="button"
@@ -196,6 +214,7 @@ export function CallbacksSection() {
                   Delete
                 </button>
               </div>
+              <UrlWiring template={t} />
               {editing !== "new" && editing?.TemplateId === t.TemplateId && (
                 <TemplateEditor
                   template={t}

@@ -5,7 +5,7 @@ import { appName, domainName } from "../api/fields.js";
 import { parseParams } from "../api/params.js";
 import { latestSnapshot } from "./latest-snapshot.js";
 import { readOverview } from "./overview.js";
-import type { DashboardPushUrlInfo, DashboardStream } from "./wire-types.js";
+import type { DashboardPushUrlInfo, DashboardStream, MissingUrlWarning } from "./wire-types.js";
 
 /** What the dashboard's own actions may use beyond an API action's context. */
 export interface DashboardActionContext extends ActionContext {
@@ -14,6 +14,8 @@ export interface DashboardActionContext extends ActionContext {
   fileUrlQuery: (path: string) => string;
   /** The RTMP port bound, null when ingest is off. */
   rtmpPort(): number | null;
+  /** The node's "callback.url-missing" warnings so far. */
+  missingUrls: () => MissingUrlWarning[];
 }
 
 /**
