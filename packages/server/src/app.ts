@@ -46,6 +46,8 @@ export interface OnAir {
   httpPort: number;
   /** The RTMP port actually bound; null when ingest is disabled. */
   rtmpPort: number | null;
+  /** The management SecretId in use (configured, saved or generated on this start). */
+  secretId: string;
   /** Commits events as every source does (tests and benches inject through it). */
   events: ReturnType<typeof createEventCommitter>;
   store: Store;
@@ -224,6 +226,15 @@ export async function startOnAir(
     },
     routes: [
       { method: "POST", path: "/", handler: api },
+      // A browser opening the bare address wants the dashboard (the API is POST-only).
+      {
+        method: "GET",
+        path: "/",
+        handler: async (_req, res) => {
+          res.writeHead(302, { location: "/dashboard/" });
+          res.end();
+        },
+      },
       {
         method: "POST",
         path: "/v1/events",
@@ -323,6 +334,7 @@ export async function startOnAir(
   return {
     httpPort,
     rtmpPort,
+    secretId: credentials.secretId,
     events,
     store,
     streams,

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { OnAirBaseError } from "@onair/callbacks";
 import { Command, CommanderError } from "commander";
 import { cliLine } from "./cli-line.js";
@@ -9,6 +10,12 @@ import { startCommand } from "./start-command.js";
 import { addTriggerCommand } from "./trigger-command.js";
 import { addVerifyCommand } from "./verify-command.js";
 
+/** The server package's version, from its package.json (dist/src/cli → the package root). */
+function packageVersion(): string {
+  const file = new URL("../../../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+}
+
 /**
  * The `onair` command. Returns the exit code; errors become one line on stderr.
  *
@@ -18,13 +25,16 @@ import { addVerifyCommand } from "./verify-command.js";
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("onair")
     .description("OnAir: live-stream event callbacks, wire-compatible with Tencent Cloud CSS")
+    .version(packageVersion(), "-V, --version", "print the version of OnAir")
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   program
     .command("start")
-    .description("run OnAir: management API, intake, dispatcher (SQLite in --data-dir by default)")
+    .description(
+      "run OnAir: RTMP ingest, management API, dashboard, intake, hooks, dispatcher (SQLite in --data-dir by default)",
+    )
     .option("--http-port <port>", "HTTP port (env ONAIR_HTTP_PORT, default 8080)", parseInteger)
     .option("--http-host <host>", "HTTP bind address (default 0.0.0.0)")
     .option(

@@ -13,7 +13,7 @@ export interface DocBlock {
   line: number;
   /** The info string's first word (`sh`, `ts`, `json`, "" for none). */
   lang: string;
-  /** Marked ```` ```sh illustrative ````: shown, not run (docs/contributing-docs.md). */
+  /** Marked ```` ```sh illustrative ````: shown, not run (CONTRIBUTING.md, "Docs"). */
   illustrative: boolean;
   code: string;
 }
