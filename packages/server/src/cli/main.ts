@@ -17,12 +17,10 @@ function packageVersion(): string {
 }
 
 /**
- * The `onair` command. Returns the exit code; errors become one line on stderr.
- *
- * @example
- * onair start --http-port 8080 --data-dir ./data
+ * Every command and flag of `onair`, without running anything (the doc test checks the docs'
+ * commands and flags against it).
  */
-export async function main(argv: string[]): Promise<number> {
+export function createProgram(): Command {
   const program = new Command("onair")
     .description("OnAir: live-stream event callbacks, wire-compatible with Tencent Cloud CSS")
     .version(packageVersion(), "-V, --version", "print the version of OnAir")
@@ -58,7 +56,17 @@ export async function main(argv: string[]): Promise<number> {
   addTriggerCommand(program);
   addPushUrlCommand(program);
   addVerifyCommand(program);
+  return program;
+}
 
+/**
+ * The `onair` command. Returns the exit code; errors become one line on stderr.
+ *
+ * @example
+ * onair start --http-port 8080 --data-dir ./data
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = createProgram();
   try {
     await program.parseAsync(argv);
     return 0;
