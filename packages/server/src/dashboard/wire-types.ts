@@ -76,3 +76,10 @@ export type DashboardPushUrlInfo = {
   /** The RTMP port bound, null when ingest is off. */
   RtmpPort: number | null;
 };
+
+/** A push domain in use (rules, live streams) that was never added with AddLiveDomain. */
+export interface UnregisteredDomain {
+  Name: string;
+  /** "callback rule", "record rule", "screenshot rule", "live stream". */
+  UsedBy: string[];
+}

@@ -185,6 +185,15 @@ describe("following README.md, docs/recording.md and docs/snapshots.md", {
         .getByRole("navigation", { name: "Pages" })
         .getByRole("link", { name: "Configuration" })
         .click();
+      // Never added with AddLiveDomain, but it has rules: listed, and offered by the generator.
+      await page
+        .getByRole("list", { name: "Domains in use, not added" })
+        .getByText(domain, { exact: true })
+        .waitFor();
+      const generator = page.getByLabel("Push domain");
+      assert.ok(
+        (await generator.locator("option").allTextContents()).includes(`${domain} (not added)`),
+      );
       const wiring = page.getByLabel("URLs of template push_only");
       await wiring.getByText("not sent (no URL)").first().waitFor();
       assert.equal(await wiring.getByText(receiver.url).count(), 2);
