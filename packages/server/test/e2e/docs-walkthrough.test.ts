@@ -164,6 +164,8 @@ describe("following README.md, docs/recording.md and docs/snapshots.md", {
       headless: true,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
       viewport: { width: 1400, height: 900 },
+      // Not UTC, so the zone the dashboard prints is visibly the browser's own.
+      timezoneId: "Asia/Tokyo",
     });
     try {
       const page = context.pages()[0] ?? (await context.newPage());
@@ -180,6 +182,8 @@ describe("following README.md, docs/recording.md and docs/snapshots.md", {
       // "Latest events" comes filled from the history, before the feed says anything new.
       const feed = page.getByRole("list", { name: "Latest events" });
       await feed.getByText(`${domain}/live/b`).first().waitFor();
+      // Every time says its zone (docs/clocks.md): here the browser's, Tokyo's UTC+9.
+      assert.match((await feed.locator("time").first().textContent()) ?? "", /GMT\+9/);
 
       await page
         .getByRole("navigation", { name: "Pages" })

@@ -99,3 +99,26 @@ test("onair --version prints the server package's version", async () => {
   assert.equal(code, 0);
   assert.match(out.trim(), /^\d+\.\d+\.\d+$/);
 });
+
+test("the logger: pino-pretty's human lines when asked (a terminal), JSON otherwise", async () => {
+  const logger = new URL("../../src/observability/logger.js", import.meta.url).href;
+  const lines = async (pretty: boolean) => {
+    const script = `const { createLogger } = await import(${JSON.stringify(logger)});
+      createLogger({ level: "info", pretty: ${pretty} }).warn({ sign: "s3cret" }, "hello");`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    await new Promise((resolve) => child.once("exit", resolve));
+    return out;
+  };
+  const human = await lines(true);
+  assert.match(human, /^\[\d\d:\d\d:\d\d\] .*WARN.*: .*hello/);
+  assert.doesNotMatch(human, /s3cret/);
+  const json = JSON.parse(await lines(false)) as Record<string, unknown>;
+  assert.equal(json.msg, "hello");
+  assert.equal(json.sign, "[redacted]");
+});
