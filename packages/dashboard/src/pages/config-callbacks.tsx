@@ -32,7 +32,7 @@ function UrlWiring(props: { template: CallBackTemplateInfo }) {
         return (
           <div key={field} class={url ? "wired" : "unwired"}>
             <dt title={field}>{label.replace(/ callback URL$/, "")}</dt>
-            <dd class="url">{url || "not sent (no URL)"}</dd>
+            <dd class="wiring-value">{url || "not sent (no URL)"}</dd>
           </div>
         );
       })}
