@@ -171,6 +171,8 @@ describe("following README.md, docs/recording.md and docs/snapshots.md", {
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(15_000);
       await page.goto(`${node.httpUrl}/dashboard/`);
+      // One control answers to "SecretId": the sign-in mode's radio no longer shares the name.
+      assert.equal(await page.getByLabel("SecretId").count(), 1);
       await page.getByLabel("SecretId", { exact: true }).fill(node.secretId);
       await page.getByLabel("SecretKey", { exact: true }).fill(node.secretKey);
       await page.getByRole("button", { name: "Sign in" }).click();
@@ -198,6 +200,21 @@ describe("following README.md, docs/recording.md and docs/snapshots.md", {
       assert.ok(
         (await generator.locator("option").allTextContents()).includes(`${domain} (not added)`),
       );
+      // Controls of one form row line up: tops are equal or a whole row apart, never a few px.
+      const tops = await page.$$eval(".inline-form", (forms) =>
+        forms.map((form) =>
+          Array.from(
+            form.querySelectorAll(
+              ":scope > .field > input, :scope > .field > select, :scope > button",
+            ),
+          ).map((el) => Math.round(el.getBoundingClientRect().top)),
+        ),
+      );
+      assert.ok(tops.length >= 5, "the configuration has its inline forms");
+      for (const row of tops) {
+        for (const a of row)
+          for (const b of row) assert.ok(a === b || Math.abs(a - b) > 20, `misaligned: ${row}`);
+      }
       const wiring = page.getByLabel("URLs of template push_only");
       await wiring.getByText("not sent (no URL)").first().waitFor();
       assert.equal(await wiring.getByText(receiver.url).count(), 2);
