@@ -32,7 +32,7 @@ export function startBanner(config: OnAirConfig, node: StartedNode): string[] {
       ? "off (ingest.enabled is false)"
       : `rtmp://${reachableHost(config.rtmpHost)}:${node.rtmpPort}/live/STREAM?domain=push.example.com`;
   const secrets = config.secretKey
-    ? "SecretKey as configured (ONAIR_SECRET_KEY)"
+    ? "SecretKey as configured (ONAIR_SECRET_KEY or the config file)"
     : `SecretKey in ${config.dataDir}/credentials.json`;
   const lines = [
     "",

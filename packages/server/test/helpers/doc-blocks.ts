@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
@@ -112,8 +112,12 @@ export async function runTsBlock(
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${process.pid}-${++moduleCount}.mjs`);
   writeFileSync(path, `// ${block.file} line ${block.line}\n${js}`);
-  const mod = (await import(pathToFileURL(path).href)) as {
-    default: (scope: Record<string, unknown>) => Promise<Record<string, unknown>>;
-  };
-  return mod.default(scope);
+  try {
+    const mod = (await import(pathToFileURL(path).href)) as {
+      default: (scope: Record<string, unknown>) => Promise<Record<string, unknown>>;
+    };
+    return await mod.default(scope);
+  } finally {
+    rmSync(path, { force: true });
+  }
 }
