@@ -50,3 +50,8 @@ export function formatPercent(rate: number | null): string {
 export function streamPath(s: { DomainName: string; AppName: string; StreamName: string }): string {
   return `${s.DomainName}/${s.AppName}/${s.StreamName}`;
 }
+
+/** The browser's time zone by name ("Europe/Paris"), which the dashboard's times are in. */
+export function browserZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}

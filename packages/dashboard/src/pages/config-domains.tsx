@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { call } from "../api.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
+import { formatTime } from "../format.js";
 import type {
   DashboardPushUrlInfo,
   DomainInfo,
@@ -142,7 +143,7 @@ function PushUrlGenerator(props: { domains: DomainInfo[]; unregistered: string[]
             </Field>
           )}
           {result.AuthEnabled ? (
-            <p class="muted">Expires {new Date(result.ExpireTime).toLocaleString()}.</p>
+            <p class="muted">Expires {formatTime(result.ExpireTime)}.</p>
           ) : (
             <p class="muted">
               Push authentication is off for {domain}: the URL needs no signature.
