@@ -72,7 +72,6 @@ export function createEventCommitter(deps: {
       const field = URL_FIELD_FOR_EVENT_TYPE[input.body.event_type];
       const url = template && field ? template.urls[field] : undefined;
       const deliveries: NewDelivery[] = [];
-      if (template && field && !url) warnMissingUrl(template, field, input);
       if (template && url) {
         deliveries.push({
           id: deps.newId("msg"),
@@ -97,6 +96,8 @@ export function createEventCommitter(deps: {
         createdAt: deps.clock.now(),
       };
       await deps.store.events.append(event, deliveries);
+      // Told only once the event is durable, as "event.committed" is.
+      if (template && field && !url) warnMissingUrl(template, field, input);
       const deliveryIds = deliveries.map((d) => d.id);
       deps.nodeEvents.emit("event.committed", { ...event, deliveryIds });
       return { eventId, deliveryIds };
