@@ -54,6 +54,8 @@ export interface OnAir {
   httpPort: number;
   /** The RTMP port actually bound; null when ingest is disabled. */
   rtmpPort: number | null;
+  /** The management SecretId in use (configured, saved or generated on this start). */
+  secretId: string;
   /** Commits events as every source does (tests and benches inject through it). */
   events: ReturnType<typeof createEventCommitter>;
   store: Store;
@@ -116,6 +118,17 @@ export async function startOnAir(
     logger.error({ err, event: name }, "a node event listener failed"),
   );
   countNodeEvents(metrics, nodeEvents);
+  nodeEvents.on("callback.url-missing", (m) =>
+    logger.warn(
+      {
+        templateId: m.templateId,
+        eventType: m.eventType,
+        urlField: m.urlField,
+        stream: `${m.domainName}/${m.appName}/${m.streamId}`,
+      },
+      `callback template ${m.templateId} (${m.templateName}) has no ${m.urlField}: events of type ${m.eventType} are stored but not sent (warned once per template and type)`,
+    ),
+  );
   // What the node's services work with.
   const node = { store, config, clock, logger, metrics, nodeId, nodeEvents };
   const dispatcher = createDispatcher(node);
@@ -272,6 +285,15 @@ export async function startOnAir(
     },
     routes: [
       { method: "POST", path: "/", handler: api },
+      // A browser opening the bare address wants the dashboard (the API is POST-only).
+      {
+        method: "GET",
+        path: "/",
+        handler: async (_req, res) => {
+          res.writeHead(302, { location: "/dashboard/" });
+          res.end();
+        },
+      },
       {
         method: "POST",
         path: "/v1/events",
@@ -393,6 +415,7 @@ export async function startOnAir(
   return {
     httpPort,
     rtmpPort,
+    secretId: credentials.secretId,
     events,
     store,
     streams,

@@ -10,6 +10,7 @@ import type { Store } from "../store/store.js";
 import { createDashboardApiRoute, DASHBOARD_API_PREFIX } from "./api-route.js";
 import { createEventsRoute } from "./events-route.js";
 import { createLiveFeed } from "./live-feed.js";
+import { collectMissingUrls } from "./missing-urls.js";
 import { createSessionStore, SESSION_TTL_MS } from "./session-store.js";
 import { createSignInRoute } from "./sign-in-route.js";
 import { createStaticRoute, findDashboardAssets } from "./static-route.js";
@@ -60,6 +61,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
     throttle: options.throttle,
     logger: options.logger,
   });
+  const missingUrls = collectMissingUrls(options.nodeEvents);
   const api = createDashboardApiRoute({
     sessions,
     maxRequestBytes: options.config.maxRequestBytes,
@@ -74,11 +76,13 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       filesDir: options.filesDir,
       fileUrlQuery: options.fileUrlQuery,
       rtmpPort: options.rtmpPort,
+      missingUrls,
     },
   });
   const events = createEventsRoute({
     ...options,
     sessions,
+    missingUrls,
     feed: createLiveFeed(options.nodeEvents),
   });
   const app = createStaticRoute({

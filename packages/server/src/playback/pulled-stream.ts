@@ -12,6 +12,8 @@ export interface HeldPublish {
   sequence: string;
   streamParam: string;
   startedAtMs: number;
+  clientIp: string;
+  serverIp: string;
   width: number;
   height: number;
 }
@@ -100,6 +102,11 @@ export function pullFlv<T>(options: {
 function publishedStream(publish: HeldPublish, fanout: MediaFanout): PublishedStream {
   return {
     ...publish,
+    // Known to the holder only; a pulled stream feeds players, which need neither.
+    peerChunkSize: 0,
+    videoCodec: "",
+    // The holder committed the push before it served the pull.
+    pushed: Promise.resolve(),
     get closed() {
       return fanout.closed;
     },

@@ -138,6 +138,8 @@ export class UpstreamPulls {
       sequence: row.sequence,
       streamParam: row.streamParam,
       startedAtMs: row.startedAt.getTime(),
+      clientIp: row.clientIp,
+      serverIp: row.serverIp,
       width: row.width,
       height: row.height,
     };
