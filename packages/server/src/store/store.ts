@@ -79,6 +79,12 @@ export interface RuleRepository {
   /** Creates or replaces the rule for (domainName, appName). */
   upsert(input: { domainName: string; appName: string; templateId: number }): Promise<CallbackRule>;
   list(): Promise<CallbackRule[]>;
+  /**
+   * The rule for a publish: the exact (domain, AppName) rule, else the domain-wide one (AppName
+   * ""), else null. Domain names compare case-insensitively, AppNames exactly (they are URL
+   * paths). An index lookup: its cost does not grow with the number of rules.
+   */
+  match(domainName: string, appName: string): Promise<CallbackRule | null>;
   delete(domainName: string, appName: string): Promise<boolean>;
 }
 
