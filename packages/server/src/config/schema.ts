@@ -155,6 +155,27 @@ export const configSchema = z
       /** How often a node checks for Drop/Forbid requests addressed to its publishers. */
       commandPollMs: atLeast(50, 1000),
     }),
+    /**
+     * How long event history is kept (docs/scale.md, "Retention"). An event is removed with its
+     * deliveries and attempts once all of them are done: delivered longer ago than
+     * `deliveredMaxAgeMs`, or dead longer ago than `deadMaxAgeMs`.
+     */
+    retention: section({
+      /**
+       * 15 days: Tencent's DescribeCallbackRecordsList answers for the last 14 days only (its
+       * EndTime field), and OnAir reads a day further back for the retries of deliveries created
+       * before StartTime. 0 keeps delivered history forever.
+       */
+      deliveredMaxAgeMs: atLeast(0, 15 * 24 * 3600_000),
+      /** 0 (the default): dead deliveries stay until redelivered, whatever their age. */
+      deadMaxAgeMs: atLeast(0, 0),
+      /** How often one node (across nodes sharing a store) sweeps. */
+      sweepIntervalMs: atLeast(50, 60_000),
+      /** Events removed per transaction: small, so dispatch's writes never wait long. */
+      batchSize: z.number().int().min(1).max(1000).default(200),
+      /** Pause between batches, which leaves the store to dispatch. */
+      batchPauseMs: atLeast(0, 20),
+    }),
     recording: section({
       /** ffmpeg for MP4 and HLS recording (Debian's package; FLV needs none). */
       ffmpegPath: z.string().min(1).default("ffmpeg"),

@@ -9,6 +9,7 @@ import type {
   RetryPolicy,
   StoredEvent,
 } from "../domain/types.js";
+import type { HistoryRepository } from "./history-repository.js";
 import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import type { RecordingRepository } from "./recording-repository.js";
 import type { SnapshotRepository } from "./snapshot-repository.js";
@@ -47,6 +48,8 @@ export interface Store {
   events: EventRepository;
   deliveries: DeliveryRepository;
   endpoints: EndpointRepository;
+  /** Retention of delivered (and expired dead) history. */
+  history: HistoryRepository;
   streams: StreamRepository;
   recording: RecordingRepository;
   snapshots: SnapshotRepository;
