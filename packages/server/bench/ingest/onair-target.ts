@@ -1,7 +1,8 @@
 /**
  * OnAir as a benchmark target, in its own process so its CPU and memory are measured alone.
  * Env: ONAIR_BENCH_RTMP_PORT, ONAIR_BENCH_DATA_DIR, ONAIR_BENCH_CALLBACK_URL (optional: push
- * and interruption callbacks for app "live" of domain 127.0.0.1 go there). Prints one JSON line:
+ * and interruption callbacks for app "live" of domain 127.0.0.1 go there), ONAIR_BENCH_INGEST
+ * (optional JSON: `ingest` settings over the bench's). Prints one JSON line:
  * `{"ready":true,"httpPort":…,"rtmpPort":…}`, or `{"error":"…"}` and exits 2.
  */
 import { startOnAir } from "../../src/app.js";
@@ -23,7 +24,10 @@ const app = await startOnAir(
     secretKey: "bench-secret-key-0123456789",
     // Every publisher of the benchmark comes from 127.0.0.1: the per-address limit (32) would
     // refuse all past the 32nd, so it gets the node-wide limit instead.
-    ingest: { maxConnectionsPerIp: 1000 },
+    ingest: {
+      maxConnectionsPerIp: 1000,
+      ...(JSON.parse(process.env.ONAIR_BENCH_INGEST ?? "{}") as Record<string, number>),
+    },
   }),
 );
 

@@ -171,9 +171,12 @@ export const configSchema = z
       deadMaxAgeMs: atLeast(0, 0),
       /** How often one node (across nodes sharing a store) sweeps. */
       sweepIntervalMs: atLeast(50, 60_000),
-      /** Events removed per transaction: small, so dispatch's writes never wait long. */
+      /**
+       * Most events removed per transaction (fewer when a batch takes over 25 ms): small, so
+       * dispatch's writes never wait long.
+       */
       batchSize: z.number().int().min(1).max(1000).default(200),
-      /** Pause between batches, which leaves the store to dispatch. */
+      /** Shortest pause between batches (it is at least as long as the batch took). */
       batchPauseMs: atLeast(0, 20),
     }),
     recording: section({
