@@ -100,14 +100,15 @@ const VARIANTS = (process.env.INGEST_ONAIR_VARIANTS ?? "")
     const ingest = Object.fromEntries(
       v.split(",").map((pair) => {
         const [key, value] = pair.split("=").map((x) => x.trim());
-        if (!key || !Number.isFinite(Number(value))) {
-          throw new Error(`INGEST_ONAIR_VARIANTS: "${pair}" is not setting=number`);
-        }
-        return [key, Number(value)];
+        if (!key || !value)
+          throw new Error(`INGEST_ONAIR_VARIANTS: "${pair}" is not setting=value`);
+        return [key, Number.isFinite(Number(value)) ? Number(value) : value];
       }),
     );
     return { name: `onair ${v.replaceAll(",", " ")}`, ingest };
   });
+/** A target's name as a stream-name prefix: RTMP stream names here take letters, digits and -. */
+const streamLabel = (name: string) => name.replaceAll(/[^a-z0-9]+/gi, "-");
 const isOnAir = (name: string) => name === "onair" || name.startsWith("onair ");
 const loadIds = list(
   "INGEST_LOADS",
@@ -177,7 +178,7 @@ for (const load of loads) {
     try {
       const result = await measureLoad(target, {
         tags: load.tags,
-        names: names(load, `${name}-load`),
+        names: names(load, `${streamLabel(name)}-load`),
         warmupSeconds: WARMUP,
         seconds: load.seconds,
         stopMode: STOP,
@@ -206,7 +207,7 @@ async function latencyRounds(
     return rounds; // callbacks are not flowing; extra rounds would only wait the same way
   }
   for (let r = 0; r < LATENCY_ROUNDS; r++) {
-    const label = `${name.replaceAll(/[^a-z0-9]+/gi, "-")}-latency${r}`;
+    const label = `${streamLabel(name)}-latency${r}`;
     const publishers = await publishAll(target, load.tags, names(load, label));
     await sleep(2000);
     const round = await stopAll(publishers, STOP);

@@ -9,7 +9,10 @@ import { freePort, spawnTarget, type Target, tempDir } from "./target.js";
  */
 export async function startOnAirTarget(
   callbackUrl: string,
-  variant: { name: string; ingest: Record<string, number> } = { name: "onair", ingest: {} },
+  variant: { name: string; ingest: Record<string, number | string> } = {
+    name: "onair",
+    ingest: {},
+  },
 ): Promise<Target> {
   const entry = fileURLToPath(new URL("./onair-target.js", import.meta.url));
   const dir = tempDir("onair-bench-onair-");

@@ -26,7 +26,7 @@ const app = await startOnAir(
     // refuse all past the 32nd, so it gets the node-wide limit instead.
     ingest: {
       maxConnectionsPerIp: 1000,
-      ...(JSON.parse(process.env.ONAIR_BENCH_INGEST ?? "{}") as Record<string, number>),
+      ...(JSON.parse(process.env.ONAIR_BENCH_INGEST ?? "{}") as Record<string, number | string>),
     },
   }),
 );
