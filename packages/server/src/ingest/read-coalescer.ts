@@ -61,6 +61,9 @@ interface Tracked {
 export class ReadCoalescer {
   private readonly tracked = new Map<Socket, Tracked>();
   private readonly timer: NodeJS.Timeout;
+  /** Sockets read in this poll phase, to stop after the next one (`holdAfterRead`). */
+  private readonly toStop = new Set<Tracked>();
+  private stopScheduled = false;
 
   constructor(intervalMs: number) {
     this.timer = setInterval(() => this.tick(), intervalMs);
@@ -87,20 +90,28 @@ export class ReadCoalescer {
   }
 
   /**
-   * Stops reading after one more poll phase of the event loop (two setImmediate hops). libuv
-   * returns from a read that did not fill its buffer without reading again, so a FIN queued
-   * behind the data just read (the publisher closed while its socket was held) would otherwise
-   * wait for the next restart, one whole interval later. The extra poll reads only what is
-   * already there: the end of the stream, or a frame that has just arrived.
+   * Stops reading after one more poll phase of the event loop (two setImmediate hops, shared by
+   * every socket read in the same phase, as they are right after a tick). libuv returns from a
+   * read that did not fill its buffer without reading again, so a FIN queued behind the data just
+   * read (the publisher closed while its socket was held) would otherwise wait for the next
+   * restart, one whole interval later. The extra poll reads only what is already there: the end
+   * of the stream, or a frame that has just arrived.
    */
   private holdAfterRead(state: Tracked): void {
     state.stopping = true;
+    this.toStop.add(state);
+    if (this.stopScheduled) return;
+    this.stopScheduled = true;
     setImmediate(() =>
       setImmediate(() => {
-        state.stopping = false;
-        if (state.fast || !this.tracked.has(state.socket) || state.socket.destroyed) return;
-        state.handle.readStop();
-        state.stopped = true;
+        this.stopScheduled = false;
+        for (const held of this.toStop) {
+          held.stopping = false;
+          if (held.fast || !this.tracked.has(held.socket) || held.socket.destroyed) continue;
+          held.handle.readStop();
+          held.stopped = true;
+        }
+        this.toStop.clear();
       }),
     );
   }
