@@ -164,7 +164,7 @@ export const configSchema = z
       /**
        * 15 days: Tencent's DescribeCallbackRecordsList answers for the last 14 days only (its
        * EndTime field), and OnAir reads a day further back for the retries of deliveries created
-       * before StartTime. 0 keeps delivered history forever.
+       * before StartTime. 0 keeps all history forever, dead deliveries included.
        */
       deliveredMaxAgeMs: atLeast(0, 15 * 24 * 3600_000),
       /** 0 (the default): dead deliveries stay until redelivered, whatever their age. */
