@@ -2,12 +2,15 @@ import type { z } from "zod";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { StreamKey } from "../domain/stream-key.js";
+import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
+import type { ViewerStats } from "../playback/viewer-stats.js";
 import type { Store } from "../store/store.js";
 
 /** Ends a live publish wherever it runs (the stream service); false when it is not live. */
 export interface StreamControl {
-  drop(key: StreamKey, errcode: number, detail: string): Promise<boolean>;
+  /** `subErrcode`: why (Tencent 267/31083, `SubErrcode`), which the interruption's errmsg says. */
+  drop(key: StreamKey, errcode: number, detail: string, subErrcode?: number): Promise<boolean>;
 }
 
 import { parseParams } from "./params.js";
@@ -21,6 +24,10 @@ export interface ActionContext {
   nodeEvents: NodeEvents;
   /** Absent in API-only setups: drops then go through the store, carried out by the holding node. */
   streams?: StreamControl | undefined;
+  /** This node's push statistics (docs/monitoring.md); absent when the node has no ingest. */
+  pushInfo?: PushInfoSource | undefined;
+  /** This node's viewer statistics (absent when playback is off: the play-info actions answer zeros). */
+  viewers?: ViewerStats | undefined;
 }
 
 /** One API action: raw JSON parameters in, the `Response` fields (without RequestId) out. */

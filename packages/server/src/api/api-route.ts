@@ -7,7 +7,9 @@ import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/aut
 import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
+import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
+import type { ViewerStats } from "../playback/viewer-stats.js";
 import type { Store } from "../store/store.js";
 import type { ActionContext, StreamControl } from "./action.js";
 import { API_ACTIONS } from "./actions/index.js";
@@ -30,6 +32,10 @@ export interface ApiRouteOptions {
   nodeEvents: NodeEvents;
   /** Live-stream control for DropLiveStream/ForbidLiveStream (absent: requests go through the store). */
   streams?: StreamControl | undefined;
+  /** This node's push statistics (DescribeLiveStreamPushInfoList, DescribeStreamPushInfoList). */
+  pushInfo?: PushInfoSource | undefined;
+  /** This node's viewer statistics, for the play-info actions. */
+  viewers?: ViewerStats | undefined;
   /** RequestId generator (default: a random UUID, as Tencent's). */
   requestId?: (() => string) | undefined;
   /** The shared limiter of failed authentications (absent: none, as in unit tests). */
@@ -68,6 +74,8 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
     clock: options.clock,
     nodeEvents: options.nodeEvents,
     streams: options.streams,
+    pushInfo: options.pushInfo,
+    viewers: options.viewers,
   };
   const { credentials } = options;
   const nextRequestId = options.requestId ?? randomUUID;

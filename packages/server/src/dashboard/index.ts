@@ -4,11 +4,13 @@ import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { AuthThrottle } from "../http/auth-throttle.js";
 import type { Route } from "../http/router.js";
+import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import type { Store } from "../store/store.js";
 import { createDashboardApiRoute, DASHBOARD_API_PREFIX } from "./api-route.js";
 import { createEventsRoute } from "./events-route.js";
 import { createLiveFeed } from "./live-feed.js";
+import { collectMissingUrls } from "./missing-urls.js";
 import { createSessionStore, SESSION_TTL_MS } from "./session-store.js";
 import { createSignInRoute } from "./sign-in-route.js";
 import { createStaticRoute, findDashboardAssets } from "./static-route.js";
@@ -27,6 +29,8 @@ export interface DashboardOptions {
   fileUrlQuery: (path: string) => string;
   rtmpPort(): number | null;
   streams?: StreamControl | undefined;
+  /** This node's push statistics (the stream view's figures and chart). */
+  pushInfo?: PushInfoSource | undefined;
   /** The built app (default: found next to the server, see findDashboardAssets). */
   assetsDir?: string | null;
   sessionTtlMs?: number;
@@ -57,6 +61,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
     throttle: options.throttle,
     logger: options.logger,
   });
+  const missingUrls = collectMissingUrls(options.nodeEvents);
   const api = createDashboardApiRoute({
     sessions,
     maxRequestBytes: options.config.maxRequestBytes,
@@ -67,14 +72,17 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       clock: options.clock,
       nodeEvents: options.nodeEvents,
       streams: options.streams,
+      pushInfo: options.pushInfo,
       filesDir: options.filesDir,
       fileUrlQuery: options.fileUrlQuery,
       rtmpPort: options.rtmpPort,
+      missingUrls,
     },
   });
   const events = createEventsRoute({
     ...options,
     sessions,
+    missingUrls,
     feed: createLiveFeed(options.nodeEvents),
   });
   const app = createStaticRoute({

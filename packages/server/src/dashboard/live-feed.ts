@@ -1,5 +1,6 @@
 import { EventType } from "@onair/callbacks";
-import type { CommittedEvent, NodeEvents } from "../observability/node-events.js";
+import type { StoredEvent } from "../domain/types.js";
+import type { NodeEvents } from "../observability/node-events.js";
 import type { LiveEvent } from "./wire-types.js";
 
 /**
@@ -14,12 +15,15 @@ export interface LiveFeed {
 export function createLiveFeed(nodeEvents: NodeEvents): LiveFeed {
   return {
     subscribe(listener) {
-      return nodeEvents.on("event.committed", (event) => listener(liveEvent(event)));
+      return nodeEvents.on("event.committed", (event) =>
+        listener({ ...liveEvent(event), Deliveries: event.deliveryIds.length }),
+      );
     },
   };
 }
 
-function liveEvent(event: CommittedEvent): LiveEvent {
+/** How the feed shows an event, whether just committed or read back from the history. */
+export function liveEvent(event: StoredEvent): LiveEvent {
   const live: LiveEvent = {
     EventId: event.id,
     EventType: event.eventType,
@@ -27,7 +31,6 @@ function liveEvent(event: CommittedEvent): LiveEvent {
     AppName: event.appName,
     StreamName: event.streamId,
     Time: event.createdAt.toISOString(),
-    Deliveries: event.deliveryIds.length,
   };
   if (event.eventType === EventType.Interruption) {
     live.Errcode = Number(event.body.errcode);

@@ -10,6 +10,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import { type ClaimedDelivery, deliveryOrigin, type Store } from "../store/store.js";
 import { classifyError } from "./classify-error.js";
+import { createFailureLog } from "./failure-log.js";
 import { guardedLookup, SsrfBlockedError } from "./ssrf-guard.js";
 
 /** The result of one HTTP attempt. */
@@ -58,6 +59,7 @@ export function createDispatcher(deps: {
     keepAliveTimeout: 30_000,
     connect: { lookup: guardedLookup(config.callbackAllowPrivate, deps.lookup) },
   });
+  const failureLog = createFailureLog(logger);
   const inFlight = new Set<Promise<void>>();
   // Fairness per origin, as Svix and Convoy cap concurrency per endpoint: an origin holds at most
   // `perOriginConcurrency` of this node's `concurrency` slots, and the claim skips an origin at its
@@ -205,8 +207,19 @@ export function createDispatcher(deps: {
       },
       "callback attempt",
     );
+    if (kept && outcome.errorCode !== null && outcome.errorCode !== "endpoint_disabled") {
+      failureLog.failed({
+        url: delivery.url,
+        deliveryId: delivery.id,
+        errorCode: outcome.errorCode,
+        errorMessage: outcome.errorMessage,
+        statusCode: outcome.statusCode,
+        nextAttemptAt: next instanceof Date ? next : null,
+      });
+    }
     if (outcome.errorCode === "endpoint_disabled") return;
     if (outcome.errorCode === null) {
+      failureLog.succeeded(delivery.url);
       // Only a failing endpoint has state to clear: a healthy one costs no write.
       if (endpoint?.failingSince) await store.endpoints.markSuccess(delivery.url);
       return;

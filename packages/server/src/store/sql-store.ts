@@ -5,11 +5,13 @@ import { createEndpointRepository } from "./endpoint-repository.js";
 import { createEventRepository } from "./event-repository.js";
 import { createHistoryRepository } from "./history-repository.js";
 import { createRecordingRepository } from "./recording-repository.js";
+import { createRefusalRepository } from "./refusal-repository.js";
 import { createRuleRepository } from "./rule-repository.js";
 import { createSnapshotRepository } from "./snapshot-repository.js";
 import type { DriverRunner, SqlRunner } from "./sql-runner.js";
 import type { Store } from "./store.js";
 import { createStreamRepository } from "./stream-repository.js";
+import { createTaskRepository } from "./task-repository.js";
 import { createTemplateRepository } from "./template-repository.js";
 
 /** What only the driver can do besides running statements. */
@@ -48,5 +50,7 @@ export function createSqlStore(sql: DriverRunner, clock: Clock, driver: SqlDrive
     streams: createStreamRepository(sql),
     recording: createRecordingRepository(sql, clock),
     snapshots: createSnapshotRepository(sql, clock),
+    tasks: createTaskRepository(sql, clock),
+    refusals: createRefusalRepository(sql, clock),
   };
 }

@@ -12,8 +12,10 @@ import type {
 import type { HistoryRepository } from "./history-repository.js";
 import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import type { RecordingRepository } from "./recording-repository.js";
+import type { RefusalRepository } from "./refusal-repository.js";
 import type { SnapshotRepository } from "./snapshot-repository.js";
 import type { StreamRepository } from "./stream-repository.js";
+import type { TaskRepository } from "./task-repository.js";
 
 /**
  * The one persistence interface, with two drivers: SQLite (default, embedded, WAL) and
@@ -53,6 +55,9 @@ export interface Store {
   streams: StreamRepository;
   recording: RecordingRepository;
   snapshots: SnapshotRepository;
+  /** On-demand record and screenshot tasks (CreateRecordTask, CreateScreenshotTask). */
+  tasks: TaskRepository;
+  refusals: RefusalRepository;
 }
 
 export interface DomainRepository {
@@ -64,6 +69,10 @@ export interface DomainRepository {
   delete(name: string): Promise<boolean>;
   /** Returns null when there is no such domain. */
   updatePushAuth(name: string, pushAuth: PushAuthConfig): Promise<PushDomain | null>;
+  /** EnableLiveDomain (1) and ForbidLiveDomain (0); null when there is no such domain. */
+  setStatus(name: string, status: 0 | 1): Promise<PushDomain | null>;
+  /** Returns null when there is no such domain. */
+  updatePlayAuth(name: string, playAuth: PushAuthConfig): Promise<PushDomain | null>;
 }
 
 export type TemplateInput = Omit<CallbackTemplate, "id" | "createdAt" | "updatedAt">;
@@ -79,6 +88,12 @@ export interface TemplateRepository {
 }
 
 export interface RuleRepository {
+  /** Creates the rule for (domainName, appName); null when that pair already has one. */
+  create(input: {
+    domainName: string;
+    appName: string;
+    templateId: number;
+  }): Promise<CallbackRule | null>;
   /** Creates or replaces the rule for (domainName, appName). */
   upsert(input: { domainName: string; appName: string; templateId: number }): Promise<CallbackRule>;
   list(): Promise<CallbackRule[]>;
