@@ -8,6 +8,7 @@ import { resolveCredentials } from "./config/credentials.js";
 import type { OnAirConfig } from "./config/schema.js";
 import { createDashboard } from "./dashboard/index.js";
 import { createDispatcher } from "./dispatcher/dispatcher.js";
+import { createHistorySweep } from "./dispatcher/history-sweep.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
 import { createEventCommitter } from "./events/event-committer.js";
@@ -132,6 +133,7 @@ export async function startOnAir(
   // What the node's services work with.
   const node = { store, config, clock, logger, metrics, nodeId, nodeEvents };
   const dispatcher = createDispatcher(node);
+  const historySweep = createHistorySweep(node);
   const events = createEventCommitter({ store, config, clock, newId, nodeEvents });
   const filesDir = join(config.dataDir, "files");
   let httpPort = 0;
@@ -382,6 +384,7 @@ export async function startOnAir(
     }),
   );
   dispatcher.start();
+  historySweep.start();
   await recording.recover();
   recording.startSweeper();
   await streams.start();
@@ -430,6 +433,7 @@ export async function startOnAir(
       await rtmp?.close();
       dashboard.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await historySweep.stop();
       await dispatcher.stop();
       await store.close();
       logger.info("OnAir stopped");

@@ -12,7 +12,8 @@
  * INGEST_STREAMS (8, small file), INGEST_SECONDS (30, small file), INGEST_STREAMS_2M5 (8),
  * INGEST_STREAMS_6M (4), INGEST_STREAMS_16M (2), INGEST_HD_SECONDS (15),
  * INGEST_WARMUP_SECONDS (3), INGEST_LATENCY_ROUNDS (2 extra short publish/close rounds on OnAir
- * per load), INGEST_STOP (abrupt).
+ * per load), INGEST_STOP (abrupt), INGEST_ONAIR_VARIANTS (none: extra OnAir targets with `ingest`
+ * settings changed, run beside the default one, e.g. "readCoalesceMs=0;readCoalesceMs=50,eofProbeMs=0").
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { startCallbackReceiver } from "./callback-receiver.js";
@@ -91,6 +92,24 @@ const TARGETS: { name: string; start: (callbackUrl: string) => Promise<Target> }
   { name: "node-media-server", start: startNodeMediaServer },
   { name: "onair", start: (callbackUrl) => startOnAirTarget(callbackUrl) },
 ];
+/** "a=1,b=2;c=3" → OnAir targets "onair a=1 b=2" and "onair c=3", run right after "onair". */
+const VARIANTS = (process.env.INGEST_ONAIR_VARIANTS ?? "")
+  .split(";")
+  .filter((v) => v.trim() !== "")
+  .map((v) => {
+    const ingest = Object.fromEntries(
+      v.split(",").map((pair) => {
+        const [key, value] = pair.split("=").map((x) => x.trim());
+        if (!key || !value)
+          throw new Error(`INGEST_ONAIR_VARIANTS: "${pair}" is not setting=value`);
+        return [key, Number.isFinite(Number(value)) ? Number(value) : value];
+      }),
+    );
+    return { name: `onair ${v.replaceAll(",", " ")}`, ingest };
+  });
+/** A target's name as a stream-name prefix: RTMP stream names here take letters, digits and -. */
+const streamLabel = (name: string) => name.replaceAll(/[^a-z0-9]+/gi, "-");
+const isOnAir = (name: string) => name === "onair" || name.startsWith("onair ");
 const loadIds = list(
   "INGEST_LOADS",
   LOADS.map((l) => l.id),
@@ -99,6 +118,12 @@ const targetNames = list(
   "INGEST_TARGETS",
   TARGETS.map((t) => t.name),
 );
+if (targetNames.includes("onair")) {
+  for (const variant of VARIANTS) {
+    TARGETS.push({ name: variant.name, start: (url) => startOnAirTarget(url, variant) });
+    targetNames.push(variant.name);
+  }
+}
 
 interface Load extends LoadSpec {
   tags: FlvTag[];
@@ -132,14 +157,15 @@ const names = (load: Load, label: string) =>
 interface LoadOutcome {
   load: Load;
   results: LoadResult[];
-  onairRounds: PublishRound[];
+  /** Publish/close rounds per OnAir target (the default and each variant). */
+  onairRounds: Map<string, PublishRound[]>;
 }
 const outcomes: LoadOutcome[] = [];
 const notes: string[] = [];
 
 // Targets interleave within a load, so a noisy stretch of the machine hits all of them alike.
 for (const load of loads) {
-  const outcome: LoadOutcome = { load, results: [], onairRounds: [] };
+  const outcome: LoadOutcome = { load, results: [], onairRounds: new Map() };
   outcomes.push(outcome);
   for (const { name, start } of TARGETS.filter((t) => targetNames.includes(t.name))) {
     let target: Target;
@@ -152,13 +178,15 @@ for (const load of loads) {
     try {
       const result = await measureLoad(target, {
         tags: load.tags,
-        names: names(load, `${name}-load`),
+        names: names(load, `${streamLabel(name)}-load`),
         warmupSeconds: WARMUP,
         seconds: load.seconds,
         stopMode: STOP,
       });
       outcome.results.push(result);
-      if (name === "onair") outcome.onairRounds = await latencyRounds(target, load, result);
+      if (isOnAir(name)) {
+        outcome.onairRounds.set(name, await latencyRounds(target, load, result, name));
+      }
     } catch (error) {
       notes.push(`${name} @ ${load.id}: skipped, run failed: ${firstLine(error)}`);
     } finally {
@@ -172,13 +200,15 @@ async function latencyRounds(
   target: Target,
   load: Load,
   first: PublishRound,
+  name: string,
 ): Promise<PublishRound[]> {
   const rounds = [first];
   if (!(await receiver.waitUntil((e) => expectedCallbacksArrived(first, e), CALLBACK_WAIT_MS))) {
     return rounds; // callbacks are not flowing; extra rounds would only wait the same way
   }
   for (let r = 0; r < LATENCY_ROUNDS; r++) {
-    const publishers = await publishAll(target, load.tags, names(load, `onair-latency${r}`));
+    const label = `${streamLabel(name)}-latency${r}`;
+    const publishers = await publishAll(target, load.tags, names(load, label));
     await sleep(2000);
     const round = await stopAll(publishers, STOP);
     rounds.push(round);
@@ -212,8 +242,9 @@ console.log(
   `scenario "ingest": real-time publishers on loopback, stop ${STOP}, ${WARMUP} s warm-up ` +
     `before each window (Node ${process.version})`,
 );
+const NAME_WIDTH = Math.max(18, ...targetNames.map((n) => n.length));
 const header = [
-  "target".padEnd(18),
+  "target".padEnd(NAME_WIDTH),
   "streams".padStart(7),
   "alive".padStart(6),
   "cpu s/stream-min".padStart(17),
@@ -240,7 +271,7 @@ for (const { load, results, onairRounds } of outcomes) {
     const rss = rssPerStreamMb(r);
     console.log(
       [
-        r.target.padEnd(18),
+        r.target.padEnd(NAME_WIDTH),
         String(r.streams).padStart(7),
         String(r.alive).padStart(6),
         cpu.toFixed(4).padStart(17),
@@ -273,15 +304,17 @@ for (const { load, results, onairRounds } of outcomes) {
     }
   }
   let closeText = "n/a";
-  if (onairRounds.length > 0) {
-    const samples = latencies(onairRounds, receiver.events);
+  for (const [name, rounds] of onairRounds) {
+    const samples = latencies(rounds, receiver.events);
+    const label = name === "onair" ? "OnAir" : `OnAir (${name.slice("onair ".length)})`;
     console.log(
-      `OnAir publish → push callback (event_type 1): ${latencyText(samples.publishToPush)}`,
+      `${label} publish → push callback (event_type 1): ${latencyText(samples.publishToPush)}`,
     );
-    closeText = latencyText(samples.closeToInterruption);
-    console.log(`OnAir TCP close (${STOP}) → interruption callback (event_type 0): ${closeText}`);
+    const text = latencyText(samples.closeToInterruption);
+    if (name === "onair") closeText = text;
+    console.log(`${label} TCP close (${STOP}) → interruption callback (event_type 0): ${text}`);
     if (samples.missing > 0) {
-      notes.push(`onair @ ${load.id}: ${samples.missing} expected callbacks never arrived`);
+      notes.push(`${name} @ ${load.id}: ${samples.missing} expected callbacks never arrived`);
     }
   }
   const cell = (name: string, render: (r: LoadResult) => string) => {

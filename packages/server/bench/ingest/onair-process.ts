@@ -3,7 +3,17 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { freePort, spawnTarget, type Target, tempDir } from "./target.js";
 
-export async function startOnAirTarget(callbackUrl: string): Promise<Target> {
+/**
+ * `variant` runs OnAir with some `ingest` settings changed (INGEST_ONAIR_VARIANTS), under its own
+ * target name, so two configurations compare in one run.
+ */
+export async function startOnAirTarget(
+  callbackUrl: string,
+  variant: { name: string; ingest: Record<string, number | string> } = {
+    name: "onair",
+    ingest: {},
+  },
+): Promise<Target> {
   const entry = fileURLToPath(new URL("./onair-target.js", import.meta.url));
   const dir = tempDir("onair-bench-onair-");
   // INGEST_CPU_PROF=<dir> writes a V8 CPU profile of the OnAir process (open it in Chrome DevTools).
@@ -14,6 +24,7 @@ export async function startOnAirTarget(callbackUrl: string): Promise<Target> {
     ONAIR_BENCH_RTMP_PORT: String(await freePort()),
     ONAIR_BENCH_DATA_DIR: dir.path,
     ONAIR_BENCH_CALLBACK_URL: callbackUrl,
+    ONAIR_BENCH_INGEST: JSON.stringify(variant.ingest),
   });
   let rtmpPort: number;
   try {
@@ -40,7 +51,7 @@ export async function startOnAirTarget(callbackUrl: string): Promise<Target> {
     throw new Error(`onair: ${(error as Error).message}\n${server.output()}`);
   }
   return {
-    name: "onair",
+    name: variant.name,
     pid: server.child.pid!,
     rtmpPort,
     async stop() {

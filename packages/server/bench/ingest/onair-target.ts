@@ -1,15 +1,33 @@
 /**
  * OnAir as a benchmark target, in its own process so its CPU and memory are measured alone.
  * Env: ONAIR_BENCH_RTMP_PORT, ONAIR_BENCH_DATA_DIR, ONAIR_BENCH_CALLBACK_URL (optional: push
- * and interruption callbacks for app "live" of domain 127.0.0.1 go there). Prints one JSON line:
+ * and interruption callbacks for app "live" of domain 127.0.0.1 go there), ONAIR_BENCH_INGEST
+ * (optional JSON: `ingest` settings over the bench's; the key `holdAtOnce: 1` brings back the
+ * read coalescer of before issue 15, which stopped a socket right after its read, so a close
+ * queued behind held data waited one more interval). Prints one JSON line:
  * `{"ready":true,"httpPort":…,"rtmpPort":…}`, or `{"error":"…"}` and exits 2.
  */
 import { startOnAir } from "../../src/app.js";
 import { configSchema } from "../../src/config/schema.js";
+import { ReadCoalescer } from "../../src/ingest/read-coalescer.js";
 
 const dataDir = process.env.ONAIR_BENCH_DATA_DIR;
 if (!dataDir) throw new Error("ONAIR_BENCH_DATA_DIR is required");
 const callbackUrl = process.env.ONAIR_BENCH_CALLBACK_URL;
+
+const { holdAtOnce, ...ingest } = JSON.parse(process.env.ONAIR_BENCH_INGEST ?? "{}") as Record<
+  string,
+  number | string
+>;
+if (holdAtOnce) {
+  type Held = { handle: { readStop(): number }; stopped: boolean };
+  (ReadCoalescer.prototype as unknown as { holdAfterRead(state: Held): void }).holdAfterRead = (
+    state,
+  ) => {
+    state.handle.readStop();
+    state.stopped = true;
+  };
+}
 
 const app = await startOnAir(
   configSchema.parse({
@@ -23,7 +41,10 @@ const app = await startOnAir(
     secretKey: "bench-secret-key-0123456789",
     // Every publisher of the benchmark comes from 127.0.0.1: the per-address limit (32) would
     // refuse all past the 32nd, so it gets the node-wide limit instead.
-    ingest: { maxConnectionsPerIp: 1000 },
+    ingest: {
+      maxConnectionsPerIp: 1000,
+      ...ingest,
+    },
   }),
 );
 

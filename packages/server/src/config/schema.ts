@@ -161,6 +161,30 @@ export const configSchema = z
       /** How often a node checks for Drop/Forbid requests addressed to its publishers. */
       commandPollMs: atLeast(50, 1000),
     }),
+    /**
+     * How long event history is kept (docs/scale.md, "Retention"). An event is removed with its
+     * deliveries and attempts once all of them are done: delivered longer ago than
+     * `deliveredMaxAgeMs`, or dead longer ago than `deadMaxAgeMs`.
+     */
+    retention: section({
+      /**
+       * 15 days: Tencent's DescribeCallbackRecordsList answers for the last 14 days only (its
+       * EndTime field), and OnAir reads a day further back for the retries of deliveries created
+       * before StartTime. 0 keeps all history forever, dead deliveries included.
+       */
+      deliveredMaxAgeMs: atLeast(0, 15 * 24 * 3600_000),
+      /** 0 (the default): dead deliveries stay until redelivered, whatever their age. */
+      deadMaxAgeMs: atLeast(0, 0),
+      /** How often one node (across nodes sharing a store) sweeps. */
+      sweepIntervalMs: atLeast(50, 60_000),
+      /**
+       * Most events removed per transaction (fewer when a batch takes over 25 ms): small, so
+       * dispatch's writes never wait long.
+       */
+      batchSize: z.number().int().min(1).max(1000).default(200),
+      /** Shortest pause between batches (it is at least as long as the batch took). */
+      batchPauseMs: atLeast(0, 20),
+    }),
     /** Playback: RTMP play on rtmpPort and HTTP-FLV on httpPort (docs/playback.md). */
     playback: section({
       enabled: z.boolean().default(true),

@@ -3,7 +3,6 @@ import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { IdGenerator } from "../domain/ids.js";
 import { presetPolicy } from "../domain/retry-policy.js";
-import { matchRule } from "../domain/rule-matching.js";
 import {
   type CallbackUrlField,
   type EventSource,
@@ -68,7 +67,7 @@ export function createEventCommitter(deps: {
   };
   return {
     async commit(input) {
-      const rule = matchRule(await deps.store.rules.list(), input.domainName, input.appName);
+      const rule = await deps.store.rules.match(input.domainName, input.appName);
       const template = rule ? await deps.store.templates.get(rule.templateId) : null;
       const field = URL_FIELD_FOR_EVENT_TYPE[input.body.event_type];
       const url = template && field ? template.urls[field] : undefined;

@@ -28,12 +28,15 @@ export const FULL_READ_BYTES = 64 * 1024;
 export const FAST_BYTES_PER_INTERVAL = 32 * 1024;
 
 interface Tracked {
+  socket: Socket;
   handle: ReadableHandle;
   /** Bytes read since the last tick. */
   bytes: number;
   /** Read as data arrives: the last interval carried at least FAST_BYTES_PER_INTERVAL. */
   fast: boolean;
   stopped: boolean;
+  /** A stop is scheduled (`holdAfterRead`). */
+  stopping: boolean;
 }
 
 /**
@@ -43,7 +46,8 @@ interface Tracked {
  * low bitrates. After a read, a slow socket's libuv handle stops reading; one shared timer
  * restarts every stopped handle each `intervalMs`, and one read then takes what arrived meanwhile
  * (the kernel's receive buffer holds it). Media is delayed by at most `intervalMs`; a close or a
- * reset is seen at most that much later.
+ * reset is seen at most that much later — at the restart after it, not the one after that (see
+ * `holdAfterRead`). Node cannot watch a socket for its end without reading it (docs/scale.md).
  *
  * Coalescing applies only below a byte rate. Above it frames are large, the cost per byte of a
  * read is small, and stopping the socket would cap the publisher: one 64 KiB read per 100 ms is
@@ -57,6 +61,9 @@ interface Tracked {
 export class ReadCoalescer {
   private readonly tracked = new Map<Socket, Tracked>();
   private readonly timer: NodeJS.Timeout;
+  /** Sockets read in this poll phase, to stop after the next one (`holdAfterRead`). */
+  private readonly toStop = new Set<Tracked>();
+  private stopScheduled = false;
 
   constructor(intervalMs: number) {
     this.timer = setInterval(() => this.tick(), intervalMs);
@@ -70,17 +77,43 @@ export class ReadCoalescer {
     if (!state) {
       const handle = handleOf(socket);
       if (!handle) return;
-      state = { handle, bytes: 0, fast: false, stopped: false };
+      state = { socket, handle, bytes: 0, fast: false, stopped: false, stopping: false };
       this.tracked.set(socket, state);
     }
     state.bytes += bytes;
-    if (state.fast || state.stopped || bytes >= FULL_READ_BYTES) return;
+    if (state.fast || state.stopped || state.stopping || bytes >= FULL_READ_BYTES) return;
     if (state.bytes >= FAST_BYTES_PER_INTERVAL) {
       state.fast = true;
       return;
     }
-    state.handle.readStop();
-    state.stopped = true;
+    this.holdAfterRead(state);
+  }
+
+  /**
+   * Stops reading after one more poll phase of the event loop (two setImmediate hops, shared by
+   * every socket read in the same phase, as they are right after a tick). libuv returns from a
+   * read that did not fill its buffer without reading again, so a FIN queued behind the data just
+   * read (the publisher closed while its socket was held) would otherwise wait for the next
+   * restart, one whole interval later. The extra poll reads only what is already there: the end
+   * of the stream, or a frame that has just arrived.
+   */
+  private holdAfterRead(state: Tracked): void {
+    state.stopping = true;
+    this.toStop.add(state);
+    if (this.stopScheduled) return;
+    this.stopScheduled = true;
+    setImmediate(() =>
+      setImmediate(() => {
+        this.stopScheduled = false;
+        for (const held of this.toStop) {
+          held.stopping = false;
+          if (held.fast || !this.tracked.has(held.socket) || held.socket.destroyed) continue;
+          held.handle.readStop();
+          held.stopped = true;
+        }
+        this.toStop.clear();
+      }),
+    );
   }
 
   /** Reads the socket as usual again and forgets it (it is closing). */
@@ -91,7 +124,8 @@ export class ReadCoalescer {
     if (state.stopped && !socket.destroyed) state.handle.readStart();
   }
 
-  private tick(): void {
+  /** Restarts every held socket: the timer's job each interval (tests step it by hand). */
+  tick(): void {
     for (const state of this.tracked.values()) {
       state.fast = state.bytes >= FAST_BYTES_PER_INTERVAL;
       state.bytes = 0;

@@ -1,6 +1,6 @@
 import type { Clock } from "../domain/clock.js";
 import { stampedNow, toRule } from "./row-mappers.js";
-import { first, many, type SqlRunner } from "./sql-runner.js";
+import { first, many, one, type SqlRunner } from "./sql-runner.js";
 import type { RuleRepository } from "./store.js";
 
 /** Callback rules (CreateLiveCallbackRule): one template per (domain, AppName). */
@@ -31,6 +31,16 @@ export function createRuleRepository(sql: SqlRunner, clock: Clock): RuleReposito
       return toRule(row!);
     },
     list: () => many(sql, "SELECT * FROM callback_rules ORDER BY created_at", [], toRule),
+    // One seek in callback_rules_match (migration 0007), whatever the number of rules: the exact
+    // AppName sorts before the domain-wide "" rule. Domain names compare case-insensitively.
+    match: (domainName, appName) =>
+      one(
+        sql,
+        `SELECT * FROM callback_rules WHERE lower(domain_name) = ? AND app_name IN (?, '')
+         ORDER BY app_name = '', created_at LIMIT 1`,
+        [domainName.toLowerCase(), appName],
+        toRule,
+      ),
     async delete(domainName, appName) {
       const sqlText = "DELETE FROM callback_rules WHERE domain_name = ? AND app_name = ?";
       return (await sql.run(sqlText, [domainName, appName])) > 0;

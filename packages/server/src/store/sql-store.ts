@@ -3,6 +3,7 @@ import { type ClaimQuery, createDeliveryRepository } from "./delivery-repository
 import { createDomainRepository } from "./domain-repository.js";
 import { createEndpointRepository } from "./endpoint-repository.js";
 import { createEventRepository } from "./event-repository.js";
+import { createHistoryRepository } from "./history-repository.js";
 import { createRecordingRepository } from "./recording-repository.js";
 import { createRefusalRepository } from "./refusal-repository.js";
 import { createRuleRepository } from "./rule-repository.js";
@@ -19,6 +20,8 @@ export interface SqlDriver {
   sharedAcrossNodes: boolean;
   /** The claim query (`DeliveryRepository.claimDue`), the one statement the drivers word apart. */
   claim(sql: SqlRunner): ClaimQuery;
+  /** See `createHistoryRepository`: the statement that lets one node at a time sweep history. */
+  historySweepLock?: string;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -43,6 +46,7 @@ export function createSqlStore(sql: DriverRunner, clock: Clock, driver: SqlDrive
     events: createEventRepository(sql),
     deliveries: createDeliveryRepository(sql, clock, driver.claim(sql)),
     endpoints: createEndpointRepository(sql),
+    history: createHistoryRepository(sql, driver.historySweepLock),
     streams: createStreamRepository(sql),
     recording: createRecordingRepository(sql, clock),
     snapshots: createSnapshotRepository(sql, clock),

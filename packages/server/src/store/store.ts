@@ -9,6 +9,7 @@ import type {
   RetryPolicy,
   StoredEvent,
 } from "../domain/types.js";
+import type { HistoryRepository } from "./history-repository.js";
 import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import type { RecordingRepository } from "./recording-repository.js";
 import type { RefusalRepository } from "./refusal-repository.js";
@@ -49,6 +50,8 @@ export interface Store {
   events: EventRepository;
   deliveries: DeliveryRepository;
   endpoints: EndpointRepository;
+  /** Retention of delivered (and expired dead) history. */
+  history: HistoryRepository;
   streams: StreamRepository;
   recording: RecordingRepository;
   snapshots: SnapshotRepository;
@@ -94,6 +97,12 @@ export interface RuleRepository {
   /** Creates or replaces the rule for (domainName, appName). */
   upsert(input: { domainName: string; appName: string; templateId: number }): Promise<CallbackRule>;
   list(): Promise<CallbackRule[]>;
+  /**
+   * The rule for a publish: the exact (domain, AppName) rule, else the domain-wide one (AppName
+   * ""), else null. Domain names compare case-insensitively, AppNames exactly (they are URL
+   * paths). An index lookup: its cost does not grow with the number of rules.
+   */
+  match(domainName: string, appName: string): Promise<CallbackRule | null>;
   delete(domainName: string, appName: string): Promise<boolean>;
 }
 

@@ -167,6 +167,51 @@ export function storeContract(
       assert.equal(await store.snapshots.deleteTemplate(shot.id), true);
     });
 
+    test("rules.match: exact AppName over the domain-wide rule, domain case-insensitive", async () => {
+      const made = [];
+      for (const [domainName, appName] of [
+        ["push.example", ""],
+        ["push.example", "live"],
+        ["other.example", "live"],
+        ["Mixed.Example", "live"],
+      ] as const) {
+        const t = await store.templates.create({
+          name: `${domainName}/${appName}`,
+          description: "",
+          urls: {},
+          recordExceptionLevels: [],
+          callbackKey: "k",
+          previousKeys: [],
+          retryPolicy: null,
+          perStreamOrdering: false,
+        });
+        await store.rules.upsert({ domainName, appName, templateId: t.id });
+        made.push(t.id);
+      }
+      const [wide, exact, other, mixed] = made;
+      const matched = async (d: string, a: string) => (await store.rules.match(d, a))?.templateId;
+      assert.equal(await matched("push.example", "live"), exact);
+      assert.equal(await matched("PUSH.Example", "live"), exact);
+      assert.equal(await matched("push.example", "vod"), wide);
+      assert.equal(await matched("push.example", "Live"), wide, "AppNames compare exactly");
+      assert.equal(await matched("push.example", ""), wide);
+      assert.equal(await matched("mixed.example", "live"), mixed);
+      assert.equal(await matched("other.example", "vod"), undefined);
+      assert.equal(await matched("example", "live"), undefined, "not a suffix");
+      assert.equal(await matched("a.push.example", "live"), undefined, "not a prefix");
+      assert.equal(await matched("other.example", "live"), other);
+      await store.rules.delete("push.example", "live");
+      assert.equal(await matched("push.example", "live"), wide, "the wide rule after a delete");
+      for (const [d, a] of [
+        ["push.example", ""],
+        ["other.example", "live"],
+        ["Mixed.Example", "live"],
+      ]) {
+        assert.equal(await store.rules.delete(d!, a!), true);
+      }
+      for (const id of made) await store.templates.delete(id);
+    });
+
     test("append commits an event with its deliveries; a failing delivery rolls the event back", async () => {
       await store.events.append(event("evt_1"), [
         { id: "msg_1", templateId, url: "http://127.0.0.1:9/x", policy, orderingKey: null },

@@ -40,6 +40,9 @@ export function createPostgresStore(options: {
     kind: "postgres",
     sharedAcrossNodes: true,
     claim: postgresClaim,
+    // One node sweeps history at a time, per schema (a deployment): the others skip the round.
+    historySweepLock:
+      "SELECT pg_try_advisory_xact_lock(hashtext('onair.history-sweep'), hashtext(current_schema())) AS ok",
     async migrate() {
       await sql.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       const lock = ["SELECT pg_advisory_xact_lock(?)", MIGRATION_LOCK] as const;
