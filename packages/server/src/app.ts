@@ -8,6 +8,8 @@ import { resolveCredentials } from "./config/credentials.js";
 import type { OnAirConfig } from "./config/schema.js";
 import { createDashboard } from "./dashboard/index.js";
 import { createDispatcher } from "./dispatcher/dispatcher.js";
+import { createOperatorAlerts } from "./dispatcher/operator-alerts.js";
+import { startQueueAgeMonitor } from "./dispatcher/queue-age-monitor.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
 import { createEventCommitter } from "./events/event-committer.js";
@@ -110,7 +112,9 @@ export async function startOnAir(
   countNodeEvents(metrics, nodeEvents);
   // What the node's services work with.
   const node = { store, config, clock, logger, metrics, nodeId, nodeEvents };
-  const dispatcher = createDispatcher(node);
+  // Operator alerts (docs/alerts.md): the dispatcher, the API and the queue-age check raise them.
+  const alerts = createOperatorAlerts({ ...node, newId });
+  const dispatcher = createDispatcher({ ...node, alerts });
   const events = createEventCommitter({ store, config, clock, newId, nodeEvents });
   const filesDir = join(config.dataDir, "files");
   let httpPort = 0;
@@ -194,7 +198,17 @@ export async function startOnAir(
   const bodyBudget = createBodyBudget({ maxBytes: config.http.maxUnauthenticatedBodyBytes });
   registerHttpBodyMetrics(metrics, bodyBudget);
   // The management API and the dashboard act on the same things.
-  const management = { store, config, clock, logger, credentials, nodeEvents, streams, throttle };
+  const management = {
+    store,
+    config,
+    clock,
+    logger,
+    credentials,
+    nodeEvents,
+    streams,
+    throttle,
+    alerts,
+  };
   const api = createApiRoute(management);
   const dashboard = createDashboard({
     ...management,
@@ -280,6 +294,14 @@ export async function startOnAir(
   });
   httpPort = (server.address() as AddressInfo).port;
   dispatcher.start();
+  const queueAge = startQueueAgeMonitor({
+    store,
+    clock,
+    logger,
+    alerts,
+    thresholdMs: config.alerts.queueAgeMs,
+    checkIntervalMs: config.alerts.checkIntervalMs,
+  });
   await recording.recover();
   recording.startSweeper();
   await streams.start();
@@ -324,6 +346,7 @@ export async function startOnAir(
       await rtmp?.close();
       dashboard.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await queueAge.stop();
       await dispatcher.stop();
       await store.close();
       logger.info("OnAir stopped");

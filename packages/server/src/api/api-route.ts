@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
+import type { OperatorAlerts } from "../dispatcher/operator-alerts.js";
 import type { Clock } from "../domain/clock.js";
 import { OnAirError, toOnAirError } from "../errors.js";
 import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
@@ -30,6 +31,8 @@ export interface ApiRouteOptions {
   nodeEvents: NodeEvents;
   /** Live-stream control for DropLiveStream/ForbidLiveStream (absent: requests go through the store). */
   streams?: StreamControl | undefined;
+  /** Operator alerts (docs/alerts.md), told when an endpoint is enabled again. */
+  alerts?: OperatorAlerts | undefined;
   /** RequestId generator (default: a random UUID, as Tencent's). */
   requestId?: (() => string) | undefined;
   /** The shared limiter of failed authentications (absent: none, as in unit tests). */
@@ -68,6 +71,7 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
     clock: options.clock,
     nodeEvents: options.nodeEvents,
     streams: options.streams,
+    alerts: options.alerts,
   };
   const { credentials } = options;
   const nextRequestId = options.requestId ?? randomUUID;

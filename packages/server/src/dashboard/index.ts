@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { StreamControl } from "../api/action.js";
 import type { OnAirConfig } from "../config/schema.js";
+import type { OperatorAlerts } from "../dispatcher/operator-alerts.js";
 import type { Clock } from "../domain/clock.js";
 import type { AuthThrottle } from "../http/auth-throttle.js";
 import type { Route } from "../http/router.js";
@@ -27,6 +28,8 @@ export interface DashboardOptions {
   fileUrlQuery: (path: string) => string;
   rtmpPort(): number | null;
   streams?: StreamControl | undefined;
+  /** Operator alerts (docs/alerts.md), told when an endpoint is enabled again. */
+  alerts?: OperatorAlerts | undefined;
   /** The built app (default: found next to the server, see findDashboardAssets). */
   assetsDir?: string | null;
   sessionTtlMs?: number;
@@ -67,6 +70,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       clock: options.clock,
       nodeEvents: options.nodeEvents,
       streams: options.streams,
+      alerts: options.alerts,
       filesDir: options.filesDir,
       fileUrlQuery: options.fileUrlQuery,
       rtmpPort: options.rtmpPort,

@@ -4,12 +4,15 @@ import { Agent, request } from "undici";
 import type { OnAirConfig } from "../config/schema.js";
 import { addressRefusal } from "../domain/address-policy.js";
 import type { Clock } from "../domain/clock.js";
+import { newId } from "../domain/ids.js";
+import { OPERATOR_ALERT_TEMPLATE_ID } from "../domain/operator-alert.js";
 import { afterFailure, parseRetryAfter } from "../domain/retry-policy.js";
 import type { AttemptErrorCode } from "../domain/types.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import { type ClaimedDelivery, deliveryOrigin, type Store } from "../store/store.js";
 import { classifyError } from "./classify-error.js";
+import { createOperatorAlerts, type OperatorAlerts } from "./operator-alerts.js";
 import { guardedLookup, SsrfBlockedError } from "./ssrf-guard.js";
 
 /** The result of one HTTP attempt. */
@@ -48,8 +51,11 @@ export function createDispatcher(deps: {
   random?: () => number;
   /** Name resolution for the SSRF guard (tests inject one to simulate rebinding). */
   lookup?: Parameters<typeof guardedLookup>[1];
+  /** Operator alerts (default: made from the config). */
+  alerts?: OperatorAlerts;
 }): Dispatcher {
   const { store, config, clock, logger, metrics } = deps;
+  const alerts = deps.alerts ?? createOperatorAlerts({ ...deps, newId });
   const settings = config.dispatcher;
   const random = deps.random ?? Math.random;
   const owner = `${deps.nodeId}:${Math.floor(random() * 1e9).toString(36)}`;
@@ -72,10 +78,10 @@ export function createDispatcher(deps: {
   async function attempt(
     claimed: ClaimedDelivery,
   ): Promise<AttemptOutcome & { requestBody: string }> {
-    const { delivery, event, keys } = claimed;
+    const { delivery, event } = claimed;
     const outgoing = createCallbackRequest({
       body: event.body,
-      keys,
+      keys: delivery.templateId === OPERATOR_ALERT_TEMPLATE_ID ? alerts.keys : claimed.keys,
       webhookId: delivery.id,
       nowMs: clock.now().getTime(),
     });
@@ -149,7 +155,10 @@ export function createDispatcher(deps: {
 
   async function process(claimed: ClaimedDelivery): Promise<void> {
     const { delivery } = claimed;
-    const endpoint = await store.endpoints.get(delivery.url);
+    // An alert's delivery never waits on, nor changes, an endpoint's health: alerts about the
+    // alert endpoint would go nowhere, and it must not disable itself.
+    const isAlert = delivery.templateId === OPERATOR_ALERT_TEMPLATE_ID;
+    const endpoint = isAlert ? null : await store.endpoints.get(delivery.url);
     const startedAt = clock.now();
     const started = performance.now();
     const outcome: AttemptOutcome & { requestBody: string } = endpoint?.disabledAt
@@ -176,12 +185,30 @@ export function createDispatcher(deps: {
             retryAfterMs: outcome.retryAfterMs,
             maxRetryAfterMs: settings.maxRetryAfterMs,
           });
+    // Deliveries of a disabled endpoint die quietly: its disable alert already told of them.
+    const deadAlert =
+      next === "dead" && !isAlert && outcome.errorCode !== "endpoint_disabled"
+        ? alerts.record(
+            {
+              alert: "delivery_dead",
+              url: delivery.url,
+              delivery_id: delivery.id,
+              event_id: delivery.eventId,
+              delivery_event_type: claimed.event.eventType,
+              attempts: attemptsMade,
+              last_error: `${outcome.errorCode}: ${outcome.errorMessage ?? ""}`.trim(),
+            },
+            { aboutAlertUrl: alerts.isAlertUrl(delivery.url) },
+          )
+        : undefined;
     const kept = await store.deliveries.recordAttempt({
       deliveryId: delivery.id,
       owner: claimed.leaseOwner,
       attempt: { startedAt, durationMs, ...outcome },
       next,
+      alertIfDead: deadAlert,
     });
+    if (kept && deadAlert) alerts.told(deadAlert);
     const outcomeLabel = next === "delivered" ? "delivered" : next === "dead" ? "dead" : "retry";
     deps.nodeEvents.emit("delivery.attempted", {
       deliveryId: delivery.id,
@@ -205,7 +232,7 @@ export function createDispatcher(deps: {
       },
       "callback attempt",
     );
-    if (outcome.errorCode === "endpoint_disabled") return;
+    if (outcome.errorCode === "endpoint_disabled" || isAlert) return;
     if (outcome.errorCode === null) {
       // Only a failing endpoint has state to clear: a healthy one costs no write.
       if (endpoint?.failingSince) await store.endpoints.markSuccess(delivery.url);
@@ -218,11 +245,14 @@ export function createDispatcher(deps: {
       failingFor >= settings.disableEndpointAfterMs &&
       !state.disabledAt
     ) {
-      await store.endpoints.disable(
-        delivery.url,
-        now,
-        `failing for ${Math.round(failingFor / 1000)} s`,
+      const reason = `failing for ${Math.round(failingFor / 1000)} s`;
+      const alert = alerts.record(
+        { alert: "endpoint_disabled", url: delivery.url, reason },
+        { aboutAlertUrl: alerts.isAlertUrl(delivery.url) },
       );
+      // Several nodes may see the same failure run end: the one whose call disabled it tells.
+      if (!(await store.endpoints.disable(delivery.url, now, reason, alert))) return;
+      alerts.told(alert);
       metrics.endpointsDisabled.inc();
       logger.warn(
         { url: delivery.url, failingForMs: failingFor },
