@@ -6,6 +6,7 @@ import { addListenCommand } from "./listen-command.js";
 import { parseInteger } from "./parse-integer.js";
 import { addPushUrlCommand } from "./push-url-command.js";
 import { startCommand } from "./start-command.js";
+import { addTestCallbackCommand } from "./test-callback-command.js";
 import { addTriggerCommand } from "./trigger-command.js";
 import { addVerifyCommand } from "./verify-command.js";
 
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   addTriggerCommand(program);
   addPushUrlCommand(program);
   addVerifyCommand(program);
+  addTestCallbackCommand(program);
 
   try {
     await program.parseAsync(argv);

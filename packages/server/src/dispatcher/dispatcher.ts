@@ -1,28 +1,15 @@
-import { createCallbackRequest } from "@onair/callbacks";
 import type { Logger } from "pino";
-import { Agent, request } from "undici";
 import type { OnAirConfig } from "../config/schema.js";
-import { addressRefusal } from "../domain/address-policy.js";
 import type { Clock } from "../domain/clock.js";
 import { newId } from "../domain/ids.js";
 import { OPERATOR_ALERT_TEMPLATE_ID } from "../domain/operator-alert.js";
-import { afterFailure, parseRetryAfter } from "../domain/retry-policy.js";
-import type { AttemptErrorCode } from "../domain/types.js";
+import { afterFailure } from "../domain/retry-policy.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import { type ClaimedDelivery, deliveryOrigin, type Store } from "../store/store.js";
-import { classifyError } from "./classify-error.js";
+import { type AttemptOutcome, createCallbackSender } from "./callback-sender.js";
 import { createOperatorAlerts, type OperatorAlerts } from "./operator-alerts.js";
-import { guardedLookup, SsrfBlockedError } from "./ssrf-guard.js";
-
-/** The result of one HTTP attempt. */
-interface AttemptOutcome {
-  statusCode: number | null;
-  errorCode: AttemptErrorCode | null;
-  errorMessage: string | null;
-  responseSnippet: string | null;
-  retryAfterMs: number | undefined;
-}
+import type { guardedLookup } from "./ssrf-guard.js";
 
 export interface Dispatcher {
   /**
@@ -59,10 +46,12 @@ export function createDispatcher(deps: {
   const settings = config.dispatcher;
   const random = deps.random ?? Math.random;
   const owner = `${deps.nodeId}:${Math.floor(random() * 1e9).toString(36)}`;
-  const agent = new Agent({
-    connections: settings.perOriginConcurrency,
-    keepAliveTimeout: 30_000,
-    connect: { lookup: guardedLookup(config.callbackAllowPrivate, deps.lookup) },
+  const sender = createCallbackSender({
+    callbackAllowPrivate: config.callbackAllowPrivate,
+    nodeId: deps.nodeId,
+    connectionsPerOrigin: settings.perOriginConcurrency,
+    responseSnippetBytes: settings.responseSnippetBytes,
+    lookup: deps.lookup,
   });
   const inFlight = new Set<Promise<void>>();
   // Fairness per origin, as Svix and Convoy cap concurrency per endpoint: an origin holds at most
@@ -75,82 +64,16 @@ export function createDispatcher(deps: {
   let wakeRequested = false;
   let stopping: Promise<void> | undefined;
 
-  async function attempt(
-    claimed: ClaimedDelivery,
-  ): Promise<AttemptOutcome & { requestBody: string }> {
+  function attempt(claimed: ClaimedDelivery): Promise<AttemptOutcome> {
     const { delivery, event } = claimed;
-    const outgoing = createCallbackRequest({
+    return sender.send({
+      url: delivery.url,
       body: event.body,
       keys: delivery.templateId === OPERATOR_ALERT_TEMPLATE_ID ? alerts.keys : claimed.keys,
       webhookId: delivery.id,
-      nowMs: clock.now().getTime(),
+      timeoutMs: delivery.policy.timeoutMs,
+      now: clock.now(),
     });
-    const base = { requestBody: outgoing.body, retryAfterMs: undefined };
-    let url: URL;
-    try {
-      url = new URL(delivery.url);
-    } catch {
-      return {
-        ...base,
-        statusCode: null,
-        errorCode: "invalid_url",
-        errorMessage: "invalid URL",
-        responseSnippet: null,
-      };
-    }
-    // IP literals skip name resolution, so the guard checks them here.
-    const refused = addressRefusal(
-      url.hostname.replace(/^\[|\]$/g, ""),
-      config.callbackAllowPrivate,
-    );
-    if (refused)
-      return {
-        ...base,
-        statusCode: null,
-        errorCode: "ssrf_blocked",
-        errorMessage: refused,
-        responseSnippet: null,
-      };
-    try {
-      const response = await request(url, {
-        method: "POST",
-        headers: { ...outgoing.headers, "user-agent": `OnAir-Callback/0.1 (node ${deps.nodeId})` },
-        body: outgoing.body,
-        dispatcher: agent,
-        headersTimeout: delivery.policy.timeoutMs,
-        bodyTimeout: delivery.policy.timeoutMs,
-        signal: AbortSignal.timeout(delivery.policy.timeoutMs),
-      });
-      const snippet = await readSnippet(response.body, settings.responseSnippetBytes);
-      const ok = response.statusCode === 200;
-      const retryAfter = response.headers["retry-after"];
-      return {
-        ...base,
-        statusCode: response.statusCode,
-        errorCode: ok ? null : "http_status",
-        errorMessage: ok ? null : `HTTP ${response.statusCode}`,
-        responseSnippet: snippet,
-        retryAfterMs:
-          response.statusCode === 429 || response.statusCode === 503
-            ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.now())
-            : undefined,
-      };
-    } catch (err) {
-      const code = classifyError(err);
-      const message =
-        err instanceof SsrfBlockedError
-          ? err.message
-          : err instanceof Error
-            ? err.message
-            : String(err);
-      return {
-        ...base,
-        statusCode: null,
-        errorCode: code,
-        errorMessage: message,
-        responseSnippet: null,
-      };
-    }
   }
 
   async function process(claimed: ClaimedDelivery): Promise<void> {
@@ -161,7 +84,7 @@ export function createDispatcher(deps: {
     const endpoint = isAlert ? null : await store.endpoints.get(delivery.url);
     const startedAt = clock.now();
     const started = performance.now();
-    const outcome: AttemptOutcome & { requestBody: string } = endpoint?.disabledAt
+    const outcome: AttemptOutcome = endpoint?.disabledAt
       ? {
           requestBody: "",
           statusCode: null,
@@ -341,22 +264,9 @@ export function createDispatcher(deps: {
         const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
         await Promise.race([Promise.allSettled([...inFlight]), deadline]);
         await store.deliveries.releaseLeases(owner);
-        await agent.close();
+        await sender.close();
       })();
       return stopping;
     },
   };
-}
-
-async function readSnippet(
-  body: AsyncIterable<Buffer> & { destroy?: () => void },
-  limit: number,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (size < limit) chunks.push(chunk.subarray(0, limit - size));
-    size += chunk.length;
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
