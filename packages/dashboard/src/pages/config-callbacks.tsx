@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { call } from "../api.js";
+import { CallbackTest } from "../components/callback-test.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
 import type { CallBackRuleInfo, CallBackTemplateInfo } from "../types.js";
 
@@ -196,6 +197,7 @@ export function CallbacksSection() {
                   Delete
                 </button>
               </div>
+              <CallbackTest template={t} />
               {editing !== "new" && editing?.TemplateId === t.TemplateId && (
                 <TemplateEditor
                   template={t}

@@ -146,3 +146,19 @@ export interface SnapshotTemplateInfo {
   CosPrefix: string | null;
   CosFileName: string | null;
 }
+
+/** SendLiveCallbackTest's answer (OnAir's own action, docs/alerts.md "Send a test callback"). */
+export type SendLiveCallbackTestResult = {
+  Url: string;
+  EventType: number;
+  /** The receiver answered HTTP 200. */
+  Success: boolean;
+  /** null when no answer came (refused, timed out, blocked by the SSRF guard). */
+  StatusCode: number | null;
+  DurationMs: number;
+  /** The first 512 bytes of the receiver's body. */
+  ResponseBody: string;
+  ErrorCode: string;
+  ErrorMessage: string;
+  RequestBody: string;
+};

@@ -3,9 +3,10 @@ import { z } from "zod";
 import type { ActionContext } from "../api/action.js";
 import { appName, domainName } from "../api/fields.js";
 import { parseParams } from "../api/params.js";
+import { OPERATOR_ALERT_EVENT_TYPE } from "../domain/operator-alert.js";
 import { latestSnapshot } from "./latest-snapshot.js";
 import { readOverview } from "./overview.js";
-import type { DashboardPushUrlInfo, DashboardStream } from "./wire-types.js";
+import type { DashboardAlert, DashboardPushUrlInfo, DashboardStream } from "./wire-types.js";
 
 /** What the dashboard's own actions may use beyond an API action's context. */
 export interface DashboardActionContext extends ActionContext {
@@ -119,6 +120,33 @@ const dashboardPushUrl = define({
   },
 });
 
+/** The latest operator alerts (docs/alerts.md), newest first: stored events of type 9000. */
+const dashboardAlerts = define({
+  name: "DashboardAlerts",
+  params: z.object({}).strict(),
+  async run(_p, ctx) {
+    const events = await ctx.store.events.list({
+      eventTypes: [OPERATOR_ALERT_EVENT_TYPE],
+      limit: 20,
+    });
+    return {
+      AlertUrl: ctx.config.alerts.url ?? "",
+      Alerts: events.map(
+        (e): DashboardAlert => ({
+          EventId: e.id,
+          Time: e.createdAt.toISOString(),
+          Alert: String(e.body.alert ?? ""),
+          Message: String(e.body.message ?? ""),
+          Node: String(e.body.node ?? ""),
+        }),
+      ),
+    };
+  },
+});
+
 export const DASHBOARD_ACTIONS: ReadonlyMap<string, DashboardAction> = new Map(
-  [dashboardOverview, dashboardLiveStreams, dashboardPushUrl].map((a) => [a.name, a]),
+  [dashboardOverview, dashboardLiveStreams, dashboardPushUrl, dashboardAlerts].map((a) => [
+    a.name,
+    a,
+  ]),
 );

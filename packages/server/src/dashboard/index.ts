@@ -50,7 +50,11 @@ export interface DashboardOptions {
  */
 export function createDashboard(options: DashboardOptions): { routes: Route[]; close(): void } {
   const ttlMs = options.sessionTtlMs ?? SESSION_TTL_MS;
-  const sessions = createSessionStore({ clock: options.clock, ttlMs });
+  const sessions = createSessionStore({
+    clock: options.clock,
+    sessions: options.store.sessions,
+    ttlMs,
+  });
   const { signIn, signOut } = createSignInRoute({
     credentials: options.credentials,
     sessions,
@@ -76,11 +80,13 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       rtmpPort: options.rtmpPort,
     },
   });
-  const events = createEventsRoute({
-    ...options,
-    sessions,
-    feed: createLiveFeed(options.nodeEvents),
+  // Every node's events, not only this node's, when the store is shared (docs/dashboard.md).
+  const feed = createLiveFeed(options.nodeEvents, {
+    store: options.store,
+    clock: options.clock,
+    logger: options.logger,
   });
+  const events = createEventsRoute({ ...options, sessions, feed });
   const app = createStaticRoute({
     root: options.assetsDir === undefined ? findDashboardAssets() : options.assetsDir,
     prefix: "/dashboard/",
@@ -102,6 +108,9 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       { method: "GET", path: "/dashboard/", handler: app },
       { method: "HEAD", path: "/dashboard/", handler: app },
     ],
-    close: events.close,
+    close() {
+      events.close();
+      feed.close();
+    },
   };
 }

@@ -30,6 +30,9 @@ export interface LiveEvent {
   /** Interruptions only: why the publish ended. */
   Errcode?: number;
   Errmsg?: string;
+  /** Operator alerts only (event type 9000, docs/alerts.md): which alert, and its message. */
+  Alert?: string;
+  Message?: string;
   Deliveries: number;
 }
 
@@ -60,3 +63,13 @@ export type DashboardPushUrlInfo = {
   /** The RTMP port bound, null when ingest is off. */
   RtmpPort: number | null;
 };
+
+/** One operator alert of DashboardAlerts (docs/alerts.md). */
+export interface DashboardAlert {
+  EventId: string;
+  Time: string;
+  /** `endpoint_disabled`, `endpoint_enabled`, `delivery_dead`, `queue_age_exceeded`, `queue_age_recovered`. */
+  Alert: string;
+  Message: string;
+  Node: string;
+}
