@@ -10,6 +10,7 @@ import {
   type RecordingReceiver,
   startRecordingReceiver,
 } from "../helpers/recording-receiver.js";
+import { dropSchemas, schemaUrl, uniqueSchema } from "../helpers/test-database.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -20,6 +21,7 @@ const KEY = "TemplateCallbackKey";
 async function alertingNode(alerts: RecordingReceiver, flags: Record<string, unknown> = {}) {
   return startTestOnAir({
     flags: {
+      ...flags,
       dispatcher: { pollIntervalMs: 20, ...(flags.dispatcher as object) },
       alerts: { url: alerts.url, key: ALERT_KEY, ...(flags.alerts as object) },
     },
@@ -180,5 +182,38 @@ describe("operator alerts", { timeout: 30_000 }, () => {
     assertSigned(recovered);
     assert.equal(alertsOf(alerts, "queue_age_exceeded").length, 1);
     assert.equal(alertsOf(alerts, "queue_age_recovered").length, 1);
+  });
+
+  test("two nodes on one PostgreSQL both watch the queue: the crossing is told once", async () => {
+    const alerts = await startRecordingReceiver("/alerts");
+    const slow = await startRecordingReceiver();
+    slow.answer(500);
+    const schema = uniqueSchema("onair_alerts");
+    const flags = (nodeId: string) => ({
+      databaseUrl: schemaUrl(schema),
+      nodeId,
+      alerts: { queueAgeMs: 200, checkIntervalMs: 20 },
+      dispatcher: { disableEndpointAfterMs: 0 },
+    });
+    const a = await alertingNode(alerts, flags("node-a"));
+    const b = await alertingNode(alerts, flags("node-b"));
+    cleanups.push(() => dropSchemas(schema), a.stop, b.stop, alerts.close, slow.close);
+    await commitPush(a, { maxRetries: 100, intervalMs: 40, timeoutMs: 1000, jitter: 0 }, slow.url);
+
+    await waitFor(
+      "the queue_age_exceeded alert",
+      () => alertsOf(alerts, "queue_age_exceeded").length > 0,
+    );
+    // Both nodes keep checking well past the threshold: still one alert, stored once.
+    await waitFor("many attempts while over the threshold", () => slow.received.length >= 15);
+    assert.equal(alertsOf(alerts, "queue_age_exceeded").length, 1);
+    const stored = await a.onair.store.events.list({
+      eventTypes: [OPERATOR_ALERT_EVENT_TYPE],
+      limit: 10,
+    });
+    assert.deepEqual(
+      stored.map((e) => e.body.alert),
+      ["queue_age_exceeded"],
+    );
   });
 });
