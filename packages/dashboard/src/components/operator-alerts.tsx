@@ -1,7 +1,8 @@
+import { call } from "../api.js";
 import { formatTime } from "../format.js";
 import type { LiveState } from "../live.js";
-import type { DashboardAlert } from "../types.js";
-import { ErrorMessage, Section, useAction } from "./ui.js";
+import type { CallbackEndpointInfo, DashboardAlert } from "../types.js";
+import { ErrorMessage, Notice, Section, useAction, useMutation } from "./ui.js";
 
 /**
  * The latest operator alerts (docs/alerts.md): endpoints disabled or enabled again, dead
@@ -13,8 +14,53 @@ export function OperatorAlerts(props: { live: LiveState }) {
     alertsSeen,
   ]);
   const list = alerts.data?.Alerts ?? [];
+  const endpoints = useAction<{ Endpoints: CallbackEndpointInfo[] }>(
+    "DescribeCallbackEndpoints",
+    {},
+    [alertsSeen],
+  );
+  const disabled = (endpoints.data?.Endpoints ?? []).filter((e) => e.Status === "disabled");
+  const enable = useMutation();
   return (
     <Section title="Operator alerts">
+      <ErrorMessage error={endpoints.error ?? enable.error} />
+      <Notice text={enable.notice} />
+      {disabled.length > 0 && (
+        <>
+          <h3>Disabled endpoints</h3>
+          <ul class="rows" aria-label="Disabled endpoints">
+            {disabled.map((e) => (
+              <li key={e.Url}>
+                <div class="row-head">
+                  <span class="url">{e.Url}</span>
+                  <span class="muted">
+                    since {formatTime(e.DisabledTime)} ({e.DisabledReason})
+                  </span>
+                  <span class="spacer" />
+                  <button
+                    type="button"
+                    disabled={enable.busy}
+                    aria-label={`Enable ${e.Url} and redeliver what it held back`}
+                    onClick={() =>
+                      void enable.run(async () => {
+                        const r = await call<{ RedeliveredCount: number }>(
+                          "EnableCallbackEndpoint",
+                          { Url: e.Url },
+                        );
+                        endpoints.reload();
+                        alerts.reload();
+                        return `${e.Url} enabled; ${r.RedeliveredCount} deliveries requeued.`;
+                      })
+                    }
+                  >
+                    Enable
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <ErrorMessage error={alerts.error} />
       <p class="muted">
         {alerts.data?.AlertUrl

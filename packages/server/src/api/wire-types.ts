@@ -162,3 +162,13 @@ export type SendLiveCallbackTestResult = {
   ErrorMessage: string;
   RequestBody: string;
 };
+
+/** One entry of DescribeCallbackEndpoints (OnAir's own action): a callback URL's health. */
+export type CallbackEndpointInfo = {
+  Url: string;
+  Status: "healthy" | "failing" | "disabled";
+  /** ISO time, "" when not failing. */
+  FailingSince: string;
+  DisabledTime: string;
+  DisabledReason: string;
+};

@@ -94,4 +94,24 @@ describe("dashboard with two nodes on one PostgreSQL", { timeout: 60_000 }, () =
     assert.equal(got?.json.event_type, EventType.Push);
     assert.equal(got?.json.onair_test, true);
   });
+
+  test("Deliveries on node B: a disabled endpoint is enabled with one click, the alert is listed", async () => {
+    await a.onair.store.endpoints.disable(receiver.url, new Date(), "failing for 432000 s");
+    await page
+      .getByRole("navigation", { name: "Pages" })
+      .getByRole("link", { name: "Deliveries" })
+      .click();
+    const disabled = page.getByRole("list", { name: "Disabled endpoints" });
+    await disabled.getByText(receiver.url).waitFor();
+    await page
+      .getByRole("button", { name: `Enable ${receiver.url} and redeliver what it held back` })
+      .click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `${receiver.url} enabled` })
+      .waitFor();
+    const alerts = page.getByRole("list", { name: "Operator alerts" });
+    await alerts.getByText(`callback endpoint ${receiver.url} enabled again`).waitFor();
+    assert.equal((await a.onair.store.endpoints.get(receiver.url))?.disabledAt, null);
+  });
 });
