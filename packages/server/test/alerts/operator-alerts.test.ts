@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { EventType, hasValidWebhookSignature, isValidSign } from "@onair/callbacks";
+import { loadConfig } from "../../src/config/load-config.js";
 import { OPERATOR_ALERT_EVENT_TYPE } from "../../src/domain/operator-alert.js";
 import type { RetryPolicy } from "../../src/domain/types.js";
 import { pushBody } from "../e2e/push-body.js";
@@ -12,7 +13,7 @@ import {
 } from "../helpers/recording-receiver.js";
 import { dropSchemas, schemaUrl, uniqueSchema } from "../helpers/test-database.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
-import { waitFor } from "../helpers/wait-for.js";
+import { quietPeriod, waitFor } from "../helpers/wait-for.js";
 
 const ALERT_KEY = "operator-alert-key-0123456789";
 const KEY = "TemplateCallbackKey";
@@ -67,6 +68,18 @@ function assertSigned(request: ReceivedRequest): void {
     "webhook-signature verifies with alerts.key",
   );
 }
+
+test("alerts.url without alerts.key is a configuration error naming the key", () => {
+  assert.throws(
+    () => loadConfig({ env: {}, flags: { alerts: { url: "https://ops.example.com/alerts" } } }),
+    (err: { code?: string; message?: string }) =>
+      err.code === "ONAIR_ERR_CONFIG" &&
+      /alerts\.key: alerts\.key is required/.test(err.message ?? ""),
+  );
+  const config = loadConfig({ env: {}, flags: {} });
+  assert.equal(config.alerts.url, undefined);
+  assert.equal(config.alerts.queueAgeMs, 15 * 60_000);
+});
 
 describe("operator alerts", { timeout: 30_000 }, () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -215,5 +228,31 @@ describe("operator alerts", { timeout: 30_000 }, () => {
       stored.map((e) => e.body.alert),
       ["queue_age_exceeded"],
     );
+  });
+
+  test("an alert endpoint that fails raises no alert about itself and keeps its health", async () => {
+    const alerts = await startRecordingReceiver("/alerts");
+    alerts.answer(500);
+    const failing = await startRecordingReceiver();
+    failing.answer(500);
+    const node = await alertingNode(alerts, { dispatcher: { disableEndpointAfterMs: 1 } });
+    cleanups.push(node.stop, alerts.close, failing.close);
+    await commitPush(
+      node,
+      { maxRetries: 2, intervalMs: 30, timeoutMs: 1000, jitter: 0 },
+      failing.url,
+    );
+    await waitFor("the alert's first attempt", () => alerts.received.length > 0);
+    // Failing alert attempts change nothing: no alert about them, no health record for the URL.
+    await quietPeriod(300);
+    const stored = await node.onair.store.events.list({
+      eventTypes: [OPERATOR_ALERT_EVENT_TYPE],
+      limit: 10,
+    });
+    assert.deepEqual(
+      stored.map((e) => e.body.alert),
+      ["endpoint_disabled"],
+    );
+    assert.equal(await node.onair.store.endpoints.get(alerts.url), null);
   });
 });
