@@ -23,6 +23,11 @@ export function OperatorAlerts(props: { live: LiveState }) {
   const enable = useMutation();
   return (
     <Section title="Operator alerts">
+      <p class="muted">
+        {alerts.data?.AlertUrl
+          ? `Also sent, signed, to ${alerts.data.AlertUrl}.`
+          : "Set alerts.url to have them sent (docs/alerts.md)."}
+      </p>
       <ErrorMessage error={endpoints.error ?? enable.error} />
       <Notice text={enable.notice} />
       {disabled.length > 0 && (
@@ -62,11 +67,6 @@ export function OperatorAlerts(props: { live: LiveState }) {
         </>
       )}
       <ErrorMessage error={alerts.error} />
-      <p class="muted">
-        {alerts.data?.AlertUrl
-          ? `Also sent, signed, to ${alerts.data.AlertUrl}.`
-          : "Set alerts.url to have them sent (docs/alerts.md)."}
-      </p>
       {list.length === 0 ? (
         <p class="empty">No alert: callbacks are flowing.</p>
       ) : (

@@ -10,10 +10,9 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { signPushUrl } from "@onair/callbacks";
+import { buildInterruptionEvent, buildPushEvent, signPushUrl } from "@onair/callbacks";
 import type { Page } from "playwright-core";
 import { findDashboardAssets } from "../../src/dashboard/static-route.js";
-import { pushBody } from "../e2e/push-body.js";
 import { openBrowser } from "../helpers/browser.js";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 import { startRecordingReceiver } from "../helpers/recording-receiver.js";
@@ -111,18 +110,35 @@ async function main(): Promise<void> {
         ),
       );
     }
-    // Past sessions on the backup app: their callbacks die and raise alerts.
+    // Past sessions on the backup app, pushed and interrupted: their callbacks die, raising alerts.
+    const nowSeconds = Math.floor(Date.now() / 1000);
     for (let i = 0; i < 3; i++) {
-      const body = pushBody(DOMAIN, i, 9_100_000_000_000_000_000n);
-      body.appname = "backup";
-      body.stream_id = `rehearsal_${i + 1}`;
-      await node.onair.events.commit({
-        body,
-        domainName: DOMAIN,
-        appName: "backup",
-        streamId: String(body.stream_id),
-        source: "intake",
-      });
+      const facts = {
+        appid: 1_000_000,
+        app: DOMAIN,
+        appname: "backup",
+        stream_id: `rehearsal_${i + 1}`,
+        event_time: nowSeconds - 3600 + i * 900,
+        sequence: String(9_100_000_000_000_000_000n + BigInt(i)),
+        node: "127.0.0.1",
+        user_ip: `192.0.2.${10 + i}`,
+        stream_param: "",
+        set_id: 2,
+        idc_id: 0,
+      };
+      const ended = { ...facts, event_time: facts.event_time + 600 };
+      for (const body of [
+        buildPushEvent(facts),
+        buildInterruptionEvent({ ...ended, errcode: i === 2 ? 3 : 1, pushDurationMs: 600_000 }),
+      ]) {
+        await node.onair.events.commit({
+          body,
+          domainName: DOMAIN,
+          appName: "backup",
+          streamId: facts.stream_id,
+          source: "intake",
+        });
+      }
     }
     await waitFor(
       "two live streams",
@@ -138,9 +154,16 @@ async function main(): Promise<void> {
         timeoutMs: 30_000,
       },
     );
-    await waitFor("the dead-delivery alerts", () => alerts.received.length >= 3, {
+    await waitFor("the dead-delivery alerts", () => alerts.received.length >= 6, {
       timeoutMs: 20_000,
     });
+    // The legacy receiver has been failing for days: disabled, as the dispatcher would.
+    const disabledAt = new Date();
+    await node.onair.store.endpoints.markFailure(
+      failing.url,
+      new Date(disabledAt.getTime() - 432_000_000),
+    );
+    await node.onair.store.endpoints.disable(failing.url, disabledAt, "failing for 432000 s");
 
     for (const { name, viewport } of WIDTHS) {
       const browser = await openBrowser(viewport);
@@ -183,7 +206,10 @@ async function settle(page: Page, title: (typeof PAGES)[number]): Promise<void> 
     await page.getByRole("button", { name: "Send test callback for template production" }).click();
     await page.getByRole("status", { name: "Test callback result" }).waitFor();
   }
-  if (title === "Deliveries") await page.getByRole("list", { name: "Operator alerts" }).waitFor();
+  if (title === "Deliveries") {
+    await page.getByRole("list", { name: "Operator alerts" }).waitFor();
+    await page.getByRole("list", { name: "Disabled endpoints" }).waitFor();
+  }
   // Images and fonts finish loading.
   await page.waitForLoadState("networkidle");
 }
