@@ -26,13 +26,15 @@ const LAYERS = [
   { row: 7, folders: ["streams/"], owns: "the stream service" },
   {
     row: 8,
-    folders: ["recording/", "snapshots/", "moderation/"],
+    folders: ["recording/", "snapshots/", "moderation/", "monitoring/", "playback/"],
     owns: "subscribers of a PublishedStream",
     // They get the narrow PublishedStream, never the stream service or its LivePublish class.
     notImports: {
       "recording/": ["streams/"],
       "snapshots/": ["streams/"],
       "moderation/": ["streams/"],
+      "monitoring/": ["streams/"],
+      "playback/": ["streams/"],
     },
   },
   {

@@ -6,8 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "==> installing npm packages (npm ci)"
+  echo "==> installing npm packages (npm ci; progress below every few seconds)"
+  # npm ci prints nothing until it is done: a heartbeat says it is still working.
+  (while sleep 10; do echo "    ... still installing ($(find node_modules -maxdepth 1 -mindepth 1 2>/dev/null | wc -l) packages so far)"; done) &
+  heartbeat=$!
+  trap 'kill "$heartbeat" 2>/dev/null || true' EXIT
   npm ci --no-audit --no-fund --loglevel=error
+  kill "$heartbeat" 2>/dev/null || true
+  echo "    npm packages installed"
+else
+  echo "==> npm packages: up to date"
 fi
 
 # apt_install COMMAND PACKAGE...: installs the Debian packages when COMMAND is missing.

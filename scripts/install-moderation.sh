@@ -4,7 +4,9 @@
 # peer dependency that a plain `npm ci` leaves out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d packages/moderation/node_modules ] ||
+# A root `npm install` prunes packages/moderation/node_modules (it is not a workspace), so a
+# missing nsfwjs also means "install again".
+if [ ! -d packages/moderation/node_modules/nsfwjs ] ||
   [ packages/moderation/package-lock.json -nt packages/moderation/node_modules/.package-lock.json ]; then
   echo "==> installing the optional moderation package (npm ci --prefix packages/moderation)"
   npm ci --prefix packages/moderation --no-audit --no-fund --loglevel=error

@@ -10,6 +10,8 @@ echo "==> lint (layers)"
 npm run --silent lint:layers
 echo "==> build and type-check (tsc -b)"
 npm run build
+echo "==> docs: every sh/ts block of README.md and docs/ run against a live OnAir, every name checked"
+(cd packages/server && node --test --test-reporter=spec dist/test/docs/*.test.js)
 echo "==> tests: @onair/moderation (optional package, own lockfile)"
 npm test --prefix packages/moderation
 for workspace in @onair/callbacks onair; do

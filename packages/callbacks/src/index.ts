@@ -49,11 +49,15 @@ export {
 } from "./protocol/build.js";
 export {
   describeErrcode,
+  describeInterruption,
   ERRCODES,
   Errcode,
   type ErrcodeInfo,
+  type ErrmsgTexts,
+  interruptionErrmsg,
   type NamedErrcode,
   SUB_ERRCODES,
+  SubErrcode,
 } from "./protocol/errcodes.js";
 export {
   EventType,
@@ -70,6 +74,19 @@ export {
   type PushAuthResult,
   signPushUrl,
 } from "./protocol/push-auth.js";
+export {
+  buildPushExceptionEvent,
+  PUSH_ABNORMAL_TYPES,
+  type PushAbnormalTally,
+  PushAbnormalType,
+  type PushAbnormalTypeCode,
+  type PushExceptionFacts,
+} from "./protocol/push-exception.js";
+export {
+  type RecordExceptionCode,
+  type RecordExceptionLevel,
+  RecordExceptionType,
+} from "./protocol/record-exceptions.js";
 export { type CallbackRequest, createCallbackRequest } from "./protocol/request.js";
 export {
   CALLBACK_VALIDITY_SECONDS,

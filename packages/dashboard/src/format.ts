@@ -18,12 +18,21 @@ export function eventTypeName(type: number): string {
   return EVENT_TYPES[type] ?? `event ${type}`;
 }
 
-/** Local date and time, or "—". */
+/**
+ * The browser's date and time with its zone ("02/12/2026, 14:03:07 CET"), or "—". The zone is
+ * shown because the same moment is UTC in record file names and Beijing time in screenshot paths
+ * and API times (docs/clocks.md).
+ */
 export function formatTime(iso: string): string {
   if (!iso) return "—";
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, TIME_WITH_ZONE);
 }
+
+const TIME_WITH_ZONE: Intl.DateTimeFormatOptions = {
+  dateStyle: "short",
+  timeStyle: "long",
+};
 
 /** "1 h 02 min", "3 min 05 s", "42 s". */
 export function formatDuration(ms: number | null): string {
@@ -41,4 +50,9 @@ export function formatPercent(rate: number | null): string {
 /** A key that names a stream everywhere in the app. */
 export function streamPath(s: { DomainName: string; AppName: string; StreamName: string }): string {
   return `${s.DomainName}/${s.AppName}/${s.StreamName}`;
+}
+
+/** The browser's time zone by name ("Europe/Paris"), which the dashboard's times are in. */
+export function browserZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }

@@ -44,6 +44,10 @@ const toPercent = (p: number) => Math.min(100, Math.max(0, p * 100));
  * or above `thresholds.sexy` is `Review`; otherwise `Pass`. A threshold of 0 therefore makes
  * every image a hit. Scores are not rounded here; `buildPornDetectionEvent` rounds them.
  *
+ * Labels as Tencent 267/38084 writes them: a scene that passed is `Label: "Normal"` with no
+ * sub-label; a porn hit is `Porn` / `PornHigh` (Tencent's sub-label of a certain porn hit; drawn
+ * porn too, since Tencent documents no separate one); a sexy hit has no documented sub-label.
+ *
  * @example
  * const verdict = mapToTencent(scores);            // { label: "Normal", suggestion: "Pass", … }
  * buildPornDetectionEvent({ ...streamFacts, ...verdict });
@@ -66,20 +70,19 @@ export function mapToTencent(
   const normal = toPercent(scores.Neutral + scores.Drawing);
   const pornHit = porn >= thresholds.porn;
   const sexyHit = sexy >= thresholds.sexy;
-  // Hentai is nsfwjs's drawn-porn class; name it when it is the larger part of a porn hit.
-  const pornSubLabel = pornHit && scores.Hentai > scores.Porn ? "Hentai" : "";
+  const pornSubLabel = pornHit ? "PornHigh" : "";
 
   const labelResults: TencentLabelResult[] = [
     {
       Scene: "Porn",
-      Label: "Porn",
+      Label: pornHit ? "Porn" : "Normal",
       SubLabel: pornSubLabel,
       Score: porn,
       Suggestion: pornHit ? "Block" : "Pass",
     },
     {
       Scene: "Sexy",
-      Label: "Sexy",
+      Label: sexyHit ? "Sexy" : "Normal",
       SubLabel: "",
       Score: sexy,
       Suggestion: sexyHit ? "Review" : "Pass",

@@ -17,12 +17,13 @@ describe("mapToTencent", () => {
     assert.equal(verdict.label, "Normal");
     assert.equal(verdict.suggestion, "Pass");
     assert.ok(Math.abs(verdict.score - 95) < 1e-9);
+    // Tencent 267/38084: a scene that passed is labelled Normal, with no sub-label.
     assert.deepEqual(
-      verdict.labelResults.map((r) => [r.Scene, r.Suggestion]),
+      verdict.labelResults.map((r) => [r.Scene, r.Label, r.SubLabel, r.Suggestion]),
       [
-        ["Porn", "Pass"],
-        ["Sexy", "Pass"],
-        ["Normal", "Pass"],
+        ["Porn", "Normal", "", "Pass"],
+        ["Sexy", "Normal", "", "Pass"],
+        ["Normal", "Normal", "", "Pass"],
       ],
     );
   });
@@ -30,7 +31,9 @@ describe("mapToTencent", () => {
   it("adds Porn and Hentai together and blocks at the porn threshold", () => {
     const verdict = mapToTencent(scores({ Porn: 0.3, Hentai: 0.45, Neutral: 0.25 }));
     assert.equal(verdict.label, "Porn");
-    assert.equal(verdict.subLabel, "Hentai");
+    // Tencent's sub-label of a porn hit (267/38084), drawn porn included.
+    assert.equal(verdict.subLabel, "PornHigh");
+    assert.equal(verdict.labelResults[0]?.SubLabel, "PornHigh");
     assert.equal(verdict.suggestion, "Block");
     assert.ok(Math.abs(verdict.score - 75) < 1e-9);
     assert.equal(verdict.labelResults[0]?.Suggestion, "Block");

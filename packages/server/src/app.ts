@@ -16,6 +16,7 @@ import { createEventCommitter } from "./events/event-committer.js";
 import type { StreamConsumerDeps } from "./events/stream-consumer-deps.js";
 import { createHookRoutes } from "./hooks/index.js";
 import { createAuthThrottle } from "./http/auth-throttle.js";
+import { encodeFilesPath, type FileMount, mountedPath } from "./http/file-mounts.js";
 import { createFileRoute } from "./http/file-route.js";
 import { createBodyBudget } from "./http/read-body.js";
 import { createHttpServer } from "./http/router.js";
@@ -24,6 +25,7 @@ import { rtmpConnectionLimits } from "./ingest/rtmp-limits.js";
 import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
 import { startModerationService } from "./moderation/moderation-service.js";
+import { createPushMonitor } from "./monitoring/push-monitor.js";
 import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
 import { createLogger } from "./observability/logger.js";
 import {
@@ -31,10 +33,16 @@ import {
   createMetrics,
   registerHttpBodyMetrics,
   registerMediaMetrics,
+  registerPlaybackMetrics,
+  registerPushMetrics,
   registerRtmpMetrics,
 } from "./observability/metrics.js";
 import { createNodeEvents } from "./observability/node-events.js";
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
+import { registerRelayMetrics } from "./observability/relay-metrics.js";
+import { advertisedHttpAddress } from "./playback/advertise-address.js";
+import { createHttpFlvRoute } from "./playback/http-flv-route.js";
+import { createPlaybackService } from "./playback/playback-service.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
 import { secureDataDir } from "./store/data-dir.js";
@@ -48,6 +56,8 @@ export interface OnAir {
   httpPort: number;
   /** The RTMP port actually bound; null when ingest is disabled. */
   rtmpPort: number | null;
+  /** The management SecretId in use (configured, saved or generated on this start). */
+  secretId: string;
   /** Commits events as every source does (tests and benches inject through it). */
   events: ReturnType<typeof createEventCommitter>;
   store: Store;
@@ -110,6 +120,17 @@ export async function startOnAir(
     logger.error({ err, event: name }, "a node event listener failed"),
   );
   countNodeEvents(metrics, nodeEvents);
+  nodeEvents.on("callback.url-missing", (m) =>
+    logger.warn(
+      {
+        templateId: m.templateId,
+        eventType: m.eventType,
+        urlField: m.urlField,
+        stream: `${m.domainName}/${m.appName}/${m.streamId}`,
+      },
+      `callback template ${m.templateId} (${m.templateName}) has no ${m.urlField}: events of type ${m.eventType} are stored but not sent (warned once per template and type)`,
+    ),
+  );
   // What the node's services work with.
   const node = { store, config, clock, logger, metrics, nodeId, nodeEvents };
   // Operator alerts (docs/alerts.md): the dispatcher, the API and the queue-age check raise them.
@@ -151,6 +172,30 @@ export async function startOnAir(
       60_000,
     ),
   });
+  // The media servers' recording folders, each served under /files/hooks/<index>/ (docs/hooks.md).
+  const fileMounts: FileMount[] = [
+    { dir: filesDir, prefix: "" },
+    ...config.hooks.recordingDirs.map((dir, i) => ({ dir, prefix: `hooks/${i}/` })),
+  ];
+  const hookFileRoutes = fileMounts.slice(1).flatMap((mount) => {
+    const handler = createFileRoute({
+      root: mount.dir,
+      prefix: `/files/${mount.prefix}`,
+      signedPrefix: mount.prefix,
+      access: fileAccess,
+    });
+    const path = `/files/${mount.prefix}`;
+    return [
+      { method: "GET" as const, path, handler },
+      { method: "HEAD" as const, path, handler },
+    ];
+  });
+  const hookFileUrl = (absolutePath: string): string | null => {
+    const path = mountedPath(fileMounts, absolutePath);
+    return path === null
+      ? null
+      : `${publicBaseUrl()}/files/${encodeFilesPath(path)}${fileUrlQuery(path)}`;
+  };
   // What recording and screenshots both need: the node's bus, where files go, how URLs are made.
   const streamConsumerDeps: StreamConsumerDeps = {
     store,
@@ -187,6 +232,23 @@ export async function startOnAir(
     snapshots: () => snapshots.counters(),
     moderationDropped: () => moderation?.dropped ?? null,
   });
+  // Push statistics and 321 push exceptions of every live stream (docs/monitoring.md).
+  const pushInfo = createPushMonitor({
+    config,
+    clock,
+    logger,
+    events: nodeEvents,
+    commit: events.commit,
+  });
+  registerPushMetrics(metrics, pushInfo.live);
+  // Playback attaches on "publish.started" like recording: RTMP play and HTTP-FLV (docs/playback.md).
+  const playback = config.playback.enabled
+    ? createPlaybackService({ store, config, clock, logger, events: nodeEvents, nodeId })
+    : null;
+  if (playback) {
+    registerPlaybackMetrics(metrics, playback.stats);
+    registerRelayMetrics(metrics, playback.cluster);
+  }
   const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -208,8 +270,9 @@ export async function startOnAir(
     streams,
     throttle,
     alerts,
+    pushInfo,
   };
-  const api = createApiRoute(management);
+  const api = createApiRoute({ ...management, viewers: playback?.stats });
   const dashboard = createDashboard({
     ...management,
     filesDir,
@@ -227,6 +290,15 @@ export async function startOnAir(
     },
     routes: [
       { method: "POST", path: "/", handler: api },
+      // A browser opening the bare address wants the dashboard (the API is POST-only).
+      {
+        method: "GET",
+        path: "/",
+        handler: async (_req, res) => {
+          res.writeHead(302, { location: "/dashboard/" });
+          res.end();
+        },
+      },
       {
         method: "POST",
         path: "/v1/events",
@@ -258,7 +330,10 @@ export async function startOnAir(
         hookToken: credentials.hookToken,
         throttle,
         commit: events.commit,
+        fileUrl: hookFileUrl,
       }),
+      // Before /files/ itself: the first route whose prefix matches serves.
+      ...hookFileRoutes,
       {
         method: "GET",
         path: "/files/",
@@ -270,6 +345,16 @@ export async function startOnAir(
         handler: fileRoute,
       },
       ...dashboard.routes,
+      // `/AppName/StreamName.flv`: after every exact and prefix route, so none is shadowed.
+      ...(playback
+        ? [
+            {
+              method: "GET" as const,
+              path: "*.flv",
+              handler: createHttpFlvRoute({ playback, clientIp: (req) => throttle.clientIp(req) }),
+            },
+          ]
+        : []),
       {
         method: "GET",
         path: "/healthz",
@@ -293,6 +378,14 @@ export async function startOnAir(
     server.listen(config.httpPort, config.httpHost, () => resolve());
   });
   httpPort = (server.address() as AddressInfo).port;
+  // Where the other nodes pull this node's publishes from (docs/playback.md, "Several nodes").
+  await playback?.cluster.advertise(
+    advertisedHttpAddress({
+      configured: config.cluster.advertiseAddress,
+      httpHost: config.httpHost,
+      httpPort,
+    }),
+  );
   dispatcher.start();
   const queueAge = startQueueAgeMonitor({
     store,
@@ -311,6 +404,7 @@ export async function startOnAir(
       host: config.rtmpHost,
       port: config.rtmpPort,
       publishHost: streams,
+      ...(playback ? { play: { host: playback, policy: playback.policy } } : {}),
       logger,
       session: {
         limits: rtmpConnectionLimits(config.ingest),
@@ -334,12 +428,15 @@ export async function startOnAir(
   return {
     httpPort,
     rtmpPort,
+    secretId: credentials.secretId,
     events,
     store,
     streams,
     async stop() {
       // Publishes end first (their interruptions commit), then the listeners and the queue.
       await streams.stop();
+      await pushInfo.stop();
+      playback?.stop();
       await recording.drain();
       await snapshots.drain();
       await moderation?.stop();

@@ -52,6 +52,11 @@ export const ERROR_CODES = {
     tencent: "InvalidParameterValue",
     description: "the callback template has no URL for that event type",
   },
+  ONAIR_ERR_TASK_NOT_FOUND: {
+    status: 404,
+    tencent: "InvalidParameter",
+    description: "no such record or screenshot task (TaskId)",
+  },
   ONAIR_ERR_RULE_NOT_FOUND: {
     status: 404,
     tencent: "ResourceNotFound",
@@ -87,6 +92,11 @@ export const ERROR_CODES = {
     tencent: "UnsupportedOperation",
     description: "the path exists, not with this HTTP method",
   },
+  ONAIR_ERR_PLAY_REFUSED: {
+    status: 403,
+    tencent: "UnauthorizedOperation",
+    description: "a play refused: play authentication failed, or the domain may not be played",
+  },
   ONAIR_ERR_HOOK_ACTION_REFUSED: {
     status: 403,
     tencent: "UnauthorizedOperation",
@@ -96,6 +106,11 @@ export const ERROR_CODES = {
     status: 409,
     tencent: "FailedOperation",
     description: "the domain was already added",
+  },
+  ONAIR_ERR_RULE_EXISTS: {
+    status: 409,
+    tencent: "FailedOperation",
+    description: "the domain and AppName (and StreamName) already have a rule",
   },
   ONAIR_ERR_TEMPLATE_IN_USE: {
     status: 409,

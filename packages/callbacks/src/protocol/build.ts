@@ -1,4 +1,4 @@
-import { describeErrcode } from "./errcodes.js";
+import { type ErrmsgTexts, interruptionErrmsg } from "./errcodes.js";
 import type {
   InterruptionEvent,
   KnownCallbackEvent,
@@ -10,6 +10,7 @@ import type {
   SnapshotEvent,
   UnsignedBody,
 } from "./events.js";
+import type { RecordExceptionCode, RecordExceptionLevel } from "./record-exceptions.js";
 import { computeSign, expiryFor } from "./sign.js";
 
 /**
@@ -18,6 +19,14 @@ import { computeSign, expiryFor } from "./sign.js";
  * `sequence` and `push_duration` strings…), without the `t`/`sign` envelope, which `signBody` adds
  * fresh for every attempt.
  */
+
+/**
+ * Tencent types these fields int: a fraction (a size or time computed from media timestamps)
+ * would make a typed receiver (Go, Rust) reject the whole body.
+ */
+const int = (n: number): number => Math.round(n);
+/** Unix seconds (int64 in Tencent's tables) of a time that may carry a fraction. */
+const unixSeconds = (s: number): number => Math.floor(s);
 
 /** What a push or interruption is about: one publish of one stream. */
 export interface PublishFacts {
@@ -43,20 +52,20 @@ export interface PublishFacts {
 
 function publishFields(facts: PublishFacts) {
   return {
-    appid: facts.appid,
+    appid: int(facts.appid),
     app: facts.app,
     appname: facts.appname,
     stream_id: facts.stream_id,
     channel_id: facts.stream_id,
-    event_time: facts.event_time,
+    event_time: unixSeconds(facts.event_time),
     sequence: facts.sequence,
     node: facts.node,
     user_ip: facts.user_ip,
     stream_param: facts.stream_param,
-    set_id: facts.set_id,
-    idc_id: facts.idc_id,
-    width: facts.width ?? 0,
-    height: facts.height ?? 0,
+    set_id: int(facts.set_id),
+    idc_id: int(facts.idc_id),
+    width: int(facts.width ?? 0),
+    height: int(facts.height ?? 0),
   };
 }
 
@@ -70,15 +79,28 @@ export function buildPushEvent(facts: PublishFacts): UnsignedBody<PushEvent> {
   return { event_type: 1, ...publishFields(facts), errcode: 0, errmsg: "ok" };
 }
 
-/** event_type 0: `errmsg` is the errcode's official text; `push_duration` is milliseconds as text. */
+/**
+ * event_type 0: `errmsg` is the errcode's official text (`interruptionErrmsg`: the `subErrcode`'s
+ * when given, the legacy table's with `errmsgTexts: "legacy"`); `push_duration` is milliseconds
+ * as text.
+ */
 export function buildInterruptionEvent(
-  facts: PublishFacts & { errcode: number; pushDurationMs: number },
+  facts: PublishFacts & {
+    errcode: number;
+    pushDurationMs: number;
+    /** Why errcode 18 or 21 (`SubErrcode`); Tencent's body has no field for it, `errmsg` says it. */
+    subErrcode?: number | undefined;
+    errmsgTexts?: ErrmsgTexts;
+  },
 ): UnsignedBody<InterruptionEvent> {
   return {
     event_type: 0,
     ...publishFields(facts),
     errcode: facts.errcode,
-    errmsg: describeErrcode(facts.errcode).errmsg,
+    errmsg: interruptionErrmsg(facts.errcode, {
+      subErrcode: facts.subErrcode,
+      texts: facts.errmsgTexts ?? "current",
+    }),
     push_duration: String(Math.max(0, Math.round(facts.pushDurationMs))),
   };
 }
@@ -89,7 +111,8 @@ export interface RecordFileFacts {
   app: string;
   appname: string;
   stream_id: string;
-  stream_param: string;
+  /** Absent for a CreateRecordTask recording: Tencent does not send it then (267/38082). */
+  stream_param?: string;
   file_id: string;
   file_format: "flv" | "hls" | "mp4" | "aac";
   task_id: string;
@@ -100,10 +123,13 @@ export interface RecordFileFacts {
   durationSeconds: number;
   file_size: number;
   video_url: string;
+  /** Media timestamp (ms) of the first frame the file holds (Tencent 267/38082). */
   media_start_time: number;
   record_temp_id?: string;
-  videoCodec?: string;
-  resolution?: string;
+  /** `callback_ext.video_codec` as Tencent writes it: `h264`, `h265`… ("" or absent: no video). */
+  videoCodec?: string | undefined;
+  /** `callback_ext.resolution`: `{width}x{height}`, e.g. `1920x1080` ("" or absent: unknown). */
+  resolution?: string | undefined;
 }
 
 /**
@@ -116,16 +142,21 @@ function secondsAndMicros(ms: number): { seconds: number; micros: number } {
   return { seconds: Math.floor(micros / 1_000_000), micros: micros % 1_000_000 };
 }
 
-/** event_type 100, with the 2022 fields (`_usec`, `media_start_time`, `record_bps`, `callback_ext`). */
+/**
+ * event_type 100, with the 2022 fields (`_usec`, `media_start_time`, `record_bps`, `callback_ext`).
+ * `callback_ext` is JSON in a string with Tencent's keys (267/38082 and real bodies):
+ * `{"video_codec":"h264","session_id":"…","resolution":"1920x1080"}`.
+ */
 export function buildRecordFileEvent(facts: RecordFileFacts): UnsignedBody<RecordFileEvent> {
   const start = secondsAndMicros(facts.startedAtMs);
   const end = secondsAndMicros(facts.endedAtMs);
-  const ext: Record<string, string> = { session_id: facts.task_id };
+  const ext: Record<string, string> = {};
   if (facts.videoCodec) ext.video_codec = facts.videoCodec;
+  ext.session_id = facts.task_id;
   if (facts.resolution) ext.resolution = facts.resolution;
   const body: UnsignedBody<RecordFileEvent> = {
     event_type: 100,
-    appid: facts.appid,
+    appid: int(facts.appid),
     app: facts.app,
     appname: facts.appname,
     stream_id: facts.stream_id,
@@ -139,14 +170,14 @@ export function buildRecordFileEvent(facts: RecordFileFacts): UnsignedBody<Recor
     start_time_usec: start.micros,
     end_time_usec: end.micros,
     duration: Math.round(facts.durationSeconds),
-    file_size: facts.file_size,
-    stream_param: facts.stream_param,
+    file_size: int(facts.file_size),
     video_url: facts.video_url,
     video_id: facts.file_id,
     media_start_time: Math.round(facts.media_start_time),
     record_bps: 0,
     callback_ext: JSON.stringify(ext),
   };
+  if (facts.stream_param !== undefined) body.stream_param = facts.stream_param;
   if (facts.record_temp_id !== undefined) body.record_temp_id = facts.record_temp_id;
   return body;
 }
@@ -173,16 +204,16 @@ export interface SnapshotFacts {
 export function buildSnapshotEvent(facts: SnapshotFacts): UnsignedBody<SnapshotEvent> {
   return {
     event_type: 200,
-    appid: facts.appid,
+    appid: int(facts.appid),
     app: facts.app,
     appname: facts.appname,
     stream_id: facts.stream_id,
     channel_id: facts.stream_id,
     stream_param: facts.stream_param,
-    create_time: facts.create_time,
-    file_size: facts.file_size,
-    width: facts.width,
-    height: facts.height,
+    create_time: unixSeconds(facts.create_time),
+    file_size: int(facts.file_size),
+    width: int(facts.width),
+    height: int(facts.height),
     pic_url: facts.pic_url,
     pic_full_url: `${facts.baseUrl.replace(/\/$/, "")}${facts.pic_url}`,
   };
@@ -217,6 +248,23 @@ export interface ModerationFacts {
   }[];
 }
 
+/**
+ * One `labelResults` entry as Tencent sends it: a scene that passed is labelled `Normal` with no
+ * sub-label (267/38084's sample: `{"Scene":"Sexy","Suggestion":"Pass","Label":"Normal",…}`).
+ */
+function labelResult(r: ModerationFacts["labelResults"][number]) {
+  const passed = r.Suggestion === "Pass";
+  return {
+    HitFlag: passed ? 0 : 1,
+    Scene: r.Scene,
+    Suggestion: r.Suggestion,
+    Label: passed ? "Normal" : r.Label,
+    SubLabel: passed ? "" : r.SubLabel,
+    Score: Math.round(r.Score),
+    Details: [],
+  };
+}
+
 /** Tencent's `type` code for a label (generation 2/3: 0 normal, 1 porn, 2 sexy…). */
 const LABEL_TYPE: Readonly<Record<string, number>> = { Normal: 0, Porn: 1, Sexy: 2 };
 
@@ -235,7 +283,7 @@ export function buildPornDetectionEvent(
   const score = Math.round(facts.score);
   return {
     event_type: 317,
-    appid: facts.appid,
+    appid: int(facts.appid),
     app: facts.app,
     appname: facts.appname,
     stream_param: facts.stream_param,
@@ -246,26 +294,31 @@ export function buildPornDetectionEvent(
     score: [score],
     socre: [score],
     suggestion: facts.suggestion,
-    label: facts.label,
-    subLabel: facts.subLabel,
+    label: facts.suggestion === "Pass" ? "Normal" : facts.label,
+    subLabel: facts.suggestion === "Pass" ? "" : facts.subLabel,
     ocrMsg: "",
     level: 0,
-    labelResults: facts.labelResults.map((r) => ({
-      HitFlag: r.Suggestion === "Pass" ? 0 : 1,
-      ...r,
-      Score: Math.round(r.Score),
-      Details: [],
-    })),
+    labelResults: facts.labelResults.map(labelResult),
     objectResults: [],
     ocrResults: [],
     libResults: [],
-    screenshotTime: facts.screenshotTime,
-    sendTime: facts.sendTime,
+    screenshotTime: unixSeconds(facts.screenshotTime),
+    sendTime: unixSeconds(facts.sendTime),
     tid: 20001,
     confidence: Math.round(sceneScore("Porn")),
     normalScore: Math.round(sceneScore("Normal")),
     hotScore: Math.round(sceneScore("Sexy")),
     pornScore: Math.round(sceneScore("Porn")),
+    // The scores of scenes OnAir does not classify, which 267/38084 says Tencent still sends for
+    // compatibility (numbers, as in its sample): nothing was found there.
+    polityScore: 0,
+    illegalScore: 0,
+    terrorScore: 0,
+    similarScore: 0,
+    abuseScore: 0,
+    teenagerScore: 0,
+    adScore: 0,
+    customScore: 0,
     abductionRisk: [],
     faceDetails: [],
   };
@@ -282,19 +335,24 @@ export function buildRecordStatusEvent(facts: {
   session_id: string;
   seq: string;
   file_format: "flv" | "hls" | "mp4";
+  /**
+   * The CreateRecordTask task that started the recording: sent as `task_id`, with
+   * `record_detail.start_model` 5 (API) instead of 1 (template rule), Tencent 267/58590.
+   */
+  task_id?: string;
 }): UnsignedBody<RecordStatusEvent> {
   const formatCode = { flv: 1, hls: 2, mp4: 3 }[facts.file_format];
   return {
     event_type: 332,
-    appid: facts.appid,
+    appid: int(facts.appid),
     appname: facts.appname,
     domain: facts.domain,
     stream_id: facts.stream_id,
-    event_time: facts.event_time,
+    event_time: unixSeconds(facts.event_time),
     record_detail: JSON.stringify({
       file_format: formatCode,
       record_bps: 0,
-      start_model: 1,
+      start_model: facts.task_id === undefined ? 1 : 5,
       record_content: 1,
       source_type: 1,
       codec_temp_id: 0,
@@ -302,26 +360,43 @@ export function buildRecordStatusEvent(facts: {
     record_event: facts.record_event,
     seq: facts.seq,
     session_id: facts.session_id,
+    ...(facts.task_id === undefined ? {} : { task_id: facts.task_id }),
   };
 }
 
-/** event_type 341. */
+/**
+ * event_type 341 (Tencent 267/68622). `file_format` is the container as Tencent names it: HLS
+ * recordings are `ts`. `exception.type` is one of Tencent's negative codes (`RecordExceptionType`).
+ */
 export function buildRecordExceptionEvent(facts: {
   appid: number;
   domain: string;
   path: string;
   stream_id: string;
   session_id: string;
-  file_format: string;
+  file_format: "flv" | "hls" | "ts" | "mp4" | "aac";
+  /** Unix seconds. */
   timestamp: number;
-  exception_level: "info" | "warning" | "error";
-  exception: { type: number; occurs: number; desc: string };
+  exception_level: RecordExceptionLevel;
+  exception: { type: RecordExceptionCode; occurs: number; desc: string };
 }): UnsignedBody<RecordExceptionEvent> {
   return {
-    event_type: 341,
     interface: "general_callback",
-    ...facts,
-  } as UnsignedBody<RecordExceptionEvent>;
+    event_type: 341,
+    appid: int(facts.appid),
+    domain: facts.domain,
+    path: facts.path,
+    stream_id: facts.stream_id,
+    session_id: facts.session_id,
+    file_format: facts.file_format === "hls" ? "ts" : facts.file_format,
+    timestamp: Math.floor(facts.timestamp),
+    exception_level: facts.exception_level,
+    exception: {
+      type: facts.exception.type,
+      occurs: Math.max(1, Math.round(facts.exception.occurs)),
+      desc: facts.exception.desc,
+    },
+  };
 }
 
 /**

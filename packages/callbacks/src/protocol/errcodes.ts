@@ -1,8 +1,13 @@
 /**
  * Push/interruption `errcode` table. Sources: Tencent's legacy table (267/5957, 267/47025; wire
  * texts such as `recv rtmp deleteStream`), its interruption-records table (267/31083, Chinese and
- * English) and the grouped table of the 2023 event page (267/38081), whose English group text is
- * what the 2023 sample sends as `errmsg`.
+ * English, with `sub_errcode`) and the grouped table of the 2023 event page (267/38081), whose
+ * English group text is what the 2023 sample sends as `errmsg`.
+ *
+ * Where an `errmsg` comes from: the 267/38081 group text for every code that table lists (0–17,
+ * 19, 20, 22–35). Codes it leaves out (18, 21, 36–39) take 267/31083's English text, without its
+ * final full stop as the 267/38081 sample writes it; 18 and 21 take their `sub_errcode`'s text
+ * when it is known (`interruptionErrmsg`).
  */
 export interface ErrcodeInfo {
   readonly errcode: number;
@@ -44,10 +49,23 @@ export const Errcode = {
   Refused: 18,
   /** Third-party push authentication failed. */
   ThirdPartyAuthFailed: 19,
-  /** Stopped by DropLiveStream, ForbidLiveStream or a replacing publisher. */
+  /** Stopped by DropLiveStream, ForbidLiveStream or a replacing publisher (`SubErrcode`). */
   Dropped: 21,
   /** Malformed AMF data. */
   AmfError: 33,
+} as const;
+
+/**
+ * The `sub_errcode`s of errcode 21 (Tencent 267/31083): why the service itself ended a publish.
+ * Tencent's callback body has no `sub_errcode` field; the reason shows in `errmsg`.
+ */
+export const SubErrcode = {
+  /** DropLiveStream (收到客户调用的断流请求). */
+  DropRequested: 100,
+  /** ForbidLiveStream (收到客户调用的禁播请求). */
+  ForbidRequested: 101,
+  /** A new publisher of the same stream replaced this one (收到新的推流链接顶替当前推流). */
+  Replaced: 102,
 } as const;
 
 /** A named `errcode`. */
@@ -59,6 +77,7 @@ const RTMP_ABNORMAL = "Abnormal RTMP protocol content";
 const NO_DATA = "The system actively stopped the push with no data for a long time";
 const NETWORK = "Abnormal stream pushing link network";
 const UNKNOWN = "Unknown reason";
+const STOPPED_AT_REQUEST = "The stream was stopped at your request";
 
 function row(
   errcode: number,
@@ -136,7 +155,7 @@ const rows: ErrcodeInfo[] = [
     "The system stopped the stream because no data was generated for a long time.",
     NO_DATA,
   ),
-  row(21, "收到客户调用的断流请求", "The stream was stopped at your request.", INTERNAL),
+  row(21, "收到客户调用的断流请求", "The stream was stopped at your request.", STOPPED_AT_REQUEST),
   row(22, "未知原因", "Unknown reason.", UNKNOWN),
   row(23, "RTMP 协议内容异常", "RTMP content error.", RTMP_ABNORMAL),
   row(24, "直播系统内部错误", "CSS system internal error.", INTERNAL),
@@ -145,13 +164,18 @@ const rows: ErrcodeInfo[] = [
   ),
   row(33, "RTMP AMF 数据异常", "RTMP AMF error.", "Abnormal RTMP AMF data"),
   row(35, "推流客户端主动断流", "The push client stopped the stream.", CLIENT_STOPPED),
-  row(37, "SRS 断开没有播放的流", "SRS stopped the stream because it was not played.", INTERNAL),
+  row(
+    37,
+    "SRS 断开没有播放的流",
+    "SRS stopped the stream because it was not played.",
+    "SRS stopped the stream because it was not played",
+  ),
   row(38, "直播系统内部错误", "CSS system internal error.", INTERNAL),
   row(
     39,
     "推流帧率大小超过系统允许的最大值",
     "Exceeded the maximum frame size allowed for push.",
-    INTERNAL,
+    "Exceeded the maximum frame size allowed for push",
   ),
 ];
 
@@ -173,6 +197,7 @@ export function describeErrcode(errcode: number): ErrcodeInfo {
  * interruption-records table. OnAir's push authentication reports the 18/50x family in its logs.
  */
 export const SUB_ERRCODES: ReadonlyMap<string, { zh: string; en: string }> = new Map([
+  ["18/303", { zh: "推流域名被禁用", en: "The push domain name is disabled." }],
   ["18/305", { zh: "推流流名称处于禁播状态", en: "The stream is disabled." }],
   [
     "18/500",
@@ -200,4 +225,64 @@ export const SUB_ERRCODES: ReadonlyMap<string, { zh: string; en: string }> = new
     "21/102",
     { zh: "收到新的推流链接顶替当前推流", en: "A new push URL replaced the current one." },
   ],
+  [
+    "21/103",
+    {
+      zh: "收到新的推流链接顶替当前无数据的推流",
+      en: "A new push URL replaced the current one that has no data.",
+    },
+  ],
 ]);
+
+/** Which table's texts `errmsg` carries: Tencent's current ones, or the legacy wire texts. */
+export type ErrmsgTexts = "current" | "legacy";
+
+/**
+ * The `errmsg` of an interruption. `current`: the 267/38081 group text, or for 18 and 21 the
+ * `sub_errcode`'s 267/31083 text when it is known (so a Drop, a Forbid and a replacement read
+ * apart). `legacy`: the old table's wire text (`recv rtmp deleteStream`, `recv() return 0`…) for
+ * the codes that table has (1, 2, 3, 4, 7), for handlers written against it; the current text
+ * otherwise, since the old table gave no wire text for any other code.
+ *
+ * @example
+ * interruptionErrmsg(Errcode.Dropped, { subErrcode: SubErrcode.ForbidRequested })
+ * // "The stream was disabled at your request"
+ */
+export function interruptionErrmsg(
+  errcode: number,
+  options: { subErrcode?: number | undefined; texts?: ErrmsgTexts } = {},
+): string {
+  const info = describeErrcode(errcode);
+  if (options.texts === "legacy" && info.legacyErrmsg !== undefined) return info.legacyErrmsg;
+  const sub = subErrcodeInfo(errcode, options.subErrcode);
+  return sub ? withoutFullStop(sub.en) : info.errmsg;
+}
+
+/**
+ * What Tencent's tables say about an interruption as its body tells it (`errcode` and `errmsg`):
+ * the `sub_errcode` an `errmsg` of `interruptionErrmsg` names, and the 267/31083 texts.
+ *
+ * @example
+ * describeInterruption(21, "A new push URL replaced the current one").subErrcode // 102
+ */
+export function describeInterruption(
+  errcode: number,
+  errmsg: string,
+): { errcode: number; subErrcode: number | null; zh: string; en: string } {
+  for (const [key, sub] of SUB_ERRCODES) {
+    const [code, subCode] = key.split("/").map(Number);
+    if (code === errcode && withoutFullStop(sub.en) === errmsg)
+      return { errcode, subErrcode: subCode ?? null, zh: sub.zh, en: sub.en };
+  }
+  const info = describeErrcode(errcode);
+  return { errcode, subErrcode: null, zh: info.zh, en: info.en };
+}
+
+function subErrcodeInfo(errcode: number, subErrcode: number | undefined) {
+  if (subErrcode === undefined) return undefined;
+  return SUB_ERRCODES.get(`${errcode}/${subErrcode}`);
+}
+
+function withoutFullStop(text: string): string {
+  return text.endsWith(".") ? text.slice(0, -1) : text;
+}

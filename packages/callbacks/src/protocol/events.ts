@@ -228,6 +228,10 @@ export interface PushAbnormality {
   detail: { desc: string; occur_time: number }[];
   type_desc_cn?: string;
   type_desc_en?: string;
+  /** Always "true" on the current page (267/53310). */
+  customer_visible?: string;
+  /** A supplementary Chinese description (267/53310). */
+  event_key?: string;
 }
 
 /** event_type 321: push exception report; unsigned in Tencent's sample. */
@@ -244,6 +248,12 @@ export interface PushExceptionEvent extends OptionalEnvelope {
   /** Reporting interval in milliseconds. */
   report_interval?: number;
   abnormal_event: PushAbnormality[];
+  /** The publisher's address (the current page's table). */
+  user_ip?: string;
+  /** `"general_callback"` in the sample. */
+  interface?: string;
+  /** Callback timeout in milliseconds (the sample's, equal to `report_interval`). */
+  timeout?: number;
 }
 
 /** `record_event` values of event 332. */
@@ -274,6 +284,8 @@ export interface RecordStatusEvent extends SignedEnvelope {
 /** event_type 341: recording exception. */
 export interface RecordExceptionEvent extends SignedEnvelope {
   event_type: 341;
+  /** `general_callback` in Tencent's sample. */
+  interface?: string;
   appid?: number;
   domain?: string;
   path?: string;

@@ -193,4 +193,41 @@ describe("builders", () => {
     assert.equal(body.t, 1703731478 + 600);
     assert.equal(body.sign, "4dc3bb81ef31c26baf09d7e2f50a894c");
   });
+
+  test("a CreateRecordTask recording: 332 has task_id and start_model 5, 100 has no stream_param", () => {
+    const facts = {
+      appid: 1,
+      appname: "live",
+      domain: "push.example.com",
+      stream_id: "s",
+      event_time: 1700207929,
+      record_event: "record_start_succeeded",
+      session_id: "rec_1-flv",
+      seq: "1",
+      file_format: "flv",
+    } as const;
+    const status = buildRecordStatusEvent({ ...facts, task_id: "rec_1" });
+    assert.equal(status.task_id, "rec_1");
+    assert.equal(JSON.parse(String(status.record_detail)).start_model, 5);
+    const byRule = buildRecordStatusEvent(facts);
+    assert.equal("task_id" in byRule, false, "a rule's recording has no task_id");
+    assert.equal(JSON.parse(String(byRule.record_detail)).start_model, 1);
+    const file = buildRecordFileEvent({
+      appid: 1,
+      app: "push.example.com",
+      appname: "live",
+      stream_id: "s",
+      file_id: "f",
+      file_format: "flv",
+      task_id: "rec_1",
+      startedAtMs: 1_700_000_000_000,
+      endedAtMs: 1_700_000_004_000,
+      durationSeconds: 4,
+      file_size: 10,
+      video_url: "http://x/f.flv",
+      media_start_time: 0,
+    });
+    assert.equal("stream_param" in file, false);
+    assert.equal(file.task_id, "rec_1");
+  });
 });

@@ -4,21 +4,44 @@ import { CallbackTest } from "../components/callback-test.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
 import type { CallBackRuleInfo, CallBackTemplateInfo } from "../types.js";
 
-/** The template's URL fields with what they receive (Tencent's names, docs/api.md). */
-const URL_FIELDS: { field: `${string}NotifyUrl`; label: string }[] = [
-  { field: "StreamBeginNotifyUrl", label: "Push callback URL" },
-  { field: "StreamEndNotifyUrl", label: "Interruption callback URL" },
-  { field: "RecordNotifyUrl", label: "Recording callback URL" },
-  { field: "RecordStatusNotifyUrl", label: "Recording status callback URL" },
-  { field: "SnapshotNotifyUrl", label: "Screenshot callback URL" },
-  { field: "PornCensorshipNotifyUrl", label: "Porn detection callback URL" },
-  { field: "PushExceptionNotifyUrl", label: "Push exception callback URL" },
-  { field: "AudioAuditNotifyUrl", label: "Audio audit callback URL" },
-  { field: "RecordExceptionNotifyUrl", label: "Recording exception callback URL" },
+/** Each URL field of a template and the event_type it receives (Tencent 267/32744). */
+const URL_FIELDS: { field: `${string}NotifyUrl`; label: string; eventType: number }[] = [
+  { field: "StreamBeginNotifyUrl", label: "Push callback URL", eventType: 1 },
+  { field: "StreamEndNotifyUrl", label: "Interruption callback URL", eventType: 0 },
+  { field: "RecordNotifyUrl", label: "Recording callback URL", eventType: 100 },
+  { field: "RecordStatusNotifyUrl", label: "Recording status callback URL", eventType: 332 },
+  { field: "SnapshotNotifyUrl", label: "Screenshot callback URL", eventType: 200 },
+  { field: "PornCensorshipNotifyUrl", label: "Porn detection callback URL", eventType: 317 },
+  { field: "PushExceptionNotifyUrl", label: "Push exception callback URL", eventType: 321 },
+  { field: "AudioAuditNotifyUrl", label: "Audio audit callback URL", eventType: 315 },
+  { field: "RecordExceptionNotifyUrl", label: "Recording exception callback URL", eventType: 341 },
 ];
 
 /** The form's values, all strings as inputs hold them. */
 type TemplateForm = Record<string, string> & { ordering: string };
+
+/**
+ * Which event types this template sends where. An unset URL means events of that type are stored
+ * and never sent (OnAir warns once in its log and on the overview), so it is shown, not hidden.
+ */
+function UrlWiring(props: { template: CallBackTemplateInfo }) {
+  const t = props.template as unknown as Record<string, unknown>;
+  return (
+    <dl class="wiring" aria-label={`URLs of template ${props.template.TemplateName}`}>
+      {URL_FIELDS.map(({ field, label, eventType }) => {
+        const url = typeof t[field] === "string" ? (t[field] as string) : "";
+        return (
+          <div key={field} class={url ? "wired" : "unwired"}>
+            <dt title={field}>
+              {label.replace(/ callback URL$/, "")} ({eventType})
+            </dt>
+            <dd class="wiring-value">{url || "not sent (no URL)"}</dd>
+          </div>
+        );
+      })}
+    </dl>
+  );
+}
 
 function formOf(t: CallBackTemplateInfo | null): TemplateForm {
   const form: TemplateForm = {
@@ -170,9 +193,6 @@ export function CallbacksSection() {
                 <strong>
                   {t.TemplateId} · {t.TemplateName}
                 </strong>
-                <span class="muted url">
-                  {String(t.StreamBeginNotifyUrl || t.StreamEndNotifyUrl || "")}
-                </span>
                 <span class="spacer" />
                 <button
                   type="button"
@@ -197,6 +217,7 @@ export function CallbacksSection() {
                   Delete
                 </button>
               </div>
+              <UrlWiring template={t} />
               <CallbackTest template={t} />
               {editing !== "new" && editing?.TemplateId === t.TemplateId && (
                 <TemplateEditor

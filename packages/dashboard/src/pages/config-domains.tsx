@@ -1,7 +1,13 @@
 import { useState } from "preact/hooks";
 import { call } from "../api.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
-import type { DashboardPushUrlInfo, DomainInfo, PushAuthKeyInfo } from "../types.js";
+import { formatTime } from "../format.js";
+import type {
+  DashboardPushUrlInfo,
+  DomainInfo,
+  PushAuthKeyInfo,
+  UnregisteredDomain,
+} from "../types.js";
 
 function PushAuthForm(props: { domain: string }) {
   const current = useAction<{ PushAuthKeyInfo: PushAuthKeyInfo }>(
@@ -54,12 +60,16 @@ function PushAuthForm(props: { domain: string }) {
   );
 }
 
-function PushUrlGenerator(props: { domains: DomainInfo[] }) {
-  const push = props.domains.filter((d) => d.Type === 0);
+function PushUrlGenerator(props: { domains: DomainInfo[]; unregistered: string[] }) {
+  // Registered push domains first, then those in use without AddLiveDomain (no push auth).
+  const push = [
+    ...props.domains.filter((d) => d.Type === 0).map((d) => d.Name),
+    ...props.unregistered,
+  ];
   const [result, setResult] = useState<DashboardPushUrlInfo | null>(null);
   const gen = useMutation();
   const [form, setForm] = useState({ domain: "", app: "live", stream: "", hours: "24" });
-  const domain = form.domain || push[0]?.Name || "";
+  const domain = form.domain || push[0] || "";
   const local =
     result && result.RtmpPort !== null
       ? `rtmp://${window.location.hostname}:${result.RtmpPort}/${form.app}/${form.stream}?domain=${domain}${
@@ -89,9 +99,10 @@ function PushUrlGenerator(props: { domains: DomainInfo[] }) {
       >
         <Field label="Push domain">
           <select value={domain} onChange={set("domain")} required>
-            {push.map((d) => (
-              <option key={d.Name} value={d.Name}>
-                {d.Name}
+            {push.map((name) => (
+              <option key={name} value={name}>
+                {name}
+                {props.unregistered.includes(name) ? " (not added)" : ""}
               </option>
             ))}
           </select>
@@ -132,7 +143,7 @@ function PushUrlGenerator(props: { domains: DomainInfo[] }) {
             </Field>
           )}
           {result.AuthEnabled ? (
-            <p class="muted">Expires {new Date(result.ExpireTime).toLocaleString()}.</p>
+            <p class="muted">Expires {formatTime(result.ExpireTime)}.</p>
           ) : (
             <p class="muted">
               Push authentication is off for {domain}: the URL needs no signature.
@@ -150,6 +161,10 @@ export function DomainsSection() {
     { PageSize: 100 },
     [],
   );
+  const inUse = useAction<{ Domains: UnregisteredDomain[] }>("DashboardUnregisteredDomains", {}, [
+    list.data,
+  ]);
+  const unregistered = inUse.data?.Domains ?? [];
   const [name, setName] = useState("");
   const [type, setType] = useState("0");
   const [keysOf, setKeysOf] = useState<string | null>(null);
@@ -186,8 +201,39 @@ export function DomainsSection() {
         </form>
         <ErrorMessage error={list.error ?? change.error} />
         <Notice text={change.notice} />
+        {unregistered.length > 0 && (
+          <ul class="rows" aria-label="Domains in use, not added">
+            {unregistered.map((d) => (
+              <li key={d.Name}>
+                <div class="row-head">
+                  <strong>{d.Name}</strong>
+                  <span class="pill warn">not added</span>
+                  <span class="muted">
+                    used by {d.UsedBy.join(", ")}; publishes without push auth
+                  </span>
+                  <span class="spacer" />
+                  <button
+                    type="button"
+                    aria-label={`Add domain ${d.Name}`}
+                    onClick={() =>
+                      void change.run(async () => {
+                        await call("AddLiveDomain", { DomainName: d.Name, DomainType: 0 });
+                        list.reload();
+                        return `Added ${d.Name} with push authentication on.`;
+                      })
+                    }
+                  >
+                    Add
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
         {domains.length === 0 ? (
-          <p class="empty">No domain yet. Streams of unregistered domains publish without auth.</p>
+          <p class="empty">
+            No domain added yet. Streams of unregistered domains publish without auth.
+          </p>
         ) : (
           <ul class="rows" aria-label="Domains">
             {domains.map((d) => (
@@ -227,7 +273,7 @@ export function DomainsSection() {
           </ul>
         )}
       </Section>
-      <PushUrlGenerator domains={domains} />
+      <PushUrlGenerator domains={domains} unregistered={unregistered.map((d) => d.Name)} />
     </>
   );
 }

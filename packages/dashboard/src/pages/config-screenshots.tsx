@@ -23,7 +23,7 @@ export function ScreenshotsSection() {
         {
           key: "SnapshotInterval",
           label: "Screenshot interval (s)",
-          hint: "default 10; 5–300 unless configured",
+          hint: "default 10; 2–300 unless configured",
           type: "number",
           initial: "10",
         },

@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { call } from "../api.js";
 import { OperatorAlerts } from "../components/operator-alerts.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
-import { EVENT_TYPES, eventTypeName, formatTime } from "../format.js";
+import { browserZone, EVENT_TYPES, eventTypeName, formatTime } from "../format.js";
 import type { LiveState } from "../live.js";
 import type { CallbackAttemptInfo, CallbackDeliveryInfo, DeliveryStatus } from "../types.js";
 
@@ -192,10 +192,10 @@ export function DeliveriesPage(props: { live: LiveState }) {
               ))}
             </select>
           </Field>
-          <Field label="Created from">
+          <Field label="Created from" hint={`your time zone, ${browserZone()}`}>
             <input type="datetime-local" value={draft.from} onInput={set("from")} />
           </Field>
-          <Field label="Created before">
+          <Field label="Created before" hint={`your time zone, ${browserZone()}`}>
             <input type="datetime-local" value={draft.to} onInput={set("to")} />
           </Field>
           <button type="submit" class="primary">

@@ -52,11 +52,36 @@ export function OverviewPage(props: { live: LiveState }) {
   }, [reload]);
   const stats = props.live.stats ?? first.data;
   const perMinute = stats?.EventsPerMinute ?? [];
+  // The feed's events first, then the history read on load, without repeats.
+  const seen = new Set(props.live.recent.map((e) => e.EventId));
+  const latest = [
+    ...props.live.recent,
+    ...(first.data?.RecentEvents ?? []).filter((e) => !seen.has(e.EventId)),
+  ].slice(0, 10);
+  const missing = stats?.MissingUrls ?? [];
 
   return (
     <>
       <h1>Overview</h1>
       <ErrorMessage error={first.error} />
+      {missing.length > 0 && (
+        <section class="warning" aria-label="Events not sent">
+          <h2>Events with nowhere to go</h2>
+          <p>
+            These callback templates matched an event but have no URL for its type, so OnAir stored
+            the event and sent nothing. Set the field on the template (Configuration → Callbacks).
+          </p>
+          <ul>
+            {missing.map((m) => (
+              <li key={`${m.TemplateId}|${m.EventType}`}>
+                Template <strong>{m.TemplateName}</strong> ({m.TemplateId}) has no{" "}
+                <code>{m.UrlField}</code>: {eventTypeName(m.EventType)} ({m.EventType}) of{" "}
+                {m.StreamName}, first at {formatTime(m.Time)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {stats && (
         <Section title="Right now">
           <dl class="figures">
@@ -109,11 +134,11 @@ export function OverviewPage(props: { live: LiveState }) {
         </ul>
       </Section>
       <Section title="Latest events">
-        {props.live.recent.length === 0 ? (
+        {latest.length === 0 ? (
           <p class="empty">Events appear here as they happen.</p>
         ) : (
           <ul class="feed" aria-live="polite" aria-label="Latest events">
-            {props.live.recent.slice(0, 10).map((e) => (
+            {latest.map((e) => (
               <li key={e.EventId}>
                 <time>{formatTime(e.Time)}</time> <strong>{eventTypeName(e.EventType)}</strong>{" "}
                 {e.Alert ? e.Message : streamPath(e)}

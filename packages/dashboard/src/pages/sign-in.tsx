@@ -44,7 +44,7 @@ export function SignInPage(props: { onSignedIn: () => void }) {
               checked={mode === "keys"}
               onChange={() => setMode("keys")}
             />{" "}
-            SecretId and SecretKey
+            Management keys
           </label>
           <label>
             <input

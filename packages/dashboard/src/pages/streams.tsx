@@ -4,6 +4,7 @@ import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "..
 import { formatDuration, formatTime, streamPath } from "../format.js";
 import type { LiveState } from "../live.js";
 import type { DashboardStream, StreamEventInfo } from "../types.js";
+import { PushQuality } from "./push-quality.js";
 
 type StreamKey = { DomainName: string; AppName: string; StreamName: string };
 
@@ -253,6 +254,7 @@ export function StreamsPage(props: { live: LiveState }) {
     <>
       <h1>Streams</h1>
       <LiveList live={props.live} onChanged={() => setRefresh((r) => r + 1)} />
+      <PushQuality />
       <ResumeForm />
       <History live={props.live} refresh={refresh} />
     </>

@@ -3,12 +3,15 @@ import type { OnAirConfig } from "../config/schema.js";
 import type { OperatorAlerts } from "../dispatcher/operator-alerts.js";
 import type { Clock } from "../domain/clock.js";
 import type { StreamKey } from "../domain/stream-key.js";
+import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
+import type { ViewerStats } from "../playback/viewer-stats.js";
 import type { Store } from "../store/store.js";
 
 /** Ends a live publish wherever it runs (the stream service); false when it is not live. */
 export interface StreamControl {
-  drop(key: StreamKey, errcode: number, detail: string): Promise<boolean>;
+  /** `subErrcode`: why (Tencent 267/31083, `SubErrcode`), which the interruption's errmsg says. */
+  drop(key: StreamKey, errcode: number, detail: string, subErrcode?: number): Promise<boolean>;
 }
 
 import { parseParams } from "./params.js";
@@ -24,6 +27,10 @@ export interface ActionContext {
   streams?: StreamControl | undefined;
   /** Operator alerts (docs/alerts.md): re-enabling an endpoint tells of it. */
   alerts?: OperatorAlerts | undefined;
+  /** This node's push statistics (docs/monitoring.md); absent when the node has no ingest. */
+  pushInfo?: PushInfoSource | undefined;
+  /** This node's viewer statistics (absent when playback is off: the play-info actions answer zeros). */
+  viewers?: ViewerStats | undefined;
 }
 
 /** One API action: raw JSON parameters in, the `Response` fields (without RequestId) out. */

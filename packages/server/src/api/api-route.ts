@@ -8,7 +8,9 @@ import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/aut
 import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
+import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
+import type { ViewerStats } from "../playback/viewer-stats.js";
 import type { Store } from "../store/store.js";
 import type { ActionContext, StreamControl } from "./action.js";
 import { API_ACTIONS } from "./actions/index.js";
@@ -33,6 +35,10 @@ export interface ApiRouteOptions {
   streams?: StreamControl | undefined;
   /** Operator alerts (docs/alerts.md), told when an endpoint is enabled again. */
   alerts?: OperatorAlerts | undefined;
+  /** This node's push statistics (DescribeLiveStreamPushInfoList, DescribeStreamPushInfoList). */
+  pushInfo?: PushInfoSource | undefined;
+  /** This node's viewer statistics, for the play-info actions. */
+  viewers?: ViewerStats | undefined;
   /** RequestId generator (default: a random UUID, as Tencent's). */
   requestId?: (() => string) | undefined;
   /** The shared limiter of failed authentications (absent: none, as in unit tests). */
@@ -72,6 +78,8 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
     nodeEvents: options.nodeEvents,
     streams: options.streams,
     alerts: options.alerts,
+    pushInfo: options.pushInfo,
+    viewers: options.viewers,
   };
   const { credentials } = options;
   const nextRequestId = options.requestId ?? randomUUID;

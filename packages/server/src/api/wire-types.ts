@@ -44,6 +44,9 @@ export interface DomainInfo {
   PlayType: number;
   IsDelayLive: number;
   CurrentCName: string;
+  /** Tencent: "失效参数，可忽略" (obsolete, ignore): always 0 and "". */
+  RentTag: number;
+  RentExpireTime: string;
   IsMiniProgramLive: number;
 }
 
@@ -91,6 +94,15 @@ export interface PushAuthKeyInfo {
   AuthDelta: number;
 }
 
+/** PlayAuthKeyInfo (Tencent 267/30765); keys in clear, as Tencent returns them. */
+export interface PlayAuthKeyInfo {
+  DomainName: string;
+  Enable: number;
+  AuthKey: string;
+  AuthDelta: number;
+  AuthBackKey: string;
+}
+
 /** CallBackRuleInfo: a domain and AppName bound to a callback template. */
 export interface CallBackRuleInfo {
   CreateTime: string;
@@ -129,6 +141,9 @@ export interface RecordTemplateInfo {
   HlsParam?: RecordParamInfo;
   Mp4Param?: RecordParamInfo;
   AacParam?: RecordParamInfo;
+  Mp3Param?: RecordParamInfo;
+  HlsSpecialParam?: { FlowContinueDuration?: number };
+  FlvSpecialParam?: { UploadInRecording?: boolean };
 }
 
 /** SnapshotTemplateInfo (docs/snapshots.md); the COS fields are stored, not used. */
@@ -172,3 +187,27 @@ export type CallbackEndpointInfo = {
   DisabledTime: string;
   DisabledReason: string;
 };
+
+/** One live stream of DescribeLiveStreamPushInfoList's DataInfoList (Tencent's `PushDataInfo`). */
+export interface PushDataInfo {
+  StreamName: string;
+  AppName: string;
+  ClientIp: string;
+  ServerIp: string;
+  VideoFps: number;
+  /** Bits per second. */
+  VideoSpeed: number;
+  AudioFps: number;
+  AudioSpeed: number;
+  PushDomain: string;
+  /** `2019-06-21 00:29:12.252`, Beijing time. */
+  BeginPushTime: string;
+  Acodec: string;
+  Vcodec: string;
+  /** `1280*720`; `""` while unknown. */
+  Resolution: string;
+  AsampleRate: number;
+  MetaAudioSpeed: number;
+  MetaVideoSpeed: number;
+  MetaFps: number;
+}

@@ -11,6 +11,10 @@ interface TargetFlags {
 const print = (flags: TargetFlags, value: unknown, lines: () => string[]) =>
   process.stdout.write(`${flags.json ? JSON.stringify(value, null, 2) : lines().join("\n")}\n`);
 
+/** "  next attempt 2026-…Z" for a pending delivery (UTC, as every time of these actions). */
+const nextAttempt = (d: Record<string, unknown>) =>
+  d.NextAttemptTime ? `  next attempt ${d.NextAttemptTime}` : "";
+
 /** `onair deliveries list|show|redeliver`: the delivery log of a running OnAir. */
 export function addDeliveriesCommand(program: Command): void {
   const deliveries = program
@@ -61,7 +65,7 @@ export function addDeliveriesCommand(program: Command): void {
           [
             ...items.map(
               (d) =>
-                `${d.DeliveryId}  ${String(d.Status).padEnd(9)} event ${String(d.EventType).padEnd(3)} ${d.StreamName}  ${d.Attempts} attempt(s)  ${d.Url}${d.LastError ? `  (${d.LastError})` : ""}`,
+                `${d.DeliveryId}  ${String(d.Status).padEnd(9)} event ${String(d.EventType).padEnd(3)} ${d.StreamName}  ${d.Attempts} attempt(s)  ${d.Url}${d.LastError ? `  (${d.LastError})` : ""}${nextAttempt(d)}`,
             ),
             items.length ? "" : "no deliveries",
             reply.NextCursor ? `more: --cursor ${reply.NextCursor}` : "",
@@ -83,6 +87,7 @@ export function addDeliveriesCommand(program: Command): void {
       print(flags, reply, () => [
         `${d.DeliveryId}  ${d.Status}  event ${d.EventType}  stream ${d.StreamName}`,
         `  url: ${d.Url}`,
+        ...(d.NextAttemptTime ? [`  next attempt: ${d.NextAttemptTime}`] : []),
         ...attempts.map(
           (a) =>
             `  #${a.Number} ${a.StartTime}  ${a.StatusCode || "-"}  ${a.DurationMs} ms  ${a.ErrorCode || "ok"}${a.Response ? `  ${String(a.Response).slice(0, 80)}` : ""}`,

@@ -51,3 +51,11 @@ export function parseName(what: string): (value: string) => string {
     return value;
   };
 }
+
+/** `host:port` (a name, an IPv4 address or a bracketed IPv6 one, then a port). */
+export function parseHostPort(value: string): string {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[\w.-]+):(\d{1,5})$/.exec(value);
+  if (!match || Number(match[2]) > 65_535)
+    throw new InvalidArgumentError(`"${value}" is not host:port (try 127.0.0.1:1935)`);
+  return value;
+}

@@ -1,5 +1,5 @@
 import { buildPushUrl, signPushUrl } from "@onair/callbacks";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { parseExpiry } from "./parse-expiry.js";
 import { parseKey, parseName } from "./parse-flags.js";
 
@@ -10,7 +10,15 @@ interface PushUrlFlags {
   key: string;
   expires?: number;
   scheme: string;
+  server?: string;
   json?: boolean;
+}
+
+/** `host`, `host:port` or `[v6]:port`: where this OnAir's RTMP ingest listens. */
+function parseServer(value: string): string {
+  if (!/^(\[[0-9a-fA-F:.]+\]|[\w.-]+)(:\d{1,5})?$/.test(value))
+    throw new InvalidArgumentError(`"${value}" is not host or host:port (try 127.0.0.1:1935)`);
+  return value;
 }
 
 /** Tencent's console default for a push URL's validity. */
@@ -36,6 +44,11 @@ export function addPushUrlCommand(program: Command): void {
       parseName("scheme"),
       "rtmp",
     )
+    .option(
+      "--server <host:port>",
+      "push to this OnAir by address, the domain as ?domain= (as the dashboard's generator)",
+      parseServer,
+    )
     .option("--json", "print url, txTime, txSecret and the expiry as JSON")
     .addHelpText(
       "after",
@@ -46,6 +59,7 @@ export function addPushUrlCommand(program: Command): void {
         "  onair push-url --domain push.example.com --app live --stream room42 --key $PUSH_KEY --expires 2h",
         "  onair push-url --domain push.example.com --stream test --key e12c46f2612d5106e2034781ab261ca3 --expires 1546064025",
         "  onair push-url --domain push.example.com --stream room42 --key $PUSH_KEY --expires 2030-01-01T00:00:00Z --json",
+        "  onair push-url --domain push.example.com --stream room42 --key $PUSH_KEY --server 127.0.0.1:1935",
       ].join("\n"),
     )
     .action((flags: PushUrlFlags) => {
@@ -59,7 +73,14 @@ export function addPushUrlCommand(program: Command): void {
         expiresAt,
         scheme: flags.scheme,
       };
-      const url = buildPushUrl(options);
+      const signed = buildPushUrl(options);
+      // The domain's own name resolves to this server only in production DNS; by address, the
+      // domain travels as a parameter (docs/ingest.md).
+      const url = flags.server
+        ? signed
+            .replace(`://${flags.domain}/`, `://${flags.server}/`)
+            .replace("?", `?domain=${encodeURIComponent(flags.domain)}&`)
+        : signed;
       const expiry = new Date(expiresAt * 1000).toISOString();
       if (flags.json) {
         const { txTime, txSecret } = signPushUrl(options);

@@ -22,7 +22,7 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   // screenshots) is owner-only; secureDataDir tightens what older versions left readable.
   process.umask(0o077);
   const onair = await startOnAir(config);
-  for (const line of startBanner(config)) process.stderr.write(`${line}\n`);
+  for (const line of startBanner(config, onair)) process.stderr.write(`${line}\n`);
   await new Promise<void>((resolve) => {
     const shutdown = () => {
       process.off("SIGINT", shutdown);

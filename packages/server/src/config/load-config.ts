@@ -5,24 +5,25 @@ import { warnDeprecatedRetryPreset } from "./deprecation.js";
 import { configSchema, type OnAirConfig } from "./schema.js";
 
 /** Environment variables OnAir reads, and the config key each one sets. */
-const ENV_KEYS: Readonly<Record<string, { key: string; type: "string" | "int" | "bool" }>> = {
-  ONAIR_HTTP_PORT: { key: "httpPort", type: "int" },
-  ONAIR_HTTP_HOST: { key: "httpHost", type: "string" },
-  ONAIR_RTMP_PORT: { key: "rtmpPort", type: "int" },
-  ONAIR_RTMP_HOST: { key: "rtmpHost", type: "string" },
-  ONAIR_DATA_DIR: { key: "dataDir", type: "string" },
-  ONAIR_DATABASE_URL: { key: "databaseUrl", type: "string" },
-  ONAIR_SECRET_ID: { key: "secretId", type: "string" },
-  ONAIR_SECRET_KEY: { key: "secretKey", type: "string" },
-  ONAIR_INTAKE_TOKEN: { key: "intakeToken", type: "string" },
-  ONAIR_HOOK_TOKEN: { key: "hookToken", type: "string" },
-  ONAIR_CALLBACK_ALLOW_PRIVATE: { key: "callbackAllowPrivate", type: "bool" },
-  ONAIR_PUBLIC_URL: { key: "publicUrl", type: "string" },
-  ONAIR_APPID: { key: "appid", type: "int" },
-  ONAIR_NODE_ID: { key: "nodeId", type: "string" },
-  ONAIR_LOG_LEVEL: { key: "logLevel", type: "string" },
-  ONAIR_RETRY_PRESET: { key: "retryPreset", type: "string" },
-};
+export const ENV_KEYS: Readonly<Record<string, { key: string; type: "string" | "int" | "bool" }>> =
+  {
+    ONAIR_HTTP_PORT: { key: "httpPort", type: "int" },
+    ONAIR_HTTP_HOST: { key: "httpHost", type: "string" },
+    ONAIR_RTMP_PORT: { key: "rtmpPort", type: "int" },
+    ONAIR_RTMP_HOST: { key: "rtmpHost", type: "string" },
+    ONAIR_DATA_DIR: { key: "dataDir", type: "string" },
+    ONAIR_DATABASE_URL: { key: "databaseUrl", type: "string" },
+    ONAIR_SECRET_ID: { key: "secretId", type: "string" },
+    ONAIR_SECRET_KEY: { key: "secretKey", type: "string" },
+    ONAIR_INTAKE_TOKEN: { key: "intakeToken", type: "string" },
+    ONAIR_HOOK_TOKEN: { key: "hookToken", type: "string" },
+    ONAIR_CALLBACK_ALLOW_PRIVATE: { key: "callbackAllowPrivate", type: "bool" },
+    ONAIR_PUBLIC_URL: { key: "publicUrl", type: "string" },
+    ONAIR_APPID: { key: "appid", type: "int" },
+    ONAIR_NODE_ID: { key: "nodeId", type: "string" },
+    ONAIR_LOG_LEVEL: { key: "logLevel", type: "string" },
+    ONAIR_RETRY_PRESET: { key: "retryPreset", type: "string" },
+  };
 
 type Layer = Record<string, unknown>;
 

@@ -169,6 +169,12 @@ export const configSchema = z
       /** Third-party publish authorization: must answer 200 within the timeout, else refused. */
       publishHookUrl: z.string().url().optional(),
       publishHookTimeoutMs: atLeast(100, 3000),
+      /**
+       * Texts of the interruption callback's `errmsg`: Tencent's current ones ("current", Tencent
+       * 267/38081 and 267/31083) or the wire texts of its older table ("legacy": `recv rtmp
+       * deleteStream`, `recv() return 0`… for errcodes 1–4 and 7), for handlers that match on them.
+       */
+      errmsgTexts: z.enum(["current", "legacy"]).default("current"),
       /** Longest wait for the picture size before the push callback goes out without it. */
       pushEventWaitMs: atLeast(0, 2000),
       /** Node heartbeat; a node silent for `nodeStaleMs` has its streams reported interrupted. */
@@ -176,6 +182,41 @@ export const configSchema = z
       nodeStaleMs: atLeast(500, 30_000),
       /** How often a node checks for Drop/Forbid requests addressed to its publishers. */
       commandPollMs: atLeast(50, 1000),
+    }),
+    /** Playback: RTMP play on rtmpPort and HTTP-FLV on httpPort (docs/playback.md). */
+    playback: section({
+      enabled: z.boolean().default(true),
+      /**
+       * Plays on a domain not added as a play domain (AddLiveDomain DomainType 1), without play
+       * auth: from anywhere (true), never (false), or only from a viewer on this machine
+       * ("loopback", the default, as for push).
+       */
+      allowUnregisteredDomains: z.union([z.boolean(), z.literal("loopback")]).default("loopback"),
+      /**
+       * Bytes a viewer's connection may hold unsent (about 13 s of a 2.5 Mbit/s stream); past
+       * it the viewer skips to the next keyframe.
+       */
+      maxQueuedBytes: atLeast(64 * 1024, 4 * 1024 * 1024),
+      /** A viewer still over maxQueuedBytes at this many keyframes in a row is disconnected. */
+      maxSkippedKeyframes: atLeast(1, 3),
+      /** Largest GOP kept for viewers to start on; a longer one is not cached (they wait for a keyframe). */
+      maxGopBytes: atLeast(64 * 1024, 8 * 1024 * 1024),
+    }),
+    /** Several nodes on one PostgreSQL: internal pulls between them (docs/playback.md). */
+    cluster: section({
+      /**
+       * `host` or `host:port` at which the other nodes reach this node's HTTP port (the port
+       * defaults to the one it listens on). Unset: httpHost, or this machine's first
+       * non-internal IPv4 address when httpHost is a wildcard.
+       */
+      advertiseAddress: z
+        .string()
+        .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.:-]+?)(:\d{1,5})?$/, "must be host or host:port")
+        .optional(),
+      /** An internal pull whose last viewer left lasts this long more, for a viewer reconnecting. */
+      pullLingerMs: atLeast(0, 5000),
+      /** An internal pull that gets no answer or no data for this long is ended. */
+      pullTimeoutMs: atLeast(100, 10_000),
     }),
     recording: section({
       /** ffmpeg for MP4 and HLS recording (Debian's package; FLV needs none). */
@@ -192,12 +233,28 @@ export const configSchema = z
     snapshot: section({
       /** ffmpeg that decodes one JPEG per screenshot (Debian's package). */
       ffmpegPath: z.string().min(1).default("ffmpeg"),
-      /** Shortest SnapshotInterval a template may set (Tencent: 5 s); lower it for tests. */
-      minIntervalSeconds: atLeast(1, 5),
+      /**
+       * Shortest SnapshotInterval CreateLiveSnapshotTemplate accepts (Tencent 267/32624: 2 s;
+       * ModifyLiveSnapshotTemplate's own floor is 5 s); lower it for tests.
+       */
+      minIntervalSeconds: atLeast(1, 2),
       /** ffmpeg children decoding screenshots at once, across all streams; more ticks skip. */
       maxConcurrent: atLeast(1, 4),
       /** An ffmpeg child still running after this is killed and the screenshot counted failed. */
       timeoutMs: atLeast(100, 10_000),
+    }),
+    monitoring: section({
+      /** Push statistics (docs/monitoring.md): bitrates and frame rates cover this last span. */
+      rateWindowMs: atLeast(1000, 5000),
+      /** How often each live stream's figures are kept for DescribeStreamPushInfoList (Tencent: per minute). */
+      historySampleMs: atLeast(100, 60_000),
+      /** How long those samples are kept (in memory), and for how many stream names at most. */
+      historyWindowMs: atLeast(60_000, 3 * 3600_000),
+      historyMaxStreams: atLeast(1, 1000),
+      /** Push exceptions (321): one report per stream and interval, only when something happened (Tencent's sample: 5000). */
+      pushExceptionIntervalMs: atLeast(100, 5000),
+      /** Frames of one kind arriving further apart than this are a gap, types 6 and 7 (Tencent 267/53310: 3 s). */
+      frameGapMs: atLeast(100, 3000),
     }),
     moderation: section({
       /**
@@ -227,6 +284,11 @@ export const configSchema = z
        * address, is the SDK sending two calls with the same body in one second (ms; 0 = never).
        */
       replayGraceMs: z.number().int().min(0).max(10_000).default(2000),
+      /**
+       * Domains AddLiveDomain may add in all (Tencent's quota: 100, FailedOperation.HostOutLimit);
+       * DescribeLiveDomains' CreateLimitCount is what is left.
+       */
+      maxDomains: atLeast(1, 100),
     }),
     http: section({
       /** Open HTTP connections at most (node's server.maxConnections); more are closed at once. */
@@ -244,6 +306,16 @@ export const configSchema = z
       maxUnauthenticatedBodyBytes: atLeast(64 * 1024, 64 * 1024 * 1024),
       /** Take the client address from the last X-Forwarded-For entry (only behind your own proxy). */
       trustForwardedFor: z.boolean().default(false),
+    }),
+    /** Media-server hooks (docs/hooks.md). */
+    hooks: section({
+      /**
+       * Folders the media servers write recordings to (nginx-rtmp `record_path`, SRS
+       * `dvr_path`, MediaMTX `recordPath`), served read-only under `/files/hooks/<index>/` so a
+       * hooked recording's `video_url` is an http(s) URL like a native one. Recordings under
+       * `<dataDir>/files/` need no entry.
+       */
+      recordingDirs: z.array(z.string().min(1)).max(16).default([]),
     }),
     /** Throttle of failed authentications (API, intake, hooks, dashboard), per client address. */
     authThrottle: section({

@@ -6,7 +6,13 @@ import { parseParams } from "../api/params.js";
 import { OPERATOR_ALERT_EVENT_TYPE } from "../domain/operator-alert.js";
 import { latestSnapshot } from "./latest-snapshot.js";
 import { readOverview } from "./overview.js";
-import type { DashboardAlert, DashboardPushUrlInfo, DashboardStream } from "./wire-types.js";
+import type {
+  DashboardAlert,
+  DashboardPushUrlInfo,
+  DashboardStream,
+  MissingUrlWarning,
+  UnregisteredDomain,
+} from "./wire-types.js";
 
 /** What the dashboard's own actions may use beyond an API action's context. */
 export interface DashboardActionContext extends ActionContext {
@@ -15,6 +21,8 @@ export interface DashboardActionContext extends ActionContext {
   fileUrlQuery: (path: string) => string;
   /** The RTMP port bound, null when ingest is off. */
   rtmpPort(): number | null;
+  /** The node's "callback.url-missing" warnings so far. */
+  missingUrls: () => MissingUrlWarning[];
 }
 
 /**
@@ -144,9 +152,46 @@ const dashboardAlerts = define({
   },
 });
 
+/**
+ * Push domains the node knows of without AddLiveDomain: named by a callback, record or
+ * screenshot rule, or by a live stream. They publish without push auth (as
+ * ingest.allowUnregisteredDomains allows), so the dashboard lists them beside the registered ones.
+ */
+const dashboardUnregisteredDomains = define({
+  name: "DashboardUnregisteredDomains",
+  params: z.object({}).strict(),
+  async run(_p, ctx) {
+    const [domains, callbackRules, recordRules, snapshotRules, live] = await Promise.all([
+      ctx.store.domains.list(),
+      ctx.store.rules.list(),
+      ctx.store.recording.listRules(),
+      ctx.store.snapshots.listRules(),
+      ctx.store.streams.list({}),
+    ]);
+    const registered = new Set(domains.map((d) => d.name.toLowerCase()));
+    const found = new Map<string, Set<string>>();
+    const note = (name: string, source: string) => {
+      if (name === "" || registered.has(name.toLowerCase())) return;
+      const key = name.toLowerCase();
+      found.set(key, (found.get(key) ?? new Set()).add(source));
+    };
+    for (const r of callbackRules) note(r.domainName, "callback rule");
+    for (const r of recordRules) note(r.domainName, "record rule");
+    for (const r of snapshotRules) note(r.domainName, "screenshot rule");
+    for (const s of live) note(s.domainName, "live stream");
+    const Domains: UnregisteredDomain[] = [...found]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([Name, sources]) => ({ Name, UsedBy: [...sources] }));
+    return { Domains };
+  },
+});
+
 export const DASHBOARD_ACTIONS: ReadonlyMap<string, DashboardAction> = new Map(
-  [dashboardOverview, dashboardLiveStreams, dashboardPushUrl, dashboardAlerts].map((a) => [
-    a.name,
-    a,
-  ]),
+  [
+    dashboardOverview,
+    dashboardLiveStreams,
+    dashboardPushUrl,
+    dashboardAlerts,
+    dashboardUnregisteredDomains,
+  ].map((a) => [a.name, a]),
 );

@@ -8,6 +8,7 @@ import { requireSession } from "./http-helpers.js";
 import type { LiveFeed } from "./live-feed.js";
 import { readOverview } from "./overview.js";
 import type { SessionStore } from "./session-store.js";
+import type { MissingUrlWarning } from "./wire-types.js";
 
 /** How often queue figures are pushed. */
 const STATS_INTERVAL_MS = 2000;
@@ -28,6 +29,7 @@ export function createEventsRoute(options: {
   store: Store;
   clock: Clock;
   logger: Logger;
+  missingUrls: () => MissingUrlWarning[];
 }): { handler: RouteHandler; close(): void } {
   const clients = new Set<ServerResponse>();
   let timer: NodeJS.Timeout | null = null;

@@ -5,11 +5,13 @@ import type { OperatorAlerts } from "../dispatcher/operator-alerts.js";
 import type { Clock } from "../domain/clock.js";
 import type { AuthThrottle } from "../http/auth-throttle.js";
 import type { Route } from "../http/router.js";
+import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import type { Store } from "../store/store.js";
 import { createDashboardApiRoute, DASHBOARD_API_PREFIX } from "./api-route.js";
 import { createEventsRoute } from "./events-route.js";
 import { createLiveFeed } from "./live-feed.js";
+import { collectMissingUrls } from "./missing-urls.js";
 import { createSessionStore, SESSION_TTL_MS } from "./session-store.js";
 import { createSignInRoute } from "./sign-in-route.js";
 import { createStaticRoute, findDashboardAssets } from "./static-route.js";
@@ -30,6 +32,8 @@ export interface DashboardOptions {
   streams?: StreamControl | undefined;
   /** Operator alerts (docs/alerts.md), told when an endpoint is enabled again. */
   alerts?: OperatorAlerts | undefined;
+  /** This node's push statistics (the stream view's figures and chart). */
+  pushInfo?: PushInfoSource | undefined;
   /** The built app (default: found next to the server, see findDashboardAssets). */
   assetsDir?: string | null;
   sessionTtlMs?: number;
@@ -64,6 +68,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
     throttle: options.throttle,
     logger: options.logger,
   });
+  const missingUrls = collectMissingUrls(options.nodeEvents);
   const api = createDashboardApiRoute({
     sessions,
     maxRequestBytes: options.config.maxRequestBytes,
@@ -75,9 +80,11 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       nodeEvents: options.nodeEvents,
       streams: options.streams,
       alerts: options.alerts,
+      pushInfo: options.pushInfo,
       filesDir: options.filesDir,
       fileUrlQuery: options.fileUrlQuery,
       rtmpPort: options.rtmpPort,
+      missingUrls,
     },
   });
   // Every node's events, not only this node's, when the store is shared (docs/dashboard.md).
@@ -86,7 +93,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
     clock: options.clock,
     logger: options.logger,
   });
-  const events = createEventsRoute({ ...options, sessions, feed });
+  const events = createEventsRoute({ ...options, sessions, missingUrls, feed });
   const app = createStaticRoute({
     root: options.assetsDir === undefined ? findDashboardAssets() : options.assetsDir,
     prefix: "/dashboard/",

@@ -89,7 +89,11 @@ export function createLiveFeed(
   };
 }
 
-function liveEvent(event: StoredEvent, deliveries: number): LiveEvent {
+/**
+ * How the feed shows an event, whether just committed or read back from the history. The
+ * delivery count is given by the live feed (bus or store read) and left out for the history.
+ */
+export function liveEvent(event: StoredEvent, deliveries?: number): LiveEvent {
   const live: LiveEvent = {
     EventId: event.id,
     EventType: event.eventType,
@@ -97,8 +101,8 @@ function liveEvent(event: StoredEvent, deliveries: number): LiveEvent {
     AppName: event.appName,
     StreamName: event.streamId,
     Time: event.createdAt.toISOString(),
-    Deliveries: deliveries,
   };
+  if (deliveries !== undefined) live.Deliveries = deliveries;
   if (event.eventType === EventType.Interruption) {
     live.Errcode = Number(event.body.errcode);
     live.Errmsg = String(event.body.errmsg ?? "");

@@ -17,6 +17,21 @@ export interface Overview {
   SuccessRate: number | null;
   /** Events per minute, oldest first; the last entry is the current minute so far. */
   EventsPerMinute: number[];
+  /** Templates that matched an event but have no URL for its type (one entry per pair). */
+  MissingUrls: MissingUrlWarning[];
+  /** The newest events, newest first, so "Latest events" is filled before the feed says more. */
+  RecentEvents: LiveEvent[];
+}
+
+/** A template matched an event of EventType but its UrlField is empty: nothing was sent. */
+export interface MissingUrlWarning {
+  TemplateId: number;
+  TemplateName: string;
+  EventType: number;
+  UrlField: string;
+  /** The first such event's domain/app/stream. */
+  StreamName: string;
+  Time: string;
 }
 
 /** What the dashboard's live feed (SSE `onair-event`) says about one committed event. */
@@ -33,7 +48,8 @@ export interface LiveEvent {
   /** Operator alerts only (event type 9000, docs/alerts.md): which alert, and its message. */
   Alert?: string;
   Message?: string;
-  Deliveries: number;
+  /** Outbox rows the event created; only on events of the live feed, not the history. */
+  Deliveries?: number;
 }
 
 /** One live stream of DashboardLiveStreams. */
@@ -72,4 +88,11 @@ export interface DashboardAlert {
   Alert: string;
   Message: string;
   Node: string;
+}
+
+/** A push domain in use (rules, live streams) that was never added with AddLiveDomain. */
+export interface UnregisteredDomain {
+  Name: string;
+  /** "callback rule", "record rule", "screenshot rule", "live stream". */
+  UsedBy: string[];
 }

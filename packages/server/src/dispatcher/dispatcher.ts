@@ -8,6 +8,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import { type ClaimedDelivery, deliveryOrigin, type Store } from "../store/store.js";
 import { type AttemptOutcome, createCallbackSender } from "./callback-sender.js";
+import { createFailureLog } from "./failure-log.js";
 import { createOperatorAlerts, type OperatorAlerts } from "./operator-alerts.js";
 import type { guardedLookup } from "./ssrf-guard.js";
 
@@ -53,6 +54,7 @@ export function createDispatcher(deps: {
     responseSnippetBytes: settings.responseSnippetBytes,
     lookup: deps.lookup,
   });
+  const failureLog = createFailureLog(logger);
   const inFlight = new Set<Promise<void>>();
   // Fairness per origin, as Svix and Convoy cap concurrency per endpoint: an origin holds at most
   // `perOriginConcurrency` of this node's `concurrency` slots, and the claim skips an origin at its
@@ -155,6 +157,17 @@ export function createDispatcher(deps: {
       },
       "callback attempt",
     );
+    if (kept && outcome.errorCode !== null && outcome.errorCode !== "endpoint_disabled") {
+      failureLog.failed({
+        url: delivery.url,
+        deliveryId: delivery.id,
+        errorCode: outcome.errorCode,
+        errorMessage: outcome.errorMessage,
+        statusCode: outcome.statusCode,
+        nextAttemptAt: next instanceof Date ? next : null,
+      });
+    }
+    if (outcome.errorCode === null) failureLog.succeeded(delivery.url);
     if (outcome.errorCode === "endpoint_disabled" || isAlert) return;
     if (outcome.errorCode === null) {
       // Only a failing endpoint has state to clear: a healthy one costs no write.

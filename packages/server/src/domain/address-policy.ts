@@ -118,3 +118,9 @@ function expand(text: string): number[] | null {
   const words = [...head, ...new Array<number>(missing).fill(0), ...rest];
   return words.some((x) => Number.isNaN(x)) ? null : words;
 }
+
+/** Whether an address is the loopback interface (127.0.0.0/8, ::1, or either IPv4-mapped). */
+export function isLoopbackAddress(address: string): boolean {
+  const plain = address.toLowerCase().replace(/^::ffff:/, "");
+  return plain === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(plain);
+}

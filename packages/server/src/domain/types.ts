@@ -12,6 +12,10 @@ export interface PushDomain {
   /** Tencent's DomainType: 0 push, 1 play. OnAir ingests only push domains. */
   type: 0 | 1;
   pushAuth: PushAuthConfig;
+  /** Tencent's DomainInfo.Status: 1 enabled, 0 stopped by ForbidLiveDomain (publishes refused). */
+  status: 0 | 1;
+  /** Play authentication of a play domain (Tencent 267/30761); unused on push domains. */
+  playAuth: PushAuthConfig;
   createdAt: Date;
 }
 

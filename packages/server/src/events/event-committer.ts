@@ -1,9 +1,14 @@
+import { EventType } from "@onair/callbacks";
 import type { OnAirConfig } from "../config/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { IdGenerator } from "../domain/ids.js";
 import { presetPolicy } from "../domain/retry-policy.js";
 import { matchRule } from "../domain/rule-matching.js";
-import { type EventSource, URL_FIELD_FOR_EVENT_TYPE } from "../domain/types.js";
+import {
+  type CallbackUrlField,
+  type EventSource,
+  URL_FIELD_FOR_EVENT_TYPE,
+} from "../domain/types.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import type { NewDelivery, NewEvent, Store } from "../store/store.js";
 
@@ -29,6 +34,9 @@ export interface CommitResult {
  * per matching URL in one transaction, then tells the node's bus ("event.committed": the
  * dispatcher wakes, the dashboard's live feed shows it, the events counter counts it). An event
  * that no rule matches is still stored, with no deliveries, so it shows in the event history.
+ * An event whose matched template has no URL for its type is stored the same way, and the first
+ * one per template and type is told on the bus ("callback.url-missing": the log and the dashboard
+ * say so), because a template missing RecordNotifyUrl otherwise loses every 100 without a trace.
  */
 export function createEventCommitter(deps: {
   store: Store;
@@ -37,6 +45,27 @@ export function createEventCommitter(deps: {
   newId: IdGenerator;
   nodeEvents: NodeEvents;
 }): { commit(input: EventInput): Promise<CommitResult> } {
+  // Once per (template, event type) on this node: the first event tells, the rest would be noise.
+  const warned = new Set<string>();
+  const warnMissingUrl = (
+    template: { id: number; name: string },
+    field: CallbackUrlField,
+    input: EventInput,
+  ) => {
+    const key = `${template.id}|${input.body.event_type}`;
+    if (warned.has(key)) return;
+    warned.add(key);
+    deps.nodeEvents.emit("callback.url-missing", {
+      templateId: template.id,
+      templateName: template.name,
+      eventType: input.body.event_type,
+      urlField: field,
+      domainName: input.domainName,
+      appName: input.appName,
+      streamId: input.streamId,
+      at: deps.clock.now(),
+    });
+  };
   return {
     async commit(input) {
       const rule = matchRule(await deps.store.rules.list(), input.domainName, input.appName);
@@ -44,7 +73,7 @@ export function createEventCommitter(deps: {
       const field = URL_FIELD_FOR_EVENT_TYPE[input.body.event_type];
       const url = template && field ? template.urls[field] : undefined;
       const deliveries: NewDelivery[] = [];
-      if (template && url) {
+      if (template && url && levelWanted(template.recordExceptionLevels, input.body)) {
         deliveries.push({
           id: deps.newId("msg"),
           templateId: template.id,
@@ -68,9 +97,20 @@ export function createEventCommitter(deps: {
         createdAt: deps.clock.now(),
       };
       await deps.store.events.append(event, deliveries);
+      // Told only once the event is durable, as "event.committed" is.
+      if (template && field && !url) warnMissingUrl(template, field, input);
       const deliveryIds = deliveries.map((d) => d.id);
       deps.nodeEvents.emit("event.committed", { ...event, deliveryIds });
       return { eventId, deliveryIds };
     },
   };
+}
+
+/**
+ * A template's RecordExceptionLevels (Tencent CreateLiveCallbackTemplate) picks which 341s it is
+ * sent: only the levels it lists; none listed sends every level (OnAir's reading, docs/api.md).
+ */
+function levelWanted(levels: readonly string[], body: EventInput["body"]): boolean {
+  if (body.event_type !== EventType.RecordException || levels.length === 0) return true;
+  return levels.includes(String(body.exception_level));
 }

@@ -6,6 +6,7 @@ import {
   buildPushEvent,
   buildRecordFileEvent,
   Errcode,
+  SubErrcode,
 } from "@onair/callbacks";
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
@@ -91,6 +92,8 @@ export function createHookPublishes(deps: {
   logger: Logger;
   commit: (input: EventInput) => Promise<unknown>;
   ffprobe?: string;
+  /** The signed `/files/` URL serving a file, or null when no served folder holds it. */
+  fileUrl?: (absolutePath: string) => string | null;
 }): HookPublishes {
   const { config, clock, logger } = deps;
   const live = new Map<string, HookPublish>();
@@ -135,7 +138,7 @@ export function createHookPublishes(deps: {
     recent.set(streamKeyText(p.key), { publish: p, endedAtMs: nowMs() });
   }
 
-  async function interrupt(p: HookPublish, errcode: number): Promise<void> {
+  async function interrupt(p: HookPublish, errcode: number, subErrcode?: number): Promise<void> {
     const endedAt = nowMs();
     remember(p);
     logger.info(
@@ -147,6 +150,8 @@ export function createHookPublishes(deps: {
       buildInterruptionEvent({
         ...facts(p, endedAt),
         errcode,
+        subErrcode,
+        errmsgTexts: config.ingest.errmsgTexts,
         pushDurationMs: endedAt - p.startedAtMs,
       }),
     );
@@ -189,7 +194,7 @@ export function createHookPublishes(deps: {
       const previous = live.get(streamKeyText(publish.key));
       live.set(streamKeyText(publish.key), publish);
       // The media server let a second publisher in, or lost the first without telling us.
-      if (previous) await interrupt(previous, Errcode.Dropped);
+      if (previous) await interrupt(previous, Errcode.Dropped, SubErrcode.Replaced);
       logger.info(
         { stream: streamKeyText(publish.key), source: input.source, sequence: publish.sequence },
         "hooked publish started",
@@ -236,6 +241,13 @@ export function createHookPublishes(deps: {
       }
       const publish = find(input) ?? findRecent(input);
       const key = publish?.key ?? targetKey(input.target);
+      const servedAt = deps.fileUrl?.(input.path) ?? null;
+      if (servedAt === null) {
+        logger.warn(
+          { path: input.path },
+          "recording outside every served folder (hooks.recordingDirs): video_url is its file:// path",
+        );
+      }
       const endedAtMs = file.modifiedAtMs ?? nowMs();
       const durationSeconds = file.durationSeconds ?? 0;
       const startedAtMs = Math.round(endedAtMs - durationSeconds * 1000);
@@ -260,7 +272,7 @@ export function createHookPublishes(deps: {
           endedAtMs,
           durationSeconds,
           file_size: file.size ?? 0,
-          video_url: pathToFileURL(input.path).href,
+          video_url: servedAt ?? pathToFileURL(input.path).href,
           media_start_time: publish ? Math.max(0, startedAtMs - publish.startedAtMs) : 0,
         }),
       );

@@ -32,6 +32,8 @@ export function createHookRoutes(deps: {
   commit: (input: EventInput) => Promise<unknown>;
   /** ffprobe binary for recording durations (default `ffprobe` from PATH). */
   ffprobe?: string;
+  /** The signed `/files/` URL serving a recording, or null (see config `hooks.recordingDirs`). */
+  fileUrl?: (absolutePath: string) => string | null;
 }): Route[] {
   const logger = deps.logger.child({ component: "hooks" });
   const ctx: HookContext = {
@@ -45,6 +47,7 @@ export function createHookRoutes(deps: {
       logger,
       commit: deps.commit,
       ...(deps.ffprobe ? { ffprobe: deps.ffprobe } : {}),
+      ...(deps.fileUrl ? { fileUrl: deps.fileUrl } : {}),
     }),
   };
   const guard = (handler: Route["handler"]) =>

@@ -47,6 +47,12 @@ const CONTENT_TYPES: Record<string, string> = {
 export function createFileRoute(options: {
   root: string;
   prefix: string;
+  /**
+   * What a signature covers before the path under `prefix`: "" for `/files/` itself, `hooks/0/`
+   * for a folder mounted at `/files/hooks/0/` (so a URL signed for one mount opens nothing in
+   * another).
+   */
+  signedPrefix?: string;
   access: FileAccess;
   /** Told (rate-limited by the caller) about each refused request. */
   onRefused?: (fields: { reason: string; path: string }) => void;
@@ -66,7 +72,7 @@ export function createFileRoute(options: {
     if (!access.public) {
       const check = verifyFilePath(
         access.key,
-        relativePath,
+        `${options.signedPrefix ?? ""}${relativePath}`,
         url.searchParams,
         Math.floor(access.now() / 1000),
       );
@@ -96,7 +102,9 @@ export function createFileRoute(options: {
       // each segment gets a signature of its own, expiring with the playlist's.
       const text = await handle.readFile("utf8").finally(() => handle.close());
       const expires = Number(url.searchParams.get("expires"));
-      const body = Buffer.from(signPlaylist(text, relativePath, access.key, expires));
+      const body = Buffer.from(
+        signPlaylist(text, `${options.signedPrefix ?? ""}${relativePath}`, access.key, expires),
+      );
       res.writeHead(200, {
         "content-type": type,
         "last-modified": info.mtime.toUTCString(),

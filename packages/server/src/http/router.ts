@@ -5,7 +5,10 @@ import { sendError } from "./error-reply.js";
 import { applyBodyPolicy, type BodyBudget, refuseUnread } from "./read-body.js";
 import type { RouteHandler } from "./route.js";
 
-/** A route: exact path, or a prefix when `path` ends with `/`. */
+/**
+ * A route: exact path, a prefix when `path` ends with `/`, or a suffix when it starts with `*`
+ * (`*.flv`: HTTP-FLV). Exact paths win, then prefixes, then suffixes.
+ */
 export interface Route {
   method: "GET" | "POST" | "HEAD";
   path: string;
@@ -35,8 +38,10 @@ export function createHttpServer(options: {
   const bodyPolicy = { timeoutMs: limits.bodyTimeoutMs ?? 10_000, budget: limits.bodyBudget };
   const exact = new Map<string, RouteHandler>();
   const prefixes: Route[] = [];
+  const suffixes: Route[] = [];
   for (const route of options.routes) {
-    if (route.path.endsWith("/") && route.path !== "/") prefixes.push(route);
+    if (route.path.startsWith("*")) suffixes.push(route);
+    else if (route.path.endsWith("/") && route.path !== "/") prefixes.push(route);
     else exact.set(`${route.method} ${route.path}`, route.handler);
   }
   const server = createServer((req, res) => {
@@ -45,7 +50,8 @@ export function createHttpServer(options: {
     applyBodyPolicy(req, bodyPolicy);
     const handler =
       exact.get(`${method} ${path}`) ??
-      prefixes.find((r) => r.method === method && path.startsWith(r.path))?.handler;
+      prefixes.find((r) => r.method === method && path.startsWith(r.path))?.handler ??
+      suffixes.find((r) => r.method === method && path.endsWith(r.path.slice(1)))?.handler;
     if (!handler) {
       const known = [...exact.keys()].some((k) => k.endsWith(` ${path}`));
       // Refused before a byte of the body is read (nginx answers an unknown location the same way).

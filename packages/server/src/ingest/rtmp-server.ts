@@ -1,10 +1,12 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
+import type { ViewerPolicy } from "../media/live-viewer.js";
 import { rateLimitedLog } from "../observability/rate-limited-log.js";
 import { ConnectionLimits, type ConnectionLimitsOptions } from "./connection-limits.js";
 import { ReadCoalescer } from "./read-coalescer.js";
 import type { ChunkParserLimits } from "./rtmp/chunk-parser.js";
+import type { PlayHost } from "./session/play-host.js";
 import type { PublishHost } from "./session/publish-host.js";
 import { RtmpSession } from "./session/rtmp-session.js";
 
@@ -29,6 +31,8 @@ export async function startRtmpServer(options: {
   host: string;
   port: number;
   publishHost: PublishHost;
+  /** RTMP play; without it `play` is refused. */
+  play?: { host: PlayHost; policy: ViewerPolicy };
   logger: Logger;
   session: {
     limits: { prePublish: ChunkParserLimits; publishing: ChunkParserLimits };
@@ -69,6 +73,7 @@ export async function startRtmpServer(options: {
       shared,
       id,
       host: options.publishHost,
+      ...(options.play ? { play: options.play } : {}),
       logger: options.logger,
       now: options.now,
     });

@@ -14,6 +14,15 @@ export interface VideoTagInfo {
   sequenceHeader: boolean;
 }
 
+/** Tencent's names of video codecs, as in `callback_ext.video_codec` (267/38082: `h264`). */
+export const TENCENT_CODEC_NAMES: Readonly<Record<VideoTagInfo["codec"], string>> = {
+  avc: "h264",
+  hevc: "h265",
+  av1: "av1",
+  vp9: "vp9",
+  unknown: "",
+};
+
 const LEGACY_CODECS: Record<number, VideoTagInfo["codec"]> = { 7: "avc", 12: "hevc" };
 const FOURCC_CODECS: Record<string, VideoTagInfo["codec"]> = {
   avc1: "avc",

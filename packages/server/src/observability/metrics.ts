@@ -187,6 +187,65 @@ export function registerHttpBodyMetrics(
   });
 }
 
+/** One live stream's figures as the push gauges export them (observability sits below monitoring). */
+export interface PushGaugeRow {
+  domainName: string;
+  appName: string;
+  streamName: string;
+  videoBitsPerSecond: number;
+  audioBitsPerSecond: number;
+  videoFps: number;
+  audioFps: number;
+  bytesIn: number;
+}
+
+/**
+ * Per-stream push gauges (docs/monitoring.md), labelled domain/app/stream. Each scrape resets
+ * them and sets only the streams live now, so an ended stream's series disappears at the next
+ * scrape and the label set never outgrows the node's live publishes.
+ */
+export function registerPushMetrics(metrics: Metrics, live: () => readonly PushGaugeRow[]): void {
+  const labelNames = ["domain", "app", "stream"] as const;
+  const gauge = (name: string, help: string, read: (row: PushGaugeRow) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        for (const row of live()) {
+          this.set({ domain: row.domainName, app: row.appName, stream: row.streamName }, read(row));
+        }
+      },
+    });
+  gauge(
+    "onair_push_video_bitrate_bps",
+    "Video bitrate a live stream is pushed at (last rate window), bits per second",
+    (r) => r.videoBitsPerSecond,
+  );
+  gauge(
+    "onair_push_audio_bitrate_bps",
+    "Audio bitrate a live stream is pushed at (last rate window), bits per second",
+    (r) => r.audioBitsPerSecond,
+  );
+  gauge(
+    "onair_push_video_fps",
+    "Video frames per second received (last rate window)",
+    (r) => r.videoFps,
+  );
+  gauge(
+    "onair_push_audio_fps",
+    "Audio frames per second received (last rate window)",
+    (r) => r.audioFps,
+  );
+  gauge(
+    "onair_push_received_bytes",
+    "Media bytes received from a live stream since its publish started",
+    (r) => r.bytesIn,
+  );
+}
+
 /** The RTMP port's bounds as gauges: what untrusted peers hold right now, and how often refused. */
 export function registerRtmpMetrics(
   metrics: Metrics,
@@ -224,6 +283,86 @@ function scrapedGauge(
     registers: [registry],
     async collect() {
       this.set(await read());
+    },
+  });
+}
+
+/** What the viewer gauges read (playback/viewer-stats.ts satisfies it). */
+export interface ViewerFigures {
+  streams: ReadonlyMap<string, { online: number; requests: number; bytes: number }>;
+  domains: ReadonlyMap<string, { online: number; requests: number; bytes: number }>;
+  evicted: Readonly<Record<"rtmp" | "flv", number>>;
+  refused: Readonly<Record<"auth" | "notFound" | "badRequest", number>>;
+}
+
+/**
+ * Viewer statistics (docs/playback.md): online viewers, play requests and bytes sent per stream
+ * (`AppName/StreamName`) and per play domain, viewers dropped for falling behind and refused
+ * plays. Counters since start, read at scrape time.
+ */
+export function registerPlaybackMetrics(metrics: Metrics, figures: ViewerFigures): void {
+  const perKey = (
+    name: string,
+    help: string,
+    label: "stream" | "domain",
+    field: "online" | "requests" | "bytes",
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        const map = label === "stream" ? figures.streams : figures.domains;
+        for (const [key, counters] of map) this.set({ [label]: key }, counters[field]);
+      },
+    });
+  perKey(
+    "onair_play_stream_viewers",
+    "Viewers watching now, per AppName/StreamName",
+    "stream",
+    "online",
+  );
+  perKey(
+    "onair_play_stream_requests_total",
+    "Accepted play requests per stream",
+    "stream",
+    "requests",
+  );
+  perKey("onair_play_stream_bytes_total", "Bytes sent to viewers per stream", "stream", "bytes");
+  perKey("onair_play_domain_viewers", "Viewers watching now, per play domain", "domain", "online");
+  perKey(
+    "onair_play_domain_requests_total",
+    "Accepted play requests per play domain",
+    "domain",
+    "requests",
+  );
+  perKey(
+    "onair_play_domain_bytes_total",
+    "Bytes sent to viewers per play domain",
+    "domain",
+    "bytes",
+  );
+  new Gauge({
+    name: "onair_play_viewers_dropped_total",
+    help: "Viewers disconnected because they stayed behind (playback.maxQueuedBytes), by protocol",
+    labelNames: ["protocol"],
+    registers: [metrics.registry],
+    collect() {
+      this.set({ protocol: "rtmp" }, figures.evicted.rtmp);
+      this.set({ protocol: "flv" }, figures.evicted.flv);
+    },
+  });
+  new Gauge({
+    name: "onair_play_refusals_total",
+    help: "Plays refused: auth (play auth or domain), not_found (not live), bad_request",
+    labelNames: ["reason"],
+    registers: [metrics.registry],
+    collect() {
+      this.set({ reason: "auth" }, figures.refused.auth);
+      this.set({ reason: "not_found" }, figures.refused.notFound);
+      this.set({ reason: "bad_request" }, figures.refused.badRequest);
     },
   });
 }

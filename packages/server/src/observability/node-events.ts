@@ -22,6 +22,19 @@ export interface DeliveryAttempted {
   durationMs: number;
 }
 
+/** An event was committed whose matched template has no URL for its type (told once per pair). */
+export interface CallbackUrlMissing {
+  templateId: number;
+  templateName: string;
+  eventType: number;
+  /** The template field that would have named the URL, e.g. `RecordNotifyUrl`. */
+  urlField: string;
+  domainName: string;
+  appName: string;
+  streamId: string;
+  at: Date;
+}
+
 /**
  * Everything one OnAir node tells its own parts, by name. One map, so what subscribes to what is
  * written in one place (docs/architecture.md) instead of closures passed through the composition
@@ -33,6 +46,8 @@ export interface NodeEventMap {
   /** An event and its outbox rows are durable (the dispatcher wakes, the live feed shows it). */
   "event.committed": [event: CommittedEvent];
   "delivery.attempted": [attempt: DeliveryAttempted];
+  /** The first event per template and type that went nowhere: the template lacks its URL. */
+  "callback.url-missing": [missing: CallbackUrlMissing];
   /** Deliveries were put back in the queue (API or dashboard redeliver): the dispatcher wakes. */
   "deliveries.requeued": [requeued: { count: number }];
 }

@@ -1,8 +1,11 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { RecordExceptionType } from "@onair/callbacks";
 import { streamKeyText } from "../domain/stream-key.js";
 import type { StreamConsumerDeps } from "../events/stream-consumer-deps.js";
+import type { TagSink } from "../media/media-fanout.js";
 import type { PublishedStream } from "../media/published-stream.js";
+import type { RecordTemplate } from "../store/recording-repository.js";
 import { matchStreamRule } from "../store/stream-rules.js";
 import { FfmpegRecorder } from "./ffmpeg-recorder.js";
 import { FlvSegmentRecorder } from "./flv-segment-recorder.js";
@@ -16,6 +19,27 @@ import {
   type SegmentFacts,
   writeSidecar,
 } from "./sidecar.js";
+
+/**
+ * Subscribes `sink` until the publish ends or the returned function is called, which ends the
+ * sink early; `onEnd` reaches it once either way.
+ */
+function subscribeUntilStopped(stream: PublishedStream, sink: TagSink): () => void {
+  let ended = false;
+  const unsubscribe = stream.subscribe({
+    onTag: (tag) => sink.onTag(tag),
+    onEnd: () => {
+      ended = true;
+      sink.onEnd();
+    },
+  });
+  return () => {
+    unsubscribe();
+    if (ended) return;
+    ended = true;
+    sink.onEnd();
+  };
+}
 
 /**
  * Starts the recorders a publish's most specific record rule asks for: FLV natively from the tag
@@ -47,12 +71,14 @@ export function createRecorderAttacher(
     param: { RecordInterval: number; StorageTime: number },
     base: SegmentFacts,
     dir: string,
+    stem: string,
   ) {
     const storageSeconds = param.StorageTime;
-    const emitStatus = deps.callbacks.statusReporter(base, format);
+    const callbacks = deps.callbacks.after(stream.pushed);
+    const emitStatus = callbacks.statusReporter(base, format);
     const startedAtMs = deps.clock.now().getTime();
     let failed = false;
-    const baseName = `${base.streamName}_${fileStamp(startedAtMs)}`;
+    const baseName = `${stem}_${fileStamp(startedAtMs)}`;
     // Until ffmpeg's files are all reported: after a crash, recovery reports what is left.
     const session: FfmpegSession = { ...base, storageSeconds, format, baseName, startedAtMs };
     const sessionFile = join(dir, `${baseName}.${format}${SESSION_SUFFIX}`);
@@ -71,9 +97,9 @@ export function createRecorderAttacher(
       maxQueuedBytes: deps.config.recording.maxQueuedBytes,
       logger: deps.logger,
       onFile: async (file) => {
-        await deps.callbacks.reportFile(
+        await callbacks.reportFile(
           file.path,
-          { ...base, fileId: newFileId(startedAtMs), storageSeconds },
+          { ...base, fileId: newFileId(startedAtMs), storageSeconds, ...videoFacts(stream) },
           {
             startedAtMs: startedAtMs + file.startSeconds * 1000,
             endedAtMs: startedAtMs + file.endSeconds * 1000,
@@ -87,7 +113,9 @@ export function createRecorderAttacher(
         failed = true;
         deps.logger.error({ stream: base.streamName, format, reason }, "recording failed");
         void emitStatus("record_error");
-        void deps.callbacks.exception(base, format, 1, reason).catch(() => undefined);
+        void callbacks
+          .exception(base, format, RecordExceptionType.WriteFailed, reason)
+          .catch(() => undefined);
       },
     });
     void emitStatus("record_start_succeeded");
@@ -95,7 +123,7 @@ export function createRecorderAttacher(
       await rm(sessionFile, { force: true });
       if (!failed) await emitStatus("record_ended");
     });
-    stream.subscribe(recorder);
+    return subscribeUntilStopped(stream, recorder);
   }
 
   /** FLV natively: each file is written as `….part` beside its sidecar. */
@@ -104,22 +132,26 @@ export function createRecorderAttacher(
     flv: { RecordInterval: number; StorageTime: number },
     base: SegmentFacts,
     dir: string,
+    stem: string,
   ) {
     let files = 0;
     const sidecars = new Map<string, SegmentFacts>();
-    const flvStatus = deps.callbacks.statusReporter(base, "flv");
+    const callbacks = deps.callbacks.after(stream.pushed);
+    const flvStatus = callbacks.statusReporter(base, "flv");
     const recorder = new FlvSegmentRecorder({
       intervalMs: flv.RecordInterval * 1000,
       maxQueuedBytes: deps.config.recording.maxQueuedBytes,
       now: () => deps.clock.now().getTime(),
       logger: deps.logger,
-      nextTarget: (startedAtMs) => {
-        const path = join(dir, `${base.streamName}_${fileStamp(startedAtMs)}_${++files}.flv`);
+      nextTarget: (startedAtMs, mediaStartMs) => {
+        const path = join(dir, `${stem}_${fileStamp(startedAtMs)}_${++files}.flv`);
         const facts: SegmentFacts = {
           ...base,
           fileId: newFileId(startedAtMs),
           startedAtMs,
           storageSeconds: flv.StorageTime,
+          mediaStartMs,
+          ...videoFacts(stream),
         };
         // The .part file is opened only once this is written: a crash always finds its facts.
         const ready = writeSidecar(`${path}.json`, facts);
@@ -128,8 +160,8 @@ export function createRecorderAttacher(
       },
       onFailure: (reason) => {
         void flvStatus("record_error");
-        void deps.callbacks
-          .exception(base, "flv", 2, reason)
+        void callbacks
+          .exception(base, "flv", RecordExceptionType.WriteFailed, reason)
           .catch((err: unknown) => deps.logger.error({ err }, "exception callback failed"));
       },
       // A file whose writes failed (disk full) is finished now as crash recovery would (cut to
@@ -149,51 +181,82 @@ export function createRecorderAttacher(
       onSegment: async (segment) => {
         const facts = sidecars.get(segment.path);
         sidecars.delete(segment.path);
-        if (facts) await deps.callbacks.reportFile(segment.path, facts, segment);
+        if (facts) await callbacks.reportFile(segment.path, facts, segment);
       },
     });
     void flvStatus("record_start_succeeded");
     track(recorder, () => flvStatus("record_ended"));
-    stream.subscribe(recorder);
+    return subscribeUntilStopped(stream, recorder);
+  }
+
+  /**
+   * Records `stream` with `template`'s enabled formats until the publish ends or the returned
+   * function is called (a task's EndTime or StopRecordTask); null when nothing is enabled or the
+   * publish already ended.
+   */
+  async function record(
+    stream: PublishedStream,
+    template: Pick<RecordTemplate, "id" | "params">,
+    task?: { id: string },
+  ): Promise<(() => void) | null> {
+    const key = stream.key;
+    const enabled = (["Flv", "Mp4", "Hls"] as const).filter(
+      (f) => template.params[f]?.Enable === 1,
+    );
+    if (enabled.length === 0) return null;
+    const dir = join(deps.recordDir, key.domainName, key.appName, key.streamName);
+    await mkdir(dir, { recursive: true });
+    // The lookups are async: a publish that ended meanwhile has nothing to record.
+    if (stream.closed) return null;
+    const base: SegmentFacts = {
+      ...key,
+      streamParam: stream.streamParam,
+      templateId: template.id,
+      taskId: task?.id ?? stream.sequence,
+      ...(task ? { apiTask: true } : {}),
+      fileId: "",
+      startedAtMs: deps.clock.now().getTime(),
+    };
+    // A task's files are named apart from a rule's recording of the same stream and second.
+    const stem = task ? `${key.streamName}_${task.id}` : key.streamName;
+    const stops: (() => void)[] = [];
+    for (const format of ["Mp4", "Hls"] as const) {
+      const param = template.params[format];
+      if (param?.Enable === 1)
+        stops.push(attachFfmpeg(stream, format === "Mp4" ? "mp4" : "hls", param, base, dir, stem));
+    }
+    const flv = template.params.Flv;
+    if (flv?.Enable === 1) stops.push(attachFlv(stream, flv, base, dir, stem));
+    deps.logger.info(
+      { stream: streamKeyText(key), template: template.id, task: task?.id },
+      "recording started",
+    );
+    return () => {
+      for (const stop of stops) stop();
+    };
   }
 
   return {
     /** Starts recording `stream` if a rule asks for it. */
     async attach(stream: PublishedStream): Promise<void> {
-      const key = stream.key;
-      const rule = matchStreamRule(await deps.store.recording.listRules(), key);
+      const rule = matchStreamRule(await deps.store.recording.listRules(), stream.key);
       const template = rule ? await deps.store.recording.getTemplate(rule.templateId) : null;
-      if (!template) return;
-      const enabled = (["Flv", "Mp4", "Hls"] as const).filter(
-        (f) => template.params[f]?.Enable === 1,
-      );
-      if (enabled.length === 0) return;
-      const dir = join(deps.recordDir, key.domainName, key.appName, key.streamName);
-      await mkdir(dir, { recursive: true });
-      // The rule lookup is async: a publish that ended meanwhile has nothing to record.
-      if (stream.closed) return;
-      const base: SegmentFacts = {
-        ...key,
-        streamParam: stream.streamParam,
-        templateId: template.id,
-        taskId: stream.sequence,
-        fileId: "",
-        startedAtMs: deps.clock.now().getTime(),
-      };
-      for (const format of ["Mp4", "Hls"] as const) {
-        const param = template.params[format];
-        if (param?.Enable === 1)
-          attachFfmpeg(stream, format === "Mp4" ? "mp4" : "hls", param, base, dir);
-      }
-      const flv = template.params.Flv;
-      if (flv?.Enable !== 1) return;
-      attachFlv(stream, flv, base, dir);
-      deps.logger.info({ stream: streamKeyText(key), template: template.id }, "recording started");
+      if (template) await record(stream, template);
     },
+
+    record,
 
     /** Waits for the recorders of ended publishes to finish their files. */
     async drain(): Promise<void> {
       await Promise.allSettled([...active].map((r) => r.finished));
     },
+  };
+}
+
+/** The stream's codec and size for `callback_ext`, as far as its sequence header told them. */
+function videoFacts(stream: PublishedStream): Pick<SegmentFacts, "videoCodec" | "resolution"> {
+  return {
+    ...(stream.videoCodec ? { videoCodec: stream.videoCodec } : {}),
+    ...(stream.width > 0 ? { resolution: `${stream.width}x${stream.height}` } : {}),
   };
 }

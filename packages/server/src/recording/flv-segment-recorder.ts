@@ -14,6 +14,8 @@ export interface FinishedSegment {
   endedAtMs: number;
   durationMs: number;
   fileSize: number;
+  /** Stream timestamp (ms) of the file's first tag (the file itself starts at 0). */
+  mediaStartMs: number;
 }
 
 /** Where and how one segment is written; `partPath` is renamed to `path` once it is complete. */
@@ -61,7 +63,8 @@ export class FlvSegmentRecorder implements TagSink {
       intervalMs: number;
       maxQueuedBytes: number;
       now: () => number;
-      nextTarget: (startedAtMs: number) => SegmentTarget;
+      /** Where the next file goes; `mediaStartMs` is the stream timestamp of its first tag. */
+      nextTarget: (startedAtMs: number, mediaStartMs: number) => SegmentTarget;
       onSegment: (segment: FinishedSegment) => Promise<void>;
       /** A write or close failed (disk full, permissions): reported once per file. */
       onFailure: (reason: string) => void;
@@ -112,7 +115,7 @@ export class FlvSegmentRecorder implements TagSink {
   }
 
   private open(timestamp: number): void {
-    const target = this.options.nextTarget(this.options.now());
+    const target = this.options.nextTarget(this.options.now(), timestamp);
     const handle = (target.ready ?? Promise.resolve()).then(() => open(target.partPath, "w"));
     handle.catch(() => undefined); // reported by the first write that awaits it
     this.current = {
@@ -195,6 +198,7 @@ export class FlvSegmentRecorder implements TagSink {
           endedAtMs,
           durationMs,
           fileSize: current.bytes,
+          mediaStartMs: current.firstTimestamp,
         });
       } catch (err) {
         await handle?.close().catch(() => undefined);

@@ -4,6 +4,8 @@ import {
   buildRecordExceptionEvent,
   buildRecordFileEvent,
   buildRecordStatusEvent,
+  type RecordExceptionCode,
+  type RecordExceptionLevel,
 } from "@onair/callbacks";
 import type { StreamConsumerDeps } from "../events/stream-consumer-deps.js";
 import type { FinishedSegment } from "./flv-segment-recorder.js";
@@ -29,7 +31,7 @@ export type RecordingEventDeps = Pick<
  * (`EventType.RecordFile`), a recording's status (`RecordStatus`) and its exceptions
  * (`RecordException`).
  */
-export function createRecordingEvents(deps: RecordingEventDeps) {
+export function createRecordingEvents(deps: RecordingEventDeps): RecordingEvents {
   const unixNow = () => Math.floor(deps.clock.now().getTime() / 1000);
   const where = (facts: SegmentFacts) => ({
     domainName: facts.domainName,
@@ -55,12 +57,27 @@ export function createRecordingEvents(deps: RecordingEventDeps) {
         session_id: `${facts.taskId}-${format}`,
         seq: String(seq),
         file_format: format,
+        ...(facts.apiTask ? { task_id: facts.taskId } : {}),
       }),
       ...where(facts),
     });
   }
 
   return {
+    /**
+     * The same callbacks, each committed only once `gate` settles: a live recording passes its
+     * publish's `pushed`, so a receiver never gets a 332, 341 or 100 before the push (event 1).
+     */
+    after(gate) {
+      return createRecordingEvents({
+        ...deps,
+        commit: async (input) => {
+          await gate;
+          return deps.commit(input);
+        },
+      });
+    },
+
     /**
      * The status callbacks of one recording (one format of one publish), numbered from 1. They
      * never fail the recording: a callback that cannot be committed is logged.
@@ -76,7 +93,7 @@ export function createRecordingEvents(deps: RecordingEventDeps) {
         );
     },
 
-    async exception(facts: SegmentFacts, format: RecordFormat, type: number, desc: string) {
+    async exception(facts, format, type, desc, level = "error") {
       deps.onFailure?.(format);
       await deps.commit({
         body: buildRecordExceptionEvent({
@@ -87,7 +104,7 @@ export function createRecordingEvents(deps: RecordingEventDeps) {
           session_id: `${facts.taskId}-${format}`,
           file_format: format,
           timestamp: unixNow(),
-          exception_level: "error",
+          exception_level: level,
           exception: { type, occurs: 1, desc },
         }),
         ...where(facts),
@@ -95,12 +112,7 @@ export function createRecordingEvents(deps: RecordingEventDeps) {
     },
 
     /** Reports a finished file, records it for the retention sweep and drops its sidecar. */
-    async reportFile(
-      path: string,
-      facts: SegmentFacts,
-      segment: Omit<FinishedSegment, "path">,
-      format: RecordFormat = "flv",
-    ) {
+    async reportFile(path, facts, segment, format = "flv") {
       const filePath = relative(deps.filesDir, path).split("\\").join("/");
       // Signed: receivers fetch it with the URL alone (docs/recording.md, "Fetching files").
       const url = `${deps.publicBaseUrl()}/files/${filePath}${deps.fileUrlQuery(filePath)}`;
@@ -110,7 +122,7 @@ export function createRecordingEvents(deps: RecordingEventDeps) {
           app: facts.domainName,
           appname: facts.appName,
           stream_id: facts.streamName,
-          stream_param: facts.streamParam,
+          ...(facts.apiTask ? {} : { stream_param: facts.streamParam }),
           file_id: facts.fileId,
           file_format: format,
           task_id: facts.taskId,
@@ -119,8 +131,10 @@ export function createRecordingEvents(deps: RecordingEventDeps) {
           durationSeconds: segment.durationMs / 1000,
           file_size: segment.fileSize,
           video_url: url,
-          media_start_time: 0,
+          media_start_time: segment.mediaStartMs ?? facts.mediaStartMs ?? 0,
           record_temp_id: String(facts.templateId),
+          videoCodec: facts.videoCodec,
+          resolution: facts.resolution,
         }),
         ...where(facts),
       });
@@ -135,4 +149,22 @@ export function createRecordingEvents(deps: RecordingEventDeps) {
   };
 }
 
-export type RecordingEvents = ReturnType<typeof createRecordingEvents>;
+export interface RecordingEvents {
+  after(gate: Promise<unknown>): RecordingEvents;
+  statusReporter(facts: SegmentFacts, format: RecordFormat): (event: RecordStatus) => Promise<void>;
+  /** A 341 with one of Tencent's negative codes (267/68622). */
+  exception(
+    facts: SegmentFacts,
+    format: RecordFormat,
+    type: RecordExceptionCode,
+    desc: string,
+    level?: RecordExceptionLevel,
+  ): Promise<void>;
+  /** `mediaStartMs` of the segment, else of the facts (a sidecar's), else 0. */
+  reportFile(
+    path: string,
+    facts: SegmentFacts,
+    segment: Omit<FinishedSegment, "path" | "mediaStartMs"> & { mediaStartMs?: number },
+    format?: RecordFormat,
+  ): Promise<void>;
+}

@@ -12,10 +12,17 @@ export interface SegmentFacts {
   streamParam: string;
   templateId: number;
   taskId: string;
+  /** A CreateRecordTask recording (`taskId` is the task's id): 332 says so, 100 has no stream_param. */
+  apiTask?: boolean;
   fileId: string;
   startedAtMs: number;
   /** The format's StorageTime in seconds (0: keep forever). */
   storageSeconds?: number;
+  /** Media timestamp (ms) of the file's first tag: Tencent's `media_start_time` (267/38082). */
+  mediaStartMs?: number;
+  /** What the stream's sequence header said, for `callback_ext` (`h264`, `1920x1080`). */
+  videoCodec?: string;
+  resolution?: string;
 }
 
 /** An ffmpeg (MP4 or HLS) recording in progress, as its session file keeps it. */

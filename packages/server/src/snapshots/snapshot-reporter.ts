@@ -90,6 +90,8 @@ export function createSnapshotReporter(
         pic_url: location.picUrl,
         baseUrl,
       });
+      // After the publish's push (event 1): the receiver hears of the stream before its pictures.
+      await stream.pushed;
       await deps.commit({
         body: { ...built, pic_full_url: fullUrl },
         domainName: key.domainName,

@@ -1,5 +1,6 @@
 import { streamKeyText } from "../domain/stream-key.js";
 import type { StreamConsumerDeps } from "../events/stream-consumer-deps.js";
+import { createTaskRunner } from "../events/task-runner.js";
 import type { PublishedStream } from "../media/published-stream.js";
 import type { SnapshotTemplate } from "../store/snapshot-repository.js";
 import { matchStreamRule } from "../store/stream-rules.js";
@@ -84,6 +85,59 @@ export function createSnapshotService(
     );
   }
 
+  /**
+   * Screenshots of `stream` with `template` until the publish ends or the returned function is
+   * called (a CreateScreenshotTask's EndTime or StopScreenshotTask); null for names that could
+   * escape their folder.
+   */
+  function shoot(stream: PublishedStream, template: SnapshotTemplate): (() => void) | null {
+    const location = snapshotLocation({
+      filesDir: deps.filesDir,
+      ...stream.key,
+      takenAt: new Date(0),
+      width: 0,
+      height: 0,
+    });
+    if (!location || stream.closed) return null;
+    const snapshotter: StreamSnapshotter = new StreamSnapshotter({
+      gate,
+      ffmpegPath: settings.ffmpegPath,
+      timeoutMs: settings.timeoutMs,
+      counters,
+      logger: deps.logger.child({ stream: streamKeyText(stream.key) }),
+      now: () => deps.clock.now(),
+      onJpeg: (jpeg, takenAt) => reporter.save(stream, template, jpeg, takenAt),
+      onFinished: () => active.delete(snapshotter),
+    });
+    const unsubscribe = stream.subscribe(snapshotter.cache);
+    active.add(snapshotter);
+    snapshotter.start({
+      intervalSeconds: template.intervalSeconds,
+      width: template.width,
+      height: template.height,
+    });
+    return () => {
+      unsubscribe();
+      snapshotter.cancel();
+    };
+  }
+
+  // CreateScreenshotTask (Tencent 267/54799): a task whose template is gone takes no screenshots.
+  const tasks = createTaskRunner({
+    kind: "screenshot",
+    tasks: deps.store.tasks,
+    events: deps.events,
+    clock: deps.clock,
+    logger: deps.logger,
+    async start(stream, task) {
+      const template = task.templateId
+        ? await deps.store.snapshots.getTemplate(task.templateId)
+        : null;
+      return template ? shoot(stream, template) : null;
+    },
+  });
+  tasks.start();
+
   deps.events.on("publish.started", (stream) => {
     attach(stream).catch((err: unknown) =>
       deps.logger.error({ err, stream: streamKeyText(stream.key) }, "screenshots could not start"),
@@ -98,8 +152,12 @@ export function createSnapshotService(
      */
     attach,
 
+    /** Looks for screenshot tasks to start or stop now (after Create/StopScreenshotTask). */
+    syncTasks: tasks.sync,
+
     /** Waits for running ffmpeg children, their callbacks and `onSnapshot` hooks. */
     async drain(): Promise<void> {
+      await tasks.stop();
       await Promise.allSettled([...active].map((s) => s.idle()));
       await reporter.drain();
     },

@@ -4,7 +4,10 @@ import { json, toDomain } from "./row-mappers.js";
 import { many, one, type SqlRunner } from "./sql-runner.js";
 import type { DomainRepository } from "./store.js";
 
-/** Push domains (AddLiveDomain, ModifyLivePushAuthKey), written once for both drivers. */
+/** What a new domain's play_auth column holds (its migration's default). */
+const NO_AUTH = { enabled: false, mainKey: "", backupKey: "", authDeltaSeconds: 0 };
+
+/** Push and play domains (AddLiveDomain, ModifyLivePushAuthKey), written once for both drivers. */
 export function createDomainRepository(sql: SqlRunner, clock: Clock): DomainRepository {
   return {
     async create(input) {
@@ -20,7 +23,7 @@ export function createDomainRepository(sql: SqlRunner, clock: Clock): DomainRepo
           tencentCode: "FailedOperation.DomainAdded",
         });
       }
-      return { ...input, createdAt };
+      return { ...input, status: 1, playAuth: NO_AUTH, createdAt };
     },
     get: (name) => one(sql, "SELECT * FROM domains WHERE name = ?", [name], toDomain),
     list: () => many(sql, "SELECT * FROM domains ORDER BY created_at, name", [], toDomain),
@@ -32,6 +35,20 @@ export function createDomainRepository(sql: SqlRunner, clock: Clock): DomainRepo
         sql,
         "UPDATE domains SET push_auth = ? WHERE name = ? RETURNING *",
         [json(pushAuth), name],
+        toDomain,
+      ),
+    setStatus: (name, status) =>
+      one(
+        sql,
+        "UPDATE domains SET status = ? WHERE name = ? RETURNING *",
+        [status, name],
+        toDomain,
+      ),
+    updatePlayAuth: (name, playAuth) =>
+      one(
+        sql,
+        "UPDATE domains SET play_auth = ? WHERE name = ? RETURNING *",
+        [json(playAuth), name],
         toDomain,
       ),
   };

@@ -5,11 +5,11 @@ import { createRuleTemplates, type RuleTemplates, type StreamRule } from "./stre
 
 /**
  * Record templates and rules, Tencent's way: a template holds one `RecordParam` per format
- * (FlvParam, HlsParam, Mp4Param, AacParam); a rule binds DomainName + AppName + StreamName
+ * (FlvParam, HlsParam, Mp4Param, AacParam, Mp3Param) and the HLS and FLV special params; a rule binds DomainName + AppName + StreamName
  * (empty = any) to a template, the most specific rule winning.
  */
 export interface RecordParam {
-  /** Seconds per file (Tencent: 60–7200, default 1800). */
+  /** Seconds per file (Tencent: 60–43200, AAC 60–7200, default 1800; no effect on HLS). */
   RecordInterval: number;
   /** Seconds to keep the files (0 = forever). */
   StorageTime: number;
@@ -17,21 +17,34 @@ export interface RecordParam {
   Enable: 0 | 1;
 }
 
-export type RecordFormat = "Flv" | "Hls" | "Mp4" | "Aac";
+export type RecordFormat = "Flv" | "Hls" | "Mp4" | "Aac" | "Mp3";
+
+/** Tencent's HlsSpecialParam and FlvSpecialParam, stored and described back. */
+export interface RecordSpecialParams {
+  /** HlsSpecialParam.FlowContinueDuration: seconds a re-push continues the HLS file (0–1800). */
+  HlsSpecialParam?: { FlowContinueDuration?: number };
+  /** FlvSpecialParam.UploadInRecording: upload while recording (FLV only). */
+  FlvSpecialParam?: { UploadInRecording?: boolean };
+}
 
 export interface RecordTemplate {
   id: number;
   name: string;
   description: string;
   params: Partial<Record<RecordFormat, RecordParam>>;
+  special: RecordSpecialParams;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export type RecordRule = StreamRule;
 
-export interface RecordingRepository
-  extends RuleTemplates<RecordTemplate, Pick<RecordTemplate, "name" | "description" | "params">> {
+/** What a template is made of; `special` defaults to none. */
+export type RecordTemplateInput = Pick<RecordTemplate, "name" | "description" | "params"> & {
+  special?: RecordSpecialParams;
+};
+
+export interface RecordingRepository extends RuleTemplates<RecordTemplate, RecordTemplateInput> {
   /** Remembers a reported file; `expiresAt` null keeps it forever (StorageTime 0). */
   addFile(input: { path: string; format: string; expiresAt: Date | null }): Promise<void>;
   /** Whether a file (path under `files/`) was reported already. */
@@ -45,6 +58,7 @@ const toTemplate = rowMapper<RecordTemplate>({
   name: text,
   description: text,
   params: parsed(),
+  special: ["special_params", parsed()],
   ...timestamps,
 });
 
@@ -54,10 +68,11 @@ export function createRecordingRepository(sql: SqlRunner, clock: Clock): Recordi
       label: "record template",
       templates: "record_templates",
       rules: "record_rules",
-      columns: (input: Pick<RecordTemplate, "name" | "description" | "params">) => ({
+      columns: (input: RecordTemplateInput) => ({
         name: input.name,
         description: input.description,
         params: json(input.params),
+        special_params: json(input.special ?? {}),
       }),
       toTemplate,
     }),

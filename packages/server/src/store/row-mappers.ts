@@ -78,6 +78,8 @@ export const toDomain = rowMapper<PushDomain>({
   name: text,
   type: bit,
   pushAuth: parsed(),
+  status: bit,
+  playAuth: parsed(),
   createdAt: date,
 });
 

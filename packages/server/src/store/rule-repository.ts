@@ -6,6 +6,18 @@ import type { RuleRepository } from "./store.js";
 /** Callback rules (CreateLiveCallbackRule): one template per (domain, AppName). */
 export function createRuleRepository(sql: SqlRunner, clock: Clock): RuleRepository {
   return {
+    async create(input) {
+      // One statement: two concurrent creates of the same pair cannot both succeed.
+      const row = await first(
+        sql,
+        `INSERT INTO callback_rules (domain_name, app_name, template_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (domain_name, app_name) DO NOTHING
+         RETURNING *`,
+        [input.domainName, input.appName, input.templateId, ...stampedNow(clock)],
+      );
+      return row ? toRule(row) : null;
+    },
     async upsert(input) {
       const row = await first(
         sql,

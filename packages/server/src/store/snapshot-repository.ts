@@ -12,7 +12,7 @@ export interface SnapshotTemplate {
   id: number;
   name: string;
   description: string;
-  /** Seconds between screenshots (Tencent: 5–300, default 10). */
+  /** Seconds between screenshots (Tencent: 2–300 on Create, 5–300 on Modify; default 10). */
   intervalSeconds: number;
   /** 0 = the source's width (or scaled to keep the ratio when only `height` is set). */
   width: number;

@@ -5,12 +5,14 @@ import { createDomainRepository } from "./domain-repository.js";
 import { createEndpointRepository } from "./endpoint-repository.js";
 import { createEventRepository } from "./event-repository.js";
 import { createRecordingRepository } from "./recording-repository.js";
+import { createRefusalRepository } from "./refusal-repository.js";
 import { createRuleRepository } from "./rule-repository.js";
 import { createSessionRepository } from "./session-repository.js";
 import { createSnapshotRepository } from "./snapshot-repository.js";
 import type { DriverRunner, SqlRunner } from "./sql-runner.js";
 import type { Store } from "./store.js";
 import { createStreamRepository } from "./stream-repository.js";
+import { createTaskRepository } from "./task-repository.js";
 import { createTemplateRepository } from "./template-repository.js";
 
 /** What only the driver can do besides running statements. */
@@ -48,5 +50,7 @@ export function createSqlStore(sql: DriverRunner, clock: Clock, driver: SqlDrive
     snapshots: createSnapshotRepository(sql, clock),
     alerts: createAlertStateRepository(sql),
     sessions: createSessionRepository(sql),
+    tasks: createTaskRepository(sql, clock),
+    refusals: createRefusalRepository(sql, clock),
   };
 }

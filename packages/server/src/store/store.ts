@@ -11,8 +11,10 @@ import type {
 } from "../domain/types.js";
 import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import type { RecordingRepository } from "./recording-repository.js";
+import type { RefusalRepository } from "./refusal-repository.js";
 import type { SnapshotRepository } from "./snapshot-repository.js";
 import type { StreamRepository } from "./stream-repository.js";
+import type { TaskRepository } from "./task-repository.js";
 
 /**
  * The one persistence interface, with two drivers: SQLite (default, embedded, WAL) and
@@ -52,6 +54,9 @@ export interface Store {
   snapshots: SnapshotRepository;
   alerts: AlertStateRepository;
   sessions: SessionRepository;
+  /** On-demand record and screenshot tasks (CreateRecordTask, CreateScreenshotTask). */
+  tasks: TaskRepository;
+  refusals: RefusalRepository;
 }
 
 export interface DomainRepository {
@@ -63,6 +68,10 @@ export interface DomainRepository {
   delete(name: string): Promise<boolean>;
   /** Returns null when there is no such domain. */
   updatePushAuth(name: string, pushAuth: PushAuthConfig): Promise<PushDomain | null>;
+  /** EnableLiveDomain (1) and ForbidLiveDomain (0); null when there is no such domain. */
+  setStatus(name: string, status: 0 | 1): Promise<PushDomain | null>;
+  /** Returns null when there is no such domain. */
+  updatePlayAuth(name: string, playAuth: PushAuthConfig): Promise<PushDomain | null>;
 }
 
 export type TemplateInput = Omit<CallbackTemplate, "id" | "createdAt" | "updatedAt">;
@@ -78,6 +87,12 @@ export interface TemplateRepository {
 }
 
 export interface RuleRepository {
+  /** Creates the rule for (domainName, appName); null when that pair already has one. */
+  create(input: {
+    domainName: string;
+    appName: string;
+    templateId: number;
+  }): Promise<CallbackRule | null>;
   /** Creates or replaces the rule for (domainName, appName). */
   upsert(input: { domainName: string; appName: string; templateId: number }): Promise<CallbackRule>;
   list(): Promise<CallbackRule[]>;

@@ -30,6 +30,8 @@ export interface LiveStreamRecord extends StreamKey {
   startedAt: Date;
   /** A requested drop, not yet carried out by the holding node. */
   dropErrcode: number | null;
+  /** Its sub_errcode (21/100 Drop, 21/101 Forbid), when one was given. */
+  dropSubErrcode: number | null;
 }
 
 export interface ForbiddenStream extends StreamKey {
@@ -39,9 +41,19 @@ export interface ForbiddenStream extends StreamKey {
   reason: string;
 }
 
+/** Where a node serves the internal pulls of the others (docs/playback.md, "Several nodes"). */
+export interface NodeRecord {
+  nodeId: string;
+  heartbeatAt: Date;
+  /** `host:port` of its HTTP port as the other nodes reach it ("" before it advertised). */
+  httpAddress: string;
+  /** The key internal pull credentials for it are signed with ("" before it advertised). */
+  relayKey: string;
+}
+
 export interface StreamRepository {
   /** Takes the stream for a publish; false when another publish holds it. */
-  register(record: Omit<LiveStreamRecord, "dropErrcode">): Promise<boolean>;
+  register(record: Omit<LiveStreamRecord, "dropErrcode" | "dropSubErrcode">): Promise<boolean>;
   get(key: StreamKey): Promise<LiveStreamRecord | null>;
   list(filter: Partial<StreamKey>): Promise<LiveStreamRecord[]>;
   setDimensions(
@@ -52,7 +64,7 @@ export interface StreamRepository {
   /** Releases the stream if `sequence` still holds it. */
   unregister(key: StreamKey, sequence: string): Promise<void>;
   /** Asks the holding node to end the publish with `errcode`; false when not live. */
-  requestDrop(key: StreamKey, errcode: number): Promise<boolean>;
+  requestDrop(key: StreamKey, errcode: number, subErrcode?: number): Promise<boolean>;
   /** This node's rows with a requested drop. */
   pendingDrops(nodeId: string): Promise<LiveStreamRecord[]>;
   /** Removes and returns the rows of nodes whose heartbeat is older than `staleBefore`, and of `nodeId` itself (its previous life). */
@@ -62,6 +74,13 @@ export interface StreamRepository {
     includeOwn: boolean;
   }): Promise<LiveStreamRecord[]>;
   heartbeat(nodeId: string, now: Date): Promise<void>;
+  /** Records (or replaces) where `nodeId` serves internal pulls; also a heartbeat. */
+  advertise(
+    nodeId: string,
+    node: { httpAddress: string; relayKey: string },
+    now: Date,
+  ): Promise<void>;
+  node(nodeId: string): Promise<NodeRecord | null>;
 
   forbid(input: ForbiddenStream): Promise<void>;
   /** False when the stream was not forbidden. */
@@ -85,6 +104,14 @@ const toLive = rowMapper<LiveStreamRecord>({
   height: num,
   startedAt: date,
   dropErrcode: numOrNull,
+  dropSubErrcode: numOrNull,
+});
+
+const toNode = rowMapper<NodeRecord>({
+  nodeId: text,
+  heartbeatAt: date,
+  httpAddress: text,
+  relayKey: text,
 });
 
 const toForbidden = rowMapper<ForbiddenStream>({
@@ -140,11 +167,11 @@ export function createStreamRepository(sql: SqlRunner): StreamRepository {
         sequence,
       ]);
     },
-    async requestDrop(key, errcode) {
-      const changed = await sql.run(`UPDATE live_streams SET drop_errcode = ? WHERE ${KEY_WHERE}`, [
-        errcode,
-        ...keyArgs(key),
-      ]);
+    async requestDrop(key, errcode, subErrcode) {
+      const changed = await sql.run(
+        `UPDATE live_streams SET drop_errcode = ?, drop_sub_errcode = ? WHERE ${KEY_WHERE}`,
+        [errcode, subErrcode ?? null, ...keyArgs(key)],
+      );
       return changed > 0;
     },
     pendingDrops: (nodeId) =>
@@ -173,6 +200,15 @@ export function createStreamRepository(sql: SqlRunner): StreamRepository {
         [nodeId, now.getTime()],
       );
     },
+    async advertise(nodeId, node, now) {
+      await sql.run(
+        `INSERT INTO nodes (node_id, heartbeat_at, http_address, relay_key) VALUES (?, ?, ?, ?)
+         ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at,
+           http_address = excluded.http_address, relay_key = excluded.relay_key`,
+        [nodeId, now.getTime(), node.httpAddress, node.relayKey],
+      );
+    },
+    node: (nodeId) => one(sql, "SELECT * FROM nodes WHERE node_id = ?", [nodeId], toNode),
     async forbid(f) {
       await sql.run(
         `INSERT INTO forbidden_streams (domain_name, app_name, stream_name, forbidden_at, resume_at, reason)

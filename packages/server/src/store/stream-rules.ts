@@ -31,6 +31,8 @@ export interface RuleTemplates<T, Input> {
   createTemplate(input: Input): Promise<T>;
   getTemplate(id: number): Promise<T | null>;
   listTemplates(): Promise<T[]>;
+  /** Replaces the template's columns (ModifyLive…Template); null when it does not exist. */
+  updateTemplate(id: number, input: Input): Promise<T | null>;
   /** Throws `ONAIR_ERR_TEMPLATE_IN_USE` when a rule uses it; false when absent. */
   deleteTemplate(id: number): Promise<boolean>;
   upsertRule(input: StreamRuleKey & { templateId: number }): Promise<void>;
@@ -67,6 +69,16 @@ export function createRuleTemplates<T, Input>(
     },
     getTemplate: (id) => one(sql, `SELECT * FROM ${templates} WHERE id = ?`, [id], toTemplate),
     listTemplates: () => many(sql, `SELECT * FROM ${templates} ORDER BY id`, [], toTemplate),
+    updateTemplate(id, input) {
+      const values = tables.columns(input);
+      const assignments = [...Object.keys(values), "updated_at"].map((c) => `${c} = ?`);
+      return one(
+        sql,
+        `UPDATE ${templates} SET ${assignments.join(", ")} WHERE id = ? RETURNING *`,
+        [...Object.values(values), clock.now().getTime(), id],
+        toTemplate,
+      );
+    },
     async deleteTemplate(id) {
       if (await first(sql, `SELECT 1 FROM ${rules} WHERE template_id = ? LIMIT 1`, [id])) {
         throw new OnAirError("ONAIR_ERR_TEMPLATE_IN_USE", `${label} ${id} is used by a rule`, {

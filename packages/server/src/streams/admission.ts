@@ -1,4 +1,4 @@
-import { Errcode } from "@onair/callbacks";
+import { Errcode, SubErrcode } from "@onair/callbacks";
 import { newSequence } from "../domain/ids.js";
 import type { StreamKey } from "../domain/stream-key.js";
 import type {
@@ -44,7 +44,7 @@ export interface Admission {
 export function createAdmission(
   deps: NodeContext & {
     /** Ends the live publish being replaced, wherever it runs (the stream service's drop). */
-    drop(key: StreamKey, errcode: number, detail: string): Promise<boolean>;
+    drop(key: StreamKey, errcode: number, detail: string, subErrcode?: number): Promise<boolean>;
   },
 ): Admission {
   const { store, config, clock, logger, metrics } = deps;
@@ -65,6 +65,29 @@ export function createAdmission(
     return { accepted: false, code, description };
   };
 
+  /**
+   * A refusal of admit() is also recorded (bounded, store/refusal-repository.ts): Tencent lists
+   * failed starts with a stream's publishes (DescribeLiveStreamEventList without IsFilter).
+   */
+  const refuseAndRecord = (
+    outcome: string,
+    code: PublishRefusalCode,
+    description: string,
+    request: PublishRequest,
+    tencent: { errcode: number; subErrcode: number | null },
+  ): Refusal => {
+    void store.refusals
+      .record({
+        domainName: request.domain,
+        appName: request.appName,
+        streamName: request.streamName,
+        clientIp: request.clientIp,
+        ...tencent,
+      })
+      .catch((err: unknown) => logger.warn({ err }, "could not record a refused publish"));
+    return refuse(outcome, code, description, request);
+  };
+
   /** Takes the stream's registry row, replacing a live publisher when this one may. */
   async function takeStream(
     record: Parameters<Store["streams"]["register"]>[0],
@@ -72,7 +95,7 @@ export function createAdmission(
   ): Promise<boolean> {
     if (await store.streams.register(record)) return true;
     if (!may.replace) return false;
-    await deps.drop(record, Errcode.Dropped, "replaced by a new publisher");
+    await deps.drop(record, Errcode.Dropped, "replaced by a new publisher", SubErrcode.Replaced);
     const deadline = nowMs() + REPLACE_WAIT_MS;
     while (nowMs() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, REPLACE_POLL_MS));
@@ -96,11 +119,12 @@ export function createAdmission(
         const auth = verdict.subErrcode !== null && verdict.subErrcode >= 500;
         const outcome = auth ? "auth" : verdict.subErrcode === 305 ? "forbidden" : "domain";
         const sub = verdict.subErrcode === null ? "" : `, sub_errcode ${verdict.subErrcode}`;
-        const refusal = refuse(
+        const refusal = refuseAndRecord(
           outcome,
           auth ? "NetStream.Publish.Unauthorized" : "NetStream.Publish.Denied",
           `${verdict.reason} (errcode ${Errcode.Refused}${sub})`,
           request,
+          { errcode: Errcode.Refused, subErrcode: verdict.subErrcode },
         );
         return { admitted: false, refusal };
       }
@@ -113,11 +137,12 @@ export function createAdmission(
           sequence,
         });
         if (!hook.ok) {
-          const refusal = refuse(
+          const refusal = refuseAndRecord(
             "hook",
             "NetStream.Publish.Unauthorized",
             `${hook.reason} (errcode ${Errcode.ThirdPartyAuthFailed})`,
             request,
+            { errcode: Errcode.ThirdPartyAuthFailed, subErrcode: null },
           );
           return { admitted: false, refusal };
         }
@@ -139,13 +164,14 @@ export function createAdmission(
         { replace },
       );
       if (!taken) {
-        const refusal = refuse(
+        const refusal = refuseAndRecord(
           "duplicate",
           "NetStream.Publish.BadName",
           replace || ingest.duplicatePublish === "reject"
             ? "the stream is already being published (errcode 18, sub_errcode 601)"
             : "the stream is already being published; only a publisher with the domain's push key may replace it (errcode 18, sub_errcode 601)",
           request,
+          { errcode: Errcode.Refused, subErrcode: 601 },
         );
         return { admitted: false, refusal };
       }

@@ -15,7 +15,9 @@ export function createClusterDuties(
     /** This node's live publish of a stream, if it has one. */
     local(
       key: StreamKey,
-    ): { sequence: string; drop(errcode: number, detail: string): void } | undefined;
+    ):
+      | { sequence: string; drop(errcode: number, detail: string, subErrcode?: number): void }
+      | undefined;
   },
 ): { start(): Promise<void>; stop(): void } {
   const { store, clock, logger, metrics, nodeId } = deps;
@@ -47,7 +49,11 @@ export function createClusterDuties(
     for (const row of await store.streams.pendingDrops(nodeId)) {
       const publish = deps.local(row);
       if (publish && publish.sequence === row.sequence) {
-        publish.drop(row.dropErrcode ?? Errcode.Dropped, "drop requested through the API");
+        publish.drop(
+          row.dropErrcode ?? Errcode.Dropped,
+          "drop requested through the API",
+          row.dropSubErrcode ?? undefined,
+        );
       } else {
         // Not ours any more (ended meanwhile): release the stale row.
         await store.streams.unregister(row, row.sequence);

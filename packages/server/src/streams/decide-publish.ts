@@ -26,7 +26,8 @@ export interface PublishOrigin {
 /**
  * Who may publish, for the RTMP ingest (stream-service.ts) and the media-server hooks alike:
  * the push domain must be added unless `ingest.allowUnregisteredDomains` allows it (`true`, or
- * `"loopback"`, the default, for a local publisher), must be a push domain,
+ * `"loopback"`, the default, for a local publisher), must be a push domain not stopped by
+ * ForbidLiveDomain,
  * must pass Tencent push auth with its main or backup key (AuthDelta applied) when enabled, and
  * the stream must not be forbidden. The ingest adds its third-party hook and duplicate check;
  * hooked media servers have their own and own their publishers.
@@ -51,6 +52,9 @@ export async function decidePublish(
     }
   } else if (domain.type !== 0) {
     return refuse(null, `${key.domainName} is a play domain`);
+  } else if (domain.status === 0) {
+    // Tencent 18/303 (推流域名被禁用): the domain was stopped with ForbidLiveDomain.
+    return refuse(303, `push domain ${key.domainName} is disabled (ForbidLiveDomain)`);
   } else if (domain.pushAuth.enabled) {
     const auth = checkPushAuth({
       streamName: key.streamName,
@@ -83,11 +87,8 @@ export function mayReplace(
   return verdict.authenticated;
 }
 
-/** Whether an address is the loopback interface (127.0.0.0/8, ::1, or either IPv4-mapped). */
-export function isLoopbackAddress(address: string): boolean {
-  const plain = address.toLowerCase().replace(/^::ffff:/, "");
-  return plain === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(plain);
-}
+/** Shared with play decisions (playback/decide-play.ts). */
+export { isLoopbackAddress } from "../domain/address-policy.js";
 
 function refuse(subErrcode: number | null, reason: string): PublishVerdict {
   return { ok: false, errcode: Errcode.Refused, subErrcode, reason };

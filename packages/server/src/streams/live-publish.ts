@@ -4,11 +4,17 @@ import type { ActivePublish, PublishRequest } from "../ingest/session/publish-ho
 import type { FlvTag } from "../media/flv-tag.js";
 import { MediaFanout, type TagSink } from "../media/media-fanout.js";
 import type { PublishedStream } from "../media/published-stream.js";
-import { dimensionsFromSequenceHeader, inspectVideoTag } from "../media/video-tag.js";
+import {
+  dimensionsFromSequenceHeader,
+  inspectVideoTag,
+  TENCENT_CODEC_NAMES,
+} from "../media/video-tag.js";
 
 /** How a publish ended: the Tencent interruption errcode (docs/ingest.md, "Why a publish ended") and why. */
 export interface PublishEnd {
   errcode: number;
+  /** Why the service ended it (`SubErrcode` of errcode 21: Drop, Forbid, replaced). */
+  subErrcode?: number | undefined;
   detail: string;
 }
 
@@ -24,7 +30,11 @@ export class LivePublish implements ActivePublish, PublishedStream {
   private readonly fanout = new MediaFanout();
   width = 0;
   height = 0;
+  videoCodec = "";
   readonly announced: Promise<void>;
+  readonly pushed: Promise<void>;
+  /** The stream service calls it once the push is committed (or failed to be). */
+  readonly markPushed: () => void;
   readonly ended: Promise<PublishEnd>;
   private announce!: () => void;
   private finish!: (end: PublishEnd) => void;
@@ -47,6 +57,11 @@ export class LivePublish implements ActivePublish, PublishedStream {
     this.ended = new Promise((resolve) => {
       this.finish = resolve;
     });
+    let markPushed!: () => void;
+    this.pushed = new Promise((resolve) => {
+      markPushed = resolve;
+    });
+    this.markPushed = markPushed;
     this.timer = setTimeout(() => this.announce(), announceAfterMs);
     this.timer.unref();
   }
@@ -62,6 +77,10 @@ export class LivePublish implements ActivePublish, PublishedStream {
 
   get clientIp(): string {
     return this.request.clientIp;
+  }
+
+  get peerChunkSize(): number {
+    return this.request.connection.peerChunkSize?.() ?? 0;
   }
 
   get closed(): boolean {
@@ -90,6 +109,7 @@ export class LivePublish implements ActivePublish, PublishedStream {
     if (tag.type === 9) {
       const info = inspectVideoTag(tag.data);
       sequenceHeader = info.sequenceHeader;
+      if (sequenceHeader) this.videoCodec = TENCENT_CODEC_NAMES[info.codec];
       if (sequenceHeader && this.width === 0) {
         const size = dimensionsFromSequenceHeader(tag.data);
         if (size) {
@@ -106,12 +126,12 @@ export class LivePublish implements ActivePublish, PublishedStream {
   }
 
   /** The first end wins: the session's (client stopped, connection lost…) or a `drop`. */
-  end(errcode: number, detail: string): void {
+  end(errcode: number, detail: string, subErrcode?: number): void {
     if (this.over) return;
     this.over = true;
     this.announce();
     this.fanout.close();
-    this.finish({ errcode, detail });
+    this.finish(subErrcode === undefined ? { errcode, detail } : { errcode, subErrcode, detail });
   }
 
   /**
@@ -119,8 +139,8 @@ export class LivePublish implements ActivePublish, PublishedStream {
    * it ends here, at once, and the connection is then closed; the session's own end that follows
    * finds it already ended.
    */
-  drop(errcode: number, detail: string): void {
-    this.end(errcode, detail);
+  drop(errcode: number, detail: string, subErrcode?: number): void {
+    this.end(errcode, detail, subErrcode);
     this.request.connection.drop(errcode, detail);
   }
 }

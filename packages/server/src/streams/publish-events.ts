@@ -1,4 +1,4 @@
-import { buildInterruptionEvent, buildPushEvent } from "@onair/callbacks";
+import { buildInterruptionEvent, buildPushEvent, type ErrmsgTexts } from "@onair/callbacks";
 import type { Logger } from "pino";
 import { streamKeyText } from "../domain/stream-key.js";
 import type { EventInput } from "../events/event-committer.js";
@@ -15,12 +15,14 @@ export interface PublishEvents {
   /** event_type 0 with the Tencent errcode, at `endedAtMs`; `push_duration` since the start. */
   interruption(
     publish: PublishIdentity & { startedAtMs: number },
-    end: { errcode: number; endedAtMs: number },
+    end: { errcode: number; subErrcode?: number | undefined; endedAtMs: number },
   ): Promise<void>;
 }
 
 export function createPublishEvents(deps: {
   appid: number;
+  /** Which table's texts `errmsg` carries (config `ingest.errmsgTexts`). */
+  errmsgTexts?: ErrmsgTexts;
   commit: (input: EventInput) => Promise<unknown>;
   logger: Logger;
 }): PublishEvents {
@@ -55,6 +57,8 @@ export function createPublishEvents(deps: {
         buildInterruptionEvent({
           ...publishFacts(deps.appid, publish, end.endedAtMs),
           errcode: end.errcode,
+          subErrcode: end.subErrcode,
+          errmsgTexts: deps.errmsgTexts ?? "current",
           pushDurationMs: end.endedAtMs - publish.startedAtMs,
         }),
       );

@@ -14,8 +14,12 @@ import type { NodeContext } from "./node-context.js";
 import { createPublishEvents } from "./publish-events.js";
 
 export interface StreamService extends PublishHost {
-  /** Ends a live publish wherever it runs; false when the stream is not live. */
-  drop(key: StreamKey, errcode: number, detail: string): Promise<boolean>;
+  /**
+   * Ends a live publish wherever it runs; false when the stream is not live. `subErrcode` (Tencent
+   * 267/31083: 21/100 Drop, 21/101 Forbid, 21/102 replaced) picks the interruption's errmsg,
+   * also on the node that holds the publish (the `drop_sub_errcode` it polls).
+   */
+  drop(key: StreamKey, errcode: number, detail: string, subErrcode?: number): Promise<boolean>;
   /** This node's live publishes. */
   readonly localCount: number;
   start(): Promise<void>;
@@ -46,6 +50,7 @@ export function createStreamService(
 
   const events = createPublishEvents({
     appid: config.appid,
+    errmsgTexts: config.ingest.errmsgTexts,
     commit: deps.commit,
     logger,
   });
@@ -56,13 +61,18 @@ export function createStreamService(
     local: (key) => live.get(streamKeyText(key)),
   });
 
-  async function drop(key: StreamKey, errcode: number, detail: string): Promise<boolean> {
+  async function drop(
+    key: StreamKey,
+    errcode: number,
+    detail: string,
+    subErrcode?: number,
+  ): Promise<boolean> {
     const local = live.get(streamKeyText(key));
     if (local) {
-      local.drop(errcode, detail);
+      local.drop(errcode, detail, subErrcode);
       return true;
     }
-    return store.streams.requestDrop(key, errcode);
+    return store.streams.requestDrop(key, errcode, subErrcode);
   }
 
   /** Leaves the node's live set the moment the publish ends; its events follow. */
@@ -97,7 +107,11 @@ export function createStreamService(
         })
         .catch((err: unknown) => logger.warn({ err }, "could not record the picture size"));
     }
-    await events.push(publish);
+    try {
+      await events.push(publish);
+    } finally {
+      publish.markPushed();
+    }
     const end = await ending;
     await store.streams
       .unregister(publish.key, publish.sequence)
@@ -132,7 +146,10 @@ export function createStreamService(
     live.set(streamKeyText(key), publish);
     const driven = drive(publish)
       .catch((err: unknown) => logger.error({ err, sequence }, "publish events failed"))
-      .finally(() => running.delete(driven));
+      .finally(() => {
+        publish.markPushed(); // never leave consumers waiting on a push that will not come
+        running.delete(driven);
+      });
     running.add(driven);
     deps.nodeEvents.emit("publish.started", publish);
     metrics.publishes.inc({ outcome: "accepted" });

@@ -158,12 +158,20 @@ for (const [way, makeClient] of [
       );
       await client.DeleteLiveCallbackRule({ DomainName: domain, AppName: "live" });
       assert.deepEqual((await client.DescribeLiveCallbackRules()).Rules, []);
+      // Each action's documented not-found code (issue 13), not a bare ResourceNotFound.
       await rejectsWith(
         client.DeleteLiveCallbackRule({ DomainName: domain, AppName: "live" }),
-        "ResourceNotFound",
+        "FailedOperation.NotFound",
       );
       await client.DeleteLiveCallbackTemplate({ TemplateId });
-      await rejectsWith(client.DescribeLiveCallbackTemplate({ TemplateId }), "ResourceNotFound");
+      await rejectsWith(
+        client.DescribeLiveCallbackTemplate({ TemplateId }),
+        "InternalError.ConfNotFound",
+      );
+      await rejectsWith(
+        client.DeleteLiveCallbackTemplate({ TemplateId }),
+        "InternalError.ConfNotFound",
+      );
       await rejectsWith(
         client.DeleteLiveDomain({ DomainName: domain, DomainType: 1 }),
         "ResourceNotFound.DomainNotExist",
@@ -230,11 +238,11 @@ for (const [way, makeClient] of [
       );
       await rejectsWith(
         client.DescribeLiveCallbackTemplate({ TemplateId: 424242 }),
-        "ResourceNotFound",
+        "InternalError.ConfNotFound",
       );
       await rejectsWith(
         client.ModifyLiveCallbackTemplate({ TemplateId: 424242, Description: "x" }),
-        "ResourceNotFound",
+        "InternalError.ConfNotFound",
       );
       await rejectsWith(
         client.CreateLiveCallbackRule({
@@ -266,7 +274,8 @@ for (const [way, makeClient] of [
         "InvalidParameterValue",
       );
       await rejectsWith(client.DescribeLiveDomains({ PageSize: 5 }), "InvalidParameterValue");
-      await rejectsWith(client.request("DescribeLiveStreamPushInfoList", {}), "InvalidAction");
+      // An action Tencent does not have (DescribeLiveStreamPushInfoList, used here before, now exists).
+      await rejectsWith(client.request("DescribeNoSuchAction", {}), "InvalidAction");
       await rejectsWith(
         client.request("DescribeLiveCallbackRules", { DomainName: "x.example" }),
         "UnknownParameter",

@@ -190,7 +190,7 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
     await page.getByRole("button", { name: "Create screenshot template" }).click();
     await page
       .getByRole("alert")
-      .filter({ hasText: "SnapshotInterval must be between 5 and 300 seconds" })
+      .filter({ hasText: "SnapshotInterval must be between 2 and 300 seconds" })
       .waitFor();
     await page.getByLabel("Screenshot interval (s)").fill("5");
     await page.getByRole("button", { name: "Create screenshot template" }).click();

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { signPushUrl } from "@onair/callbacks";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
@@ -23,17 +26,23 @@ const AUTH_KEY = "e12c46f2612d5106e2034781ab261ca3";
 describe("nginx-rtmp hooks, end to end", () => {
   let h: IngestHarness;
   let nginx: HookedNginx;
+  let recordDir = "";
   before(async () => {
+    // nginx records into a folder OnAir serves (hooks.recordingDirs), so video_url is http.
+    recordDir = mkdtempSync(join(tmpdir(), "onair-hooks-rec-"));
+    chmodSync(recordDir, 0o777); // nginx's worker writes here under its own user
     // The harness template already sends RecordNotifyUrl to the receiver.
-    h = await startIngestHarness();
+    h = await startIngestHarness({}, { hooks: { recordingDirs: [recordDir] } });
     await h.addPushAuthDomain(SECURE_DOMAIN, AUTH_KEY);
     nginx = await startHookedNginx({
       hookUrl: `http://127.0.0.1:${h.onair.httpPort}/hooks/nginx-rtmp?token=${TEST_HOOK_TOKEN}`,
+      recordDir,
     });
   });
   after(async () => {
     await nginx?.stop();
     await h?.stop();
+    if (recordDir) rmSync(recordDir, { recursive: true, force: true });
   });
 
   test("push, interruption (errcode 1, same sequence) and recordings of a 4 s publish", async () => {
@@ -61,7 +70,18 @@ describe("nginx-rtmp hooks, end to end", () => {
     assert.equal(record.task_id, push.sequence, "the recording names its publish");
     assert.ok(Number(record.file_size) >= 1024, `file_size ${record.file_size}`);
     assert.ok(Number(record.duration) >= 1, `duration ${record.duration} s (ffprobe)`);
-    assert.match(String(record.video_url), /^file:\/\/.*\.flv$/);
+    // Served by OnAir's signed file route like a native recording (issue 13), not a file:// path.
+    const videoUrl = String(record.video_url);
+    assert.match(
+      videoUrl,
+      /^http:\/\/127\.0\.0\.1:\d+\/files\/hooks\/0\/.*\.flv\?expires=\d+&sig=/,
+    );
+    const served = await fetch(videoUrl);
+    assert.equal(served.status, 200);
+    assert.equal((await served.arrayBuffer()).byteLength, Number(record.file_size));
+    const unsigned = await fetch(videoUrl.split("?")[0] ?? "");
+    assert.equal(unsigned.status, 403, "the URL's signature is what opens it");
+    await unsigned.arrayBuffer();
     assert.equal(record.stream_param, "viewer=7&room=abc");
   });
 

@@ -62,12 +62,16 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs = 15_000
 }
 
 /** Starts nginx-rtmp with `application live` hooked to `hookUrl` and recording every 2 s. */
-export async function startHookedNginx(options: { hookUrl: string }): Promise<HookedNginx> {
+export async function startHookedNginx(options: {
+  hookUrl: string;
+  /** Where nginx records (an existing folder); default a new one beside its config. */
+  recordDir?: string;
+}): Promise<HookedNginx> {
   ensureInstalled();
   const dir = mkdtempSync(join(tmpdir(), "onair-hooks-nginx-"));
   chmodSync(dir, 0o755);
-  const recordDir = join(dir, "rec");
-  mkdirSync(recordDir);
+  const recordDir = options.recordDir ?? join(dir, "rec");
+  if (!options.recordDir) mkdirSync(recordDir);
   const port = await freePort();
   const config = join(dir, "nginx.conf");
   const errorLog = join(dir, "error.log");

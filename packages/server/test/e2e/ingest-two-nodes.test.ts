@@ -102,7 +102,20 @@ describe("RTMP ingest on two nodes sharing PostgreSQL", { timeout: 60_000 }, () 
     await b.sdk.DropLiveStream({ DomainName: DOMAIN, AppName: "live", StreamName: "on-a" });
     const [end] = await events("on-a", 0);
     assert.equal(end?.errcode, 21);
+    assert.equal(end?.errmsg, "The stream was stopped at your request", "21/100");
     await client.closed;
+  });
+
+  test("B's ForbidLiveStream of a publish on A: 21 with 21/101's text, from node A", async () => {
+    const client = await publishOn(a, "banned-on-a");
+    await events("banned-on-a", 1);
+    const key = { DomainName: DOMAIN, AppName: "live", StreamName: "banned-on-a" };
+    await b.sdk.ForbidLiveStream(key);
+    const [end] = await events("banned-on-a", 0);
+    assert.equal(end?.errcode, 21);
+    assert.equal(end?.errmsg, "The stream was disabled at your request");
+    await client.closed;
+    await b.sdk.ResumeLiveStream(key);
   });
 
   test("a second publisher on node B replaces the one on node A", async () => {
@@ -111,6 +124,7 @@ describe("RTMP ingest on two nodes sharing PostgreSQL", { timeout: 60_000 }, () 
     const second = await publishOn(b, "contested");
     const [end] = await events("contested", 0);
     assert.equal(end?.errcode, 21);
+    assert.equal(end?.errmsg, "A new push URL replaced the current one", "21/102");
     assert.equal(end?.sequence, push?.sequence);
     await first.closed;
     const online = await a.sdk.DescribeLiveStreamOnlineList({

@@ -53,6 +53,25 @@ describe("porn detection → event_type 317", { timeout: 120_000 }, () => {
     assert.equal(hit.suggestion, "Block");
     assert.equal(hit.label, "Porn");
     assert.ok(Array.isArray(hit.labelResults) && hit.labelResults.length > 0);
+    // Tencent 267/38084: a porn hit is PornHigh; a scene that passed is labelled Normal.
+    assert.equal(hit.subLabel, "PornHigh");
+    const results = hit.labelResults as { Scene: string; Label: string; Suggestion: string }[];
+    for (const r of results) {
+      if (r.Suggestion === "Pass") assert.equal(r.Label, "Normal", `scene ${r.Scene}`);
+      else assert.equal(r.Label, r.Scene, `scene ${r.Scene}`);
+    }
+    // The scores Tencent still sends for compatibility, as integers.
+    for (const field of [
+      "polityScore",
+      "illegalScore",
+      "terrorScore",
+      "similarScore",
+      "abuseScore",
+      "teenagerScore",
+      "adScore",
+      "customScore",
+    ])
+      assert.ok(Number.isInteger(hit[field]), `${field} = ${hit[field]}`);
     assert.equal(typeof hit.screenshotTime, "number");
     const metrics = await (await fetch(`http://127.0.0.1:${h.onair.httpPort}/metrics`)).text();
     assert.match(metrics, /onair_snapshots_total\{outcome="taken"\} [1-9]/);

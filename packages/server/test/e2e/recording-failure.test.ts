@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { quietPeriod } from "../helpers/wait-for.js";
 import { type IngestHarness, startIngestHarness, TEST_DOMAIN } from "./ingest-harness.js";
 
 /**
@@ -36,6 +37,9 @@ test("ffmpeg missing: 332 record_error and a 341 exception; the stream is unaffe
   const [exception] = await h.events("unrecordable", 341);
   assert.equal(exception?.exception_level, "error");
   assert.match(JSON.stringify(exception?.exception), /ffmpeg could not start/);
+  // Tencent 267/68622: -104, writing frames into the container failed; MP4 is "mp4".
+  assert.equal((exception?.exception as { type?: number } | undefined)?.type, -104);
+  assert.equal(exception?.file_format, "mp4");
   const statuses = await h.events("unrecordable", 332, 2);
   assert.deepEqual(statuses.map((s) => s.record_event).sort(), [
     "record_error",
@@ -47,4 +51,22 @@ test("ffmpeg missing: 332 record_error and a 341 exception; the stream is unaffe
   const [end] = await h.events("unrecordable", 0);
   assert.equal(end?.errcode, 1);
   assert.equal(end?.sequence, push?.sequence);
+});
+
+test("RecordExceptionLevels without error: no 341 of level error is sent", async () => {
+  await h.sdk.ModifyLiveCallbackTemplate({
+    TemplateId: h.templateId,
+    RecordExceptionLevels: ["info", "warning"],
+  });
+  const ffmpeg = publishWithFfmpeg(h.rtmpUrl("live/filtered"), { seconds: 2 });
+  const statuses = await h.events("filtered", 332, 2);
+  assert.ok(statuses.some((s) => s.record_event === "record_error"));
+  assert.equal((await ffmpeg.exited).code, 0);
+  await h.events("filtered", 0);
+  await quietPeriod(500);
+  const sent = h.receiver.received.filter(
+    (r) => r.event?.stream_id === "filtered" && r.event?.event_type === 341,
+  );
+  assert.equal(sent.length, 0, "the template lists info and warning only");
+  await h.sdk.ModifyLiveCallbackTemplate({ TemplateId: h.templateId, RecordExceptionLevels: [] });
 });

@@ -74,7 +74,7 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
     await assert.rejects(
       sdk.CreateLiveRecordTemplate({
         TemplateName: "x",
-        FlvParam: { RecordInterval: 9000, Enable: 1 },
+        FlvParam: { RecordInterval: 43_201, Enable: 1 },
       }),
       (err: { code?: string }) => err.code === "InvalidParameterValue",
     );
@@ -109,6 +109,23 @@ describe("FLV, MP4 and HLS recording → event_type 100 and 332", () => {
     assert.ok(byFormat("flv").length >= 3, `${byFormat("flv").length} FLV files`);
     assert.ok(byFormat("mp4").length >= 3, `${byFormat("mp4").length} MP4 files`);
     assert.equal(byFormat("hls").length, 1, "one HLS playlist per publish");
+    // callback_ext with Tencent's keys, from the stream's own sequence header (267/38082).
+    for (const file of all) {
+      assert.deepEqual(JSON.parse(String(file.callback_ext)), {
+        video_codec: "h264",
+        session_id: file.task_id,
+        resolution: "640x360",
+      });
+    }
+    // media_start_time: the stream timestamp (ms) of each FLV file's first tag, not always 0.
+    const starts = byFormat("flv")
+      .map((f) => Number(f.media_start_time))
+      .sort((a, b) => a - b);
+    assert.ok(
+      starts.every((ms, i) => i === 0 || ms > (starts[i - 1] as number)),
+      String(starts),
+    );
+    assert.ok((starts[1] as number) >= 2500, `second FLV file starts at ${starts[1]} ms`);
     const expectedFormat = { flv: "flv", mp4: "mov,mp4,m4a,3gp,3g2,mj2", hls: "hls" } as Record<
       string,
       string

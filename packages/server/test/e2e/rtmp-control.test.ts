@@ -114,12 +114,12 @@ describe("RTMP ingest: push auth and stream control through the official SDK", (
     await sdk.DropLiveStream(key);
     const [dropped] = await h.events("controlled", 0);
     assert.equal(dropped?.errcode, 21);
+    // Tencent 267/31083, 21/100: not "The live streaming system has an internal error".
+    assert.equal(dropped?.errmsg, "The stream was stopped at your request");
     await first.closed;
     assert.equal((await sdk.DescribeLiveStreamState(key)).StreamState, "inactive");
-    await assert.rejects(
-      sdk.DropLiveStream(key),
-      (err: { code?: string }) => err.code === "ResourceNotFound.StreamNotAlive",
-    );
+    // Tencent 267/30795: dropping a stream that is not live succeeds (issue 13).
+    assert.deepEqual(Object.keys(await sdk.DropLiveStream(key)), ["RequestId"]);
 
     await sdk.ForbidLiveStream({ ...key, Reason: "test ban" });
     assert.equal((await sdk.DescribeLiveStreamState(key)).StreamState, "forbid");
@@ -137,18 +137,70 @@ describe("RTMP ingest: push auth and stream control through the official SDK", (
     const now = new Date();
     const hourAgo = new Date(now.getTime() - 3600_000);
     const fmt = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
-    const list = await sdk.DescribeLiveStreamEventList({
+    const window = {
       StartTime: fmt(hourAgo),
       EndTime: fmt(new Date(now.getTime() + 60_000)),
       StreamName: "controlled",
       IsStrict: 1,
+    };
+    // The banned attempt is listed as a failed start (18) unless IsFilter is 1.
+    const list = await sdk.DescribeLiveStreamEventList(window);
+    assert.equal(list.TotalNum, 3);
+    const reasons = list.EventList?.map((e) => e.StopReason);
+    assert.ok(reasons?.includes("21: The stream was stopped at your request."), String(reasons));
+    assert.deepEqual(list.EventList?.map((e) => e.StopReason?.split(":")[0]).sort(), [
+      "18",
+      "21",
+      "3",
+    ]);
+    const started = await sdk.DescribeLiveStreamEventList({ ...window, IsFilter: 1 });
+    assert.deepEqual(started.EventList?.map((e) => e.StopReason?.split(":")[0]).sort(), [
+      "21",
+      "3",
+    ]);
+    const published = await sdk.DescribeLiveStreamPublishedList({
+      DomainName: TEST_DOMAIN,
+      StartTime: fmt(hourAgo),
+      EndTime: fmt(new Date(now.getTime() + 60_000)),
+      AppName: "live",
+      StreamName: "controlled",
     });
-    assert.equal(list.TotalNum, 2);
-    const reasons = list.EventList?.map((e) => e.StopReason).sort();
-    assert.deepEqual(
-      reasons?.map((r) => r?.split(":")[0]),
-      ["21", "3"],
+    assert.equal(published.TotalNum, 2);
+    assert.ok(published.PublishInfo?.every((p) => p.ClientIp === "127.0.0.1"));
+  });
+
+  test("ForbidLiveDomain: a real ffmpeg push to the stopped domain is refused (18/303); EnableLiveDomain lets it in again", async () => {
+    const live = await tryPublish(signed("before-forbid", MAIN_KEY));
+    assert.equal(live.code, "NetStream.Publish.Start");
+    await h.events("before-forbid", 1);
+
+    await sdk.ForbidLiveDomain({ DomainName: AUTH_DOMAIN });
+    assert.equal((await sdk.DescribeLiveDomain({ DomainName: AUTH_DOMAIN })).DomainInfo?.Status, 0);
+    const url = h.rtmpUrl(`live/${signed("stopped-domain", MAIN_KEY)}&domain=${AUTH_DOMAIN}`);
+    const refused = await publishWithFfmpeg(url, { seconds: 2 }).exited;
+    assert.notEqual(refused.code, 0, "ffmpeg fails when its publish is refused");
+    const raw = await tryPublish(signed("stopped-domain", MAIN_KEY));
+    assert.equal(raw.code, "NetStream.Publish.Denied");
+    await raw.client.closed;
+    await assert.rejects(h.events("stopped-domain", 1, 1, 500), /waited/);
+    // A publish that was already live goes on.
+    assert.equal(
+      (
+        await sdk.DescribeLiveStreamState({
+          DomainName: AUTH_DOMAIN,
+          AppName: "live",
+          StreamName: "before-forbid",
+        })
+      ).StreamState,
+      "active",
     );
+    live.client.end();
+
+    await sdk.EnableLiveDomain({ DomainName: AUTH_DOMAIN });
+    assert.equal((await sdk.DescribeLiveDomain({ DomainName: AUTH_DOMAIN })).DomainInfo?.Status, 1);
+    const accepted = publishWithFfmpeg(url, { seconds: 1 });
+    await h.events("stopped-domain", 1);
+    assert.equal((await accepted.exited).code, 0);
   });
 
   test("a second publisher with the push key replaces the first (errcode 21 for the first)", async () => {
@@ -160,6 +212,7 @@ describe("RTMP ingest: push auth and stream control through the official SDK", (
     assert.equal(b, "NetStream.Publish.Start");
     const [end] = await h.events("contested", 0);
     assert.equal(end?.errcode, 21);
+    assert.equal(end?.errmsg, "A new push URL replaced the current one", "21/102");
     assert.equal(end?.sequence, firstPush?.sequence);
     const pushes = await h.events("contested", 1, 2);
     assert.notEqual(pushes[1]?.sequence, firstPush?.sequence);

@@ -127,7 +127,7 @@ describe("onair: the official SDK configures it, events reach a real receiver", 
       },
     );
     await assert.rejects(byEndpoint.DescribeLiveCallbackTemplate({ TemplateId: 424242 }), {
-      code: "ResourceNotFound",
+      code: "InternalError.ConfNotFound",
     });
     const wrongKey = new LiveClient({
       credential: { secretId, secretKey: "wrong" },

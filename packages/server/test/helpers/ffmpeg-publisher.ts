@@ -12,7 +12,12 @@ export interface FfmpegPublisher {
 
 export function publishWithFfmpeg(
   url: string,
-  options: { seconds?: number; size?: string } = {},
+  options: {
+    seconds?: number;
+    size?: string;
+    /** Constant video bitrate (x264 CBR with filler), for tests that need the bytes to flow. */
+    videoKbps?: number;
+  } = {},
 ): FfmpegPublisher {
   const args = [
     "-hide_banner",
@@ -36,6 +41,15 @@ export function publishWithFfmpeg(
     "ultrafast",
     "-g",
     "25",
+    ...(options.videoKbps === undefined
+      ? []
+      : [
+          ...["-b:v", "-minrate", "-maxrate"].flatMap((flag) => [flag, `${options.videoKbps}k`]),
+          "-bufsize",
+          `${Math.ceil((options.videoKbps ?? 0) / 2)}k`,
+          "-x264-params",
+          "nal-hrd=cbr:filler=1",
+        ]),
     "-c:a",
     "aac",
     "-f",

@@ -4,15 +4,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /**
- * A pre-encoded 1080p30 FLV file at a constant bitrate, as an encoder at that setting sends it:
+ * A pre-encoded 30 fps FLV file (1080p unless told) at a constant bitrate, as an encoder at that setting sends it:
  * x264 in CBR mode (`nal-hrd=cbr` pads with filler data, so the test pattern, which compresses to
  * almost nothing, still fills the stated rate) plus 128 kbit/s AAC. Made once per machine and
  * reused (a few seconds of ffmpeg); replayed with `ffmpeg -re -c copy` it is a real HD publisher.
  */
-export async function hdFixture(options: { mbps: number; seconds: number }): Promise<string> {
+export async function hdFixture(options: {
+  mbps: number;
+  seconds: number;
+  /** Picture size, default 1920x1080. */
+  size?: string;
+}): Promise<string> {
+  const size = options.size ?? "1920x1080";
   const dir = join(tmpdir(), "onair-fixtures");
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `1080p30-${options.mbps}mbps-${options.seconds}s.flv`);
+  const name = size === "1920x1080" ? "1080p30" : `${size}p30`;
+  const file = join(dir, `${name}-${options.mbps}mbps-${options.seconds}s.flv`);
   if (existsSync(file)) return file;
   const rate = `${options.mbps}M`;
   const partial = `${file}.${process.pid}.part`;
@@ -24,7 +31,7 @@ export async function hdFixture(options: { mbps: number; seconds: number }): Pro
     "-f",
     "lavfi",
     "-i",
-    "testsrc2=size=1920x1080:rate=30",
+    `testsrc2=size=${size}:rate=30`,
     "-f",
     "lavfi",
     "-i",

@@ -71,6 +71,27 @@ export function storeContract(
       });
       assert.equal(updated?.pushAuth.mainKey, "k");
       assert.equal(await store.domains.updatePushAuth("none.example", pushAuth), null);
+      // ForbidLiveDomain / EnableLiveDomain: a new domain is enabled (1).
+      assert.equal((await store.domains.get("a.example"))?.status, 1);
+      assert.equal((await store.domains.setStatus("a.example", 0))?.status, 0);
+      assert.equal((await store.domains.get("a.example"))?.status, 0);
+      assert.equal((await store.domains.setStatus("a.example", 1))?.status, 1);
+      assert.equal(await store.domains.setStatus("none.example", 0), null);
+      // Play auth has a column of its own: a play domain's keys never touch its push_auth.
+      const play = await store.domains.create({ name: "p.example", type: 1, pushAuth });
+      assert.deepEqual(play.playAuth, {
+        enabled: false,
+        mainKey: "",
+        backupKey: "",
+        authDeltaSeconds: 0,
+      });
+      assert.deepEqual((await store.domains.get("p.example"))?.playAuth, play.playAuth);
+      const playAuth = { enabled: true, mainKey: "m", backupKey: "b", authDeltaSeconds: 30 };
+      const withPlayAuth = await store.domains.updatePlayAuth("p.example", playAuth);
+      assert.deepEqual(withPlayAuth?.playAuth, playAuth);
+      assert.deepEqual(withPlayAuth?.pushAuth, pushAuth);
+      assert.equal(await store.domains.updatePlayAuth("none.example", playAuth), null);
+      assert.equal(await store.domains.delete("p.example"), true);
       assert.equal((await store.domains.list()).length, 1);
       assert.equal(await store.domains.delete("a.example"), true);
       assert.equal(await store.domains.delete("a.example"), false);
@@ -89,6 +110,61 @@ export function storeContract(
       );
       assert.equal((await store.rules.list()).length, 1);
       assert.equal(await store.rules.delete("d.example", "nope"), false);
+      // create never rebinds: a bound pair answers null and keeps its template.
+      assert.equal(
+        await store.rules.create({ domainName: "d.example", appName: "live", templateId }),
+        null,
+      );
+      const other = await store.rules.create({ domainName: "d.example", appName: "x", templateId });
+      assert.equal(other?.appName, "x");
+      assert.equal(await store.rules.delete("d.example", "x"), true);
+    });
+
+    test("record and snapshot templates: updateTemplate replaces the columns, null when absent", async () => {
+      const record = await store.recording.createTemplate({
+        name: "r",
+        description: "",
+        params: { Flv: { RecordInterval: 600, StorageTime: 0, Enable: 1 } },
+        special: { HlsSpecialParam: { FlowContinueDuration: 30 } },
+      });
+      const changed = await store.recording.updateTemplate(record.id, {
+        name: "r2",
+        description: "d",
+        params: { Mp3: { RecordInterval: 900, StorageTime: 0, Enable: 1 } },
+        special: { FlvSpecialParam: { UploadInRecording: true } },
+      });
+      assert.equal(changed?.name, "r2");
+      assert.deepEqual(changed?.params, {
+        Mp3: { RecordInterval: 900, StorageTime: 0, Enable: 1 },
+      });
+      assert.deepEqual(changed?.special, { FlvSpecialParam: { UploadInRecording: true } });
+      assert.deepEqual((await store.recording.getTemplate(record.id))?.special, changed?.special);
+      assert.equal(
+        await store.recording.updateTemplate(record.id + 1000, {
+          name: "x",
+          description: "",
+          params: {},
+        }),
+        null,
+      );
+      const shot = await store.snapshots.createTemplate({
+        name: "s",
+        description: "",
+        intervalSeconds: 2,
+        width: 0,
+        height: 0,
+        pornFlag: 0,
+        cos: {},
+      });
+      const reshot = await store.snapshots.updateTemplate(shot.id, {
+        ...shot,
+        intervalSeconds: 30,
+        cos: { CosBucket: "b" },
+      });
+      assert.equal(reshot?.intervalSeconds, 30);
+      assert.deepEqual(reshot?.cos, { CosBucket: "b" });
+      assert.equal(await store.recording.deleteTemplate(record.id), true);
+      assert.equal(await store.snapshots.deleteTemplate(shot.id), true);
     });
 
     test("append commits an event with its deliveries; a failing delivery rolls the event back", async () => {
@@ -297,20 +373,40 @@ export function storeContract(
         width: 640,
         height: 360,
         dropErrcode: null,
+        dropSubErrcode: null,
       });
       assert.equal((await store.streams.list({ domainName: "d.example" })).length, 1);
       assert.equal((await store.streams.list({ appName: "other" })).length, 0);
 
-      assert.equal(await store.streams.requestDrop(key, 21), true);
+      assert.equal(await store.streams.requestDrop(key, 21, 101), true);
       assert.deepEqual(
-        (await store.streams.pendingDrops("node-a")).map((r) => r.dropErrcode),
-        [21],
+        (await store.streams.pendingDrops("node-a")).map((r) => [r.dropErrcode, r.dropSubErrcode]),
+        [[21, 101]],
+        "a Forbid reaches the holding node as 21/101",
       );
       assert.deepEqual(await store.streams.pendingDrops("node-b"), []);
       await store.streams.unregister(key, "not-the-holder");
       assert.ok(await store.streams.get(key), "only the holding sequence releases the stream");
 
       await store.streams.heartbeat("node-b", at(10_000));
+      assert.deepEqual(await store.streams.node("node-b"), {
+        nodeId: "node-b",
+        heartbeatAt: at(10_000),
+        httpAddress: "",
+        relayKey: "",
+      });
+      await store.streams.advertise(
+        "node-b",
+        { httpAddress: "10.0.0.2:8080", relayKey: "k1" },
+        at(10_000),
+      );
+      await store.streams.heartbeat("node-b", at(10_000));
+      assert.deepEqual(
+        await store.streams.node("node-b"),
+        { nodeId: "node-b", heartbeatAt: at(10_000), httpAddress: "10.0.0.2:8080", relayKey: "k1" },
+        "a heartbeat keeps the advertised address",
+      );
+      assert.equal(await store.streams.node("node-z"), null);
       await store.streams.heartbeat("node-a", at(0));
       const orphans = await store.streams.takeOrphans({
         nodeId: "node-b",
@@ -349,6 +445,72 @@ export function storeContract(
       assert.equal(await store.streams.resume(key), true);
       assert.equal(await store.streams.resume(key), false);
       assert.equal(await store.streams.forbidden(key, at(0)), null);
+    });
+
+    test("tasks: create, window queries, pages in creation order, stop once, delete", async () => {
+      const task = (id: string, stream: string, start: number, end: number, kind = "record") => ({
+        id,
+        kind: kind as "record" | "screenshot",
+        domainName: "d.example",
+        appName: "live",
+        streamName: stream,
+        startTime: at(start),
+        endTime: at(end),
+        templateId: id === "r1" ? null : 7,
+        streamType: 0,
+        extension: "",
+      });
+      await store.tasks.create(task("r1", "a", 0, 10_000));
+      await store.tasks.create(task("r2", "b", 5_000, 20_000));
+      await store.tasks.create(task("r3", "a", 30_000, 40_000));
+      await store.tasks.create(task("s1", "a", 0, 10_000, "screenshot"));
+      assert.equal((await store.tasks.get("record", "r1"))?.templateId, null);
+      assert.equal(await store.tasks.get("screenshot", "r1"), null, "kinds are apart");
+      assert.deepEqual((await store.tasks.inWindow("record", at(6_000))).map((t) => t.id).sort(), [
+        "r1",
+        "r2",
+      ]);
+      assert.deepEqual(
+        (await store.tasks.inWindow("record", at(10_000))).map((t) => t.id),
+        ["r2"],
+        "EndTime is exclusive",
+      );
+      const range = { from: at(0), to: at(40_000), after: "", limit: 2 };
+      const first = await store.tasks.list("record", range);
+      assert.deepEqual(
+        first.tasks.map((t) => t.id),
+        ["r1", "r2"],
+      );
+      assert.notEqual(first.next, "");
+      const second = await store.tasks.list("record", { ...range, after: first.next });
+      assert.deepEqual(
+        second.tasks.map((t) => t.id),
+        ["r3"],
+      );
+      assert.equal(second.next, "");
+      assert.deepEqual(
+        (await store.tasks.list("record", { ...range, streamName: "a", limit: 10 })).tasks.map(
+          (t) => t.id,
+        ),
+        ["r1", "r3"],
+      );
+      assert.deepEqual(
+        (await store.tasks.list("record", { ...range, to: at(15_000), limit: 10 })).tasks.map(
+          (t) => t.id,
+        ),
+        ["r1"],
+        "only tasks whose whole window is in the range",
+      );
+      assert.equal(await store.tasks.stop("record", "r2", at(7_000)), true);
+      assert.equal(await store.tasks.stop("record", "r2", at(8_000)), true);
+      assert.equal(
+        (await store.tasks.get("record", "r2"))?.stoppedAt?.getTime(),
+        at(7_000).getTime(),
+      );
+      assert.equal(await store.tasks.stop("record", "nope", at(0)), false);
+      assert.equal(await store.tasks.delete("record", "r3"), true);
+      assert.equal(await store.tasks.delete("record", "r3"), false);
+      assert.equal(await store.tasks.get("record", "r3"), null);
     });
   });
 }

@@ -112,6 +112,18 @@ describe("decidePublish over a real SQLite store", () => {
     assert.match(verdict.ok ? "" : verdict.reason, /play domain/);
   });
 
+  test("a domain stopped with ForbidLiveDomain refuses publishes with 18/303 until enabled", async () => {
+    await store.domains.setStatus("auth.example", 0);
+    try {
+      // Even a correctly signed publish: the domain itself is disabled.
+      const verdict = await decide(key("auth.example"), signed("cam1", MAIN, NOW_S + 60));
+      assert.deepEqual(verdict.ok ? null : [verdict.errcode, verdict.subErrcode], [18, 303]);
+    } finally {
+      await store.domains.setStatus("auth.example", 1);
+    }
+    assert.equal((await decide(key("auth.example"), signed("cam1", MAIN, NOW_S + 60))).ok, true);
+  });
+
   test("push auth: the main or the backup key authenticates", async () => {
     for (const pushKey of [MAIN, BACKUP]) {
       assert.deepEqual(await decide(key("auth.example"), signed("cam1", pushKey, NOW_S + 60)), {

@@ -4,10 +4,12 @@ import { defineAction } from "../action.js";
 import { appName, domainName } from "../fields.js";
 import { formatBeijingTime } from "../tencent-time.js";
 import type { CallBackRuleInfo } from "../wire-types.js";
+import { templateToBindNotFound } from "./template-actions.js";
 
 /**
  * Callback rules (Create/Describe/Delete LiveCallbackRule): a rule binds a push domain and
  * AppName to a template. AppName "" binds every AppName of the domain; an exact AppName wins.
+ * A pair has one rule: to rebind it, delete it and create it again, as on Tencent.
  */
 
 export const createLiveCallbackRule = defineAction({
@@ -21,18 +23,22 @@ export const createLiveCallbackRule = defineAction({
     .strict(),
   async run(p, ctx) {
     if (!(await ctx.store.templates.get(p.TemplateId))) {
-      throw new OnAirError(
-        "ONAIR_ERR_TEMPLATE_NOT_FOUND",
-        `callback template ${p.TemplateId} does not exist`,
-        { tencentCode: "InvalidParameter.ConfNotFound" },
-      );
+      throw templateToBindNotFound("Callback", p.TemplateId);
     }
-    // An existing rule for the same domain and AppName is rebound (its UpdateTime changes).
-    await ctx.store.rules.upsert({
+    const created = await ctx.store.rules.create({
       domainName: p.DomainName,
       appName: p.AppName,
       templateId: p.TemplateId,
     });
+    if (!created) {
+      // Tencent refuses a second rule for a bound DomainName+AppName with
+      // InternalError.RuleAlreadyExist (规则已经配置; the callback family's list, Tencent 267/32637).
+      throw new OnAirError(
+        "ONAIR_ERR_RULE_EXISTS",
+        `domain ${p.DomainName} and AppName "${p.AppName}" already have a callback rule; delete it first`,
+        { tencentCode: "InternalError.RuleAlreadyExist" },
+      );
+    }
     return {};
   },
 });
@@ -61,9 +67,11 @@ export const deleteLiveCallbackRule = defineAction({
   params: z.object({ DomainName: domainName, AppName: appName }).strict(),
   async run(p, ctx) {
     if (!(await ctx.store.rules.delete(p.DomainName, p.AppName))) {
+      // FailedOperation.NotFound (找不到记录): the one not-found code DeleteLiveCallbackRule lists.
       throw new OnAirError(
         "ONAIR_ERR_RULE_NOT_FOUND",
         `there is no callback rule for domain ${p.DomainName} and AppName "${p.AppName}"`,
+        { tencentCode: "FailedOperation.NotFound" },
       );
     }
     return {};

@@ -22,6 +22,7 @@ import { type ActionContext, defineAction } from "../action.js";
 import { assertCallbackUrlAllowed, MAX_CALLBACK_URL_LENGTH } from "../callback-url-policy.js";
 import { tencentName } from "../fields.js";
 import type { CallBackTemplateInfo } from "../wire-types.js";
+import { templateNotFound } from "./template-actions.js";
 
 /**
  * Callback templates (Create/Describe(s)/Modify/Delete LiveCallbackTemplate): Tencent's
@@ -184,9 +185,7 @@ function templateInfo(t: CallbackTemplate): CallBackTemplateInfo {
 
 async function loadTemplate(ctx: ActionContext, id: number): Promise<CallbackTemplate> {
   const template = await ctx.store.templates.get(id);
-  if (!template) {
-    throw new OnAirError("ONAIR_ERR_TEMPLATE_NOT_FOUND", `callback template ${id} does not exist`);
-  }
+  if (!template) throw templateNotFound("Callback", id);
   return template;
 }
 
@@ -312,12 +311,7 @@ export const deleteLiveCallbackTemplate = defineAction({
       }
       throw err;
     }
-    if (!deleted) {
-      throw new OnAirError(
-        "ONAIR_ERR_TEMPLATE_NOT_FOUND",
-        `callback template ${p.TemplateId} does not exist`,
-      );
-    }
+    if (!deleted) throw templateNotFound("Callback", p.TemplateId);
     return {};
   },
 });

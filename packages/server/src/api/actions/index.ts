@@ -26,21 +26,32 @@ import {
   deleteLiveDomain,
   describeLiveDomain,
   describeLiveDomains,
+  enableLiveDomain,
+  forbidLiveDomain,
 } from "./live-domains.js";
 import {
-  describeLiveStreamEventList,
   describeLiveStreamOnlineList,
   describeLiveStreamState,
   dropLiveStream,
   forbidLiveStream,
   resumeLiveStream,
 } from "./live-streams.js";
+import {
+  createRecordTask,
+  createScreenshotTask,
+  recordTaskActions,
+  screenshotTaskActions,
+} from "./live-tasks.js";
+import { describeLivePlayAuthKey, modifyLivePlayAuthKey } from "./play-auth-keys.js";
+import { describeAllStreamPlayInfoList, describeStreamPlayInfoList } from "./play-info.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
+import { describeLiveStreamPushInfoList, describeStreamPushInfoList } from "./push-info.js";
 import {
   createLiveRecordRule,
   createLiveRecordTemplate,
   deleteLiveRecordRule,
   describeLiveRecordRules,
+  modifyLiveRecordTemplate,
   recordTemplateReads,
 } from "./record-templates.js";
 import {
@@ -48,8 +59,10 @@ import {
   createLiveSnapshotTemplate,
   deleteLiveSnapshotRule,
   describeLiveSnapshotRules,
+  modifyLiveSnapshotTemplate,
   snapshotTemplateReads,
 } from "./snapshot-templates.js";
+import { describeLiveStreamEventList, describeLiveStreamPublishedList } from "./stream-history.js";
 
 /** Every action of the management API, by `X-TC-Action` name. */
 export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
@@ -67,8 +80,14 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     describeLiveDomains,
     describeLiveDomain,
     deleteLiveDomain,
+    forbidLiveDomain,
+    enableLiveDomain,
     modifyLivePushAuthKey,
     describeLivePushAuthKey,
+    modifyLivePlayAuthKey,
+    describeLivePlayAuthKey,
+    describeStreamPlayInfoList,
+    describeAllStreamPlayInfoList,
     describeCallbackRecordsList,
     describeCallbackDeliveries,
     describeCallbackDeliveryAttempts,
@@ -82,15 +101,24 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     forbidLiveStream,
     resumeLiveStream,
     describeLiveStreamEventList,
+    describeLiveStreamPushInfoList,
+    describeStreamPushInfoList,
+    describeLiveStreamPublishedList,
     createLiveRecordTemplate,
+    modifyLiveRecordTemplate,
     ...recordTemplateReads,
     createLiveRecordRule,
     describeLiveRecordRules,
     deleteLiveRecordRule,
     createLiveSnapshotTemplate,
+    modifyLiveSnapshotTemplate,
     ...snapshotTemplateReads,
     createLiveSnapshotRule,
     describeLiveSnapshotRules,
     deleteLiveSnapshotRule,
+    createRecordTask,
+    ...recordTaskActions,
+    createScreenshotTask,
+    ...screenshotTaskActions,
   ].map((action) => [action.name, action]),
 );

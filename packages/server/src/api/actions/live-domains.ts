@@ -8,22 +8,25 @@ import { formatBeijingTime } from "../tencent-time.js";
 import type { DomainInfo } from "../wire-types.js";
 
 /**
- * Domains (AddLiveDomain, DescribeLiveDomains, DescribeLiveDomain, DeleteLiveDomain) in Tencent's
- * DomainInfo shape. CDN-only fields have their fixed self-hosted values: every domain is enabled,
- * has no CNAME and plays in region 1.
+ * Domains (AddLiveDomain, DescribeLiveDomains, DescribeLiveDomain, DeleteLiveDomain,
+ * ForbidLiveDomain, EnableLiveDomain) in Tencent's DomainInfo shape. CDN-only fields have their
+ * fixed self-hosted values: no CNAME, region 1, no rent.
  */
 
 function domainInfo(d: PushDomain): DomainInfo {
   return {
     Name: d.name,
     Type: d.type,
-    Status: 1,
+    Status: d.status,
     CreateTime: formatBeijingTime(d.createdAt),
     BCName: 0,
     TargetDomain: "",
     PlayType: 1,
     IsDelayLive: 0,
     CurrentCName: "",
+    // Tencent: "失效参数，可忽略" (obsolete; ignore).
+    RentTag: 0,
+    RentExpireTime: "",
     IsMiniProgramLive: 0,
   };
 }
@@ -60,6 +63,14 @@ export const addLiveDomain = defineAction({
     .strict(),
   async run(p, ctx) {
     const push = p.DomainType === 0;
+    const limit = ctx.config.api.maxDomains;
+    if ((await ctx.store.domains.list()).length >= limit) {
+      throw new OnAirError(
+        "ONAIR_ERR_LIMIT_EXCEEDED",
+        `at most ${limit} domains can be added (api.maxDomains); delete one first`,
+        { tencentCode: "FailedOperation.HostOutLimit" },
+      );
+    }
     try {
       await ctx.store.domains.create({
         name: p.DomainName,
@@ -103,9 +114,11 @@ export const describeLiveDomains = defineAction({
     .strict(),
   async run(p, ctx) {
     const prefix = p.DomainPrefix?.toLowerCase() ?? "";
-    const matching = (await ctx.store.domains.list())
-      // Every OnAir domain is enabled (Status 1) and not slow-live (IsDelayLive 0).
-      .filter(() => p.DomainStatus !== 0 && p.IsDelayLive !== 1)
+    const all = await ctx.store.domains.list();
+    const matching = all
+      .filter((d) => p.DomainStatus === undefined || d.status === p.DomainStatus)
+      // No OnAir domain is slow-live (IsDelayLive 0).
+      .filter(() => p.IsDelayLive !== 1)
       .filter((d) => p.DomainType === undefined || d.type === p.DomainType)
       .filter((d) => d.name.startsWith(prefix))
       .filter((d) => p.PlayType === undefined || p.PlayType === 1 || d.type === 0)
@@ -114,10 +127,12 @@ export const describeLiveDomains = defineAction({
       );
     const size = p.PageSize ?? 10;
     const page = p.PageNum ?? 1;
-    const play = matching.filter((d) => d.type === 1).length;
+    // PlayTypeCount counts the enabled play domains (all in region 1, mainland China).
+    const play = matching.filter((d) => d.type === 1 && d.status === 1).length;
     return {
       AllCount: matching.length,
       DomainList: matching.slice((page - 1) * size, page * size).map(domainInfo),
+      CreateLimitCount: Math.max(0, ctx.config.api.maxDomains - all.length),
       PlayTypeCount: [play, 0, 0],
     };
   },
@@ -148,3 +163,31 @@ export const deleteLiveDomain = defineAction({
     return {};
   },
 });
+
+/**
+ * ForbidLiveDomain ("停止使用某个直播域名", stop using a domain) and EnableLiveDomain ("启用状态为
+ * 停用的直播域名", enable a stopped one), as the official SDKs describe them. A stopped push domain
+ * refuses every publish with errcode 18/303 (推流域名被禁用) until it is enabled again; publishes
+ * already live go on. An unknown domain is `ResourceNotFound`, the not-found code both list.
+ */
+function domainStatusAction(name: "ForbidLiveDomain" | "EnableLiveDomain", status: 0 | 1) {
+  return defineAction({
+    name,
+    params: z.object({ DomainName: domainName }).strict(),
+    async run(p, ctx) {
+      if (!(await ctx.store.domains.setStatus(p.DomainName, status))) {
+        throw new OnAirError(
+          "ONAIR_ERR_DOMAIN_NOT_FOUND",
+          `domain ${p.DomainName} does not exist`,
+          {
+            tencentCode: "ResourceNotFound",
+          },
+        );
+      }
+      return {};
+    },
+  });
+}
+
+export const forbidLiveDomain = domainStatusAction("ForbidLiveDomain", 0);
+export const enableLiveDomain = domainStatusAction("EnableLiveDomain", 1);

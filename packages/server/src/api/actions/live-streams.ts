@@ -1,16 +1,14 @@
-import { describeErrcode, Errcode, EventType } from "@onair/callbacks";
+import { Errcode, SubErrcode } from "@onair/callbacks";
 import { z } from "zod";
-import { type StreamKey, streamKeyText } from "../../domain/stream-key.js";
-import type { StoredEvent } from "../../domain/types.js";
+import type { StreamKey } from "../../domain/stream-key.js";
 import { OnAirError } from "../../errors.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { appName, domainName, tencentTime } from "../fields.js";
 import { formatUtcTime } from "../tencent-time.js";
-import type { StreamEventInfo } from "../wire-types.js";
 
 /**
  * Live-stream actions (packages/server/docs/api.md): DescribeLiveStreamOnlineList, DescribeLiveStreamState,
- * DropLiveStream, ForbidLiveStream, ResumeLiveStream and DescribeLiveStreamEventList, with
+ * DropLiveStream, ForbidLiveStream and ResumeLiveStream (the history is stream-history.ts), with
  * Tencent's parameter and response names (tencentcloud-sdk-nodejs live_models.d.ts). The online
  * list and the state read the global registry, so with PostgreSQL they cover every node.
  */
@@ -35,12 +33,19 @@ function keyOf(p: { DomainName: string; AppName: string; StreamName: string }): 
   return { domainName: p.DomainName, appName: p.AppName, streamName: p.StreamName };
 }
 
-/** A publish ended by DropLiveStream or ForbidLiveStream reports 21 (收到客户调用的断流请求). */
-async function dropStream(ctx: ActionContext, key: StreamKey, detail: string): Promise<boolean> {
-  // Tencent 21 (收到客户调用的断流请求): a publish ended by DropLiveStream or ForbidLiveStream.
+/**
+ * A publish ended by DropLiveStream or ForbidLiveStream reports Tencent's 21 with sub_errcode 100
+ * (收到客户调用的断流请求) or 101 (收到客户调用的禁播请求), 267/31083.
+ */
+async function dropStream(
+  ctx: ActionContext,
+  key: StreamKey,
+  detail: string,
+  subErrcode: number = SubErrcode.DropRequested,
+): Promise<boolean> {
   return ctx.streams
-    ? ctx.streams.drop(key, Errcode.Dropped, detail)
-    : ctx.store.streams.requestDrop(key, Errcode.Dropped);
+    ? ctx.streams.drop(key, Errcode.Dropped, detail, subErrcode)
+    : ctx.store.streams.requestDrop(key, Errcode.Dropped, subErrcode);
 }
 
 function page(
@@ -94,20 +99,12 @@ export const describeLiveStreamState = defineAction({
   },
 });
 
+/** A stream that is not live is dropped successfully too (Tencent 267/30795: "returns success"). */
 export const dropLiveStream = defineAction({
   name: "DropLiveStream",
   params: z.object(streamKeyParams).strict(),
   async run(p, ctx) {
-    const key = keyOf(p);
-    if (!(await dropStream(ctx, key, "DropLiveStream"))) {
-      throw new OnAirError(
-        "ONAIR_ERR_STREAM_NOT_LIVE",
-        `stream ${streamKeyText(key)} is not live`,
-        {
-          tencentCode: "ResourceNotFound.StreamNotAlive",
-        },
-      );
-    }
+    await dropStream(ctx, keyOf(p), "DropLiveStream");
     return {};
   },
 });
@@ -138,7 +135,7 @@ export const forbidLiveStream = defineAction({
     }
     const key = keyOf(p);
     await ctx.store.streams.forbid({ ...key, forbiddenAt: now, resumeAt, reason: p.Reason ?? "" });
-    await dropStream(ctx, key, "ForbidLiveStream");
+    await dropStream(ctx, key, "ForbidLiveStream", SubErrcode.ForbidRequested);
     return {};
   },
 });
@@ -149,84 +146,5 @@ export const resumeLiveStream = defineAction({
   async run(p, ctx) {
     await ctx.store.streams.resume(keyOf(p));
     return {};
-  },
-});
-
-/** Events read per DescribeLiveStreamEventList call at most (Tencent: "only 10000 records"). */
-const EVENT_SCAN_LIMIT = 10_000;
-
-export const describeLiveStreamEventList = defineAction({
-  name: "DescribeLiveStreamEventList",
-  params: z
-    .object({
-      StartTime: tencentTime,
-      EndTime: tencentTime,
-      DomainName: domainName.optional(),
-      AppName: appName.optional(),
-      StreamName: z.string().max(256).optional(),
-      PageNum: z.number().int().min(1).max(10_000).optional(),
-      PageSize: z.number().int().min(1).max(100).optional(),
-      IsFilter: z.number().int().min(0).max(1).optional(),
-      IsStrict: z.number().int().min(0).max(1).optional(),
-      IsAsc: z.number().int().min(0).max(1).optional(),
-    })
-    .strict(),
-  async run(p, ctx) {
-    const from = p.StartTime.date;
-    const to = p.EndTime.date;
-    if (to < from) {
-      throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER_VALUE", "EndTime is before StartTime");
-    }
-    const events = await ctx.store.events.list({
-      eventTypes: [EventType.Interruption, EventType.Push],
-      from,
-      to,
-      limit: EVENT_SCAN_LIMIT,
-    });
-    const matches = (e: StoredEvent) =>
-      (p.DomainName === undefined || e.domainName === p.DomainName) &&
-      (p.AppName === undefined || e.appName === p.AppName) &&
-      (p.StreamName === undefined ||
-        (p.IsStrict === 1 ? e.streamId === p.StreamName : e.streamId.includes(p.StreamName)));
-    // One entry per publish: its push and interruption share `sequence`.
-    const publishes = new Map<string, { push?: StoredEvent; end?: StoredEvent }>();
-    for (const event of events.filter(matches)) {
-      const sequence = String(event.body.sequence ?? event.id);
-      const entry = publishes.get(sequence) ?? {};
-      if (event.eventType === EventType.Push) entry.push = event;
-      else entry.end = event;
-      publishes.set(sequence, entry);
-    }
-    const list = [...publishes.values()]
-      .map(({ push, end }) => {
-        const first = (push ?? end) as StoredEvent;
-        const startMs = push ? Number(push.body.event_time) * 1000 : null;
-        const durationMs = end ? Number(end.body.push_duration ?? 0) : null;
-        const errcode = end ? Number(end.body.errcode) : null;
-        const width = Number(first.body.width ?? 0);
-        const height = Number(first.body.height ?? 0);
-        const info: StreamEventInfo = {
-          AppName: first.appName,
-          DomainName: first.domainName,
-          StreamName: first.streamId,
-          StreamStartTime: startMs === null ? "" : formatUtcTime(new Date(startMs)),
-          StreamEndTime: end ? formatUtcTime(new Date(Number(end.body.event_time) * 1000)) : "",
-          StopReason: errcode === null ? "" : `${errcode}: ${describeErrcode(errcode).en}`,
-          Duration: durationMs === null ? 0 : Math.round(durationMs / 1000),
-          ClientIp: String(first.body.user_ip ?? ""),
-          Resolution: width > 0 ? `${width}*${height}` : "",
-        };
-        return { sortKey: startMs ?? first.createdAt.getTime(), info };
-      })
-      .sort((a, b) => (p.IsAsc === 1 ? a.sortKey - b.sortKey : b.sortKey - a.sortKey))
-      .map((e) => e.info);
-    const { num, size } = page(p, 10);
-    return {
-      EventList: list.slice((num - 1) * size, num * size),
-      PageNum: num,
-      PageSize: size,
-      TotalNum: list.length,
-      TotalPage: Math.ceil(list.length / size),
-    };
   },
 });

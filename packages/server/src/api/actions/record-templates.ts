@@ -3,24 +3,38 @@ import { OnAirError } from "../../errors.js";
 import type {
   RecordFormat,
   RecordParam,
+  RecordSpecialParams,
   RecordTemplate,
 } from "../../store/recording-repository.js";
 import { type ActionContext, defineAction } from "../action.js";
 import { flag, tencentName } from "../fields.js";
 import type { RecordTemplateInfo } from "../wire-types.js";
 import { streamRuleActions } from "./stream-rule-actions.js";
-import { templateActions } from "./template-actions.js";
+import { templateActions, templateNotFound } from "./template-actions.js";
 
 /**
- * Recording configuration, Tencent's way (CreateLiveRecordTemplate, DescribeLiveRecordTemplate(s),
- * DeleteLiveRecordTemplate, CreateLiveRecordRule, DescribeLiveRecordRules, DeleteLiveRecordRule).
- * OnAir records FLV natively (docs/recording.md); HlsParam, Mp4Param and AacParam are stored and
- * described back but not recorded yet. Tencent's VOD/COS fields are accepted and ignored.
+ * Recording configuration, Tencent's way (CreateLiveRecordTemplate, ModifyLiveRecordTemplate,
+ * DescribeLiveRecordTemplate(s), DeleteLiveRecordTemplate, CreateLiveRecordRule,
+ * DescribeLiveRecordRules, DeleteLiveRecordRule). OnAir records FlvParam natively and Mp4Param
+ * and HlsParam through ffmpeg (docs/recording.md); AacParam, Mp3Param, HlsSpecialParam and
+ * FlvSpecialParam are stored and described back but not applied. Tencent's VOD/COS fields are
+ * accepted and ignored.
  */
 
-const FORMATS: readonly RecordFormat[] = ["Flv", "Hls", "Mp4", "Aac"];
+const FORMATS: readonly RecordFormat[] = ["Flv", "Hls", "Mp4", "Aac", "Mp3"];
 const DEFAULT_INTERVAL_S = 1800;
-const MAX_INTERVAL_S = 7200;
+/**
+ * RecordParam.RecordInterval (tencentcloud-sdk live_models RecordParam, Tencent 267/32614):
+ * "FLV、MP4取值范围：60-43200，AAC取值范围：60-7200", and no effect on HLS (one file from push to
+ * interruption). Older pages said 60–7200 for every format; the request's range governs.
+ */
+const MAX_INTERVAL_S: Record<RecordFormat, number | null> = {
+  Flv: 43_200,
+  Mp4: 43_200,
+  Mp3: 43_200,
+  Aac: 7_200,
+  Hls: null,
+};
 const MAX_STORAGE_S = 1500 * 86_400;
 
 /** Tencent's RecordParam; the VOD and COS fields a self-hosted recorder has no use for pass. */
@@ -39,25 +53,79 @@ const recordParam = z
     CosBucketPath: z.string().optional(),
   })
   .strict();
+type RecordParamInput = z.output<typeof recordParam>;
 
+/** HlsSpecialParam.FlowContinueDuration: 0–1800 s (live_models HlsSpecialParam). */
+const hlsSpecialParam = z
+  .object({ FlowContinueDuration: z.number().int().min(0).max(1800).optional() })
+  .strict();
+const flvSpecialParam = z.object({ UploadInRecording: z.boolean().optional() }).strict();
+
+const formatParams = {
+  FlvParam: recordParam.optional(),
+  HlsParam: recordParam.optional(),
+  Mp4Param: recordParam.optional(),
+  AacParam: recordParam.optional(),
+  Mp3Param: recordParam.optional(),
+  HlsSpecialParam: hlsSpecialParam.optional(),
+  FlvSpecialParam: flvSpecialParam.optional(),
+  RemoveWatermark: z.boolean().optional(),
+};
+
+/** `input` over `base` (Modify keeps what it is not given), range-checked for `format`. */
 function toParam(
-  input: z.output<typeof recordParam>,
+  format: RecordFormat,
+  input: RecordParamInput,
+  base: RecordParam | undefined,
   ctx: ActionContext,
-  name: string,
 ): RecordParam {
-  const interval = input.RecordInterval ?? DEFAULT_INTERVAL_S;
-  const min = ctx.config.recording.minIntervalSeconds;
-  if (interval < min || interval > MAX_INTERVAL_S) {
-    throw new OnAirError(
-      "ONAIR_ERR_INVALID_PARAMETER_VALUE",
-      `${name}.RecordInterval must be between ${min} and ${MAX_INTERVAL_S} seconds`,
-    );
+  const interval = input.RecordInterval ?? base?.RecordInterval ?? DEFAULT_INTERVAL_S;
+  const max = MAX_INTERVAL_S[format];
+  if (max === null) {
+    // HLS: Tencent ignores the interval; OnAir uses it only as the TS segment length (≤ 10 s).
+    if (interval < 1) {
+      throw new OnAirError(
+        "ONAIR_ERR_INVALID_PARAMETER_VALUE",
+        `${format}Param.RecordInterval must be a positive number of seconds`,
+      );
+    }
+  } else {
+    const min = ctx.config.recording.minIntervalSeconds;
+    if (interval < min || interval > max) {
+      throw new OnAirError(
+        "ONAIR_ERR_INVALID_PARAMETER_VALUE",
+        `${format}Param.RecordInterval must be between ${min} and ${max} seconds`,
+      );
+    }
   }
   return {
     RecordInterval: interval,
-    StorageTime: input.StorageTime ?? 0,
-    Enable: input.Enable ?? 0,
+    StorageTime: input.StorageTime ?? base?.StorageTime ?? 0,
+    Enable: input.Enable ?? base?.Enable ?? 0,
   };
+}
+
+function toParams(
+  p: Partial<Record<`${RecordFormat}Param`, RecordParamInput | undefined>>,
+  current: RecordTemplate["params"],
+  ctx: ActionContext,
+): RecordTemplate["params"] {
+  const params: RecordTemplate["params"] = { ...current };
+  for (const format of FORMATS) {
+    const input = p[`${format}Param`];
+    if (input) params[format] = toParam(format, input, current[format], ctx);
+  }
+  return params;
+}
+
+function toSpecial(
+  p: Pick<z.output<z.ZodObject<typeof formatParams>>, "HlsSpecialParam" | "FlvSpecialParam">,
+  current: RecordSpecialParams,
+): RecordSpecialParams {
+  const special: RecordSpecialParams = { ...current };
+  if (p.HlsSpecialParam) special.HlsSpecialParam = { ...p.HlsSpecialParam };
+  if (p.FlvSpecialParam) special.FlvSpecialParam = { ...p.FlvSpecialParam };
+  return special;
 }
 
 function describeTemplate(t: RecordTemplate): RecordTemplateInfo {
@@ -73,39 +141,60 @@ function describeTemplate(t: RecordTemplate): RecordTemplateInfo {
     const param = t.params[format];
     if (param) info[`${format}Param`] = param;
   }
+  if (t.special.HlsSpecialParam) info.HlsSpecialParam = t.special.HlsSpecialParam;
+  if (t.special.FlvSpecialParam) info.FlvSpecialParam = t.special.FlvSpecialParam;
   return info;
 }
+
+const templateName = tencentName(30).refine((s) => s.length > 0, "must not be empty");
 
 export const createLiveRecordTemplate = defineAction({
   name: "CreateLiveRecordTemplate",
   params: z
     .object({
-      TemplateName: tencentName(30).refine((s) => s.length > 0, "must not be empty"),
+      TemplateName: templateName,
       Description: tencentName(100).optional(),
-      FlvParam: recordParam.optional(),
-      HlsParam: recordParam.optional(),
-      Mp4Param: recordParam.optional(),
-      AacParam: recordParam.optional(),
-      Mp3Param: recordParam.optional(),
+      ...formatParams,
       IsDelayLive: z.number().int().min(0).max(1).optional(),
-      HlsSpecialParam: z.record(z.string(), z.unknown()).optional(),
-      FlvSpecialParam: z.record(z.string(), z.unknown()).optional(),
       CosStore: z.number().int().optional(),
-      RemoveWatermark: z.boolean().optional(),
     })
     .strict(),
   async run(p, ctx) {
-    const params: Partial<Record<RecordFormat, RecordParam>> = {};
-    for (const format of FORMATS) {
-      const input = p[`${format}Param`];
-      if (input) params[format] = toParam(input, ctx, `${format}Param`);
-    }
     const template = await ctx.store.recording.createTemplate({
       name: p.TemplateName,
       description: p.Description ?? "",
-      params,
+      params: toParams(p, {}, ctx),
+      special: toSpecial(p, {}),
     });
     return { TemplateId: template.id };
+  },
+});
+
+/**
+ * ModifyLiveRecordTemplate: an omitted parameter keeps its value; a given `<Format>Param`
+ * changes the fields it has. Publishes that start afterwards record with the new settings.
+ */
+export const modifyLiveRecordTemplate = defineAction({
+  name: "ModifyLiveRecordTemplate",
+  params: z
+    .object({
+      TemplateId: z.number().int(),
+      TemplateName: templateName.optional(),
+      Description: tencentName(100).optional(),
+      ...formatParams,
+    })
+    .strict(),
+  async run(p, ctx) {
+    const current = await ctx.store.recording.getTemplate(p.TemplateId);
+    if (!current) throw templateNotFound("Record", p.TemplateId);
+    const updated = await ctx.store.recording.updateTemplate(p.TemplateId, {
+      name: p.TemplateName ?? current.name,
+      description: p.Description ?? current.description,
+      params: toParams(p, current.params, ctx),
+      special: toSpecial(p, current.special),
+    });
+    if (!updated) throw templateNotFound("Record", p.TemplateId);
+    return {};
   },
 });
 

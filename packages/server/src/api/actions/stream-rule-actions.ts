@@ -5,7 +5,7 @@ import { type ApiAction, defineAction } from "../action.js";
 import { appName, domainName } from "../fields.js";
 import { formatBeijingTime } from "../tencent-time.js";
 import type { RuleInfo } from "../wire-types.js";
-import { templateNotFound } from "./template-actions.js";
+import { templateToBindNotFound } from "./template-actions.js";
 
 /** StreamName in a rule: empty means every stream. */
 const ruleStreamName = z
@@ -36,7 +36,7 @@ export function streamRuleActions(options: {
     async run(p, ctx) {
       const repository = options.repository(ctx.store);
       if (!(await repository.getTemplate(p.TemplateId))) {
-        throw templateNotFound(options.kind, p.TemplateId);
+        throw templateToBindNotFound(options.kind, p.TemplateId);
       }
       await repository.upsertRule({
         domainName: p.DomainName,
@@ -81,8 +81,9 @@ export function streamRuleActions(options: {
         streamName: p.StreamName ?? "",
       });
       if (!deleted) {
+        // InternalError.RuleNotFound (规则不存在): in DeleteLive{Record,Snapshot}Rule's error list.
         throw new OnAirError("ONAIR_ERR_RULE_NOT_FOUND", `no such ${what} rule`, {
-          tencentCode: "InvalidParameter.ConfNotFound",
+          tencentCode: "InternalError.RuleNotFound",
         });
       }
       return {};

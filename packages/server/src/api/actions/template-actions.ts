@@ -3,14 +3,33 @@ import { OnAirError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { type ApiAction, defineAction } from "../action.js";
 
-/** The error of a TemplateId that names no template of this kind (Tencent's ConfNotFound). */
-export function templateNotFound(kind: "Record" | "Snapshot", id: number): OnAirError {
+/**
+ * A TemplateId that names no template, to Describe/Modify/Delete of a template:
+ * `InternalError.ConfNotFound` (模版不存在), which each of those actions lists among its error
+ * codes (Tencent 267/32609, 267/32619 and the per-action pages). Binding a rule to a missing
+ * template is `InvalidParameter.ConfNotFound` instead (`templateToBindNotFound`).
+ */
+export function templateNotFound(kind: "Callback" | "Record" | "Snapshot", id: number): OnAirError {
   return new OnAirError(
     "ONAIR_ERR_TEMPLATE_NOT_FOUND",
     `${kind.toLowerCase()} template ${id} does not exist`,
-    {
-      tencentCode: "InvalidParameter.ConfNotFound",
-    },
+    { tencentCode: "InternalError.ConfNotFound" },
+  );
+}
+
+/**
+ * CreateLive{Callback,Record,Snapshot}Rule with a TemplateId that names no template:
+ * `InvalidParameter.ConfNotFound` (配置没有找到), the code those three actions list
+ * (Tencent 267/32638, 267/32615, 267/32625).
+ */
+export function templateToBindNotFound(
+  kind: "Callback" | "Record" | "Snapshot",
+  id: number,
+): OnAirError {
+  return new OnAirError(
+    "ONAIR_ERR_TEMPLATE_NOT_FOUND",
+    `${kind.toLowerCase()} template ${id} does not exist`,
+    { tencentCode: "InvalidParameter.ConfNotFound" },
   );
 }
 

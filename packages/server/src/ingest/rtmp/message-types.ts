@@ -18,6 +18,7 @@ export const MessageType = {
 /** User control event types (RTMP spec §7.1.7). */
 export const UserControlEvent = {
   streamBegin: 0,
+  streamEof: 1,
   pingRequest: 6,
   pingResponse: 7,
 } as const;

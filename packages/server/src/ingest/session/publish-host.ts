@@ -17,8 +17,11 @@ export interface PublishRequest {
   clientIp: string;
   /** This node's address as the client reached it (Tencent's `node`). */
   serverIp: string;
-  /** The connection, so the service can end it (Drop, Forbid, a replacing publisher). */
-  connection: { drop(errcode: number, detail: string): void; id: string };
+  /**
+   * The connection, so the service can end it (Drop, Forbid, a replacing publisher), and the
+   * chunk size its peer last set (push monitoring, docs/monitoring.md).
+   */
+  connection: { drop(errcode: number, detail: string): void; id: string; peerChunkSize?(): number };
 }
 
 /** NetStream status codes a refused publish is answered with. */

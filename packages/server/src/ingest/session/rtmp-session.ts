@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import { Errcode } from "@onair/callbacks";
 import type { Logger } from "pino";
 import type { FlvTag } from "../../media/flv-tag.js";
+import type { ViewerPolicy } from "../../media/live-viewer.js";
 import type { ConnectionLimits } from "../connection-limits.js";
 import { type AmfValue, decodeAmf0, encodeAmf0 } from "../rtmp/amf0.js";
 import { ChunkParser, type ChunkParserLimits } from "../rtmp/chunk-parser.js";
@@ -14,13 +15,16 @@ import {
 } from "../rtmp/handshake.js";
 import { MessageType, type RtmpMessage, UserControlEvent } from "../rtmp/message-types.js";
 import { RtmpProtocolError } from "../rtmp/protocol-error.js";
+import type { PlayHost } from "./play-host.js";
 import type { ActivePublish, PublishHost, PublishRefusalCode } from "./publish-host.js";
 import { parsePublishTarget } from "./publish-target.js";
+import { RtmpPlayer, rtmpPlayRequest } from "./rtmp-player.js";
 
 /**
  * One RTMP connection: the wiring between a socket, the pure protocol modules and the
  * live-stream service. It answers the publish command flow (connect, releaseStream, FCPublish,
- * createStream, publish, FCUnpublish, deleteStream, closeStream), turns media messages into FLV
+ * createStream, publish, FCUnpublish, deleteStream, closeStream), hands `play` to an
+ * `RtmpPlayer` (rtmp-player.ts), turns media messages into FLV
  * tags, and ends an accepted publish exactly once with the errcode of the first thing that
  * happened (Tencent 267/31083): deleteStream 1, closeStream (or FCUnpublish then a close) 2, FIN 3, a TCP
  * error 4, malformed RTMP 6, an oversized message 7, no media for `idleTimeoutMs` 8, malformed
@@ -29,6 +33,8 @@ import { parsePublishTarget } from "./publish-target.js";
 export interface RtmpSessionOptions {
   id: string;
   host: PublishHost;
+  /** Playback (rtmp-player.ts); without it `play` is refused. */
+  play?: { host: PlayHost; policy: ViewerPolicy };
   logger: Logger;
   /** What one connection may hold before it publishes, and once it does (docs/security.md). */
   limits: { prePublish: ChunkParserLimits; publishing: ChunkParserLimits };
@@ -62,6 +68,7 @@ export class RtmpSession {
   /** The message stream of the publish in progress (authorizing or live). */
   private publishStreamId: number | null = null;
   private publish: ActivePublish | null = null;
+  private player: RtmpPlayer | null = null;
   /** FCUnpublish seen: a close that follows is the client stopping (errcode 2), not a crash. */
   private unpublishRequested = false;
   private lastMediaAt = 0;
@@ -254,14 +261,7 @@ export class RtmpSession {
         this.endPublish(2, "client sent closeStream");
         return;
       case "play":
-        // OnAir ingests; playback is not offered on RTMP.
-        this.sendStatus(
-          message.streamId,
-          "error",
-          "NetStream.Play.Failed",
-          "playback is not supported",
-        );
-        this.finish(0, "play refused");
+        this.onPlay(values[3], message.streamId || 1);
         return;
       default:
         if (tid !== 0) this.sendCommand(["_result", tid, null, undefined]);
@@ -295,6 +295,10 @@ export class RtmpSession {
   private outChunkSize = 128;
 
   private onPublish(publishName: AmfValue, streamId: number): void {
+    if (this.player) {
+      this.refuse(streamId, "NetStream.Publish.BadName", "this connection is playing");
+      return;
+    }
     if (this.publishStreamId !== null) {
       // Wirecast stops by publishing the name `false`; anything else is a second publish.
       if (typeof publishName !== "string" || publishName === "") {
@@ -321,7 +325,11 @@ export class RtmpSession {
         tcUrl: this.tcUrl,
         clientIp: stripMappedPrefix(remote),
         serverIp: stripMappedPrefix(local),
-        connection: { id: this.options.id, drop: (errcode, detail) => this.drop(errcode, detail) },
+        connection: {
+          id: this.options.id,
+          drop: (errcode, detail) => this.drop(errcode, detail),
+          peerChunkSize: () => this.parser.peerChunkSize,
+        },
       })
       .then(
         (decision) => {
@@ -359,6 +367,35 @@ export class RtmpSession {
           this.refuse(streamId, "NetStream.Publish.Denied", "internal error");
         },
       );
+  }
+
+  private onPlay(playName: AmfValue, streamId: number): void {
+    const play = this.options.play;
+    if (!play || this.player || this.publishStreamId !== null) {
+      const reason = play ? "one play or publish per connection" : "playback is not enabled";
+      this.sendStatus(streamId, "error", "NetStream.Play.Failed", reason);
+      this.finish(0, "play refused");
+      return;
+    }
+    const clientIp = stripMappedPrefix(this.socket.remoteAddress ?? "");
+    this.player = new RtmpPlayer(
+      {
+        id: this.options.id,
+        send: (message) => this.send(message),
+        queuedBytes: () => this.socket.writableLength,
+        close: (detail) => this.finish(0, detail),
+      },
+      { ...play, logger: this.options.logger },
+    );
+    this.player.start(
+      rtmpPlayRequest({
+        app: this.app,
+        tcUrl: this.tcUrl,
+        playName: typeof playName === "string" ? playName : "",
+        clientIp,
+      }),
+      streamId,
+    );
   }
 
   /** Refuses a publish: an error status, then the connection closes (no event: never published). */
@@ -412,6 +449,7 @@ export class RtmpSession {
       this.options.logger.info({ connection: this.options.id, errcode, detail }, "publish ended");
     }
     this.endPublish(errcode, detail);
+    this.player?.stop(detail);
     if (!this.socket.destroyed) {
       this.socket.end();
       setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
@@ -424,6 +462,7 @@ export class RtmpSession {
       this.finish(0, "handshake timed out");
     } else if (
       this.publishStreamId === null &&
+      this.player === null &&
       now - this.idleSince > this.options.handshakeTimeoutMs
     ) {
       // A connection that never publishes (or stopped and lingers) would hold a socket forever.
@@ -446,8 +485,12 @@ export class RtmpSession {
     }
   }
 
-  private send(message: RtmpMessage): void {
-    if (this.socket.writable) this.socket.write(encodeChunks(message, this.outChunkSize));
+  /** Returns the bytes written (0 when the socket is no longer writable). */
+  private send(message: RtmpMessage): number {
+    if (!this.socket.writable) return 0;
+    const bytes = encodeChunks(message, this.outChunkSize);
+    this.socket.write(bytes);
+    return bytes.length;
   }
 
   private sendControl(typeId: number, payload: Buffer): void {

@@ -1,0 +1,203 @@
+import type { Logger } from "pino";
+import type { FlvTag } from "../../media/flv-tag.js";
+import { LiveViewer, type ViewerPolicy } from "../../media/live-viewer.js";
+import { type AmfValue, encodeAmf0 } from "../rtmp/amf0.js";
+import { MessageType, type RtmpMessage, UserControlEvent } from "../rtmp/message-types.js";
+import type { PlayGrant, PlayHost, PlayRequest } from "./play-host.js";
+
+/** What the player needs of its connection. */
+export interface PlayerConnection {
+  id: string;
+  /** Sends one message, chunked at the connection's chunk size; returns the bytes written. */
+  send(message: RtmpMessage): number;
+  /** Bytes written to the socket and not yet sent. */
+  queuedBytes(): number;
+  /** Ends the connection (after what was written is flushed). */
+  close(detail: string): void;
+}
+
+/** Chunk streams for the media sent to a player (nginx-rtmp's conventional ones). */
+const CSID_STATUS = 5;
+const CSID_AUDIO = 6;
+const CSID_VIDEO = 7;
+
+/**
+ * The play side of an RTMP connection (Adobe RTMP specification §7.2.2.1, `play`): asks the
+ * playback service, answers `NetStream.Play.Reset`/`Start` (or `StreamNotFound`/`Failed` and a
+ * close), sends StreamBegin and `|RtmpSampleAccess`, then the stream's metadata, sequence
+ * headers, GOP and live tags through a `LiveViewer` (the slow-viewer policy). When the publish
+ * ends it sends StreamEOF, `NetStream.Play.Stop` and `NetStream.Play.UnpublishNotify`, and closes.
+ */
+export class RtmpPlayer {
+  private grant: PlayGrant | null = null;
+  private viewer: LiveViewer | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly connection: PlayerConnection,
+    private readonly options: { host: PlayHost; policy: ViewerPolicy; logger: Logger },
+  ) {}
+
+  /** Handles `play`: `request` is where the client asked to play, `streamId` its message stream. */
+  start(request: PlayRequest, streamId: number): void {
+    this.options.host.requestPlay(request).then(
+      (decision) => {
+        if (this.stopped) {
+          if (decision.accepted)
+            decision.grant.left("closed", "connection closed while authorizing");
+          return;
+        }
+        if (!decision.accepted) {
+          this.sendStatus(streamId, "error", decision.code, decision.description);
+          this.connection.close(decision.description);
+          return;
+        }
+        this.play(decision.grant, request, streamId);
+      },
+      (err: unknown) => {
+        this.options.logger.error(
+          { err, connection: this.connection.id },
+          "play authorization failed",
+        );
+        this.sendStatus(streamId, "error", "NetStream.Play.Failed", "internal error");
+        this.connection.close("play authorization failed");
+      },
+    );
+  }
+
+  /** The connection is closing: the viewer leaves (counted once). */
+  stop(detail: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.viewer?.close();
+    this.grant?.left("closed", detail);
+  }
+
+  private play(grant: PlayGrant, request: PlayRequest, streamId: number): void {
+    this.grant = grant;
+    const name = request.streamName;
+    this.sendUserControl(UserControlEvent.streamBegin, streamId);
+    this.sendStatus(streamId, "status", "NetStream.Play.Reset", `Playing and resetting ${name}.`);
+    this.sendStatus(streamId, "status", "NetStream.Play.Start", `Started playing ${name}.`);
+    // Lets Flash-era players read the samples (nginx-rtmp and SRS send it too).
+    this.sendData(streamId, ["|RtmpSampleAccess", true, true]);
+    this.viewer = new LiveViewer(
+      {
+        queuedBytes: () => this.connection.queuedBytes(),
+        write: (tag, timestamp) => this.sendTag(streamId, tag, timestamp),
+        evict: (detail) => this.leave("evicted", detail),
+        end: () => this.endOfStream(streamId, name),
+      },
+      this.options.policy,
+    );
+    this.unsubscribe = grant.subscribe(this.viewer);
+  }
+
+  private endOfStream(streamId: number, name: string): void {
+    this.sendUserControl(UserControlEvent.streamEof, streamId);
+    this.sendStatus(streamId, "status", "NetStream.Play.Stop", `Stopped playing ${name}.`);
+    this.sendStatus(
+      streamId,
+      "status",
+      "NetStream.Play.UnpublishNotify",
+      `${name} is now unpublished.`,
+    );
+    this.leave("ended", "the publish ended");
+  }
+
+  private leave(exit: "ended" | "evicted", detail: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.grant?.left(exit, detail);
+    this.connection.close(detail);
+  }
+
+  private sendTag(streamId: number, tag: FlvTag, timestamp: number): number {
+    const bytes = this.connection.send({
+      chunkStreamId: tag.type === 8 ? CSID_AUDIO : tag.type === 9 ? CSID_VIDEO : CSID_STATUS,
+      typeId: tag.type,
+      streamId,
+      timestamp,
+      payload: tag.data,
+    });
+    this.grant?.sent(bytes);
+    return bytes;
+  }
+
+  private sendUserControl(event: number, streamId: number): void {
+    const payload = Buffer.alloc(6);
+    payload.writeUInt16BE(event, 0);
+    payload.writeUInt32BE(streamId, 2);
+    this.connection.send({
+      chunkStreamId: 2,
+      typeId: MessageType.userControl,
+      streamId: 0,
+      timestamp: 0,
+      payload,
+    });
+  }
+
+  private sendData(streamId: number, values: AmfValue[]): void {
+    this.connection.send({
+      chunkStreamId: CSID_STATUS,
+      typeId: MessageType.amf0Data,
+      streamId,
+      timestamp: 0,
+      payload: encodeAmf0(values),
+    });
+  }
+
+  private sendStatus(
+    streamId: number,
+    level: "status" | "error",
+    code: string,
+    description: string,
+  ): void {
+    this.connection.send({
+      chunkStreamId: CSID_STATUS,
+      typeId: MessageType.amf0Command,
+      streamId,
+      timestamp: 0,
+      payload: encodeAmf0(["onStatus", 0, null, { level, code, description }]),
+    });
+  }
+}
+
+/**
+ * Where an RTMP client asked to play, from the connect command's `app` and `tcUrl` and the play
+ * name (`name?query`; the query may instead sit on the tcUrl or the app, as for push).
+ */
+export function rtmpPlayRequest(input: {
+  app: string;
+  tcUrl: string;
+  playName: string;
+  clientIp: string;
+}): PlayRequest {
+  const [streamName = "", nameQuery] = splitOnce(input.playName, "?");
+  const [appName = "", appQuery] = splitOnce(input.app, "?");
+  let host = "";
+  let tcUrlQuery: string | undefined;
+  try {
+    const url = new URL(input.tcUrl);
+    host = url.hostname.replace(/^\[|\]$/g, "");
+    tcUrlQuery = url.search ? url.search.slice(1) : undefined;
+  } catch {
+    // A missing or odd tcUrl leaves the domain to `domain=`.
+  }
+  return {
+    protocol: "rtmp",
+    host,
+    appName,
+    streamName,
+    query: nameQuery ?? tcUrlQuery ?? appQuery ?? "",
+    clientIp: input.clientIp,
+  };
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
