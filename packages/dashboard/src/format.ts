@@ -11,6 +11,7 @@ export const EVENT_TYPES: Record<number, string> = {
   332: "record status",
   333: "audio audit",
   341: "record exception",
+  9000: "operator alert",
 };
 
 export function eventTypeName(type: number): string {

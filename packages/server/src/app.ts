@@ -9,6 +9,8 @@ import type { OnAirConfig } from "./config/schema.js";
 import { createDashboard } from "./dashboard/index.js";
 import { createDispatcher } from "./dispatcher/dispatcher.js";
 import { createHistorySweep } from "./dispatcher/history-sweep.js";
+import { createOperatorAlerts } from "./dispatcher/operator-alerts.js";
+import { startQueueAgeMonitor } from "./dispatcher/queue-age-monitor.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
 import { createEventCommitter } from "./events/event-committer.js";
@@ -132,7 +134,9 @@ export async function startOnAir(
   );
   // What the node's services work with.
   const node = { store, config, clock, logger, metrics, nodeId, nodeEvents };
-  const dispatcher = createDispatcher(node);
+  // Operator alerts (docs/alerts.md): the dispatcher, the API and the queue-age check raise them.
+  const alerts = createOperatorAlerts({ ...node, newId });
+  const dispatcher = createDispatcher({ ...node, alerts });
   const historySweep = createHistorySweep(node);
   const events = createEventCommitter({ store, config, clock, newId, nodeEvents });
   const filesDir = join(config.dataDir, "files");
@@ -267,6 +271,7 @@ export async function startOnAir(
     nodeEvents,
     streams,
     throttle,
+    alerts,
     pushInfo,
   };
   const api = createApiRoute({ ...management, viewers: playback?.stats });
@@ -385,6 +390,14 @@ export async function startOnAir(
   );
   dispatcher.start();
   historySweep.start();
+  const queueAge = startQueueAgeMonitor({
+    store,
+    clock,
+    logger,
+    alerts,
+    thresholdMs: config.alerts.queueAgeMs,
+    checkIntervalMs: config.alerts.checkIntervalMs,
+  });
   await recording.recover();
   recording.startSweeper();
   await streams.start();
@@ -434,6 +447,7 @@ export async function startOnAir(
       dashboard.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await historySweep.stop();
+      await queueAge.stop();
       await dispatcher.stop();
       await store.close();
       logger.info("OnAir stopped");

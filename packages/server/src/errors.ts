@@ -47,6 +47,11 @@ export const ERROR_CODES = {
     tencent: "ResourceNotFound",
     description: "no such callback, record or snapshot template",
   },
+  ONAIR_ERR_TEMPLATE_NO_URL: {
+    status: 400,
+    tencent: "InvalidParameterValue",
+    description: "the callback template has no URL for that event type",
+  },
   ONAIR_ERR_TASK_NOT_FOUND: {
     status: 404,
     tencent: "InvalidParameter",

@@ -1,9 +1,9 @@
 import { useState } from "preact/hooks";
 import { call } from "../api.js";
+import { CallbackTest } from "../components/callback-test.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
 import type { CallBackRuleInfo, CallBackTemplateInfo } from "../types.js";
 
-/** The template's URL fields with what they receive (Tencent's names, docs/api.md). */
 /** Each URL field of a template and the event_type it receives (Tencent 267/32744). */
 const URL_FIELDS: { field: `${string}NotifyUrl`; label: string; eventType: number }[] = [
   { field: "StreamBeginNotifyUrl", label: "Push callback URL", eventType: 1 },
@@ -218,6 +218,7 @@ export function CallbacksSection() {
                 </button>
               </div>
               <UrlWiring template={t} />
+              <CallbackTest template={t} />
               {editing !== "new" && editing?.TemplateId === t.TemplateId && (
                 <TemplateEditor
                   template={t}

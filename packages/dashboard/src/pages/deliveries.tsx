@@ -1,6 +1,7 @@
 import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { call } from "../api.js";
+import { OperatorAlerts } from "../components/operator-alerts.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
 import { browserZone, EVENT_TYPES, eventTypeName, formatTime } from "../format.js";
 import type { LiveState } from "../live.js";
@@ -317,6 +318,7 @@ export function DeliveriesPage(props: { live: LiveState }) {
           </button>
         )}
       </Section>
+      <OperatorAlerts live={props.live} />
     </>
   );
 }

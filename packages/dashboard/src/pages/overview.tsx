@@ -141,7 +141,7 @@ export function OverviewPage(props: { live: LiveState }) {
             {latest.map((e) => (
               <li key={e.EventId}>
                 <time>{formatTime(e.Time)}</time> <strong>{eventTypeName(e.EventType)}</strong>{" "}
-                {streamPath(e)}
+                {e.Alert ? e.Message : streamPath(e)}
                 {e.Errcode !== undefined ? ` — errcode ${e.Errcode}: ${e.Errmsg}` : ""}
               </li>
             ))}

@@ -216,7 +216,9 @@ function History(props: { live: LiveState; refresh: number }) {
                   <td>{formatTime(e.StreamStartTime)}</td>
                   <td>{e.StreamEndTime ? formatTime(e.StreamEndTime) : <em>live</em>}</td>
                   <td>{e.StopReason ? <span class="errcode">{e.StopReason}</span> : "—"}</td>
-                  <td>{e.StreamEndTime ? formatDuration(e.Duration * 1000) : "—"}</td>
+                  <td class="nowrap">
+                    {e.StreamEndTime ? formatDuration(e.Duration * 1000) : "—"}
+                  </td>
                   <td>{e.Resolution.replace("*", "×") || "—"}</td>
                   <td>{e.ClientIp}</td>
                 </tr>

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { OnAirConfig } from "../config/schema.js";
+import type { OperatorAlerts } from "../dispatcher/operator-alerts.js";
 import type { Clock } from "../domain/clock.js";
 import type { StreamKey } from "../domain/stream-key.js";
 import type { PushInfoSource } from "../monitoring/push-monitor.js";
@@ -24,6 +25,8 @@ export interface ActionContext {
   nodeEvents: NodeEvents;
   /** Absent in API-only setups: drops then go through the store, carried out by the holding node. */
   streams?: StreamControl | undefined;
+  /** Operator alerts (docs/alerts.md): re-enabling an endpoint tells of it. */
+  alerts?: OperatorAlerts | undefined;
   /** This node's push statistics (docs/monitoring.md); absent when the node has no ingest. */
   pushInfo?: PushInfoSource | undefined;
   /** This node's viewer statistics (absent when playback is off: the play-info actions answer zeros). */

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { OnAirConfig } from "../config/schema.js";
+import type { OperatorAlerts } from "../dispatcher/operator-alerts.js";
 import type { Clock } from "../domain/clock.js";
 import { OnAirError, toOnAirError } from "../errors.js";
 import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
@@ -32,6 +33,8 @@ export interface ApiRouteOptions {
   nodeEvents: NodeEvents;
   /** Live-stream control for DropLiveStream/ForbidLiveStream (absent: requests go through the store). */
   streams?: StreamControl | undefined;
+  /** Operator alerts (docs/alerts.md), told when an endpoint is enabled again. */
+  alerts?: OperatorAlerts | undefined;
   /** This node's push statistics (DescribeLiveStreamPushInfoList, DescribeStreamPushInfoList). */
   pushInfo?: PushInfoSource | undefined;
   /** This node's viewer statistics, for the play-info actions. */
@@ -74,6 +77,7 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
     clock: options.clock,
     nodeEvents: options.nodeEvents,
     streams: options.streams,
+    alerts: options.alerts,
     pushInfo: options.pushInfo,
     viewers: options.viewers,
   };

@@ -162,6 +162,32 @@ export interface SnapshotTemplateInfo {
   CosFileName: string | null;
 }
 
+/** SendLiveCallbackTest's answer (OnAir's own action, docs/alerts.md "Send a test callback"). */
+export type SendLiveCallbackTestResult = {
+  Url: string;
+  EventType: number;
+  /** The receiver answered HTTP 200. */
+  Success: boolean;
+  /** null when no answer came (refused, timed out, blocked by the SSRF guard). */
+  StatusCode: number | null;
+  DurationMs: number;
+  /** The first 512 bytes of the receiver's body. */
+  ResponseBody: string;
+  ErrorCode: string;
+  ErrorMessage: string;
+  RequestBody: string;
+};
+
+/** One entry of DescribeCallbackEndpoints (OnAir's own action): a callback URL's health. */
+export type CallbackEndpointInfo = {
+  Url: string;
+  Status: "healthy" | "failing" | "disabled";
+  /** ISO time, "" when not failing. */
+  FailingSince: string;
+  DisabledTime: string;
+  DisabledReason: string;
+};
+
 /** One live stream of DescribeLiveStreamPushInfoList's DataInfoList (Tencent's `PushDataInfo`). */
 export interface PushDataInfo {
   StreamName: string;

@@ -8,6 +8,7 @@ import { parseInteger } from "./parse-integer.js";
 import { addPlayUrlCommand } from "./play-url-command.js";
 import { addPushUrlCommand } from "./push-url-command.js";
 import { startCommand } from "./start-command.js";
+import { addTestCallbackCommand } from "./test-callback-command.js";
 import { addTriggerCommand } from "./trigger-command.js";
 import { addVerifyCommand } from "./verify-command.js";
 
@@ -58,6 +59,7 @@ export function createProgram(): Command {
   addPushUrlCommand(program);
   addPlayUrlCommand(program);
   addVerifyCommand(program);
+  addTestCallbackCommand(program);
   return program;
 }
 

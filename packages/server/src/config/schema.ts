@@ -80,6 +80,28 @@ export const configSchema = z
       /** Bytes of a response body kept per attempt. */
       responseSnippetBytes: z.number().int().min(0).max(65536).default(1024),
     }),
+    /**
+     * Operator alerts (docs/alerts.md): an endpoint disabled or enabled again, a delivery dead,
+     * the queue's oldest pending delivery too old. Always shown in the dashboard; POSTed, signed,
+     * through the outbox when `url` is set.
+     */
+    alerts: z
+      .object({
+        /** Where alerts are POSTed (unset: the dashboard only). */
+        url: z.string().url().optional(),
+        /** Signs them as a template's CallbackKey signs callbacks (`sign`, `webhook-signature`). */
+        key: secret(),
+        /** The oldest pending delivery older than this raises the queue-age alert (ms; 0 = never). */
+        queueAgeMs: atLeast(0, 15 * 60_000),
+        /** How often each node checks the queue's age (ms). */
+        checkIntervalMs: atLeast(10, 30_000),
+      })
+      .strict()
+      .refine((a) => !a.url || a.key, {
+        message: "alerts.key is required with alerts.url (generate one: openssl rand -base64 24)",
+        path: ["key"],
+      })
+      .prefault({}),
     /** `/metrics` and `/healthz` (docs/security.md). */
     metrics: section({
       /** Bearer token `/metrics` requires (unset = open, as Prometheus scrapes by default). */

@@ -27,7 +27,7 @@ export function createDashboardApiRoute(options: {
   return async (req, res) => {
     const name = (req.url ?? "").split("?")[0]?.slice(DASHBOARD_API_PREFIX.length) ?? "";
     try {
-      requireSession(req, options.sessions);
+      await requireSession(req, options.sessions);
       const params = withoutNulls(
         await readJsonObject(req, options.maxRequestBytes, {
           maxDepth: options.ctx.config.maxJsonDepth,

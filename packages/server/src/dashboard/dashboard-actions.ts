@@ -3,9 +3,11 @@ import { z } from "zod";
 import type { ActionContext } from "../api/action.js";
 import { appName, domainName } from "../api/fields.js";
 import { parseParams } from "../api/params.js";
+import { OPERATOR_ALERT_EVENT_TYPE } from "../domain/operator-alert.js";
 import { latestSnapshot } from "./latest-snapshot.js";
 import { readOverview } from "./overview.js";
 import type {
+  DashboardAlert,
   DashboardPushUrlInfo,
   DashboardStream,
   MissingUrlWarning,
@@ -126,6 +128,30 @@ const dashboardPushUrl = define({
   },
 });
 
+/** The latest operator alerts (docs/alerts.md), newest first: stored events of type 9000. */
+const dashboardAlerts = define({
+  name: "DashboardAlerts",
+  params: z.object({}).strict(),
+  async run(_p, ctx) {
+    const events = await ctx.store.events.list({
+      eventTypes: [OPERATOR_ALERT_EVENT_TYPE],
+      limit: 20,
+    });
+    return {
+      AlertUrl: ctx.config.alerts.url ?? "",
+      Alerts: events.map(
+        (e): DashboardAlert => ({
+          EventId: e.id,
+          Time: e.createdAt.toISOString(),
+          Alert: String(e.body.alert ?? ""),
+          Message: String(e.body.message ?? ""),
+          Node: String(e.body.node ?? ""),
+        }),
+      ),
+    };
+  },
+});
+
 /**
  * Push domains the node knows of without AddLiveDomain: named by a callback, record or
  * screenshot rule, or by a live stream. They publish without push auth (as
@@ -161,7 +187,11 @@ const dashboardUnregisteredDomains = define({
 });
 
 export const DASHBOARD_ACTIONS: ReadonlyMap<string, DashboardAction> = new Map(
-  [dashboardOverview, dashboardLiveStreams, dashboardPushUrl, dashboardUnregisteredDomains].map(
-    (a) => [a.name, a],
-  ),
+  [
+    dashboardOverview,
+    dashboardLiveStreams,
+    dashboardPushUrl,
+    dashboardAlerts,
+    dashboardUnregisteredDomains,
+  ].map((a) => [a.name, a]),
 );

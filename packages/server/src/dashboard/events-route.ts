@@ -73,7 +73,7 @@ export function createEventsRoute(options: {
 
   const handler: RouteHandler = async (req, res) => {
     try {
-      requireSession(req, options.sessions);
+      await requireSession(req, options.sessions);
     } catch (err) {
       req.resume();
       return sendError(res, err);

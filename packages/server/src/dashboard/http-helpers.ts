@@ -33,8 +33,8 @@ export function sessionCookie(
 }
 
 /** Throws 401 unless the request carries a live session cookie. */
-export function requireSession(req: IncomingMessage, sessions: SessionStore): void {
-  if (!sessions.check(readCookie(req, SESSION_COOKIE))) {
+export async function requireSession(req: IncomingMessage, sessions: SessionStore): Promise<void> {
+  if (!(await sessions.check(readCookie(req, SESSION_COOKIE)))) {
     throw new OnAirError("ONAIR_ERR_AUTH_MISSING", "sign in to the dashboard first");
   }
 }

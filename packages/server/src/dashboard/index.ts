@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { StreamControl } from "../api/action.js";
 import type { OnAirConfig } from "../config/schema.js";
+import type { OperatorAlerts } from "../dispatcher/operator-alerts.js";
 import type { Clock } from "../domain/clock.js";
 import type { AuthThrottle } from "../http/auth-throttle.js";
 import type { Route } from "../http/router.js";
@@ -29,6 +30,8 @@ export interface DashboardOptions {
   fileUrlQuery: (path: string) => string;
   rtmpPort(): number | null;
   streams?: StreamControl | undefined;
+  /** Operator alerts (docs/alerts.md), told when an endpoint is enabled again. */
+  alerts?: OperatorAlerts | undefined;
   /** This node's push statistics (the stream view's figures and chart). */
   pushInfo?: PushInfoSource | undefined;
   /** The built app (default: found next to the server, see findDashboardAssets). */
@@ -51,7 +54,11 @@ export interface DashboardOptions {
  */
 export function createDashboard(options: DashboardOptions): { routes: Route[]; close(): void } {
   const ttlMs = options.sessionTtlMs ?? SESSION_TTL_MS;
-  const sessions = createSessionStore({ clock: options.clock, ttlMs });
+  const sessions = createSessionStore({
+    clock: options.clock,
+    sessions: options.store.sessions,
+    ttlMs,
+  });
   const { signIn, signOut } = createSignInRoute({
     credentials: options.credentials,
     sessions,
@@ -72,6 +79,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       clock: options.clock,
       nodeEvents: options.nodeEvents,
       streams: options.streams,
+      alerts: options.alerts,
       pushInfo: options.pushInfo,
       filesDir: options.filesDir,
       fileUrlQuery: options.fileUrlQuery,
@@ -79,12 +87,13 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       missingUrls,
     },
   });
-  const events = createEventsRoute({
-    ...options,
-    sessions,
-    missingUrls,
-    feed: createLiveFeed(options.nodeEvents),
+  // Every node's events, not only this node's, when the store is shared (docs/dashboard.md).
+  const feed = createLiveFeed(options.nodeEvents, {
+    store: options.store,
+    clock: options.clock,
+    logger: options.logger,
   });
+  const events = createEventsRoute({ ...options, sessions, missingUrls, feed });
   const app = createStaticRoute({
     root: options.assetsDir === undefined ? findDashboardAssets() : options.assetsDir,
     prefix: "/dashboard/",
@@ -106,6 +115,9 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       { method: "GET", path: "/dashboard/", handler: app },
       { method: "HEAD", path: "/dashboard/", handler: app },
     ],
-    close: events.close,
+    close() {
+      events.close();
+      feed.close();
+    },
   };
 }

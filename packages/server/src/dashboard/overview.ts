@@ -40,6 +40,6 @@ export async function readOverview(deps: {
     SuccessRate: finished === 0 ? null : stats.delivered / finished,
     EventsPerMinute: perMinute,
     MissingUrls: deps.missingUrls(),
-    RecentEvents: recent.map(liveEvent),
+    RecentEvents: recent.map((event) => liveEvent(event)),
   };
 }

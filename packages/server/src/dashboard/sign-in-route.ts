@@ -77,7 +77,7 @@ export function createSignInRoute(options: {
         throw new OnAirError("ONAIR_ERR_AUTH_SIGNATURE", "wrong SecretId, SecretKey or token");
       }
       throttle.succeeded(attempt);
-      const session = options.sessions.create();
+      const session = await options.sessions.create();
       res.setHeader(
         "set-cookie",
         sessionCookie(session.token, {
@@ -92,7 +92,11 @@ export function createSignInRoute(options: {
   };
   const signOut: RouteHandler = async (req, res) => {
     req.resume();
-    options.sessions.revoke(readCookie(req, SESSION_COOKIE));
+    try {
+      await options.sessions.revoke(readCookie(req, SESSION_COOKIE));
+    } catch (err) {
+      return sendError(res, err);
+    }
     res.setHeader(
       "set-cookie",
       sessionCookie("", { maxAgeSeconds: 0, secure: options.secureCookie }),

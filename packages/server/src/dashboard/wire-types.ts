@@ -45,7 +45,10 @@ export interface LiveEvent {
   /** Interruptions only: why the publish ended. */
   Errcode?: number;
   Errmsg?: string;
-  /** Outbox rows the event created; only on events pushed as they are committed. */
+  /** Operator alerts only (event type 9000, docs/alerts.md): which alert, and its message. */
+  Alert?: string;
+  Message?: string;
+  /** Outbox rows the event created; only on events of the live feed, not the history. */
   Deliveries?: number;
 }
 
@@ -76,6 +79,16 @@ export type DashboardPushUrlInfo = {
   /** The RTMP port bound, null when ingest is off. */
   RtmpPort: number | null;
 };
+
+/** One operator alert of DashboardAlerts (docs/alerts.md). */
+export interface DashboardAlert {
+  EventId: string;
+  Time: string;
+  /** `endpoint_disabled`, `endpoint_enabled`, `delivery_dead`, `queue_age_exceeded`, `queue_age_recovered`. */
+  Alert: string;
+  Message: string;
+  Node: string;
+}
 
 /** A push domain in use (rules, live streams) that was never added with AddLiveDomain. */
 export interface UnregisteredDomain {

@@ -1,26 +1,16 @@
-import { createCallbackRequest } from "@onair/callbacks";
 import type { Logger } from "pino";
-import { Agent, request } from "undici";
 import type { OnAirConfig } from "../config/schema.js";
-import { addressRefusal } from "../domain/address-policy.js";
 import type { Clock } from "../domain/clock.js";
-import { afterFailure, parseRetryAfter } from "../domain/retry-policy.js";
-import type { AttemptErrorCode } from "../domain/types.js";
+import { newId } from "../domain/ids.js";
+import { OPERATOR_ALERT_TEMPLATE_ID } from "../domain/operator-alert.js";
+import { afterFailure } from "../domain/retry-policy.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import { type ClaimedDelivery, deliveryOrigin, type Store } from "../store/store.js";
-import { classifyError } from "./classify-error.js";
+import { type AttemptOutcome, createCallbackSender } from "./callback-sender.js";
 import { createFailureLog } from "./failure-log.js";
-import { guardedLookup, SsrfBlockedError } from "./ssrf-guard.js";
-
-/** The result of one HTTP attempt. */
-interface AttemptOutcome {
-  statusCode: number | null;
-  errorCode: AttemptErrorCode | null;
-  errorMessage: string | null;
-  responseSnippet: string | null;
-  retryAfterMs: number | undefined;
-}
+import { createOperatorAlerts, type OperatorAlerts } from "./operator-alerts.js";
+import type { guardedLookup } from "./ssrf-guard.js";
 
 export interface Dispatcher {
   /**
@@ -49,15 +39,20 @@ export function createDispatcher(deps: {
   random?: () => number;
   /** Name resolution for the SSRF guard (tests inject one to simulate rebinding). */
   lookup?: Parameters<typeof guardedLookup>[1];
+  /** Operator alerts (default: made from the config). */
+  alerts?: OperatorAlerts;
 }): Dispatcher {
   const { store, config, clock, logger, metrics } = deps;
+  const alerts = deps.alerts ?? createOperatorAlerts({ ...deps, newId });
   const settings = config.dispatcher;
   const random = deps.random ?? Math.random;
   const owner = `${deps.nodeId}:${Math.floor(random() * 1e9).toString(36)}`;
-  const agent = new Agent({
-    connections: settings.perOriginConcurrency,
-    keepAliveTimeout: 30_000,
-    connect: { lookup: guardedLookup(config.callbackAllowPrivate, deps.lookup) },
+  const sender = createCallbackSender({
+    callbackAllowPrivate: config.callbackAllowPrivate,
+    nodeId: deps.nodeId,
+    connectionsPerOrigin: settings.perOriginConcurrency,
+    responseSnippetBytes: settings.responseSnippetBytes,
+    lookup: deps.lookup,
   });
   const failureLog = createFailureLog(logger);
   const inFlight = new Set<Promise<void>>();
@@ -71,90 +66,27 @@ export function createDispatcher(deps: {
   let wakeRequested = false;
   let stopping: Promise<void> | undefined;
 
-  async function attempt(
-    claimed: ClaimedDelivery,
-  ): Promise<AttemptOutcome & { requestBody: string }> {
-    const { delivery, event, keys } = claimed;
-    const outgoing = createCallbackRequest({
+  function attempt(claimed: ClaimedDelivery): Promise<AttemptOutcome> {
+    const { delivery, event } = claimed;
+    return sender.send({
+      url: delivery.url,
       body: event.body,
-      keys,
+      keys: delivery.templateId === OPERATOR_ALERT_TEMPLATE_ID ? alerts.keys : claimed.keys,
       webhookId: delivery.id,
-      nowMs: clock.now().getTime(),
+      timeoutMs: delivery.policy.timeoutMs,
+      now: clock.now(),
     });
-    const base = { requestBody: outgoing.body, retryAfterMs: undefined };
-    let url: URL;
-    try {
-      url = new URL(delivery.url);
-    } catch {
-      return {
-        ...base,
-        statusCode: null,
-        errorCode: "invalid_url",
-        errorMessage: "invalid URL",
-        responseSnippet: null,
-      };
-    }
-    // IP literals skip name resolution, so the guard checks them here.
-    const refused = addressRefusal(
-      url.hostname.replace(/^\[|\]$/g, ""),
-      config.callbackAllowPrivate,
-    );
-    if (refused)
-      return {
-        ...base,
-        statusCode: null,
-        errorCode: "ssrf_blocked",
-        errorMessage: refused,
-        responseSnippet: null,
-      };
-    try {
-      const response = await request(url, {
-        method: "POST",
-        headers: { ...outgoing.headers, "user-agent": `OnAir-Callback/0.1 (node ${deps.nodeId})` },
-        body: outgoing.body,
-        dispatcher: agent,
-        headersTimeout: delivery.policy.timeoutMs,
-        bodyTimeout: delivery.policy.timeoutMs,
-        signal: AbortSignal.timeout(delivery.policy.timeoutMs),
-      });
-      const snippet = await readSnippet(response.body, settings.responseSnippetBytes);
-      const ok = response.statusCode === 200;
-      const retryAfter = response.headers["retry-after"];
-      return {
-        ...base,
-        statusCode: response.statusCode,
-        errorCode: ok ? null : "http_status",
-        errorMessage: ok ? null : `HTTP ${response.statusCode}`,
-        responseSnippet: snippet,
-        retryAfterMs:
-          response.statusCode === 429 || response.statusCode === 503
-            ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.now())
-            : undefined,
-      };
-    } catch (err) {
-      const code = classifyError(err);
-      const message =
-        err instanceof SsrfBlockedError
-          ? err.message
-          : err instanceof Error
-            ? err.message
-            : String(err);
-      return {
-        ...base,
-        statusCode: null,
-        errorCode: code,
-        errorMessage: message,
-        responseSnippet: null,
-      };
-    }
   }
 
   async function process(claimed: ClaimedDelivery): Promise<void> {
     const { delivery } = claimed;
-    const endpoint = await store.endpoints.get(delivery.url);
+    // An alert's delivery never waits on, nor changes, an endpoint's health: alerts about the
+    // alert endpoint would go nowhere, and it must not disable itself.
+    const isAlert = delivery.templateId === OPERATOR_ALERT_TEMPLATE_ID;
+    const endpoint = isAlert ? null : await store.endpoints.get(delivery.url);
     const startedAt = clock.now();
     const started = performance.now();
-    const outcome: AttemptOutcome & { requestBody: string } = endpoint?.disabledAt
+    const outcome: AttemptOutcome = endpoint?.disabledAt
       ? {
           requestBody: "",
           statusCode: null,
@@ -178,12 +110,30 @@ export function createDispatcher(deps: {
             retryAfterMs: outcome.retryAfterMs,
             maxRetryAfterMs: settings.maxRetryAfterMs,
           });
+    // Deliveries of a disabled endpoint die quietly: its disable alert already told of them.
+    const deadAlert =
+      next === "dead" && !isAlert && outcome.errorCode !== "endpoint_disabled"
+        ? alerts.record(
+            {
+              alert: "delivery_dead",
+              url: delivery.url,
+              delivery_id: delivery.id,
+              event_id: delivery.eventId,
+              delivery_event_type: claimed.event.eventType,
+              attempts: attemptsMade,
+              last_error: `${outcome.errorCode}: ${outcome.errorMessage ?? ""}`.trim(),
+            },
+            { aboutAlertUrl: alerts.isAlertUrl(delivery.url) },
+          )
+        : undefined;
     const kept = await store.deliveries.recordAttempt({
       deliveryId: delivery.id,
       owner: claimed.leaseOwner,
       attempt: { startedAt, durationMs, ...outcome },
       next,
+      alertIfDead: deadAlert,
     });
+    if (kept && deadAlert) alerts.told(deadAlert);
     const outcomeLabel = next === "delivered" ? "delivered" : next === "dead" ? "dead" : "retry";
     deps.nodeEvents.emit("delivery.attempted", {
       deliveryId: delivery.id,
@@ -217,9 +167,9 @@ export function createDispatcher(deps: {
         nextAttemptAt: next instanceof Date ? next : null,
       });
     }
-    if (outcome.errorCode === "endpoint_disabled") return;
+    if (outcome.errorCode === null) failureLog.succeeded(delivery.url);
+    if (outcome.errorCode === "endpoint_disabled" || isAlert) return;
     if (outcome.errorCode === null) {
-      failureLog.succeeded(delivery.url);
       // Only a failing endpoint has state to clear: a healthy one costs no write.
       if (endpoint?.failingSince) await store.endpoints.markSuccess(delivery.url);
       return;
@@ -231,11 +181,14 @@ export function createDispatcher(deps: {
       failingFor >= settings.disableEndpointAfterMs &&
       !state.disabledAt
     ) {
-      await store.endpoints.disable(
-        delivery.url,
-        now,
-        `failing for ${Math.round(failingFor / 1000)} s`,
+      const reason = `failing for ${Math.round(failingFor / 1000)} s`;
+      const alert = alerts.record(
+        { alert: "endpoint_disabled", url: delivery.url, reason },
+        { aboutAlertUrl: alerts.isAlertUrl(delivery.url) },
       );
+      // Several nodes may see the same failure run end: the one whose call disabled it tells.
+      if (!(await store.endpoints.disable(delivery.url, now, reason, alert))) return;
+      alerts.told(alert);
       metrics.endpointsDisabled.inc();
       logger.warn(
         { url: delivery.url, failingForMs: failingFor },
@@ -324,22 +277,9 @@ export function createDispatcher(deps: {
         const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
         await Promise.race([Promise.allSettled([...inFlight]), deadline]);
         await store.deliveries.releaseLeases(owner);
-        await agent.close();
+        await sender.close();
       })();
       return stopping;
     },
   };
-}
-
-async function readSnippet(
-  body: AsyncIterable<Buffer> & { destroy?: () => void },
-  limit: number,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (size < limit) chunks.push(chunk.subarray(0, limit - size));
-    size += chunk.length;
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

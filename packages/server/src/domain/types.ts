@@ -96,8 +96,8 @@ export interface CallbackRule {
   updatedAt: Date;
 }
 
-/** Where an event came from. */
-export type EventSource = "ingest" | "intake" | "hook" | "trigger";
+/** Where an event came from; "alert" is an operator alert (docs/alerts.md). */
+export type EventSource = "ingest" | "intake" | "hook" | "trigger" | "alert";
 
 /** A durable event: committed before anything acts on it. */
 export interface StoredEvent {

@@ -1,4 +1,6 @@
 import type { Clock } from "../domain/clock.js";
+import { OPERATOR_ALERT_TEMPLATE_ID } from "../domain/operator-alert.js";
+import { insertEvent } from "./event-repository.js";
 import { type Row, toAttempt, toDelivery, toEvent, toTemplate } from "./row-mappers.js";
 import { decodeCursor, deliveryConditions, encodeCursor, inList, where } from "./sql-filters.js";
 import { first, many, one, type SqlRunner } from "./sql-runner.js";
@@ -49,7 +51,7 @@ export function createDeliveryRepository(
         };
       });
     },
-    recordAttempt({ deliveryId, owner, attempt, next }) {
+    recordAttempt({ deliveryId, owner, attempt, next, alertIfDead }) {
       return sql.transaction(async (tx) => {
         const r = await first(tx, `SELECT * FROM deliveries WHERE id = ?${tx.forUpdate}`, [
           deliveryId,
@@ -86,6 +88,9 @@ export function createDeliveryRepository(
               lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
           [status, nextAt, error, clock.now().getTime(), deliveryId],
         );
+        if (status === "dead" && alertIfDead) {
+          await insertEvent(tx, alertIfDead.event, alertIfDead.deliveries);
+        }
         return true;
       });
     },
@@ -160,6 +165,16 @@ export function createDeliveryRepository(
         dead: Number(row?.dead ?? 0),
         oldestPendingAgeMs: ageMs(row?.oldest, now),
       };
+    },
+    async oldestPendingAgeMs(now) {
+      // The (status, created_at) index is read in order; alert rows are skipped, not scanned for.
+      const row = await first(
+        sql,
+        `SELECT created_at FROM deliveries WHERE status = 'pending' AND template_id <> ?
+         ORDER BY created_at LIMIT 1`,
+        [OPERATOR_ALERT_TEMPLATE_ID],
+      );
+      return ageMs(row?.created_at, now);
     },
     async stats(now) {
       const counts = await sql.all("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status");

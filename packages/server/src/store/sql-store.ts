@@ -1,4 +1,5 @@
 import type { Clock } from "../domain/clock.js";
+import { createAlertStateRepository } from "./alert-state-repository.js";
 import { type ClaimQuery, createDeliveryRepository } from "./delivery-repository.js";
 import { createDomainRepository } from "./domain-repository.js";
 import { createEndpointRepository } from "./endpoint-repository.js";
@@ -7,6 +8,7 @@ import { createHistoryRepository } from "./history-repository.js";
 import { createRecordingRepository } from "./recording-repository.js";
 import { createRefusalRepository } from "./refusal-repository.js";
 import { createRuleRepository } from "./rule-repository.js";
+import { createSessionRepository } from "./session-repository.js";
 import { createSnapshotRepository } from "./snapshot-repository.js";
 import type { DriverRunner, SqlRunner } from "./sql-runner.js";
 import type { Store } from "./store.js";
@@ -50,6 +52,8 @@ export function createSqlStore(sql: DriverRunner, clock: Clock, driver: SqlDrive
     streams: createStreamRepository(sql),
     recording: createRecordingRepository(sql, clock),
     snapshots: createSnapshotRepository(sql, clock),
+    alerts: createAlertStateRepository(sql),
+    sessions: createSessionRepository(sql),
     tasks: createTaskRepository(sql, clock),
     refusals: createRefusalRepository(sql, clock),
   };

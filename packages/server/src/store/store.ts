@@ -55,6 +55,8 @@ export interface Store {
   streams: StreamRepository;
   recording: RecordingRepository;
   snapshots: SnapshotRepository;
+  alerts: AlertStateRepository;
+  sessions: SessionRepository;
   /** On-demand record and screenshot tasks (CreateRecordTask, CreateScreenshotTask). */
   tasks: TaskRepository;
   refusals: RefusalRepository;
@@ -127,6 +129,20 @@ export interface EventRepository {
   get(id: string): Promise<StoredEvent | null>;
   /** Newest first. */
   list(filter: EventFilter): Promise<StoredEvent[]>;
+  /**
+   * Events created at or after `since`, oldest first, with how many deliveries each has: what
+   * the dashboard's live feed reads to show events other nodes committed.
+   */
+  committedSince(since: Date, limit: number): Promise<(StoredEvent & { deliveryCount: number })[]>;
+}
+
+/**
+ * An operator alert as the outbox takes it (docs/alerts.md): committed in the same transaction
+ * as the change it tells of, so neither is lost without the other.
+ */
+export interface AlertCommit {
+  event: NewEvent;
+  deliveries: NewDelivery[];
 }
 
 /**
@@ -187,6 +203,8 @@ export interface DeliveryRepository {
     owner: string;
     attempt: AttemptRecord;
     next: "delivered" | "dead" | Date;
+    /** Committed with the attempt when it makes the delivery dead (and the lease was held). */
+    alertIfDead?: AlertCommit | undefined;
   }): Promise<boolean>;
   /** Drops leases held by `owner` (graceful shutdown after in-flight attempts finished). */
   releaseLeases(owner: string): Promise<number>;
@@ -220,6 +238,11 @@ export interface DeliveryRepository {
     delivered: number;
     oldestPendingAgeMs: number | null;
   }>;
+  /**
+   * Age of the oldest pending delivery that is not an operator alert (template 0), for the
+   * queue-age alert: an alert endpoint that is down must not keep that alert raised.
+   */
+  oldestPendingAgeMs(now: Date): Promise<number | null>;
 }
 
 export interface EndpointRepository {
@@ -229,7 +252,40 @@ export interface EndpointRepository {
   markSuccess(url: string): Promise<void>;
   /** After a failed attempt: sets `failingSince` if unset; returns the state. */
   markFailure(url: string, at: Date): Promise<EndpointState>;
-  disable(url: string, at: Date, reason: string): Promise<void>;
-  /** One-call re-enable: clears the disabled state and the failure run. */
-  enable(url: string): Promise<boolean>;
+  /**
+   * Disables the endpoint; true when this call disabled it (it was not already), and then
+   * `alert` commits in the same transaction, so of several nodes only one tells of it.
+   */
+  disable(url: string, at: Date, reason: string, alert?: AlertCommit): Promise<boolean>;
+  /**
+   * One-call re-enable: clears the disabled state and the failure run. True when the endpoint
+   * is known; `alert` commits with it only when it was disabled.
+   */
+  enable(url: string, alert?: AlertCommit): Promise<boolean>;
+}
+
+/** Alerts with a state (the queue-age alert): told once per change, whichever node sees it. */
+export interface AlertStateRepository {
+  /**
+   * Moves alert `name` to `state` (a missing one starts at `initial`); when that is a change,
+   * `alert` commits in the same transaction and the answer is true. Two nodes that see the same
+   * crossing at once: one gets true.
+   */
+  transition(input: {
+    name: string;
+    initial: string;
+    state: string;
+    at: Date;
+    alert: AlertCommit;
+  }): Promise<boolean>;
+}
+
+/** Dashboard sign-ins, by the SHA-256 of their token, shared by every node of the store. */
+export interface SessionRepository {
+  create(tokenHash: string, expiresAt: Date): Promise<void>;
+  /** The session's expiry, or null when there is none. */
+  expiresAt(tokenHash: string): Promise<Date | null>;
+  delete(tokenHash: string): Promise<void>;
+  /** Deletes sessions expired by `now`. */
+  deleteExpired(now: Date): Promise<number>;
 }

@@ -1,12 +1,17 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pino } from "pino";
 import { configSchema } from "../../src/config/schema.js";
 import { createSessionStore } from "../../src/dashboard/session-store.js";
 import { createSignInRoute } from "../../src/dashboard/sign-in-route.js";
 import { createHttpServer } from "../../src/http/router.js";
+import { openStore } from "../../src/store/open-store.js";
+import type { SessionRepository, Store } from "../../src/store/store.js";
 import { readErrorBody } from "../helpers/error-body.js";
 
 /** A clock the test moves by hand. */
@@ -20,29 +25,58 @@ function manualClock(start = Date.parse("2026-01-01T00:00:00Z")) {
   };
 }
 
+/** A real SQLite store in a temp dir, closed and removed after the file's tests. */
+const stores: { store: Store; dir: string }[] = [];
+after(async () => {
+  for (const { store, dir } of stores) {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+async function sessionRows(clock: { now(): Date }) {
+  const dir = mkdtempSync(join(tmpdir(), "onair-sessions-"));
+  const store = await openStore(configSchema.parse({ dataDir: dir }), { clock });
+  stores.push({ store, dir });
+  return store.sessions;
+}
+/** The same, for a describe body that builds its routes synchronously: calls wait for the store. */
+function sessionRowsWhenOpen(clock: { now(): Date }): SessionRepository {
+  const rows = sessionRows(clock);
+  return {
+    create: async (hash, expiresAt) => (await rows).create(hash, expiresAt),
+    expiresAt: async (hash) => (await rows).expiresAt(hash),
+    delete: async (hash) => (await rows).delete(hash),
+    deleteExpired: async (now) => (await rows).deleteExpired(now),
+  };
+}
+
 describe("dashboard sessions", () => {
-  test("a session lives until its expiry, is unknown once revoked, and tokens are random", () => {
+  test("a session lives until its expiry, is unknown once revoked, and tokens are random", async () => {
     const clock = manualClock();
-    const sessions = createSessionStore({ clock, ttlMs: 60_000 });
-    const a = sessions.create();
-    const b = sessions.create();
+    const sessions = createSessionStore({
+      clock,
+      ttlMs: 60_000,
+      sessions: await sessionRows(clock),
+    });
+    const a = await sessions.create();
+    const b = await sessions.create();
     assert.notEqual(a.token, b.token);
     assert.ok(a.token.length >= 43, "256 random bits");
-    assert.equal(sessions.check(a.token), true);
-    assert.equal(sessions.check(`${a.token}x`), false);
-    assert.equal(sessions.check(undefined), false);
-    sessions.revoke(b.token);
-    assert.equal(sessions.check(b.token), false);
+    assert.equal(await sessions.check(a.token), true);
+    assert.equal(await sessions.check(`${a.token}x`), false);
+    assert.equal(await sessions.check(undefined), false);
+    await sessions.revoke(b.token);
+    assert.equal(await sessions.check(b.token), false);
     clock.advance(59_999);
-    assert.equal(sessions.check(a.token), true);
+    assert.equal(await sessions.check(a.token), true);
     clock.advance(1);
-    assert.equal(sessions.check(a.token), false);
+    assert.equal(await sessions.check(a.token), false);
   });
 });
 
 describe("POST /dashboard/session", () => {
   const clock = manualClock();
-  const sessions = createSessionStore({ clock });
+  const sessions = createSessionStore({ clock, sessions: sessionRowsWhenOpen(clock) });
   const { signIn } = createSignInRoute({
     credentials: { secretId: "AKIDtest", secretKey: "testSecretKey" },
     sessions,
@@ -80,7 +114,7 @@ describe("POST /dashboard/session", () => {
         cookie,
         /^onair_session=[A-Za-z0-9_-]{43}; Path=\/dashboard; HttpOnly; SameSite=Strict; Max-Age=3600$/,
       );
-      assert.equal(sessions.check(cookie.split(";")[0]?.split("=")[1]), true);
+      assert.equal(await sessions.check(cookie.split(";")[0]?.split("=")[1]), true);
     }
   });
 
@@ -160,7 +194,7 @@ describe("sign-in throttle is per client (issue 11, defect 6)", () => {
   );
   const { signIn } = createSignInRoute({
     credentials: { secretId: "AKIDtest", secretKey: "testSecretKey-0123456789" },
-    sessions: createSessionStore({ clock }),
+    sessions: createSessionStore({ clock, sessions: sessionRowsWhenOpen(clock) }),
     clock,
     secureCookie: false,
     ttlMs: 3_600_000,

@@ -207,12 +207,19 @@ export const enableCallbackEndpoint = defineAction({
     })
     .strict(),
   async run(p, ctx) {
-    if (!(await ctx.store.endpoints.enable(p.Url))) {
+    const alert = ctx.alerts?.record(
+      { alert: "endpoint_enabled", url: p.Url },
+      { aboutAlertUrl: ctx.alerts.isAlertUrl(p.Url) },
+    );
+    const endpoint = await ctx.store.endpoints.get(p.Url);
+    if (!(await ctx.store.endpoints.enable(p.Url, alert))) {
       throw new OnAirError(
         "ONAIR_ERR_ENDPOINT_NOT_FOUND",
         `OnAir has no record of the callback URL ${p.Url}`,
       );
     }
+    // The alert committed with the change only if the endpoint was disabled.
+    if (alert && endpoint?.disabledAt) ctx.alerts?.told(alert);
     let requeued: string[] = [];
     if (p.RedeliverDisabled !== false) {
       requeued = await ctx.store.deliveries.redeliver({

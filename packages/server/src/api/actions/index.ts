@@ -20,6 +20,7 @@ import {
   describeLiveCallbackTemplates,
   modifyLiveCallbackTemplate,
 } from "./callback-templates.js";
+import { sendLiveCallbackTest } from "./callback-test.js";
 import {
   addLiveDomain,
   deleteLiveDomain,
@@ -71,6 +72,7 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     describeLiveCallbackTemplate,
     modifyLiveCallbackTemplate,
     deleteLiveCallbackTemplate,
+    sendLiveCallbackTest,
     createLiveCallbackRule,
     describeLiveCallbackRules,
     deleteLiveCallbackRule,
