@@ -5,7 +5,8 @@ import { appName, domainName } from "../api/fields.js";
 import { parseParams } from "../api/params.js";
 import { latestSnapshot } from "./latest-snapshot.js";
 import { readOverview } from "./overview.js";
-import type { DashboardPushUrlInfo, DashboardStream } from "./wire-types.js";
+import { dashboardPlayUrl, dashboardViewers, type ViewerFigures } from "./play-info.js";
+import type { DashboardPushUrlInfo, DashboardStream, DashboardViewersInfo } from "./wire-types.js";
 
 /** What the dashboard's own actions may use beyond an API action's context. */
 export interface DashboardActionContext extends ActionContext {
@@ -14,6 +15,8 @@ export interface DashboardActionContext extends ActionContext {
   fileUrlQuery: (path: string) => string;
   /** The RTMP port bound, null when ingest is off. */
   rtmpPort(): number | null;
+  /** This node's viewer counters; absent when playback is off. */
+  viewers?: ViewerFigures | undefined;
 }
 
 /**
@@ -119,6 +122,55 @@ const dashboardPushUrl = define({
   },
 });
 
+const playName = {
+  AppName: appName.refine((s) => s.length > 0, "must not be empty"),
+  StreamName: z
+    .string()
+    .min(1, "must not be empty")
+    .max(256)
+    .regex(/^[A-Za-z0-9_.~-]+$/, "only letters, digits, _, -, . and ~ are allowed"),
+};
+
+/**
+ * The stream view's player URL, signed on the server for the signed-in operator when the play
+ * domain has play auth (dashboard/play-info.ts). `PageHost` is the page's `location.hostname`.
+ */
+const dashboardPlayUrlAction = define({
+  name: "DashboardPlayUrl",
+  params: z
+    .object({
+      ...playName,
+      PageHost: z.string().max(255),
+      PlayDomain: domainName.optional(),
+    })
+    .strict(),
+  run: async (p, ctx) => ({
+    ...(await dashboardPlayUrl(
+      { store: ctx.store, nowSeconds: Math.floor(ctx.clock.now().getTime() / 1000) },
+      {
+        appName: p.AppName,
+        streamName: p.StreamName,
+        pageHost: p.PageHost,
+        ...(p.PlayDomain === undefined ? {} : { playDomain: p.PlayDomain }),
+      },
+    )),
+  }),
+});
+
+/** Viewers of one stream on this node, measured on the connections (docs/playback.md). */
+const dashboardViewersAction = define({
+  name: "DashboardViewers",
+  params: z.object(playName).strict(),
+  run: async (p, ctx): Promise<DashboardViewersInfo> =>
+    dashboardViewers(ctx.viewers, p.AppName, p.StreamName),
+});
+
 export const DASHBOARD_ACTIONS: ReadonlyMap<string, DashboardAction> = new Map(
-  [dashboardOverview, dashboardLiveStreams, dashboardPushUrl].map((a) => [a.name, a]),
+  [
+    dashboardOverview,
+    dashboardLiveStreams,
+    dashboardPushUrl,
+    dashboardPlayUrlAction,
+    dashboardViewersAction,
+  ].map((a) => [a.name, a]),
 );

@@ -9,6 +9,7 @@ import type { Store } from "../store/store.js";
 import { createDashboardApiRoute, DASHBOARD_API_PREFIX } from "./api-route.js";
 import { createEventsRoute } from "./events-route.js";
 import { createLiveFeed } from "./live-feed.js";
+import type { ViewerFigures } from "./play-info.js";
 import { createSessionStore, SESSION_TTL_MS } from "./session-store.js";
 import { createSignInRoute } from "./sign-in-route.js";
 import { createStaticRoute, findDashboardAssets } from "./static-route.js";
@@ -27,6 +28,8 @@ export interface DashboardOptions {
   fileUrlQuery: (path: string) => string;
   rtmpPort(): number | null;
   streams?: StreamControl | undefined;
+  /** This node's viewer counters (the playback service's); absent when playback is off. */
+  viewers?: ViewerFigures | undefined;
   /** The built app (default: found next to the server, see findDashboardAssets). */
   assetsDir?: string | null;
   sessionTtlMs?: number;
@@ -70,6 +73,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       filesDir: options.filesDir,
       fileUrlQuery: options.fileUrlQuery,
       rtmpPort: options.rtmpPort,
+      viewers: options.viewers,
     },
   });
   const events = createEventsRoute({
