@@ -15,9 +15,9 @@ export async function startOnAirTarget(callbackUrl: string): Promise<Target> {
     ONAIR_BENCH_DATA_DIR: dir.path,
     ONAIR_BENCH_CALLBACK_URL: callbackUrl,
   });
-  let rtmpPort: number;
+  let ports: { rtmpPort: number; httpPort: number };
   try {
-    rtmpPort = await new Promise<number>((resolve, reject) => {
+    ports = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("no ready line within 30 s")), 30_000);
       server.child.once("close", (code, signal) => {
         clearTimeout(timer);
@@ -30,7 +30,7 @@ export async function startOnAirTarget(callbackUrl: string): Promise<Target> {
           reject(new Error(message.error));
         } else if (message?.ready && typeof message.rtmpPort === "number") {
           clearTimeout(timer);
-          resolve(message.rtmpPort);
+          resolve({ rtmpPort: message.rtmpPort, httpPort: message.httpPort ?? 0 });
         }
       });
     });
@@ -42,7 +42,7 @@ export async function startOnAirTarget(callbackUrl: string): Promise<Target> {
   return {
     name: "onair",
     pid: server.child.pid!,
-    rtmpPort,
+    ...ports,
     async stop() {
       await server.stop();
       dir.remove();
@@ -53,6 +53,7 @@ export async function startOnAirTarget(callbackUrl: string): Promise<Target> {
 interface ReadyLine {
   ready?: boolean;
   rtmpPort?: number;
+  httpPort?: number;
   error?: string;
 }
 
