@@ -280,6 +280,7 @@ export async function startOnAir(
     filesDir,
     fileUrlQuery,
     rtmpPort: () => rtmp?.port ?? null,
+    viewers: playback?.stats,
   });
   const server: Server = createHttpServer({
     logger,

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { call } from "../api.js";
+import { Player } from "../components/player.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
 import { formatDuration, formatTime, streamPath } from "../format.js";
 import type { LiveState } from "../live.js";
@@ -28,6 +29,7 @@ function LiveList(props: { live: LiveState; onChanged: () => void }) {
     props.live.version,
   ]);
   const action = useMutation();
+  const [watching, setWatching] = useState<StreamKey | null>(null);
   const act = (name: "DropLiveStream" | "ForbidLiveStream", s: DashboardStream) => {
     const verb = name === "DropLiveStream" ? "Drop" : "Forbid";
     if (!window.confirm(`${verb} ${streamPath(s)}?`)) return;
@@ -78,6 +80,14 @@ function LiveList(props: { live: LiveState; onChanged: () => void }) {
                   <td class="actions">
                     <button
                       type="button"
+                      aria-label={`Watch ${s.StreamName}`}
+                      aria-pressed={watching !== null && streamPath(watching) === streamPath(s)}
+                      onClick={() => setWatching(key(s))}
+                    >
+                      Watch
+                    </button>
+                    <button
+                      type="button"
                       disabled={action.busy}
                       aria-label={`Drop ${s.StreamName}`}
                       onClick={() => act("DropLiveStream", s)}
@@ -99,6 +109,9 @@ function LiveList(props: { live: LiveState; onChanged: () => void }) {
             </tbody>
           </table>
         </div>
+      )}
+      {watching && (
+        <Player key={streamPath(watching)} stream={watching} onClose={() => setWatching(null)} />
       )}
     </Section>
   );

@@ -89,7 +89,7 @@ const LOADS: LoadSpec[] = [
 ];
 const TARGETS: { name: string; start: (callbackUrl: string) => Promise<Target> }[] = [
   { name: "nginx-rtmp", start: startNginxRtmp },
-  { name: "node-media-server", start: startNodeMediaServer },
+  { name: "node-media-server", start: () => startNodeMediaServer() },
   { name: "onair", start: (callbackUrl) => startOnAirTarget(callbackUrl) },
 ];
 /** "a=1,b=2;c=3" → OnAir targets "onair a=1 b=2" and "onair c=3", run right after "onair". */

@@ -26,9 +26,9 @@ export async function startOnAirTarget(
     ONAIR_BENCH_CALLBACK_URL: callbackUrl,
     ONAIR_BENCH_INGEST: JSON.stringify(variant.ingest),
   });
-  let rtmpPort: number;
+  let ports: { rtmpPort: number; httpPort: number };
   try {
-    rtmpPort = await new Promise<number>((resolve, reject) => {
+    ports = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("no ready line within 30 s")), 30_000);
       server.child.once("close", (code, signal) => {
         clearTimeout(timer);
@@ -41,7 +41,7 @@ export async function startOnAirTarget(
           reject(new Error(message.error));
         } else if (message?.ready && typeof message.rtmpPort === "number") {
           clearTimeout(timer);
-          resolve(message.rtmpPort);
+          resolve({ rtmpPort: message.rtmpPort, httpPort: message.httpPort ?? 0 });
         }
       });
     });
@@ -53,7 +53,7 @@ export async function startOnAirTarget(
   return {
     name: variant.name,
     pid: server.child.pid!,
-    rtmpPort,
+    ...ports,
     async stop() {
       await server.stop();
       dir.remove();
@@ -64,6 +64,7 @@ export async function startOnAirTarget(
 interface ReadyLine {
   ready?: boolean;
   rtmpPort?: number;
+  httpPort?: number;
   error?: string;
 }
 

@@ -12,6 +12,8 @@ export interface Target {
   /** Root of the process tree whose CPU and memory are measured. */
   pid: number;
   rtmpPort: number;
+  /** The HTTP port, for targets started with HTTP (OnAir always; node-media-server on demand). */
+  httpPort?: number;
   stop(): Promise<void>;
 }
 

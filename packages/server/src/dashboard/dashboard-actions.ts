@@ -6,10 +6,12 @@ import { parseParams } from "../api/params.js";
 import { OPERATOR_ALERT_EVENT_TYPE } from "../domain/operator-alert.js";
 import { latestSnapshot } from "./latest-snapshot.js";
 import { readOverview } from "./overview.js";
+import { dashboardPlayUrl, dashboardViewers } from "./play-info.js";
 import type {
   DashboardAlert,
   DashboardPushUrlInfo,
   DashboardStream,
+  DashboardViewersInfo,
   MissingUrlWarning,
   UnregisteredDomain,
 } from "./wire-types.js";
@@ -186,6 +188,49 @@ const dashboardUnregisteredDomains = define({
   },
 });
 
+const playName = {
+  AppName: appName.refine((s) => s.length > 0, "must not be empty"),
+  StreamName: z
+    .string()
+    .min(1, "must not be empty")
+    .max(256)
+    .regex(/^[A-Za-z0-9_.~-]+$/, "only letters, digits, _, -, . and ~ are allowed"),
+};
+
+/**
+ * The stream view's player URL, signed on the server for the signed-in operator when the play
+ * domain has play auth (dashboard/play-info.ts). `PageHost` is the page's `location.hostname`.
+ */
+const dashboardPlayUrlAction = define({
+  name: "DashboardPlayUrl",
+  params: z
+    .object({
+      ...playName,
+      PageHost: z.string().max(255),
+      PlayDomain: domainName.optional(),
+    })
+    .strict(),
+  run: async (p, ctx) => ({
+    ...(await dashboardPlayUrl(
+      { store: ctx.store, nowSeconds: Math.floor(ctx.clock.now().getTime() / 1000) },
+      {
+        appName: p.AppName,
+        streamName: p.StreamName,
+        pageHost: p.PageHost,
+        ...(p.PlayDomain === undefined ? {} : { playDomain: p.PlayDomain }),
+      },
+    )),
+  }),
+});
+
+/** Viewers of one stream on this node, measured on the connections (docs/playback.md). */
+const dashboardViewersAction = define({
+  name: "DashboardViewers",
+  params: z.object(playName).strict(),
+  run: async (p, ctx): Promise<DashboardViewersInfo> =>
+    dashboardViewers(ctx.viewers, p.AppName, p.StreamName),
+});
+
 export const DASHBOARD_ACTIONS: ReadonlyMap<string, DashboardAction> = new Map(
   [
     dashboardOverview,
@@ -193,5 +238,7 @@ export const DASHBOARD_ACTIONS: ReadonlyMap<string, DashboardAction> = new Map(
     dashboardPushUrl,
     dashboardAlerts,
     dashboardUnregisteredDomains,
+    dashboardPlayUrlAction,
+    dashboardViewersAction,
   ].map((a) => [a.name, a]),
 );

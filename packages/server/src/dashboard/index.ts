@@ -7,6 +7,7 @@ import type { AuthThrottle } from "../http/auth-throttle.js";
 import type { Route } from "../http/router.js";
 import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
+import type { ViewerStats } from "../playback/viewer-stats.js";
 import type { Store } from "../store/store.js";
 import { createDashboardApiRoute, DASHBOARD_API_PREFIX } from "./api-route.js";
 import { createEventsRoute } from "./events-route.js";
@@ -34,6 +35,8 @@ export interface DashboardOptions {
   alerts?: OperatorAlerts | undefined;
   /** This node's push statistics (the stream view's figures and chart). */
   pushInfo?: PushInfoSource | undefined;
+  /** This node's viewer counters (the playback service's); absent when playback is off. */
+  viewers?: ViewerStats | undefined;
   /** The built app (default: found next to the server, see findDashboardAssets). */
   assetsDir?: string | null;
   sessionTtlMs?: number;
@@ -85,6 +88,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       fileUrlQuery: options.fileUrlQuery,
       rtmpPort: options.rtmpPort,
       missingUrls,
+      viewers: options.viewers,
     },
   });
   // Every node's events, not only this node's, when the store is shared (docs/dashboard.md).

@@ -96,3 +96,24 @@ export interface UnregisteredDomain {
   /** "callback rule", "record rule", "screenshot rule", "live stream". */
   UsedBy: string[];
 }
+/** DashboardPlayUrl's answer: the same-origin HTTP-FLV URL the stream view's player opens. */
+export type DashboardPlayUrlInfo = {
+  /** A path on this server, `/AppName/StreamName.flv?…`, signed when the play domain has auth. */
+  FlvUrl: string;
+  /** The play domain it plays on ("" for none added: an unregistered domain). */
+  PlayDomain: string;
+  /** Every play domain added, to choose from. */
+  PlayDomains: string[];
+  AuthEnabled: boolean;
+  /** When the signature expires ("" without play auth). */
+  ExpireTime: string;
+};
+
+/** DashboardViewers' answer: one stream's viewer figures on this node. */
+export type DashboardViewersInfo = {
+  /** False when playback is off on this node. */
+  PlaybackEnabled: boolean;
+  Viewers: number;
+  Requests: number;
+  Bytes: number;
+};

@@ -3,6 +3,7 @@ import { sendError } from "../http/error-reply.js";
 import type { RouteHandler } from "../http/route.js";
 import { encodeFlvTag, FLV_HEADER } from "../media/flv-file.js";
 import { LiveViewer } from "../media/live-viewer.js";
+import { sharedEncoding } from "../media/shared-encoding.js";
 import { hostWithoutPort, parseFlvPath } from "./play-target.js";
 import type { PlaybackService } from "./playback-service.js";
 import { RELAY_HEADER } from "./relay-credential.js";
@@ -60,7 +61,7 @@ export function createHttpFlvRoute(deps: {
         // The response counts its socket's unsent bytes too (OutgoingMessage.writableLength).
         queuedBytes: () => res.writableLength,
         write: (tag, timestamp) => {
-          const bytes = encodeFlvTag(tag, timestamp);
+          const bytes = sharedEncoding(tag, String(timestamp), () => encodeFlvTag(tag, timestamp));
           res.write(bytes);
           grant.sent(bytes.length);
           return bytes.length;

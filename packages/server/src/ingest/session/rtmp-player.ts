@@ -8,8 +8,11 @@ import type { PlayGrant, PlayHost, PlayRequest } from "./play-host.js";
 /** What the player needs of its connection. */
 export interface PlayerConnection {
   id: string;
-  /** Sends one message, chunked at the connection's chunk size; returns the bytes written. */
-  send(message: RtmpMessage): number;
+  /**
+   * Sends one message, chunked at the connection's chunk size; returns the bytes written. With
+   * `tag`, the message is that live tag, and its chunks may be shared with other viewers.
+   */
+  send(message: RtmpMessage, tag?: FlvTag): number;
   /** Bytes written to the socket and not yet sent. */
   queuedBytes(): number;
   /** Ends the connection (after what was written is flushed). */
@@ -116,13 +119,16 @@ export class RtmpPlayer {
   }
 
   private sendTag(streamId: number, tag: FlvTag, timestamp: number): number {
-    const bytes = this.connection.send({
-      chunkStreamId: tag.type === 8 ? CSID_AUDIO : tag.type === 9 ? CSID_VIDEO : CSID_STATUS,
-      typeId: tag.type,
-      streamId,
-      timestamp,
-      payload: tag.data,
-    });
+    const bytes = this.connection.send(
+      {
+        chunkStreamId: tag.type === 8 ? CSID_AUDIO : tag.type === 9 ? CSID_VIDEO : CSID_STATUS,
+        typeId: tag.type,
+        streamId,
+        timestamp,
+        payload: tag.data,
+      },
+      tag,
+    );
     this.grant?.sent(bytes);
     return bytes;
   }

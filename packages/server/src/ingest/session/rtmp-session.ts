@@ -4,6 +4,7 @@ import { Errcode } from "@onair/callbacks";
 import type { Logger } from "pino";
 import type { FlvTag } from "../../media/flv-tag.js";
 import type { ViewerPolicy } from "../../media/live-viewer.js";
+import { sharedEncoding } from "../../media/shared-encoding.js";
 import type { ConnectionLimits } from "../connection-limits.js";
 import { type AmfValue, decodeAmf0, encodeAmf0 } from "../rtmp/amf0.js";
 import { ChunkParser, type ChunkParserLimits } from "../rtmp/chunk-parser.js";
@@ -381,7 +382,7 @@ export class RtmpSession {
     this.player = new RtmpPlayer(
       {
         id: this.options.id,
-        send: (message) => this.send(message),
+        send: (message, tag) => this.send(message, tag),
         queuedBytes: () => this.socket.writableLength,
         close: (detail) => this.finish(0, detail),
       },
@@ -485,10 +486,20 @@ export class RtmpSession {
     }
   }
 
-  /** Returns the bytes written (0 when the socket is no longer writable). */
-  private send(message: RtmpMessage): number {
+  /**
+   * Returns the bytes written (0 when the socket is no longer writable). A live tag's chunks are
+   * shared with the other viewers that send it with the same header (media/shared-encoding.ts).
+   */
+  private send(message: RtmpMessage, tag?: FlvTag): number {
     if (!this.socket.writable) return 0;
-    const bytes = encodeChunks(message, this.outChunkSize);
+    const chunkSize = this.outChunkSize;
+    const bytes = tag
+      ? sharedEncoding(
+          tag,
+          `${message.chunkStreamId}/${message.streamId}/${message.timestamp}/${chunkSize}`,
+          () => encodeChunks(message, chunkSize),
+        )
+      : encodeChunks(message, chunkSize);
     this.socket.write(bytes);
     return bytes.length;
   }
