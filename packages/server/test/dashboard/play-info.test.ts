@@ -40,6 +40,8 @@ describe("DashboardPlayUrl: the player's HTTP-FLV URL", () => {
   test("by address: the first play domain is named with domain=, signed when it has auth", async () => {
     await store.domains.create({ name: "push.example.com", type: 0, pushAuth: NO_AUTH });
     await store.domains.create({ name: "play.example.com", type: 1, pushAuth: NO_AUTH });
+    // Domains list by creation time, then name: a later millisecond makes "open" the second.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     await store.domains.create({ name: "open.example.com", type: 1, pushAuth: NO_AUTH });
     await store.domains.updatePlayAuth("play.example.com", {
       ...NO_AUTH,

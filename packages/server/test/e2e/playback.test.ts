@@ -173,6 +173,15 @@ describe("playback: the publish's end ends its viewers", () => {
             `onair_play_stream_viewers{stream="live/${name}"} 1`,
           ),
         );
+        // Past ffmpeg's probe (its first keyframe and a little more): a viewer ended before it
+        // has seen a frame fails with "Invalid data", whatever OnAir sent.
+        await waitFor("the viewer fed", async () => {
+          const metrics = await (await fetch(`${t.httpUrl}/metrics`)).text();
+          const line = metrics
+            .split("\n")
+            .find((l) => l.startsWith(`onair_play_stream_bytes_total{stream="live/${name}"}`));
+          return Number(line?.split(" ").pop() ?? 0) > 200_000;
+        });
         await t.sdk[action]({
           DomainName: live?.domainName ?? "",
           AppName: "live",

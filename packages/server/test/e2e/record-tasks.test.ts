@@ -146,7 +146,10 @@ describe("record tasks (CreateRecordTask, StopRecordTask, DeleteRecordTask, Desc
       assert.equal(file.file_format, "hls", "no TemplateId: Tencent's default HLS");
       assert.ok(Number(file.duration) <= 5, `stopped after ${file.duration} s, not at EndTime`);
       const probed = await probe(String(file.video_url));
-      assert.ok(Math.abs(probed.packetSpan - Number(file.duration)) <= 1);
+      assert.ok(
+        Math.abs(probed.packetSpan - Number(file.duration)) <= 1,
+        `ffprobe: ${probed.packetSpan} s, callback: ${file.duration} s`,
+      );
       const listed = await h.sdk.DescribeRecordTask({
         StartTime: startTime - 10,
         EndTime: startTime + 100,
