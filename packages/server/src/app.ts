@@ -203,6 +203,7 @@ export async function startOnAir(
             appName: shot.appName,
             streamName: shot.streamName,
             streamParam: shot.streamParam,
+            sequence: shot.sequence,
           })
         : undefined,
   });

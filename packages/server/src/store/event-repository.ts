@@ -1,13 +1,14 @@
 import { json, toEvent } from "./row-mappers.js";
 import { eventWhere } from "./sql-filters.js";
 import { one, type SqlRunner } from "./sql-runner.js";
-import { deliveryOrigin, type EventRepository } from "./store.js";
+import { deliveryOrigin, type EventRepository, publishKey } from "./store.js";
 
 /** Events and their outbox rows: an event and its deliveries commit together, or neither does. */
 export function createEventRepository(sql: SqlRunner): EventRepository {
   return {
     append(event, deliveries) {
       const at = event.createdAt.getTime();
+      const publish = publishKey(event);
       return sql.transaction(async (tx) => {
         await tx.run(
           `INSERT INTO events (id, event_type, domain_name, app_name, stream_id, body, source, created_at)
@@ -26,8 +27,8 @@ export function createEventRepository(sql: SqlRunner): EventRepository {
         for (const d of deliveries) {
           await tx.run(
             `INSERT INTO deliveries (id, event_id, template_id, url, origin, event_type, stream_id, status,
-              attempts, next_attempt_at, policy, ordering_key, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
+              attempts, next_attempt_at, policy, ordering_key, publish_key, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)`,
             [
               d.id,
               event.id,
@@ -39,6 +40,7 @@ export function createEventRepository(sql: SqlRunner): EventRepository {
               at,
               json(d.policy),
               d.orderingKey,
+              publish,
               at,
               at,
             ],
