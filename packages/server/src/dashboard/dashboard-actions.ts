@@ -1,11 +1,16 @@
 import { buildPushUrl, signPushUrl } from "@onair/callbacks";
 import { z } from "zod";
 import type { ActionContext } from "../api/action.js";
+import { templateToBindNotFound } from "../api/actions/template-actions.js";
 import { appName, domainName } from "../api/fields.js";
 import { parseParams } from "../api/params.js";
 import { latestSnapshot } from "./latest-snapshot.js";
 import { readOverview } from "./overview.js";
-import type { DashboardPushUrlInfo, DashboardStream } from "./wire-types.js";
+import type {
+  DashboardCallbackRuleSaved,
+  DashboardPushUrlInfo,
+  DashboardStream,
+} from "./wire-types.js";
 
 /** What the dashboard's own actions may use beyond an API action's context. */
 export interface DashboardActionContext extends ActionContext {
@@ -119,6 +124,43 @@ const dashboardPushUrl = define({
   },
 });
 
+/**
+ * The dashboard's "Save rule": binds DomainName+AppName to a template, replacing the pair's rule
+ * if it has one. CreateLiveCallbackRule refuses a bound pair (InternalError.RuleAlreadyExist, as
+ * Tencent does), and a delete then create would leave a moment in which the pair's events match
+ * no rule and get no callbacks: one upsert switches the template with no such gap.
+ */
+const dashboardSaveCallbackRule = define({
+  name: "DashboardSaveCallbackRule",
+  params: z
+    .object({
+      DomainName: domainName,
+      AppName: appName,
+      TemplateId: z.number().int().min(1, "must be a TemplateId"),
+    })
+    .strict(),
+  async run(p, ctx) {
+    if (!(await ctx.store.templates.get(p.TemplateId))) {
+      throw templateToBindNotFound("Callback", p.TemplateId);
+    }
+    const previous = (await ctx.store.rules.list()).find(
+      (r) => r.domainName === p.DomainName && r.appName === p.AppName,
+    );
+    await ctx.store.rules.upsert({
+      domainName: p.DomainName,
+      appName: p.AppName,
+      templateId: p.TemplateId,
+    });
+    const saved: DashboardCallbackRuleSaved = {
+      TemplateId: p.TemplateId,
+      PreviousTemplateId: previous?.templateId ?? null,
+    };
+    return saved;
+  },
+});
+
 export const DASHBOARD_ACTIONS: ReadonlyMap<string, DashboardAction> = new Map(
-  [dashboardOverview, dashboardLiveStreams, dashboardPushUrl].map((a) => [a.name, a]),
+  [dashboardOverview, dashboardLiveStreams, dashboardPushUrl, dashboardSaveCallbackRule].map(
+    (a) => [a.name, a],
+  ),
 );

@@ -60,3 +60,10 @@ export type DashboardPushUrlInfo = {
   /** The RTMP port bound, null when ingest is off. */
   RtmpPort: number | null;
 };
+
+/** DashboardSaveCallbackRule's answer: the template bound now, and the one it replaced. */
+export type DashboardCallbackRuleSaved = {
+  TemplateId: number;
+  /** The pair's template before this save; null when the pair had no rule. */
+  PreviousTemplateId: number | null;
+};
