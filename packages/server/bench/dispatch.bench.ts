@@ -118,6 +118,8 @@ const viaOnAir = async (i: number) => {
     appName: "live",
     streamId: `s${i}`,
     source: "intake",
+    // Tied to a publish as an ingest push is, so the push barrier's index is kept for each.
+    publishSequence: String(i),
   });
   return deliveryIds[0]!;
 };

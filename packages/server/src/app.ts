@@ -227,6 +227,7 @@ export async function startOnAir(
             appName: shot.appName,
             streamName: shot.streamName,
             streamParam: shot.streamParam,
+            sequence: shot.sequence,
           })
         : undefined,
   });

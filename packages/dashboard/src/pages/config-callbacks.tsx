@@ -2,7 +2,11 @@ import { useState } from "preact/hooks";
 import { call } from "../api.js";
 import { CallbackTest } from "../components/callback-test.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
-import type { CallBackRuleInfo, CallBackTemplateInfo } from "../types.js";
+import type {
+  CallBackRuleInfo,
+  CallBackTemplateInfo,
+  DashboardCallbackRuleSaved,
+} from "../types.js";
 
 /** Each URL field of a template and the event_type it receives (Tencent 267/32744). */
 const URL_FIELDS: { field: `${string}NotifyUrl`; label: string; eventType: number }[] = [
@@ -256,13 +260,19 @@ export function CallbacksSection() {
           onSubmit={(e) => {
             e.preventDefault();
             void ruleChange.run(async () => {
-              await call("CreateLiveCallbackRule", {
+              // The dashboard's own action: it also rebinds a pair that has a rule, which
+              // CreateLiveCallbackRule refuses (InternalError.RuleAlreadyExist, as Tencent does).
+              const saved = await call<DashboardCallbackRuleSaved>("DashboardSaveCallbackRule", {
                 DomainName: rule.DomainName.trim(),
                 AppName: rule.AppName.trim(),
                 TemplateId: Number(templateId),
               });
               rules.reload();
-              return `Rule for ${rule.DomainName.trim()}/${rule.AppName.trim() || "*"} saved.`;
+              const pair = `${rule.DomainName.trim()}/${rule.AppName.trim() || "*"}`;
+              const previous = saved.PreviousTemplateId;
+              return previous !== null && previous !== saved.TemplateId
+                ? `Rule for ${pair} now uses template ${saved.TemplateId} (was ${previous}).`
+                : `Rule for ${pair} saved.`;
             });
           }}
         >

@@ -1,6 +1,7 @@
 import { buildPushUrl, signPushUrl } from "@onair/callbacks";
 import { z } from "zod";
 import type { ActionContext } from "../api/action.js";
+import { templateToBindNotFound } from "../api/actions/template-actions.js";
 import { appName, domainName } from "../api/fields.js";
 import { parseParams } from "../api/params.js";
 import { OPERATOR_ALERT_EVENT_TYPE } from "../domain/operator-alert.js";
@@ -9,6 +10,7 @@ import { readOverview } from "./overview.js";
 import { dashboardPlayUrl, dashboardViewers } from "./play-info.js";
 import type {
   DashboardAlert,
+  DashboardCallbackRuleSaved,
   DashboardPushUrlInfo,
   DashboardStream,
   DashboardViewersInfo,
@@ -231,6 +233,41 @@ const dashboardViewersAction = define({
     dashboardViewers(ctx.viewers, p.AppName, p.StreamName),
 });
 
+/**
+ * The dashboard's "Save rule": binds DomainName+AppName to a template, replacing the pair's rule
+ * if it has one. CreateLiveCallbackRule refuses a bound pair (InternalError.RuleAlreadyExist, as
+ * Tencent does), and a delete then create would leave a moment in which the pair's events match
+ * no rule and get no callbacks: one upsert switches the template with no such gap.
+ */
+const dashboardSaveCallbackRule = define({
+  name: "DashboardSaveCallbackRule",
+  params: z
+    .object({
+      DomainName: domainName,
+      AppName: appName,
+      TemplateId: z.number().int().min(1, "must be a TemplateId"),
+    })
+    .strict(),
+  async run(p, ctx) {
+    if (!(await ctx.store.templates.get(p.TemplateId))) {
+      throw templateToBindNotFound("Callback", p.TemplateId);
+    }
+    const previous = (await ctx.store.rules.list()).find(
+      (r) => r.domainName === p.DomainName && r.appName === p.AppName,
+    );
+    await ctx.store.rules.upsert({
+      domainName: p.DomainName,
+      appName: p.AppName,
+      templateId: p.TemplateId,
+    });
+    const saved: DashboardCallbackRuleSaved = {
+      TemplateId: p.TemplateId,
+      PreviousTemplateId: previous?.templateId ?? null,
+    };
+    return saved;
+  },
+});
+
 export const DASHBOARD_ACTIONS: ReadonlyMap<string, DashboardAction> = new Map(
   [
     dashboardOverview,
@@ -240,5 +277,6 @@ export const DASHBOARD_ACTIONS: ReadonlyMap<string, DashboardAction> = new Map(
     dashboardUnregisteredDomains,
     dashboardPlayUrlAction,
     dashboardViewersAction,
+    dashboardSaveCallbackRule,
   ].map((a) => [a.name, a]),
 );

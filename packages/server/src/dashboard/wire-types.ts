@@ -117,3 +117,10 @@ export type DashboardViewersInfo = {
   Requests: number;
   Bytes: number;
 };
+
+/** DashboardSaveCallbackRule's answer: the template bound now, and the one it replaced. */
+export type DashboardCallbackRuleSaved = {
+  TemplateId: number;
+  /** The pair's template before this save; null when the pair had no rule. */
+  PreviousTemplateId: number | null;
+};

@@ -19,6 +19,12 @@ export interface EventInput {
   appName: string;
   streamId: string;
   source: EventSource;
+  /**
+   * The `sequence` of the publish the event belongs to (its push, interruption, recording,
+   * screenshot, porn-detection or push-exception callbacks): its deliveries wait for the push's
+   * (docs/architecture.md, "Delivery order").
+   */
+  publishSequence?: string | undefined;
 }
 
 /** What was committed. */
@@ -94,6 +100,7 @@ export function createEventCommitter(deps: {
         body: input.body,
         source: input.source,
         createdAt: deps.clock.now(),
+        publishSequence: input.publishSequence,
       };
       await deps.store.events.append(event, deliveries);
       // Told only once the event is durable, as "event.committed" is.

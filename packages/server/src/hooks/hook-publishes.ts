@@ -104,13 +104,15 @@ export function createHookPublishes(deps: {
   const facts = (p: HookPublish, atMs: number) =>
     publishFacts(config.appid, { ...p, serverIp: p.node }, atMs);
 
-  async function emit(key: StreamKey, body: EventInput["body"]): Promise<void> {
+  /** Commits an event, of the publish with `sequence` when it belongs to one. */
+  async function emit(key: StreamKey, body: EventInput["body"], sequence?: string): Promise<void> {
     await deps.commit({
       body,
       domainName: key.domainName,
       appName: key.appName,
       streamId: key.streamName,
       source: "hook",
+      publishSequence: sequence,
     });
   }
 
@@ -154,6 +156,7 @@ export function createHookPublishes(deps: {
         errmsgTexts: config.ingest.errmsgTexts,
         pushDurationMs: endedAt - p.startedAtMs,
       }),
+      p.sequence,
     );
   }
 
@@ -199,7 +202,11 @@ export function createHookPublishes(deps: {
         { stream: streamKeyText(publish.key), source: input.source, sequence: publish.sequence },
         "hooked publish started",
       );
-      await emit(publish.key, buildPushEvent(facts(publish, publish.startedAtMs)));
+      await emit(
+        publish.key,
+        buildPushEvent(facts(publish, publish.startedAtMs)),
+        publish.sequence,
+      );
       return { sequence: publish.sequence };
     },
 
@@ -275,6 +282,7 @@ export function createHookPublishes(deps: {
           video_url: servedAt ?? pathToFileURL(input.path).href,
           media_start_time: publish ? Math.max(0, startedAtMs - publish.startedAtMs) : 0,
         }),
+        publish?.sequence,
       );
       return { emitted: true, fileId };
     },

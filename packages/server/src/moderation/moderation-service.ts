@@ -57,6 +57,8 @@ export interface ScreenshotToCheck {
   appName: string;
   streamName: string;
   streamParam: string;
+  /** The publish's `sequence`, if the screenshot is of one: the 317 waits for its push. */
+  sequence?: string | undefined;
 }
 
 export interface ModerationService {
@@ -136,6 +138,7 @@ export async function startModerationService(deps: {
         appName: shot.appName,
         streamId: shot.streamName,
         source: "ingest",
+        publishSequence: shot.sequence,
       });
     },
     stop: () => classifier.close(),

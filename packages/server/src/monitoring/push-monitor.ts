@@ -37,8 +37,8 @@ interface Watched {
   stream: PublishedStream;
   stats: StreamPushStats;
   anomalies: PushAnomalyDetector;
-  /** No report before this: the publish's push callback (1) is committed first. */
-  firstReportAtMs: number;
+  /** No report before this: the publish's push callback (1) is committed first (`pushed`). */
+  pushed: boolean;
   ended: boolean;
 }
 
@@ -47,8 +47,8 @@ interface Watched {
  * `StreamPushStats` (the figures) and a `PushAnomalyDetector` (event 321); every
  * `historySampleMs` it keeps each live stream's figures in the `PushHistory`, and every
  * `pushExceptionIntervalMs` it commits one 321 per stream that had anything abnormal (a publish's
- * first no earlier than its push callback, its last after it ended), built by @onair/callbacks,
- * through the event committer.
+ * first once its push callback is committed, its last after it ended), built by @onair/callbacks,
+ * through the event committer, tied to the publish so the dispatcher sends it after the push.
  */
 export function createPushMonitor(deps: {
   config: OnAirConfig;
@@ -62,11 +62,6 @@ export function createPushMonitor(deps: {
   const watched = new Map<string, Watched>();
   /** Publishes whose 321s are still to come: the live ones and the ended ones not yet reported. */
   const reporting = new Set<Watched>();
-  // The push callback waits for the picture size up to ingest.pushEventWaitMs; one interval more
-  // keeps a publish's 321 behind its push (1).
-  const firstReportDelayMs =
-    Math.max(settings.pushExceptionIntervalMs, deps.config.ingest.pushEventWaitMs) +
-    settings.pushExceptionIntervalMs;
   const history = new PushHistory({
     windowMs: settings.historyWindowMs,
     maxStreams: settings.historyMaxStreams,
@@ -95,6 +90,7 @@ export function createPushMonitor(deps: {
         appName: s.key.appName,
         streamId: s.key.streamName,
         source: "ingest",
+        publishSequence: s.sequence,
       })
       .then(
         () => undefined,
@@ -120,9 +116,13 @@ export function createPushMonitor(deps: {
       stream,
       stats,
       anomalies,
-      firstReportAtMs: now() + firstReportDelayMs,
+      pushed: false,
       ended: false,
     };
+    // The push waits for the picture size (up to ingest.pushEventWaitMs); its 321s wait for it.
+    void stream.pushed.then(() => {
+      entry.pushed = true;
+    });
     watched.set(text, entry);
     reporting.add(entry);
     stream.subscribe({
@@ -145,9 +145,8 @@ export function createPushMonitor(deps: {
     for (const w of watched.values()) history.add(at, w.stats.figures());
   }, settings.historySampleMs);
   const reporter = setInterval(() => {
-    const at = now();
     for (const w of reporting) {
-      if (at < w.firstReportAtMs) continue;
+      if (!w.pushed) continue;
       report(w);
       // An ended publish gets this one last report of what was left.
       if (w.ended) reporting.delete(w);
@@ -163,9 +162,10 @@ export function createPushMonitor(deps: {
       unsubscribe();
       clearInterval(sampler);
       clearInterval(reporter);
-      // Shutdown: what is left is reported now (the publishes ended and their pushes went first).
-      for (const w of reporting) report(w);
+      // Shutdown: what is left is reported now, each after its publish's push.
+      const last = [...reporting].map((w) => w.stream.pushed.then(() => report(w)));
       reporting.clear();
+      await Promise.allSettled(last);
       await Promise.allSettled([...pending]);
     },
   };

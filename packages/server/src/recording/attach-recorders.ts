@@ -74,7 +74,7 @@ export function createRecorderAttacher(
     stem: string,
   ) {
     const storageSeconds = param.StorageTime;
-    const callbacks = deps.callbacks.after(stream.pushed);
+    const callbacks = deps.callbacks.of(stream);
     const emitStatus = callbacks.statusReporter(base, format);
     const startedAtMs = deps.clock.now().getTime();
     let failed = false;
@@ -136,7 +136,7 @@ export function createRecorderAttacher(
   ) {
     let files = 0;
     const sidecars = new Map<string, SegmentFacts>();
-    const callbacks = deps.callbacks.after(stream.pushed);
+    const callbacks = deps.callbacks.of(stream);
     const flvStatus = callbacks.statusReporter(base, "flv");
     const recorder = new FlvSegmentRecorder({
       intervalMs: flv.RecordInterval * 1000,

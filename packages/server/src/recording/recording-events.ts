@@ -8,6 +8,7 @@ import {
   type RecordExceptionLevel,
 } from "@onair/callbacks";
 import type { StreamConsumerDeps } from "../events/stream-consumer-deps.js";
+import type { PublishedStream } from "../media/published-stream.js";
 import type { FinishedSegment } from "./flv-segment-recorder.js";
 import type { SegmentFacts } from "./sidecar.js";
 
@@ -65,15 +66,16 @@ export function createRecordingEvents(deps: RecordingEventDeps): RecordingEvents
 
   return {
     /**
-     * The same callbacks, each committed only once `gate` settles: a live recording passes its
-     * publish's `pushed`, so a receiver never gets a 332, 341 or 100 before the push (event 1).
+     * The same callbacks as callbacks of `publish`: each committed only once its push (event 1)
+     * is (`pushed`), and tied to it by its `sequence`, so the dispatcher delivers none of them
+     * before the push is delivered or dead. A receiver never gets a 332, 341 or 100 first.
      */
-    after(gate) {
+    of(publish) {
       return createRecordingEvents({
         ...deps,
         commit: async (input) => {
-          await gate;
-          return deps.commit(input);
+          await publish.pushed;
+          return deps.commit({ ...input, publishSequence: publish.sequence });
         },
       });
     },
@@ -150,7 +152,7 @@ export function createRecordingEvents(deps: RecordingEventDeps): RecordingEvents
 }
 
 export interface RecordingEvents {
-  after(gate: Promise<unknown>): RecordingEvents;
+  of(publish: Pick<PublishedStream, "pushed" | "sequence">): RecordingEvents;
   statusReporter(facts: SegmentFacts, format: RecordFormat): (event: RecordStatus) => Promise<void>;
   /** A 341 with one of Tencent's negative codes (267/68622). */
   exception(

@@ -13,6 +13,8 @@ export interface SnapshotTaken {
   appName: string;
   streamName: string;
   streamParam: string;
+  /** The publish's `sequence`: porn detection's 317 belongs to the same publish. */
+  sequence: string;
   template: SnapshotTemplate;
   jpeg: Buffer;
   width: number;
@@ -98,10 +100,12 @@ export function createSnapshotReporter(
         appName: key.appName,
         streamId: key.streamName,
         source: "ingest",
+        publishSequence: stream.sequence,
       });
       runHook({
         ...key,
         streamParam: stream.streamParam,
+        sequence: stream.sequence,
         template,
         jpeg,
         ...size,

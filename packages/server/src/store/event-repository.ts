@@ -1,7 +1,13 @@
 import { json, toEvent } from "./row-mappers.js";
 import { eventWhere } from "./sql-filters.js";
 import { one, type SqlRunner } from "./sql-runner.js";
-import { deliveryOrigin, type EventRepository, type NewDelivery, type NewEvent } from "./store.js";
+import {
+  deliveryOrigin,
+  type EventRepository,
+  type NewDelivery,
+  type NewEvent,
+  publishKey,
+} from "./store.js";
 
 /** Events and their outbox rows: an event and its deliveries commit together, or neither does. */
 export function createEventRepository(sql: SqlRunner): EventRepository {
@@ -40,6 +46,7 @@ export async function insertEvent(
   deliveries: readonly NewDelivery[],
 ): Promise<void> {
   const at = event.createdAt.getTime();
+  const publish = publishKey(event);
   await tx.run(
     `INSERT INTO events (id, event_type, domain_name, app_name, stream_id, body, source, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -57,8 +64,8 @@ export async function insertEvent(
   for (const d of deliveries) {
     await tx.run(
       `INSERT INTO deliveries (id, event_id, template_id, url, origin, event_type, stream_id, status,
-        attempts, next_attempt_at, policy, ordering_key, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)`,
+        attempts, next_attempt_at, policy, ordering_key, publish_key, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)`,
       [
         d.id,
         event.id,
@@ -70,6 +77,7 @@ export async function insertEvent(
         at,
         json(d.policy),
         d.orderingKey,
+        publish,
         at,
         at,
       ],

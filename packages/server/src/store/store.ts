@@ -117,8 +117,13 @@ export interface NewDelivery {
   orderingKey: string | null;
 }
 
-/** An event to commit: what is stored, as it will be stored. */
-export type NewEvent = StoredEvent;
+/**
+ * An event to commit: what is stored, as it will be stored, and the `sequence` of the publish it
+ * belongs to, if any (its push, interruption, recording, screenshot, porn-detection and
+ * push-exception callbacks). Its deliveries carry that publish's `publishKey`, the push barrier
+ * of `DeliveryRepository.claimDue`.
+ */
+export type NewEvent = StoredEvent & { publishSequence?: string | undefined };
 
 export interface EventRepository {
   /**
@@ -158,6 +163,19 @@ export function deliveryOrigin(url: string): string {
   return match ? match[0].toLowerCase() : url;
 }
 
+/**
+ * The publish an event belongs to, as its deliveries store it: the stream key and the publish's
+ * `sequence` (a sequence is only unique per stream), or null for an event of no publish.
+ *
+ * @example
+ * publishKey({ domainName: "d.example", appName: "live", streamId: "s", publishSequence: "42" })
+ * // "d.example/live/s|42"
+ */
+export function publishKey(event: NewEvent): string | null {
+  if (!event.publishSequence) return null;
+  return `${event.domainName}/${event.appName}/${event.streamId}|${event.publishSequence}`;
+}
+
 /** A claimed delivery with what the dispatcher needs to send it. */
 export interface ClaimedDelivery {
   delivery: Delivery;
@@ -178,6 +196,9 @@ export interface DeliveryRepository {
    * Claims up to `limit` deliveries that are pending and due (`nextAttemptAt <= now`) and not
    * leased, or whose lease expired, setting `leaseOwner` and `leaseExpiresAt = now + leaseMs`.
    * With per-stream ordering only the oldest pending delivery of an ordering key is claimable.
+   * Push barrier: a delivery of a publish's other event (same `publishKey`) is not claimable while
+   * a delivery of that publish's push (event 1), to any URL, is pending or in flight; once the
+   * push is delivered or dead, or when it has none, the others are.
    * Fairness per origin (`deliveryOrigin`): at most `perOriginLimit` minus the origin's count in
    * `inFlightByOrigin` rows of one origin are claimed, and an origin at its cap is skipped, so a
    * receiver that hangs holds at most its own share of the caller's slots and none of its rows

@@ -34,6 +34,7 @@ export function createPublishEvents(deps: {
         appName: p.key.appName,
         streamId: p.key.streamName,
         source: "ingest",
+        publishSequence: p.sequence,
       });
     } catch (err) {
       // The store refused the commit: nothing else can keep the event, so say so loudly.

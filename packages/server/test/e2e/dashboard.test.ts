@@ -174,6 +174,45 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
       .waitFor();
     await page.getByRole("list", { name: "Callback rules" }).getByText(`${DOMAIN}/live`).waitFor();
 
+    // "Save rule" on a bound pair switches its template (CreateLiveCallbackRule would refuse it
+    // with InternalError.RuleAlreadyExist), and back again for the rest of this run.
+    const alt = await onair.store.templates.create({
+      name: "dashboard_alt",
+      description: "",
+      urls: { StreamBeginNotifyUrl: receiver.url },
+      recordExceptionLevels: [],
+      callbackKey: CALLBACK_KEY,
+      previousKeys: [],
+      retryPolicy: null,
+      perStreamOrdering: false,
+    });
+    await goto("Overview");
+    await goto("Configuration");
+    const rebind = async (to: number, from: number) => {
+      await page.getByLabel("Rule domain").fill(DOMAIN);
+      await page.getByLabel("Rule AppName").fill("live");
+      await page.getByLabel("Rule template").selectOption(String(to));
+      await page.getByRole("button", { name: "Save rule" }).click();
+      await page
+        .getByRole("status")
+        .filter({ hasText: `Rule for ${DOMAIN}/live now uses template ${to} (was ${from}).` })
+        .waitFor();
+      await page
+        .getByRole("list", { name: "Callback rules" })
+        .getByRole("listitem")
+        .filter({ hasText: `${DOMAIN}/live` })
+        .getByText(`→ template ${to}`)
+        .waitFor();
+    };
+    await rebind(alt.id, 1);
+    await rebind(1, alt.id);
+    assert.deepEqual(
+      (await onair.store.rules.list()).map((r) => [r.domainName, r.appName, r.templateId]),
+      [[DOMAIN, "live", 1]],
+      "one rule, bound to template 1 again",
+    );
+    await onair.store.templates.delete(alt.id);
+
     await page.getByLabel("Stream name", { exact: true }).fill(STREAM);
     await page.getByRole("button", { name: "Generate" }).click();
     const local = await page.getByLabel("Push URL for this server").inputValue();

@@ -362,6 +362,91 @@ export function storeContract(
       assert.ok((await store.deliveries.releaseLeases("f")) >= 2);
     });
 
+    test("push barrier: a publish's other callbacks wait while its push is pending or in flight", async () => {
+      // Publish A has a push (to the begin URL) and a 332 (to another URL); publish B, on the same
+      // stream, has no push delivery at all (no StreamBeginNotifyUrl), only a 332.
+      const ofPublish = (
+        id: string,
+        eventType: number,
+        sequence: string,
+        ms: number,
+      ): NewEvent => ({
+        ...event(id, "barrier", at(50_000 + ms)),
+        eventType,
+        body: { event_type: eventType, stream_id: "barrier" },
+        publishSequence: sequence,
+      });
+      const to = (id: string, url: string) => ({ id, templateId, url, policy, orderingKey: null });
+      await store.events.append(ofPublish("evt_b_push", 1, "A", 0), [
+        to("msg_b_push", "http://begin.example/cb"),
+      ]);
+      await store.events.append(ofPublish("evt_b_332a", 332, "A", 1), [
+        to("msg_b_332a", "http://status.example/cb"),
+      ]);
+      await store.events.append(ofPublish("evt_b_332b", 332, "B", 2), [
+        to("msg_b_332b", "http://status.example/cb"),
+      ]);
+      const claimIds = async (owner: string, ms: number) =>
+        (
+          await store.deliveries.claimDue({
+            owner,
+            now: at(60_000 + ms),
+            leaseMs: 1000,
+            limit: 50,
+          })
+        )
+          .map((c) => c.delivery.id)
+          .filter((id) => id.startsWith("msg_b_"))
+          .sort();
+      assert.deepEqual(
+        await claimIds("p1", 0),
+        ["msg_b_332b", "msg_b_push"],
+        "the push and the other publish's 332 go; publish A's 332 waits for its push",
+      );
+      assert.deepEqual(await claimIds("p2", 10), [], "the push in flight (leased) still holds it");
+      const attempt = (statusCode: number) => ({
+        startedAt: at(60_020),
+        durationMs: 5,
+        statusCode,
+        errorCode: statusCode === 200 ? null : ("http_status" as const),
+        errorMessage: statusCode === 200 ? null : `HTTP ${statusCode}`,
+        requestBody: "{}",
+        responseSnippet: "",
+      });
+      await store.deliveries.recordAttempt({
+        deliveryId: "msg_b_push",
+        owner: "p1",
+        attempt: attempt(500),
+        next: at(60_035),
+      });
+      assert.deepEqual(await claimIds("p3", 30), [], "a push waiting for its retry still holds it");
+      assert.deepEqual(await claimIds("p4", 40), ["msg_b_push"], "the retry, alone");
+      await store.deliveries.recordAttempt({
+        deliveryId: "msg_b_push",
+        owner: "p4",
+        attempt: attempt(200),
+        next: "delivered",
+      });
+      assert.deepEqual(await claimIds("p5", 50), ["msg_b_332a"], "the push delivered releases it");
+
+      // A push that goes dead releases its publish's other callbacks too.
+      await store.events.append(ofPublish("evt_b_push_c", 1, "C", 100), [
+        to("msg_b_push_c", "http://begin.example/cb"),
+      ]);
+      await store.events.append(ofPublish("evt_b_0c", 0, "C", 101), [
+        to("msg_b_0c", "http://end.example/cb"),
+      ]);
+      assert.deepEqual(await claimIds("p6", 200), ["msg_b_push_c"]);
+      await store.deliveries.recordAttempt({
+        deliveryId: "msg_b_push_c",
+        owner: "p6",
+        attempt: attempt(500),
+        next: "dead",
+      });
+      assert.deepEqual(await claimIds("p7", 210), ["msg_b_0c"], "the push dead releases it");
+      for (const owner of ["p1", "p5", "p7"]) await store.deliveries.releaseLeases(owner);
+    });
+
     test("list: newest first, cursor pages, filters", async () => {
       const first = await store.deliveries.list({ limit: 2 });
       assert.equal(first.items.length, 2);

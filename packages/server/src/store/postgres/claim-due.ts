@@ -1,4 +1,4 @@
-import type { ClaimQuery } from "../delivery-repository.js";
+import { type ClaimQuery, PUSH_BARRIER } from "../delivery-repository.js";
 import type { SqlRunner } from "../sql-runner.js";
 
 /**
@@ -7,7 +7,7 @@ import type { SqlRunner } from "../sql-runner.js";
  * rows up to that room; then the earliest `limit`. A saturated origin's rows are neither locked
  * nor leased. `FOR UPDATE SKIP LOCKED`: nodes never claim the same delivery and never wait on
  * each other's rows. Per-stream ordering: only the oldest pending delivery of an ordering key is
- * claimable.
+ * claimable. Push barrier: nothing else of a publish while its push is pending (`PUSH_BARRIER`).
  */
 const CLAIM = `WITH RECURSIVE origins AS (
     (SELECT origin FROM deliveries WHERE status = 'pending' ORDER BY origin LIMIT 1)
@@ -29,6 +29,7 @@ const CLAIM = `WITH RECURSIVE origins AS (
         AND (d.ordering_key IS NULL OR d.id = (
           SELECT o.id FROM deliveries o WHERE o.ordering_key = d.ordering_key AND o.status = 'pending'
           ORDER BY o.created_at, o.id LIMIT 1))
+        AND ${PUSH_BARRIER}
       ORDER BY d.next_attempt_at, d.id
       LIMIT GREATEST(r.n, 0)
       FOR UPDATE SKIP LOCKED) p

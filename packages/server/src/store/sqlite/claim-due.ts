@@ -1,4 +1,4 @@
-import type { ClaimQuery } from "../delivery-repository.js";
+import { type ClaimQuery, PUSH_BARRIER } from "../delivery-repository.js";
 import type { Row } from "../row-mappers.js";
 import { inList } from "../sql-filters.js";
 import { first, type SqlRunner } from "../sql-runner.js";
@@ -7,13 +7,15 @@ const FIRST_ORIGIN =
   "SELECT origin FROM deliveries WHERE status = 'pending' ORDER BY origin LIMIT 1";
 const NEXT_ORIGIN =
   "SELECT origin FROM deliveries WHERE status = 'pending' AND origin > ? ORDER BY origin LIMIT 1";
-// Per-stream ordering: only the oldest pending delivery of an ordering key is claimable.
+// Per-stream ordering: only the oldest pending delivery of an ordering key is claimable. Push
+// barrier: nothing else of a publish while its push is pending.
 const DUE_OF_ORIGIN = `SELECT * FROM deliveries d
   WHERE d.status = 'pending' AND d.origin = ? AND d.next_attempt_at <= ?
     AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?)
     AND (d.ordering_key IS NULL OR d.id = (
       SELECT o.id FROM deliveries o WHERE o.ordering_key = d.ordering_key AND o.status = 'pending'
       ORDER BY o.created_at, o.id LIMIT 1))
+    AND ${PUSH_BARRIER}
   ORDER BY d.next_attempt_at, d.id LIMIT ?`;
 
 /**
