@@ -19,7 +19,7 @@ export type ClaimQuery = (input: ClaimInput) => Promise<Row[]>;
  * The push barrier, one condition for both drivers' claims on the candidate row `d`: a delivery
  * of a publish's other event waits while a delivery of that publish's push (event 1) is pending,
  * leased or not, so the push is always delivered (or dead) first, whichever URLs they go to. The
- * partial index `deliveries_pending_push` (migration 0009) makes the check one seek.
+ * partial index `deliveries_pending_push` (migration 0015) makes the check one seek.
  */
 export const PUSH_BARRIER = `(d.publish_key IS NULL OR d.event_type = 1 OR NOT EXISTS (
       SELECT 1 FROM deliveries b

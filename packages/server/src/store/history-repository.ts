@@ -36,7 +36,7 @@ export function createHistoryRepository(sql: SqlRunner, exclusive?: string): His
       const cutoff = deliveredBefore.getTime();
       return sql.transaction(async (tx) => {
         if (exclusive && !(await first(tx, exclusive))?.ok) return null;
-        // events_by_time, then one probe of deliveries_by_event per event (migration 0008).
+        // events_by_time, then one probe of deliveries_by_event per event (migration 0013).
         const rows = await tx.all(
           `SELECT id, created_at FROM events e WHERE e.created_at >= ? AND e.created_at < ?
              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id

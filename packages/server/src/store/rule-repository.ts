@@ -31,7 +31,7 @@ export function createRuleRepository(sql: SqlRunner, clock: Clock): RuleReposito
       return toRule(row!);
     },
     list: () => many(sql, "SELECT * FROM callback_rules ORDER BY created_at", [], toRule),
-    // One seek in callback_rules_match (migration 0007), whatever the number of rules: the exact
+    // One seek in callback_rules_match (migration 0012), whatever the number of rules: the exact
     // AppName sorts before the domain-wide "" rule. Domain names compare case-insensitively.
     match: (domainName, appName) =>
       one(

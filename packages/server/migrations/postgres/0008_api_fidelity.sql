@@ -1,4 +1,4 @@
--- Issue 13: ForbidLiveDomain/EnableLiveDomain (DomainInfo.Status, 1 enabled) and the record
+-- ForbidLiveDomain/EnableLiveDomain (DomainInfo.Status, 1 enabled) and the record
 -- template's HlsSpecialParam/FlvSpecialParam (JSON, stored and described back).
 ALTER TABLE domains ADD COLUMN status BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE record_templates ADD COLUMN special_params TEXT NOT NULL DEFAULT '{}';
