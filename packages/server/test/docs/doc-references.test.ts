@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import type { Command } from "commander";
 import { z } from "zod";
+import { API_ACTIONS } from "../../src/api/actions/index.js";
 import { createProgram } from "../../src/cli/main.js";
 import { ENV_KEYS } from "../../src/config/load-config.js";
 import { configSchema } from "../../src/config/schema.js";
@@ -197,4 +198,34 @@ test("every config setting and ONAIR_* variable a doc names exists", () => {
     }
   }
   assert.deepEqual(problems, []);
+});
+
+test("the API reference has a row for every action the API serves, and no row for one it does not", () => {
+  const reference = "packages/server/docs/api.md";
+  const documented = new Map<string, number>();
+  for (const [n, line] of lines(reference)) {
+    // A table row, or a paragraph that opens with the action (the delivery log's).
+    const name = /^(?:\| )?`([A-Z][A-Za-z]+)`(?: +\||:)/.exec(line)?.[1];
+    // Action names are verbs in Tencent's style; the tables of fields and error codes are not.
+    if (
+      name &&
+      /^(?:Describe|Create|Modify|Delete|Add|Drop|Forbid|Resume|Enable|Stop|Send|Redeliver|Restart)[A-Z]/.test(
+        name,
+      )
+    )
+      documented.set(name, n);
+  }
+  const served = [...API_ACTIONS.keys()];
+  assert.deepEqual(
+    served.filter((name) => !documented.has(name)),
+    [],
+    `actions without a row in ${reference}`,
+  );
+  assert.deepEqual(
+    [...documented]
+      .filter(([name]) => !API_ACTIONS.has(name))
+      .map(([name, n]) => `${reference}:${n}: ${name}`),
+    [],
+    "rows for actions the API does not serve",
+  );
 });
