@@ -1,7 +1,7 @@
 import { buildPushUrl, signPushUrl } from "@onair/callbacks";
 import { z } from "zod";
 import type { ActionContext } from "../api/action.js";
-import { templateToBindNotFound } from "../api/actions/template-actions.js";
+import { callbackRuleParams, requireCallbackTemplate } from "../api/actions/callback-rules.js";
 import { appName, domainName } from "../api/fields.js";
 import { parseParams } from "../api/params.js";
 import { OPERATOR_ALERT_EVENT_TYPE } from "../domain/operator-alert.js";
@@ -241,17 +241,9 @@ const dashboardViewersAction = define({
  */
 const dashboardSaveCallbackRule = define({
   name: "DashboardSaveCallbackRule",
-  params: z
-    .object({
-      DomainName: domainName,
-      AppName: appName,
-      TemplateId: z.number().int().min(1, "must be a TemplateId"),
-    })
-    .strict(),
+  params: callbackRuleParams,
   async run(p, ctx) {
-    if (!(await ctx.store.templates.get(p.TemplateId))) {
-      throw templateToBindNotFound("Callback", p.TemplateId);
-    }
+    await requireCallbackTemplate(ctx, p.TemplateId);
     const previous = (await ctx.store.rules.list()).find(
       (r) => r.domainName === p.DomainName && r.appName === p.AppName,
     );

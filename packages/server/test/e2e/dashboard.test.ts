@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import type { OnAir } from "../../src/app.js";
 import { findDashboardAssets } from "../../src/dashboard/static-route.js";
+import { openBrowser } from "../helpers/browser.js";
 import { readErrorBody } from "../helpers/error-body.js";
 import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
@@ -20,7 +20,6 @@ import { type ReceiverProcess, startReceiver } from "./receiver.js";
  * artifacts/dashboard/ (git-ignored).
  */
 
-const CHROMIUM = "/usr/bin/chromium";
 const SECRET_ID = "AKIDdashboard";
 const SECRET_KEY = "dashboardSecretKey";
 const DOMAIN = "push.dash.test";
@@ -34,11 +33,11 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
   let node: TestOnAir | undefined;
   let onair: OnAir;
   let receiver: ReceiverProcess;
+  let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
   let context: BrowserContext;
   let page: Page;
   let base: string;
   let ffmpeg: FfmpegPublisher | null = null;
-  const dirs: string[] = [];
 
   const shot = (name: string) =>
     page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -52,14 +51,8 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
   };
 
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `${CHROMIUM} is missing: run scripts/ensure-deps.sh --services`,
-    );
     assert.ok(findDashboardAssets(), "the dashboard is not built: run `npm run build`");
     mkdirSync(ARTIFACTS, { recursive: true });
-    const profile = mkdtempSync(join(tmpdir(), "onair-chromium-"));
-    dirs.push(profile);
     // Push callback accepted; the interruption fails twice, then the receiver accepts it.
     receiver = await startReceiver({ key: CALLBACK_KEY, script: "200,500,500,200" });
     node = await startTestOnAir({
@@ -73,32 +66,17 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
     });
     onair = node.onair;
     base = node.httpUrl;
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1280, height: 800 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await openBrowser({ width: 1280, height: 800 });
+    ({ context, page } = browser);
     page.setDefaultTimeout(UI_TIMEOUT_MS);
     page.on("dialog", (dialog) => void dialog.accept());
   });
 
   after(async () => {
     ffmpeg?.child.kill("SIGKILL");
-    await context?.close();
+    await browser?.close();
     await node?.stop();
     await receiver?.stop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   test("without a session: the API and the event stream answer 401, the app shows only sign-in", async () => {

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import {
   chmodSync,
   mkdirSync,
@@ -12,9 +11,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { startOnAirProcess } from "../helpers/onair-start.js";
 
-const bin = fileURLToPath(new URL("../../../bin/onair.js", import.meta.url));
 const dirs: string[] = [];
 after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -22,34 +20,13 @@ after(() => {
 
 /** Runs `onair start` on `dataDir` until it has started, then stops it with SIGTERM. */
 async function startAndStop(dataDir: string): Promise<{ stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    [bin, "start", "--http-port", "0", "--http-host", "127.0.0.1", "--rtmp-port", "0"].concat([
-      "--rtmp-host",
-      "127.0.0.1",
-      "--data-dir",
-      dataDir,
-    ]),
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ONAIR_SECRET_KEY: "" } },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
+  const started = await startOnAirProcess(dataDir, {
+    env: { ONAIR_SECRET_KEY: "" },
+    ready: (stdout, stderr) =>
+      stdout.includes("OnAir started") && stderr.includes("OnAir ingest policy"),
   });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes("OnAir started") && stderr.includes("OnAir ingest policy")) resolve();
-    });
-    child.stderr.on("data", () => {
-      if (stdout.includes("OnAir started") && stderr.includes("OnAir ingest policy")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`onair start exited with ${code}: ${stderr}`)));
-  });
-  child.kill("SIGTERM");
-  await new Promise((resolve) => child.once("exit", resolve));
-  return { stdout, stderr };
+  await started.stop();
+  return { stdout: started.stdout, stderr: started.stderr };
 }
 
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -73,29 +50,13 @@ test("a first start creates the data directory, database, WAL and credentials ow
 test("the WAL and shared-memory files take the database's owner-only mode", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "onair-modes-wal-"));
   dirs.push(dataDir);
-  const child = spawn(
-    process.execPath,
-    [bin, "start", "--http-port", "0", "--http-host", "127.0.0.1", "--rtmp-port", "0"].concat([
-      "--rtmp-host",
-      "127.0.0.1",
-      "--data-dir",
-      dataDir,
-    ]),
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let out = "";
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes("OnAir started")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`onair start exited with ${code}`)));
+  const started = await startOnAirProcess(dataDir, {
+    ready: (stdout) => stdout.includes("OnAir started"),
   });
   // While the server runs, WAL mode keeps both files next to the database.
   assert.equal(mode(join(dataDir, "onair.db-wal")), 0o600);
   assert.equal(mode(join(dataDir, "onair.db-shm")), 0o600);
-  child.kill("SIGTERM");
-  await new Promise((resolve) => child.once("exit", resolve));
+  await started.stop();
 });
 
 test("files an older version left readable are tightened at start, with a log line", async () => {

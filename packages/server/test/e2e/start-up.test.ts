@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config/load-config.js";
 import { REPO_ROOT } from "../helpers/doc-blocks.js";
+import { ONAIR_BIN, startOnAirProcess } from "../helpers/onair-start.js";
 
 /**
  * `onair start` as a newcomer meets it, as a spawned process with stdout a pipe: the banner with
@@ -14,54 +14,23 @@ import { REPO_ROOT } from "../helpers/doc-blocks.js";
  * are for a terminal), `GET /` leading to the dashboard; and the example config file is valid.
  */
 
-const bin = fileURLToPath(new URL("../../../bin/onair.js", import.meta.url));
 const dirs: string[] = [];
 after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 async function startOnce(dataDir: string): Promise<{ stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    [bin, "start", "--http-port", "0", "--http-host", "127.0.0.1", "--rtmp-port", "0"].concat([
-      "--rtmp-host",
-      "127.0.0.1",
-      "--data-dir",
-      dataDir,
-    ]),
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ONAIR_SECRET_ID: "", ONAIR_SECRET_KEY: "" },
-    },
-  );
-  let stdout = "";
-  let stderr = "";
-  const done = () => stdout.includes("OnAir started") && stderr.includes("sign in with");
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner in 20 s: ${stderr}`)), 20_000);
-    const check = () => {
-      if (done()) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      check();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      check();
-    });
-    child.once("exit", (code) => reject(new Error(`onair start exited with ${code}: ${stderr}`)));
+  const started = await startOnAirProcess(dataDir, {
+    env: { ONAIR_SECRET_ID: "", ONAIR_SECRET_KEY: "" },
+    ready: (stdout, stderr) => stdout.includes("OnAir started") && stderr.includes("sign in with"),
   });
+  const { stdout, stderr } = started;
   const dashboard = /dashboard {5}(http:\/\/127\.0\.0\.1:\d+)\/dashboard\//.exec(stderr)?.[1];
   assert.ok(dashboard, stderr);
   const root = await fetch(`${dashboard}/`, { redirect: "manual" });
   assert.equal(root.status, 302);
   assert.equal(root.headers.get("location"), "/dashboard/");
-  child.kill("SIGTERM");
-  await new Promise((resolve) => child.once("exit", resolve));
+  await started.stop();
   return { stdout, stderr };
 }
 
@@ -90,7 +59,9 @@ test("onair.example.json at the repository root is a valid configuration", () =>
 });
 
 test("onair --version prints the server package's version", async () => {
-  const child = spawn(process.execPath, [bin, "--version"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [ONAIR_BIN, "--version"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (c: Buffer) => {
     out += c.toString();

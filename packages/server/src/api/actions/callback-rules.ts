@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { OnAirError } from "../../errors.js";
-import { defineAction } from "../action.js";
+import { type ActionContext, defineAction } from "../action.js";
 import { appName, domainName } from "../fields.js";
 import { formatBeijingTime } from "../tencent-time.js";
 import type { CallBackRuleInfo } from "../wire-types.js";
@@ -12,19 +12,29 @@ import { templateToBindNotFound } from "./template-actions.js";
  * A pair has one rule: to rebind it, delete it and create it again, as on Tencent.
  */
 
+/** What binds a pair to a template: CreateLiveCallbackRule's and the dashboard's Save rule. */
+export const callbackRuleParams = z
+  .object({
+    DomainName: domainName,
+    AppName: appName,
+    TemplateId: z.number().int().min(1, "must be a TemplateId"),
+  })
+  .strict();
+
+/** Refuses a TemplateId that names no callback template, with Tencent's code for it. */
+export async function requireCallbackTemplate(
+  ctx: ActionContext,
+  templateId: number,
+): Promise<void> {
+  if (!(await ctx.store.templates.get(templateId)))
+    throw templateToBindNotFound("Callback", templateId);
+}
+
 export const createLiveCallbackRule = defineAction({
   name: "CreateLiveCallbackRule",
-  params: z
-    .object({
-      DomainName: domainName,
-      AppName: appName,
-      TemplateId: z.number().int().min(1, "must be a TemplateId"),
-    })
-    .strict(),
+  params: callbackRuleParams,
   async run(p, ctx) {
-    if (!(await ctx.store.templates.get(p.TemplateId))) {
-      throw templateToBindNotFound("Callback", p.TemplateId);
-    }
+    await requireCallbackTemplate(ctx, p.TemplateId);
     const created = await ctx.store.rules.create({
       domainName: p.DomainName,
       appName: p.AppName,
