@@ -8,6 +8,8 @@ import { RtmpTestClient } from "../helpers/rtmp-test-client.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 import { waitFor } from "../helpers/wait-for.js";
 
+// Runs alone: it asserts how far a healthy viewer's lag moves, which CPU contention moves too.
+
 /** The publisher's GOP: one keyframe a second (ffmpeg-publisher.ts: -g 25 at 25 fps). */
 const GOP_SECONDS = 1;
 

@@ -3,6 +3,8 @@ import { after, before, describe, test } from "node:test";
 import { hdFixture, replayAtNativeRate } from "../helpers/hd-fixture.js";
 import { type IngestHarness, startIngestHarness } from "./ingest-harness.js";
 
+// Runs alone: it asserts that ffmpeg keeps real-time speed, which a busy neighbour would slow.
+
 /**
  * Real HD bitrates keep real time with the default read coalescing. A publisher is pushed back
  * by TCP when the server reads less than it sends; ffmpeg `-re` then reports a speed below 1×.

@@ -5,6 +5,8 @@ import { test } from "node:test";
 import { ReadCoalescer } from "../../src/ingest/read-coalescer.js";
 import { waitFor } from "../helpers/wait-for.js";
 
+// Runs alone: it counts socket reads per interval, which depend on how promptly timers fire.
+
 /**
  * Read coalescing on real loopback sockets: a publisher writing a small frame every 10 ms loses
  * no byte, its frames are read in far fewer reads, and its close is still seen promptly.

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 import { type IngestHarness, startIngestHarness, TEST_DOMAIN } from "../e2e/ingest-harness.js";
+import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 
 const run = promisify(execFile);
 
