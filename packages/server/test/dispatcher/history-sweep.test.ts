@@ -192,7 +192,12 @@ for (const driver of ["sqlite", "postgres"] as const) {
           clock,
           logger: testLogger(),
         });
-        assert.deepEqual(await expiring.sweep(), { events: 1, deliveries: 1, attempts: 1 });
+        assert.deepEqual(await expiring.sweep(), {
+          events: 1,
+          deliveries: 1,
+          attempts: 1,
+          playSamples: 0,
+        });
         assert.equal(await store.deliveries.get(dead.deliveryIds[0]!), null);
         assert.ok(await store.events.get(recent.eventId));
       } finally {
