@@ -174,26 +174,28 @@ export function createPlaySampleRepository(sql: SqlRunner): PlaySampleRepository
         domainFilter = ` AND domain IN (${placeholders(domains)})`;
         domainArgs.push(...domains);
       }
-      const totals = await sql.all(
-        `SELECT domain, SUM(bytes) AS bytes, SUM(requests) AS requests FROM play_samples
-         WHERE at > ?${domainFilter} GROUP BY domain ORDER BY domain`,
-        [sinceMs, ...domainArgs],
+      // One statement, so one snapshot: a sample committed meanwhile is in both figures or
+      // in neither (its requests are never missing while its viewers count).
+      const rows = await sql.all(
+        `SELECT t.domain AS domain, t.bytes AS bytes, t.requests AS requests,
+                COALESCE(o.online, 0) AS online
+         FROM (SELECT domain, SUM(bytes) AS bytes, SUM(requests) AS requests FROM play_samples
+               WHERE at > ?${domainFilter} GROUP BY domain) t
+         LEFT JOIN (SELECT p.domain AS domain, SUM(p.online) AS online
+                    FROM play_samples p
+                    JOIN (SELECT node, MAX(at) AS at FROM play_samples WHERE at > ?
+                          GROUP BY node) latest
+                      ON p.node = latest.node AND p.at = latest.at
+                    GROUP BY p.domain) o
+           ON o.domain = t.domain
+         ORDER BY t.domain`,
+        [sinceMs, ...domainArgs, sinceMs],
       );
-      const online = await sql.all(
-        `SELECT p.domain AS domain, SUM(p.online) AS online
-         FROM play_samples p
-         JOIN (SELECT node, MAX(at) AS at FROM play_samples WHERE at > ? GROUP BY node) latest
-           ON p.node = latest.node AND p.at = latest.at
-         WHERE p.at > ?${domainFilter.replace("domain", "p.domain")}
-         GROUP BY p.domain`,
-        [sinceMs, sinceMs, ...domainArgs],
-      );
-      const onlineBy = new Map(online.map((r) => [String(r.domain), n(r.online)]));
-      return totals.map((r) => ({
+      return rows.map((r) => ({
         domain: String(r.domain),
         bytes: n(r.bytes),
         requests: n(r.requests),
-        online: onlineBy.get(String(r.domain)) ?? 0,
+        online: n(r.online),
       }));
     },
 

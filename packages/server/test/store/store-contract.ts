@@ -713,10 +713,7 @@ export function storeContract(
       );
 
       // Retention: ten minutes at most per call, then nothing is left before the cutoff.
-      assert.equal(
-        await samples.deleteOldest({ before: new Date(m + 65_000), spanMs: 20_000 }),
-        1,
-      );
+      assert.equal(await samples.deleteOldest({ before: new Date(m + 65_000), spanMs: 20_000 }), 1);
       assert.equal(
         await samples.deleteOldest({ before: new Date(m + 65_000), spanMs: 600_000 }),
         4,

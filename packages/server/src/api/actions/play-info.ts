@@ -88,17 +88,16 @@ export const describeAllStreamPlayInfoList = defineAction({
     const rows = await ctx.store.playSamples.perStream({ minute, domains: p.PlayDomains });
     return {
       QueryTime: formatTencentTime(new Date(minute), p.QueryTime.style),
-      DataInfoList: rows
-        .map((r) => ({
-          PlayDomain: r.domain,
-          StreamName: r.streamName,
-          // 0: the original bitrate (OnAir does not transcode).
-          Rate: 0,
-          Protocol: PROTOCOL_NAMES[r.protocol],
-          Bandwidth: mbps(r.bytes),
-          Online: r.online,
-          Request: r.requests,
-        })),
+      DataInfoList: rows.map((r) => ({
+        PlayDomain: r.domain,
+        StreamName: r.streamName,
+        // 0: the original bitrate (OnAir does not transcode).
+        Rate: 0,
+        Protocol: PROTOCOL_NAMES[r.protocol],
+        Bandwidth: mbps(r.bytes),
+        Online: r.online,
+        Request: r.requests,
+      })),
     };
   },
 });
