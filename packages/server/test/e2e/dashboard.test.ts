@@ -10,6 +10,7 @@ import { findDashboardAssets } from "../../src/dashboard/static-route.js";
 import { readErrorBody } from "../helpers/error-body.js";
 import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { type ReceiverProcess, startReceiver } from "./receiver.js";
 
 /**
@@ -340,6 +341,59 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
     );
     assert.equal(accepted.length, 1);
     assert.equal(accepted[0]?.event?.errcode, 21);
+  });
+
+  test("a pending delivery shows when it is tried next (the store's next attempt) and how soon", async () => {
+    const failing = await startReceiver({ key: CALLBACK_KEY, script: "500" });
+    try {
+      const template = await onair.store.templates.create({
+        name: "dashboard_retry",
+        description: "",
+        urls: { StreamBeginNotifyUrl: failing.url },
+        recordExceptionLevels: [],
+        callbackKey: CALLBACK_KEY,
+        previousKeys: [],
+        // Ten minutes between attempts: after the first 500 the delivery waits, pending.
+        retryPolicy: { maxRetries: 3, intervalMs: 600_000, timeoutMs: 5000, jitter: 0 },
+        perStreamOrdering: false,
+      });
+      await onair.store.rules.upsert({
+        domainName: "retry.dash.test",
+        appName: "",
+        templateId: template.id,
+      });
+      await onair.events.commit({
+        body: { event_type: 1, stream_id: "retrycam" },
+        domainName: "retry.dash.test",
+        appName: "live",
+        streamId: "retrycam",
+        source: "intake",
+      });
+      await failing.waitFor(1);
+      const delivery = await waitFor("the delivery tried once", async () => {
+        const { items } = await onair.store.deliveries.list({ streamId: "retrycam", limit: 1 });
+        return items[0]?.attempts === 1 ? items[0] : null;
+      });
+      assert.equal(delivery.status, "pending");
+      assert.equal(delivery.attempts, 1);
+
+      await goto("Deliveries");
+      await page.getByLabel("Stream", { exact: true }).fill("retrycam");
+      await page.getByLabel("Event type").selectOption("");
+      await page.getByRole("button", { name: "Apply filter" }).click();
+      const row = page.locator(`tr[data-delivery="${delivery.id}"][data-status="pending"]`);
+      const next = row.locator(".next-attempt");
+      await next.filter({ hasText: /\(in 9 min \d\d s\)|\(in 10 min 00 s\)/ }).waitFor();
+      assert.equal(
+        await next.locator("time").getAttribute("datetime"),
+        delivery.nextAttemptAt.toISOString(),
+        "the time shown is the store's next_attempt_at",
+      );
+      assert.match((await next.textContent()) ?? "", /^Next attempt /);
+      await shot("deliveries-pending");
+    } finally {
+      await failing.stop();
+    }
   });
 
   test("signing out ends the session: the API refuses the old cookie", async () => {
