@@ -214,9 +214,12 @@ export function DeliveriesPage(props: { live: LiveState }) {
           <Field label="Created before" hint={`your time zone, ${browserZone()}`}>
             <input type="datetime-local" value={draft.to} onInput={set("to")} />
           </Field>
-          <button type="submit" class="primary">
-            Apply filter
-          </button>
+          {/* Six fields fill the row: the button has a row of its own (styles.css). */}
+          <div class="form-actions">
+            <button type="submit" class="primary">
+              Apply filter
+            </button>
+          </div>
         </form>
       </Section>
       <Section title="Callbacks">
@@ -281,18 +284,22 @@ export function DeliveriesPage(props: { live: LiveState }) {
                           onChange={() => toggle(d.DeliveryId)}
                         />
                       </td>
-                      <td>{formatTime(d.CreateTime)}</td>
-                      <td>{eventTypeName(d.EventType)}</td>
-                      <td>{d.StreamName}</td>
-                      <td class="url">{d.Url}</td>
-                      <td>
+                      <td data-label="Created">{formatTime(d.CreateTime)}</td>
+                      <td data-label="Event">{eventTypeName(d.EventType)}</td>
+                      <td data-label="Stream">{d.StreamName || "—"}</td>
+                      <td class="url" data-label="URL">
+                        {d.Url}
+                      </td>
+                      <td data-label="Status">
                         <span class={`pill ${d.Status}`}>{d.Status}</span>
                         {d.NextAttemptTime && (
                           <NextAttempt at={d.NextAttemptTime} now={stats?.Time ?? ""} />
                         )}
                       </td>
-                      <td>{d.Attempts}</td>
-                      <td class="muted">{d.LastError || "—"}</td>
+                      <td data-label="Attempts">{d.Attempts}</td>
+                      <td class="muted" data-label="Last error">
+                        {d.LastError || "—"}
+                      </td>
                       <td class="actions">
                         <button
                           type="button"
