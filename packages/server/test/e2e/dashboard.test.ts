@@ -141,6 +141,42 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
     await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
   });
 
+  test("the sub-navigation's jump to Push URL generator lands below the sticky bar, on a laptop and a phone", async () => {
+    await goto("Configuration");
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 844 },
+    ]) {
+      await page.setViewportSize(viewport);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page
+        .getByRole("navigation", { name: "Configuration sections" })
+        .getByRole("button", { name: "Push URL generator" })
+        .click();
+      // Smooth scrolling: wait until the heading stops moving, then compare it with the bar.
+      const gap = await page.waitForFunction(
+        () => {
+          const heading = document.getElementById("s-push-url-generator");
+          const bar = document.querySelector(".subnav");
+          if (!heading || !bar) return null;
+          const top = heading.getBoundingClientRect().top;
+          const w = window as unknown as { lastTop?: number };
+          const still = w.lastTop === top;
+          w.lastTop = top;
+          return still && window.scrollY > 0 ? top - bar.getBoundingClientRect().bottom : null;
+        },
+        null,
+        { polling: 100 },
+      );
+      const px = (await gap.jsonValue()) as number;
+      assert.ok(
+        px >= 0 && px < 60,
+        `the heading is ${px} px below the bar at ${viewport.width} px`,
+      );
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   test("configure: a domain, a push URL, a callback template (server validation shown) and a rule", async () => {
     await goto("Configuration");
     await page.getByLabel("Domain name").fill(DOMAIN);
@@ -254,39 +290,6 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
 
     await goto("Streams");
     ffmpeg = publishWithFfmpeg(local);
-  });
-
-  test("the sub-navigation's jump to Push URL generator lands below the sticky bar, on a laptop and a phone", async () => {
-    await goto("Configuration");
-    for (const viewport of [
-      { width: 1280, height: 800 },
-      { width: 390, height: 844 },
-    ]) {
-      await page.setViewportSize(viewport);
-      await page.evaluate(() => window.scrollTo(0, 0));
-      await page
-        .getByRole("navigation", { name: "Configuration sections" })
-        .getByRole("button", { name: "Push URL generator" })
-        .click();
-      // Smooth scrolling: wait until the heading stops moving, then compare it with the bar.
-      const gap = await page.waitForFunction(
-        () => {
-          const heading = document.getElementById("s-push-url-generator");
-          const bar = document.querySelector(".subnav");
-          if (!heading || !bar) return null;
-          const top = heading.getBoundingClientRect().top;
-          const w = window as unknown as { lastTop?: number };
-          const still = w.lastTop === top;
-          w.lastTop = top;
-          return still && window.scrollY > 0 ? top - bar.getBoundingClientRect().bottom : null;
-        },
-        null,
-        { polling: 100 },
-      );
-      const px = (await gap.jsonValue()) as number;
-      assert.ok(px >= 0 && px < 60, `the heading is ${px} px below the bar at ${viewport.width} px`);
-    }
-    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   test("a new push appears live (SSE, no reload), on Streams and on the Overview", async () => {
