@@ -287,7 +287,7 @@ export async function startOnAir(
     alerts,
     pushInfo,
   };
-  const api = createApiRoute({ ...management, viewers: playback?.stats });
+  const api = createApiRoute(management);
   const dashboard = createDashboard({
     ...management,
     filesDir,
