@@ -81,13 +81,15 @@ describe("playback: RTMP play and HTTP-FLV from a live ffmpeg push", () => {
         ),
       );
       const now = Date.now();
-      const minutes = await waitFor("this viewer in the store", async () => {
+      const minutes = await waitFor("this viewer and the probes in the store", async () => {
         const { DataInfoList: list = [] } = await t.sdk.DescribeStreamPlayInfoList({
           StartTime: formatUtcTime(new Date(now - 5 * 60_000)),
           EndTime: formatUtcTime(new Date(now)),
           StreamName: "cam1",
         });
-        return (list.at(-1)?.Online ?? 0) >= 1 ? list : null;
+        // Samples reach the store up to an interval (1 s here) after what they count.
+        const requests = list.reduce((sum, m) => sum + (m.Request ?? 0), 0);
+        return (list.at(-1)?.Online ?? 0) >= 1 && requests >= 4 ? list : null;
       });
       assert.ok(minutes.length >= 5 && minutes.length <= 6, `${minutes.length} minutes`);
       assert.match(minutes[0]?.Time ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
