@@ -43,6 +43,7 @@ import { rateLimitedLog } from "./observability/rate-limited-log.js";
 import { registerRelayMetrics } from "./observability/relay-metrics.js";
 import { advertisedHttpAddress } from "./playback/advertise-address.js";
 import { createHttpFlvRoute } from "./playback/http-flv-route.js";
+import { createPlaySampler } from "./playback/play-sampler.js";
 import { createPlaybackService } from "./playback/playback-service.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
@@ -252,6 +253,17 @@ export async function startOnAir(
     registerPlaybackMetrics(metrics, playback.stats);
     registerRelayMetrics(metrics, playback.cluster);
   }
+  // Each node's viewer statistics go to the store, where the play-info actions add the nodes up.
+  const playSampler = playback
+    ? createPlaySampler({
+        store,
+        stats: playback.stats,
+        nodeId,
+        intervalMs: config.playback.statsIntervalMs,
+        clock,
+        logger,
+      })
+    : null;
   const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -275,7 +287,7 @@ export async function startOnAir(
     alerts,
     pushInfo,
   };
-  const api = createApiRoute({ ...management, viewers: playback?.stats });
+  const api = createApiRoute(management);
   const dashboard = createDashboard({
     ...management,
     filesDir,
@@ -392,6 +404,7 @@ export async function startOnAir(
   );
   dispatcher.start();
   historySweep.start();
+  playSampler?.start();
   const queueAge = startQueueAgeMonitor({
     store,
     clock,
@@ -442,6 +455,7 @@ export async function startOnAir(
       await streams.stop();
       await pushInfo.stop();
       playback?.stop();
+      await playSampler?.stop();
       await recording.drain();
       await snapshots.drain();
       await moderation?.stop();

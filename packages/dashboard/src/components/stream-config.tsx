@@ -14,6 +14,13 @@ export interface TemplateField {
   initial?: string;
 }
 
+/**
+ * Fields from which a template form's row is full at laptop width: its button then goes on a row
+ * of its own (`.form-actions`), not wrapped below with the label-height offset of a button that
+ * lines up with inputs beside it.
+ */
+const FULL_ROW_FIELDS = 5;
+
 interface TemplateBase {
   TemplateId: number;
   TemplateName: string;
@@ -50,6 +57,12 @@ export function StreamConfig<T extends TemplateBase>(props: {
   ];
   const [form, setForm] = useState<Record<string, string>>(() =>
     Object.fromEntries(fields.map((f) => [f.key, f.initial ?? ""])),
+  );
+
+  const createButton = (
+    <button type="submit" class="primary" disabled={change.busy}>
+      Create {noun} template
+    </button>
   );
 
   return (
@@ -94,9 +107,11 @@ export function StreamConfig<T extends TemplateBase>(props: {
               </Field>
             ),
           )}
-          <button type="submit" class="primary" disabled={change.busy}>
-            Create {noun} template
-          </button>
+          {fields.length >= FULL_ROW_FIELDS ? (
+            <div class="form-actions">{createButton}</div>
+          ) : (
+            createButton
+          )}
         </form>
         <ErrorMessage error={templates.error ?? change.error} />
         <Notice text={change.notice} />

@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { call } from "../api.js";
 import { OperatorAlerts } from "../components/operator-alerts.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
-import { browserZone, EVENT_TYPES, eventTypeName, formatTime } from "../format.js";
+import { browserZone, EVENT_TYPES, eventTypeName, formatDuration, formatTime } from "../format.js";
 import type { LiveState } from "../live.js";
 import type { CallbackAttemptInfo, CallbackDeliveryInfo, DeliveryStatus } from "../types.js";
 
@@ -78,6 +78,22 @@ function Attempts(props: { id: string; refresh: unknown }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/**
+ * When a pending delivery is tried next, and how long from the server's latest `stats` time
+ * (not the browser's clock, which may be off); refreshed with each `stats` message.
+ */
+function NextAttempt(props: { at: string; now: string }) {
+  const wait = props.now ? Date.parse(props.at) - Date.parse(props.now) : Number.NaN;
+  return (
+    <div class="muted next-attempt">
+      Next attempt <time dateTime={props.at}>{formatTime(props.at)}</time>
+      {Number.isFinite(wait) && (
+        <span> ({wait > 0 ? `in ${formatDuration(wait)}` : "due now"})</span>
+      )}
+    </div>
   );
 }
 
@@ -198,9 +214,12 @@ export function DeliveriesPage(props: { live: LiveState }) {
           <Field label="Created before" hint={`your time zone, ${browserZone()}`}>
             <input type="datetime-local" value={draft.to} onInput={set("to")} />
           </Field>
-          <button type="submit" class="primary">
-            Apply filter
-          </button>
+          {/* Six fields fill the row: the button has a row of its own (styles.css). */}
+          <div class="form-actions">
+            <button type="submit" class="primary">
+              Apply filter
+            </button>
+          </div>
         </form>
       </Section>
       <Section title="Callbacks">
@@ -265,18 +284,22 @@ export function DeliveriesPage(props: { live: LiveState }) {
                           onChange={() => toggle(d.DeliveryId)}
                         />
                       </td>
-                      <td>{formatTime(d.CreateTime)}</td>
-                      <td>{eventTypeName(d.EventType)}</td>
-                      <td>{d.StreamName}</td>
-                      <td class="url">{d.Url}</td>
-                      <td>
+                      <td data-label="Created">{formatTime(d.CreateTime)}</td>
+                      <td data-label="Event">{eventTypeName(d.EventType)}</td>
+                      <td data-label="Stream">{d.StreamName || "—"}</td>
+                      <td class="url" data-label="URL">
+                        {d.Url}
+                      </td>
+                      <td data-label="Status">
                         <span class={`pill ${d.Status}`}>{d.Status}</span>
                         {d.NextAttemptTime && (
-                          <div class="muted">next {formatTime(d.NextAttemptTime)}</div>
+                          <NextAttempt at={d.NextAttemptTime} now={stats?.Time ?? ""} />
                         )}
                       </td>
-                      <td>{d.Attempts}</td>
-                      <td class="muted">{d.LastError || "—"}</td>
+                      <td data-label="Attempts">{d.Attempts}</td>
+                      <td class="muted" data-label="Last error">
+                        {d.LastError || "—"}
+                      </td>
                       <td class="actions">
                         <button
                           type="button"

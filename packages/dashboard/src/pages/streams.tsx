@@ -71,12 +71,12 @@ function LiveList(props: { live: LiveState; onChanged: () => void }) {
                   <td>
                     <strong>{s.StreamName}</strong>
                   </td>
-                  <td>
+                  <td data-label="Domain / App">
                     {s.DomainName}/{s.AppName}
                   </td>
-                  <td>{formatTime(s.StartTime)}</td>
-                  <td>{s.Resolution.replace("*", "×") || "—"}</td>
-                  <td>{s.ClientIp}</td>
+                  <td data-label="Since">{formatTime(s.StartTime)}</td>
+                  <td data-label="Picture">{s.Resolution.replace("*", "×") || "—"}</td>
+                  <td data-label="Client">{s.ClientIp}</td>
                   <td class="actions">
                     <button
                       type="button"
@@ -226,14 +226,18 @@ function History(props: { live: LiveState; refresh: number }) {
                       {e.DomainName}/{e.AppName}
                     </div>
                   </td>
-                  <td>{formatTime(e.StreamStartTime)}</td>
-                  <td>{e.StreamEndTime ? formatTime(e.StreamEndTime) : <em>live</em>}</td>
-                  <td>{e.StopReason ? <span class="errcode">{e.StopReason}</span> : "—"}</td>
-                  <td class="nowrap">
+                  <td data-label="Pushed">{formatTime(e.StreamStartTime)}</td>
+                  <td data-label="Interrupted">
+                    {e.StreamEndTime ? formatTime(e.StreamEndTime) : <em>live</em>}
+                  </td>
+                  <td data-label="Why it ended">
+                    {e.StopReason ? <span class="errcode">{e.StopReason}</span> : "—"}
+                  </td>
+                  <td class="nowrap" data-label="Duration">
                     {e.StreamEndTime ? formatDuration(e.Duration * 1000) : "—"}
                   </td>
-                  <td>{e.Resolution.replace("*", "×") || "—"}</td>
-                  <td>{e.ClientIp}</td>
+                  <td data-label="Picture">{e.Resolution.replace("*", "×") || "—"}</td>
+                  <td data-label="Client">{e.ClientIp}</td>
                 </tr>
               ))}
             </tbody>

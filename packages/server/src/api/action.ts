@@ -29,7 +29,10 @@ export interface ActionContext {
   alerts?: OperatorAlerts | undefined;
   /** This node's push statistics (docs/monitoring.md); absent when the node has no ingest. */
   pushInfo?: PushInfoSource | undefined;
-  /** This node's viewer statistics (absent when playback is off: the play-info actions answer zeros). */
+  /**
+   * This node's viewer counters since start (the dashboard's player); absent when playback is off.
+   * The play-info actions read every node's samples from the store instead.
+   */
   viewers?: ViewerStats | undefined;
 }
 

@@ -10,7 +10,6 @@ import { readBody, refuseUnread } from "../http/read-body.js";
 import { type RouteHandler, sendJson } from "../http/route.js";
 import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
-import type { ViewerStats } from "../playback/viewer-stats.js";
 import type { Store } from "../store/store.js";
 import type { ActionContext, StreamControl } from "./action.js";
 import { API_ACTIONS } from "./actions/index.js";
@@ -37,8 +36,6 @@ export interface ApiRouteOptions {
   alerts?: OperatorAlerts | undefined;
   /** This node's push statistics (DescribeLiveStreamPushInfoList, DescribeStreamPushInfoList). */
   pushInfo?: PushInfoSource | undefined;
-  /** This node's viewer statistics, for the play-info actions. */
-  viewers?: ViewerStats | undefined;
   /** RequestId generator (default: a random UUID, as Tencent's). */
   requestId?: (() => string) | undefined;
   /** The shared limiter of failed authentications (absent: none, as in unit tests). */
@@ -79,7 +76,6 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
     streams: options.streams,
     alerts: options.alerts,
     pushInfo: options.pushInfo,
-    viewers: options.viewers,
   };
   const { credentials } = options;
   const nextRequestId = options.requestId ?? randomUUID;

@@ -206,6 +206,12 @@ export const configSchema = z
       batchSize: z.number().int().min(1).max(1000).default(200),
       /** Shortest pause between batches (it is at least as long as the batch took). */
       batchPauseMs: atLeast(0, 20),
+      /**
+       * Viewer statistics (the `play_samples` table) older than this are removed by the same
+       * sweep: 31 days, as Tencent's play-info actions answer for the last month (Tencent
+       * 267/20390, its EndTime field). 0 keeps them forever.
+       */
+      playStatsMaxAgeMs: atLeast(0, 31 * 24 * 3600_000),
     }),
     /** Playback: RTMP play on rtmpPort and HTTP-FLV on httpPort (docs/playback.md). */
     playback: section({
@@ -225,6 +231,18 @@ export const configSchema = z
       maxSkippedKeyframes: atLeast(1, 3),
       /** Largest GOP kept for viewers to start on; a longer one is not cached (they wait for a keyframe). */
       maxGopBytes: atLeast(64 * 1024, 8 * 1024 * 1024),
+      /**
+       * How often each node writes its viewer statistics to the store, one small batch of rows
+       * (docs/playback.md, "Viewer statistics"): a minute, the grain of the play-info actions.
+       * Must divide 60000 so that no interval spans two minutes; lower it for tests.
+       */
+      statsIntervalMs: z
+        .number()
+        .int()
+        .min(1000)
+        .max(60_000)
+        .refine((ms) => 60_000 % ms === 0, "must divide 60000 (a minute)")
+        .default(60_000),
     }),
     /** Several nodes on one PostgreSQL: internal pulls between them (docs/playback.md). */
     cluster: section({

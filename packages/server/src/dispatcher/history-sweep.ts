@@ -11,14 +11,19 @@ import type { Store } from "../store/store.js";
  */
 const BATCH_TARGET_MS = 25;
 const MIN_BATCH = 10;
+/** Viewer statistics removed per statement: ten minutes of samples, the oldest first. */
+const PLAY_SAMPLE_SPAN_MS = 10 * 60_000;
 
 export interface HistorySweep {
-  /** Sweeps every `retention.sweepIntervalMs` (nothing when delivered history is kept forever). */
+  /** Sweeps every `retention.sweepIntervalMs` (nothing when all history is kept forever). */
   start(): void;
   /** Stops the timer and waits for a running sweep to finish its batch. */
   stop(): Promise<void>;
-  /** One sweep now, batch after batch until nothing is left or another node holds the sweep. */
-  sweep(): Promise<{ events: number; deliveries: number; attempts: number }>;
+  /**
+   * One sweep now, batch after batch until nothing is left or another node holds the sweep;
+   * then the viewer statistics past `retention.playStatsMaxAgeMs`.
+   */
+  sweep(): Promise<{ events: number; deliveries: number; attempts: number; playSamples: number }>;
 }
 
 /**
@@ -40,9 +45,17 @@ export function createHistorySweep(deps: {
   let running: Promise<unknown> | null = null;
   let stopped = false;
 
+  const keepsAll = () => settings.deliveredMaxAgeMs === 0 && settings.playStatsMaxAgeMs === 0;
+
   async function sweep() {
-    const total = { events: 0, deliveries: 0, attempts: 0 };
-    if (settings.deliveredMaxAgeMs === 0) return total;
+    const total = { events: 0, deliveries: 0, attempts: 0, playSamples: 0 };
+    await sweepEvents(total);
+    await sweepPlaySamples(total);
+    return total;
+  }
+
+  async function sweepEvents(total: { events: number; deliveries: number; attempts: number }) {
+    if (settings.deliveredMaxAgeMs === 0) return;
     const now = deps.clock.now().getTime();
     const deliveredBefore = new Date(now - settings.deliveredMaxAgeMs);
     const deadBefore = settings.deadMaxAgeMs ? new Date(now - settings.deadMaxAgeMs) : null;
@@ -67,18 +80,37 @@ export function createHistorySweep(deps: {
       else if (tookMs < BATCH_TARGET_MS / 2) limit = Math.min(settings.batchSize, limit * 2);
       await sleep(Math.max(settings.batchPauseMs, tookMs));
     }
-    return total;
+  }
+
+  /**
+   * Idempotent, so every node may run it: nodes sweeping at once delete the same rows. Ten
+   * minutes of samples per statement, with the batches' pause between.
+   */
+  async function sweepPlaySamples(total: { playSamples: number }) {
+    if (settings.playStatsMaxAgeMs === 0) return;
+    const before = new Date(deps.clock.now().getTime() - settings.playStatsMaxAgeMs);
+    while (!stopped) {
+      const started = performance.now();
+      const removed = await deps.store.playSamples.deleteOldest({
+        before,
+        spanMs: PLAY_SAMPLE_SPAN_MS,
+      });
+      if (removed === 0) return;
+      total.playSamples += removed;
+      await sleep(Math.max(settings.batchPauseMs, performance.now() - started));
+    }
   }
 
   return {
     sweep,
     start() {
-      if (settings.deliveredMaxAgeMs === 0) return;
+      if (keepsAll()) return;
       timer = setInterval(() => {
         if (running) return;
         running = sweep()
           .then((removed) => {
-            if (removed.events) deps.logger.info(removed, "event history past retention removed");
+            if (removed.events || removed.playSamples)
+              deps.logger.info(removed, "history past retention removed");
           })
           .catch((err: unknown) => deps.logger.error({ err }, "history sweep failed"))
           .finally(() => {

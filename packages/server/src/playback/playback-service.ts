@@ -44,7 +44,7 @@ export function createPlaybackService(deps: {
   nodeId: string;
 }): PlaybackService {
   const { config, logger } = deps;
-  const stats = new ViewerStats(() => deps.clock.now().getTime());
+  const stats = new ViewerStats();
   const policy: ViewerPolicy = {
     maxQueuedBytes: config.playback.maxQueuedBytes,
     maxSkippedKeyframes: config.playback.maxSkippedKeyframes,

@@ -16,27 +16,25 @@ export interface ViewerKey {
   protocol: "rtmp" | "flv";
 }
 
-/** One minute of one play domain, stream and protocol (DescribeStreamPlayInfoList's grain). */
-export interface MinuteSample extends ViewerKey {
+/** One interval's figures of one play domain, stream and protocol (a `play_samples` row). */
+export interface IntervalSample extends ViewerKey {
   bytes: number;
   requests: number;
-  /** The most viewers connected at once during the minute. */
+  /** The most viewers connected at once during the interval. */
   online: number;
 }
 
 /** Streams and domains remembered at most; the first ones without viewers are forgotten first. */
 const MAX_ENTRIES = 10_000;
-/** Minutes kept for the API: a day, the longest span DescribeStreamPlayInfoList asks for. */
-const MAX_MINUTES = 24 * 60;
-/** Rows one minute holds at most (one per domain, stream and protocol that had viewers). */
-const MAX_ROWS_PER_MINUTE = 10_000;
-const MINUTE_MS = 60_000;
+/** Rows one interval holds at most (one per domain, stream and protocol that had viewers). */
+const MAX_ROWS_PER_INTERVAL = 10_000;
 
 /**
  * The node's viewer statistics, measured on the connections: online viewers, play requests and
  * bytes sent, per stream (`AppName/StreamName`, whatever push domain it came in on) and per play
- * domain since start (`/metrics`), the same per minute for the last day (the play-info API
- * actions), and viewers dropped for falling behind. Kept in memory, bounded.
+ * domain since start (`/metrics`), the same per sample interval for the store (`drain`, written
+ * by the play sampler for the play-info API actions), and viewers dropped for falling behind.
+ * Kept in memory, bounded.
  */
 export class ViewerStats {
   readonly streams = new Map<string, ViewerCounters>();
@@ -45,12 +43,12 @@ export class ViewerStats {
   readonly evicted = { rtmp: 0, flv: 0 };
   /** Plays refused, by why. */
   readonly refused = { auth: 0, notFound: 0, badRequest: 0 };
-  /** Minute start (epoch ms) → row key → sample, oldest first. */
-  private readonly minutes = new Map<number, Map<string, MinuteSample>>();
-  /** Viewers connected now per row key, carried into each new minute. */
+  /** Row key → the current interval's figures. */
+  private interval = new Map<string, IntervalSample>();
+  /** Viewers connected now per row key, carried into each new interval. */
   private readonly onlineNow = new Map<string, { key: ViewerKey; online: number }>();
-
-  constructor(private readonly nowMs: () => number) {}
+  /** Row keys of the last drain: a key that had viewers then gets a closing row of zero. */
+  private drained = new Map<string, ViewerKey>();
 
   joined(viewer: ViewerKey): void {
     for (const c of this.totals(viewer)) {
@@ -61,7 +59,7 @@ export class ViewerStats {
     const now = this.onlineNow.get(row) ?? { key: viewer, online: 0 };
     now.online++;
     this.onlineNow.set(row, now);
-    const sample = this.sample(viewer);
+    const sample = this.sample(viewer, row);
     if (sample) {
       sample.requests++;
       sample.online = Math.max(sample.online, now.online);
@@ -70,7 +68,7 @@ export class ViewerStats {
 
   sent(viewer: ViewerKey, bytes: number): void {
     for (const c of this.totals(viewer)) c.bytes += bytes;
-    const sample = this.sample(viewer);
+    const sample = this.sample(viewer, rowKey(viewer));
     if (sample) sample.bytes += bytes;
   }
 
@@ -81,14 +79,25 @@ export class ViewerStats {
     if (now && --now.online <= 0) this.onlineNow.delete(row);
   }
 
-  /** The samples of the minutes starting in [fromMs, toMs], by minute start. */
-  samples(fromMs: number, toMs: number): Map<number, MinuteSample[]> {
-    this.sample(null);
-    const out = new Map<number, MinuteSample[]>();
-    for (const [minute, rows] of this.minutes) {
-      if (minute >= fromMs && minute <= toMs) out.set(minute, [...rows.values()]);
+  /**
+   * Ends the current interval: its rows (every key with viewers connected during it, and a row
+   * of zeros for a key that had some in the last interval and none now, so the latest sample
+   * tells they left), and a new interval that starts with the viewers still connected.
+   */
+  drain(): IntervalSample[] {
+    const rows = this.interval;
+    for (const [row, now] of this.onlineNow) {
+      if (rows.size >= MAX_ROWS_PER_INTERVAL) break;
+      if (!rows.has(row)) rows.set(row, { ...now.key, bytes: 0, requests: 0, online: now.online });
     }
-    return out;
+    for (const [row, key] of this.drained) {
+      if (rows.size >= MAX_ROWS_PER_INTERVAL) break;
+      if (!rows.has(row)) rows.set(row, { ...key, bytes: 0, requests: 0, online: 0 });
+    }
+    this.interval = new Map();
+    this.drained = new Map();
+    for (const [row, sample] of rows) if (sample.online > 0) this.drained.set(row, sample);
+    return [...rows.values()];
   }
 
   private totals(viewer: ViewerKey): ViewerCounters[] {
@@ -98,46 +107,20 @@ export class ViewerStats {
     ];
   }
 
-  /**
-   * The current minute's sample of `viewer` (made on first use), after opening the minutes
-   * since the last one: each starts with the viewers still connected, so a minute without
-   * events still counts who watched through it.
-   */
-  private sample(viewer: ViewerKey | null): MinuteSample | null {
-    // Called per tag and viewer: the common case is one division and one map lookup.
-    const minute = Math.floor(this.nowMs() / MINUTE_MS) * MINUTE_MS;
-    if (this.current === null || this.currentMinute < minute) this.openMinutes(minute);
-    if (!viewer) return null;
-    const rows = this.current as Map<string, MinuteSample>;
-    const row = rowKey(viewer);
-    let sample = rows.get(row);
+  /** The current interval's row of `viewer` (made on first use), null when the interval is full. */
+  private sample(viewer: ViewerKey, row: string): IntervalSample | null {
+    let sample = this.interval.get(row);
     if (!sample) {
-      if (rows.size >= MAX_ROWS_PER_MINUTE) return null;
-      sample = { ...viewer, bytes: 0, requests: 0, online: this.onlineNow.get(row)?.online ?? 0 };
-      rows.set(row, sample);
+      if (this.interval.size >= MAX_ROWS_PER_INTERVAL) return null;
+      sample = {
+        ...viewer,
+        bytes: 0,
+        requests: 0,
+        online: this.onlineNow.get(row)?.online ?? 0,
+      };
+      this.interval.set(row, sample);
     }
     return sample;
-  }
-
-  private current: Map<string, MinuteSample> | null = null;
-  private currentMinute = 0;
-
-  private openMinutes(minute: number): void {
-    const from =
-      this.current === null
-        ? minute
-        : Math.max(this.currentMinute + MINUTE_MS, minute - MAX_MINUTES * MINUTE_MS);
-    for (let m = from; m <= minute; m += MINUTE_MS) {
-      const rows = new Map<string, MinuteSample>();
-      for (const [row, now] of this.onlineNow)
-        rows.set(row, { ...now.key, bytes: 0, requests: 0, online: now.online });
-      this.minutes.set(m, rows);
-      this.current = rows;
-    }
-    this.currentMinute = minute;
-    while (this.minutes.size > MAX_MINUTES) {
-      this.minutes.delete(this.minutes.keys().next().value as number);
-    }
   }
 }
 

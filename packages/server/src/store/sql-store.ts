@@ -5,6 +5,7 @@ import { createDomainRepository } from "./domain-repository.js";
 import { createEndpointRepository } from "./endpoint-repository.js";
 import { createEventRepository } from "./event-repository.js";
 import { createHistoryRepository } from "./history-repository.js";
+import { createPlaySampleRepository } from "./play-sample-repository.js";
 import { createRecordingRepository } from "./recording-repository.js";
 import { createRefusalRepository } from "./refusal-repository.js";
 import { createRuleRepository } from "./rule-repository.js";
@@ -56,5 +57,6 @@ export function createSqlStore(sql: DriverRunner, clock: Clock, driver: SqlDrive
     sessions: createSessionRepository(sql),
     tasks: createTaskRepository(sql, clock),
     refusals: createRefusalRepository(sql, clock),
+    playSamples: createPlaySampleRepository(sql),
   };
 }

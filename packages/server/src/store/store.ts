@@ -10,6 +10,7 @@ import type {
   StoredEvent,
 } from "../domain/types.js";
 import type { HistoryRepository } from "./history-repository.js";
+import type { PlaySampleRepository } from "./play-sample-repository.js";
 import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import type { RecordingRepository } from "./recording-repository.js";
 import type { RefusalRepository } from "./refusal-repository.js";
@@ -60,6 +61,8 @@ export interface Store {
   /** On-demand record and screenshot tasks (CreateRecordTask, CreateScreenshotTask). */
   tasks: TaskRepository;
   refusals: RefusalRepository;
+  /** Viewer statistics, one sample per node and interval (the play-info actions). */
+  playSamples: PlaySampleRepository;
 }
 
 export interface DomainRepository {

@@ -81,3 +81,18 @@ test("an unreadable config file is a config error, not a crash", () => {
     (e: unknown) => e instanceof OnAirError && /nonexistent/.test(e.message),
   );
 });
+
+test("playback.statsIntervalMs: a minute by default; a divisor of a minute, else a clear error", () => {
+  assert.equal(loadConfig({ env: {} }).playback.statsIntervalMs, 60_000);
+  assert.equal(
+    loadConfig({ env: {}, flags: { playback: { statsIntervalMs: 1000 } } }).playback
+      .statsIntervalMs,
+    1000,
+  );
+  assert.throws(
+    () => loadConfig({ env: {}, flags: { playback: { statsIntervalMs: 7000 } } }),
+    (e: unknown) =>
+      e instanceof OnAirError && /playback\.statsIntervalMs.*must divide 60000/.test(e.message),
+  );
+  assert.equal(loadConfig({ env: {} }).retention.playStatsMaxAgeMs, 31 * 24 * 3600_000);
+});

@@ -192,7 +192,12 @@ for (const driver of ["sqlite", "postgres"] as const) {
           clock,
           logger: testLogger(),
         });
-        assert.deepEqual(await expiring.sweep(), { events: 1, deliveries: 1, attempts: 1 });
+        assert.deepEqual(await expiring.sweep(), {
+          events: 1,
+          deliveries: 1,
+          attempts: 1,
+          playSamples: 0,
+        });
         assert.equal(await store.deliveries.get(dead.deliveryIds[0]!), null);
         assert.ok(await store.events.get(recent.eventId));
       } finally {
@@ -206,3 +211,45 @@ for (const driver of ["sqlite", "postgres"] as const) {
     });
   });
 }
+
+test("viewer statistics past retention.playStatsMaxAgeMs go with the history sweep; newer ones stay", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "onair-sweep-play-"));
+  const store = createSqliteStore({ path: join(dir, "onair.db") });
+  try {
+    await store.migrate();
+    const now = Date.now();
+    const row = {
+      domain: "play.example",
+      appName: "live",
+      streamName: "s",
+      protocol: "flv" as const,
+      bytes: 1,
+      requests: 0,
+      online: 1,
+    };
+    // 35 minutes of samples 40 days ago (one a minute), and one an hour ago.
+    for (let i = 0; i < 35; i++) {
+      await store.playSamples.append({
+        node: "a",
+        at: new Date(now - 40 * DAY + i * 60_000),
+        rows: [row],
+      });
+    }
+    await store.playSamples.append({ node: "a", at: new Date(now - 3600_000), rows: [row] });
+    const sweep = (retention: Record<string, number>) =>
+      createHistorySweep({
+        store,
+        config: loadConfig({ env: {}, flags: { dataDir: dir, retention } }),
+        clock: { now: () => new Date(now) },
+        logger: testLogger(),
+      }).sweep();
+    assert.equal((await sweep({ playStatsMaxAgeMs: 0 })).playSamples, 0, "0 keeps them");
+    assert.equal((await sweep({ batchPauseMs: 0 })).playSamples, 35, "31 days by default");
+    const minute = Math.floor((now - 3600_000 - 1) / 60_000) * 60_000;
+    assert.equal((await store.playSamples.perStream({ minute })).length, 1, "the recent one stays");
+    assert.equal((await sweep({ batchPauseMs: 0 })).playSamples, 0);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

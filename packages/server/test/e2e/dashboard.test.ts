@@ -10,6 +10,7 @@ import { openBrowser } from "../helpers/browser.js";
 import { readErrorBody } from "../helpers/error-body.js";
 import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { type ReceiverProcess, startReceiver } from "./receiver.js";
 
 /**
@@ -116,6 +117,42 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
     assert.equal(cookie?.httpOnly, true);
     assert.equal(cookie?.sameSite, "Strict");
     await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+  });
+
+  test("the sub-navigation's jump to Push URL generator lands below the sticky bar, on a laptop and a phone", async () => {
+    await goto("Configuration");
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 844 },
+    ]) {
+      await page.setViewportSize(viewport);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page
+        .getByRole("navigation", { name: "Configuration sections" })
+        .getByRole("button", { name: "Push URL generator" })
+        .click();
+      // Smooth scrolling: wait until the heading stops moving, then compare it with the bar.
+      const gap = await page.waitForFunction(
+        () => {
+          const heading = document.getElementById("s-push-url-generator");
+          const bar = document.querySelector(".subnav");
+          if (!heading || !bar) return null;
+          const top = heading.getBoundingClientRect().top;
+          const w = window as unknown as { lastTop?: number };
+          const still = w.lastTop === top;
+          w.lastTop = top;
+          return still && window.scrollY > 0 ? top - bar.getBoundingClientRect().bottom : null;
+        },
+        null,
+        { polling: 100 },
+      );
+      const px = (await gap.jsonValue()) as number;
+      assert.ok(
+        px >= 0 && px < 60,
+        `the heading is ${px} px below the bar at ${viewport.width} px`,
+      );
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   test("configure: a domain, a push URL, a callback template (server validation shown) and a rule", async () => {
@@ -318,6 +355,59 @@ describe("dashboard in a browser", { timeout: 180_000 }, () => {
     );
     assert.equal(accepted.length, 1);
     assert.equal(accepted[0]?.event?.errcode, 21);
+  });
+
+  test("a pending delivery shows when it is tried next (the store's next attempt) and how soon", async () => {
+    const failing = await startReceiver({ key: CALLBACK_KEY, script: "500" });
+    try {
+      const template = await onair.store.templates.create({
+        name: "dashboard_retry",
+        description: "",
+        urls: { StreamBeginNotifyUrl: failing.url },
+        recordExceptionLevels: [],
+        callbackKey: CALLBACK_KEY,
+        previousKeys: [],
+        // Ten minutes between attempts: after the first 500 the delivery waits, pending.
+        retryPolicy: { maxRetries: 3, intervalMs: 600_000, timeoutMs: 5000, jitter: 0 },
+        perStreamOrdering: false,
+      });
+      await onair.store.rules.upsert({
+        domainName: "retry.dash.test",
+        appName: "",
+        templateId: template.id,
+      });
+      await onair.events.commit({
+        body: { event_type: 1, stream_id: "retrycam" },
+        domainName: "retry.dash.test",
+        appName: "live",
+        streamId: "retrycam",
+        source: "intake",
+      });
+      await failing.waitFor(1);
+      const delivery = await waitFor("the delivery tried once", async () => {
+        const { items } = await onair.store.deliveries.list({ streamId: "retrycam", limit: 1 });
+        return items[0]?.attempts === 1 ? items[0] : null;
+      });
+      assert.equal(delivery.status, "pending");
+      assert.equal(delivery.attempts, 1);
+
+      await goto("Deliveries");
+      await page.getByLabel("Stream", { exact: true }).fill("retrycam");
+      await page.getByLabel("Event type").selectOption("");
+      await page.getByRole("button", { name: "Apply filter" }).click();
+      const row = page.locator(`tr[data-delivery="${delivery.id}"][data-status="pending"]`);
+      const next = row.locator(".next-attempt");
+      await next.filter({ hasText: /\(in 9 min \d\d s\)|\(in 10 min 00 s\)/ }).waitFor();
+      assert.equal(
+        await next.locator("time").getAttribute("datetime"),
+        delivery.nextAttemptAt.toISOString(),
+        "the time shown is the store's next_attempt_at",
+      );
+      assert.match((await next.textContent()) ?? "", /^Next attempt /);
+      await shot("deliveries-pending");
+    } finally {
+      await failing.stop();
+    }
   });
 
   test("signing out ends the session: the API refuses the old cookie", async () => {

@@ -14,7 +14,8 @@ describe("playback: RTMP play and HTTP-FLV from a live ffmpeg push", () => {
   let t: TestOnAir;
   let publisher: FfmpegPublisher;
   before(async () => {
-    t = await startTestOnAir({ rtmp: true });
+    // Viewer statistics reach the store every second instead of every minute.
+    t = await startTestOnAir({ rtmp: true, flags: { playback: { statsIntervalMs: 1000 } } });
     publisher = publishWithFfmpeg(t.rtmpUrl("live/cam1"));
     await waitFor(
       "cam1 live",
@@ -80,10 +81,15 @@ describe("playback: RTMP play and HTTP-FLV from a live ffmpeg push", () => {
         ),
       );
       const now = Date.now();
-      const { DataInfoList: minutes = [] } = await t.sdk.DescribeStreamPlayInfoList({
-        StartTime: formatUtcTime(new Date(now - 5 * 60_000)),
-        EndTime: formatUtcTime(new Date(now)),
-        StreamName: "cam1",
+      const minutes = await waitFor("this viewer and the probes in the store", async () => {
+        const { DataInfoList: list = [] } = await t.sdk.DescribeStreamPlayInfoList({
+          StartTime: formatUtcTime(new Date(now - 5 * 60_000)),
+          EndTime: formatUtcTime(new Date(now)),
+          StreamName: "cam1",
+        });
+        // Samples reach the store up to an interval (1 s here) after what they count.
+        const requests = list.reduce((sum, m) => sum + (m.Request ?? 0), 0);
+        return (list.at(-1)?.Online ?? 0) >= 1 && requests >= 4 ? list : null;
       });
       assert.ok(minutes.length >= 5 && minutes.length <= 6, `${minutes.length} minutes`);
       assert.match(minutes[0]?.Time ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
@@ -100,7 +106,7 @@ describe("playback: RTMP play and HTTP-FLV from a live ffmpeg push", () => {
       assert.ok(other.DataInfoList?.every((m) => m.Request === 0 && m.Flux === 0));
 
       const all = await t.sdk.DescribeAllStreamPlayInfoList({
-        QueryTime: formatUtcTime(new Date()),
+        QueryTime: formatUtcTime(new Date(now)),
       });
       const row = all.DataInfoList?.find((r) => r.StreamName === "cam1" && r.Protocol === "Rtmp");
       assert.equal(row?.PlayDomain, "127.0.0.1");

@@ -11,8 +11,7 @@ const viewer = {
 
 describe("ViewerStats", () => {
   test("totals per stream and per play domain; online goes back down", () => {
-    let now = 0;
-    const stats = new ViewerStats(() => now);
+    const stats = new ViewerStats();
     stats.joined(viewer);
     stats.joined({ ...viewer, protocol: "rtmp" });
     stats.sent(viewer, 1000);
@@ -23,43 +22,34 @@ describe("ViewerStats", () => {
       bytes: 1000,
     });
     stats.left(viewer);
-    now = 1;
     assert.equal(stats.streams.get("live/s")?.online, 1);
   });
 
-  test("minutes: a viewer connected through silent minutes is counted online in each", () => {
-    let now = 10_000;
-    const stats = new ViewerStats(() => now);
+  test("drain: one row per key with viewers; carried while connected, then a closing zero", () => {
+    const stats = new ViewerStats();
+    const rtmp = { ...viewer, protocol: "rtmp" as const };
+    stats.joined(viewer);
     stats.joined(viewer);
     stats.sent(viewer, 500);
-    now = 3 * 60_000 + 5_000; // minutes 1 and 2 pass without an event
+    stats.left(viewer);
+    stats.joined(rtmp);
+    stats.left(rtmp);
+    const figures = (rows: ReturnType<ViewerStats["drain"]>) =>
+      rows.map((r) => [r.protocol, r.bytes, r.requests, r.online]);
+    // The most at once: 2 FLV viewers; the RTMP one came and went within the interval.
+    assert.deepEqual(figures(stats.drain()), [
+      ["flv", 500, 2, 2],
+      ["rtmp", 0, 1, 1],
+    ]);
+    // A silent interval: the FLV viewer still connected is counted; RTMP gets its closing row.
+    assert.deepEqual(figures(stats.drain()), [
+      ["flv", 0, 0, 1],
+      ["rtmp", 0, 0, 0],
+    ]);
     stats.sent(viewer, 200);
     stats.left(viewer);
-    now = 4 * 60_000;
-    const minutes = stats.samples(0, 4 * 60_000);
-    assert.deepEqual(
-      [...minutes.entries()].map(([m, rows]) => [
-        m / 60_000,
-        rows.map((r) => [r.online, r.requests, r.bytes]),
-      ]),
-      [
-        [0, [[1, 1, 500]]],
-        [1, [[1, 0, 0]]],
-        [2, [[1, 0, 0]]],
-        [3, [[1, 0, 200]]],
-        [4, []],
-      ],
-    );
-  });
-
-  test("only the last day is kept", () => {
-    let now = 0;
-    const stats = new ViewerStats(() => now);
-    stats.joined(viewer);
-    now = 3 * 24 * 3600_000;
-    stats.sent(viewer, 1);
-    const minutes = stats.samples(0, now);
-    assert.equal(minutes.size, 24 * 60);
-    assert.equal(minutes.has(0), false);
+    assert.deepEqual(figures(stats.drain()), [["flv", 200, 0, 1]]);
+    assert.deepEqual(figures(stats.drain()), [["flv", 0, 0, 0]]);
+    assert.deepEqual(stats.drain(), [], "nothing left to tell");
   });
 });

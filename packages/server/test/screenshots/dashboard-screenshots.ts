@@ -34,6 +34,8 @@ async function main(): Promise<void> {
   ok.answer(200, '{"code":0}');
   const failing = await startRecordingReceiver("/backup/callback");
   failing.answer(503, "upstream unavailable");
+  const standby = await startRecordingReceiver("/standby/callback");
+  standby.answer(503, "warming up");
   const alerts = await startRecordingReceiver("/ops/alerts");
   const node = await startTestOnAir({
     rtmp: true,
@@ -77,6 +79,22 @@ async function main(): Promise<void> {
       DomainName: DOMAIN,
       AppName: "backup",
       TemplateId: backup.TemplateId!,
+    });
+    // A receiver still warming up: its delivery is pending, retried every ten minutes.
+    const retrying = await sdk.CreateLiveCallbackTemplate({
+      TemplateName: "standby",
+      Description: "warming_up",
+      StreamBeginNotifyUrl: standby.url,
+      CallbackKey: "StandbyCallbackKey",
+    });
+    await node.onair.store.templates.update(retrying.TemplateId!, {
+      ...(await node.onair.store.templates.get(retrying.TemplateId!))!,
+      retryPolicy: { maxRetries: 5, intervalMs: 600_000, timeoutMs: 2000, jitter: 0 },
+    });
+    await sdk.CreateLiveCallbackRule({
+      DomainName: DOMAIN,
+      AppName: "standby",
+      TemplateId: retrying.TemplateId!,
     });
     const shots = await sdk.CreateLiveSnapshotTemplate({
       TemplateName: "thumbs",
@@ -140,6 +158,28 @@ async function main(): Promise<void> {
         });
       }
     }
+    await node.onair.events.commit({
+      body: buildPushEvent({
+        appid: 1_000_000,
+        app: DOMAIN,
+        appname: "standby",
+        stream_id: "standby_cam",
+        event_time: nowSeconds,
+        sequence: "9100000000000000100",
+        node: "127.0.0.1",
+        user_ip: "192.0.2.20",
+        stream_param: "",
+        set_id: 2,
+        idc_id: 0,
+      }),
+      domainName: DOMAIN,
+      appName: "standby",
+      streamId: "standby_cam",
+      source: "intake",
+    });
+    await waitFor("the standby receiver tried once", () => standby.received.length >= 1, {
+      timeoutMs: 20_000,
+    });
     await waitFor(
       "two live streams",
       async () => (await node.onair.store.streams.list({})).length === 2,
@@ -169,8 +209,12 @@ async function main(): Promise<void> {
       const browser = await openBrowser(viewport);
       browsers.push(browser);
       const page = browser.page;
-      const shot = (id: string) =>
-        page.screenshot({ path: join(OUT, `${id}-${name}.png`), fullPage: true });
+      // From the top: a full-page shot of a scrolled page draws the sticky sub-navigation where
+      // the scroll left it, over whatever is there.
+      const shot = async (id: string) => {
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.screenshot({ path: join(OUT, `${id}-${name}.png`), fullPage: true });
+      };
       await page.goto(`${node.httpUrl}/dashboard/`);
       await page.getByRole("heading", { name: "Sign in to OnAir" }).waitFor();
       await shot("sign-in");
@@ -193,7 +237,7 @@ async function main(): Promise<void> {
     for (const browser of browsers) await browser.close().catch(() => undefined);
     for (const p of publishers) p.child.kill("SIGKILL");
     await node.stop();
-    await Promise.all([ok.close(), failing.close(), alerts.close()]);
+    await Promise.all([ok.close(), failing.close(), standby.close(), alerts.close()]);
   }
 }
 

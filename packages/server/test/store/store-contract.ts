@@ -642,5 +642,87 @@ export function storeContract(
       assert.equal(await store.tasks.delete("record", "r3"), false);
       assert.equal(await store.tasks.get("record", "r3"), null);
     });
+
+    test("play samples: nodes add up; a node's samples in a minute give its most viewers", async () => {
+      const m = Math.floor(at(3_600_000).getTime() / 60_000) * 60_000;
+      const row = (stream: string, bytes: number, requests: number, online: number) => ({
+        domain: "play.example",
+        appName: "live",
+        streamName: stream,
+        protocol: "flv" as const,
+        bytes,
+        requests,
+        online,
+      });
+      const samples = store.playSamples;
+      // Node a: two samples in minute m (2 then 3 viewers of s), one in the next (1).
+      await samples.append({ node: "a", at: new Date(m + 30_000), rows: [row("s", 100, 2, 2)] });
+      await samples.append({
+        node: "a",
+        at: new Date(m + 60_000),
+        rows: [row("s", 200, 1, 3), { ...row("s", 50, 1, 1), domain: "other.example" }],
+      });
+      await samples.append({ node: "a", at: new Date(m + 90_000), rows: [row("s", 10, 0, 1)] });
+      // Node b: 4 viewers of s, 1 of t in minute m; then s's closing row of zero.
+      await samples.append({
+        node: "b",
+        at: new Date(m + 60_000),
+        rows: [row("s", 1000, 4, 4), row("t", 7, 1, 1)],
+      });
+      await samples.append({ node: "b", at: new Date(m + 70_000), rows: [row("s", 0, 0, 0)] });
+      await samples.append({ node: "b", at: new Date(m + 80_000), rows: [] });
+
+      assert.deepEqual(
+        await samples.perMinute({ fromMinute: m, toMinute: m + 60_000, streamName: "s" }),
+        [
+          { minute: m, bytes: 1350, requests: 8, online: 8 },
+          { minute: m + 60_000, bytes: 10, requests: 0, online: 1 },
+        ],
+      );
+      assert.deepEqual(
+        await samples.perMinute({
+          fromMinute: m,
+          toMinute: m,
+          domain: "play.example",
+          appName: "live",
+        }),
+        [{ minute: m, bytes: 1307, requests: 8, online: 8 }],
+      );
+      assert.deepEqual(await samples.perMinute({ fromMinute: m, toMinute: m, appName: "x" }), []);
+
+      const streams = await samples.perStream({ minute: m, domains: ["play.example"] });
+      assert.deepEqual(
+        streams.map((r) => [r.streamName, r.protocol, r.bytes, r.requests, r.online]),
+        [
+          ["s", "flv", 1300, 7, 7],
+          ["t", "flv", 7, 1, 1],
+        ],
+      );
+      assert.equal((await samples.perStream({ minute: m })).length, 3);
+      assert.deepEqual(await samples.perStream({ minute: m, domains: [] }), []);
+
+      // Since m + 45 s: a's latest sample (m + 90 s) has 1 viewer, b's latest with rows
+      // (m + 70 s) says s has none left; bytes and requests of every sample after it.
+      assert.deepEqual(await samples.perDomain({ since: new Date(m + 45_000) }), [
+        { domain: "other.example", bytes: 50, requests: 1, online: 0 },
+        { domain: "play.example", bytes: 1217, requests: 6, online: 1 },
+      ]);
+      assert.deepEqual(
+        await samples.perDomain({ since: new Date(m + 85_000), domains: ["play.example"] }),
+        [{ domain: "play.example", bytes: 10, requests: 0, online: 1 }],
+      );
+
+      // Retention: ten minutes at most per call, then nothing is left before the cutoff.
+      assert.equal(await samples.deleteOldest({ before: new Date(m + 65_000), spanMs: 20_000 }), 1);
+      assert.equal(
+        await samples.deleteOldest({ before: new Date(m + 65_000), spanMs: 600_000 }),
+        4,
+      );
+      assert.equal(
+        await samples.deleteOldest({ before: new Date(m + 65_000), spanMs: 600_000 }),
+        0,
+      );
+      assert.equal((await samples.perStream({ minute: m + 60_000 })).length, 1);
+    });
   });
 }

@@ -43,7 +43,11 @@ import {
   screenshotTaskActions,
 } from "./live-tasks.js";
 import { describeLivePlayAuthKey, modifyLivePlayAuthKey } from "./play-auth-keys.js";
-import { describeAllStreamPlayInfoList, describeStreamPlayInfoList } from "./play-info.js";
+import {
+  describeAllStreamPlayInfoList,
+  describeLiveDomainPlayInfoList,
+  describeStreamPlayInfoList,
+} from "./play-info.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
 import { describeLiveStreamPushInfoList, describeStreamPushInfoList } from "./push-info.js";
 import {
@@ -88,6 +92,7 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     describeLivePlayAuthKey,
     describeStreamPlayInfoList,
     describeAllStreamPlayInfoList,
+    describeLiveDomainPlayInfoList,
     describeCallbackRecordsList,
     describeCallbackDeliveries,
     describeCallbackDeliveryAttempts,

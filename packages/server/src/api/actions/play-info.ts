@@ -1,18 +1,19 @@
 import { z } from "zod";
 import { OnAirError } from "../../errors.js";
-import type { MinuteSample } from "../../playback/viewer-stats.js";
+import { MINUTE_MS } from "../../store/play-sample-repository.js";
 import { defineAction } from "../action.js";
 import { appName, domainName, tencentTime } from "../fields.js";
 import { formatTencentTime } from "../tencent-time.js";
 
 /**
- * Viewer statistics by the minute (docs/playback.md, "Viewer statistics"), measured on this
- * node's connections and kept in memory for the last day: DescribeStreamPlayInfoList (Tencent
- * 267/20390) and DescribeAllStreamPlayInfoList (Tencent 267/20391). MB are 10^6 bytes and Mbps
- * 10^6 bit/s; Online is the most viewers connected at once in the minute.
+ * Viewer statistics by the minute (docs/playback.md, "Viewer statistics"), measured on every
+ * node's connections and read from the store, where each node writes a sample per interval
+ * (`store.playSamples`): DescribeStreamPlayInfoList (Tencent 267/20390),
+ * DescribeAllStreamPlayInfoList (Tencent 267/20391) and DescribeLiveDomainPlayInfoList (Tencent
+ * 267/37304 on the international site). MB are 10^6 bytes and Mbps 10^6 bit/s; Online is, per
+ * node, the most viewers connected at once in the minute, the nodes added up.
  */
 
-const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 3600_000;
 
 function megabytes(bytes: number): number {
@@ -48,22 +49,24 @@ export const describeStreamPlayInfoList = defineAction({
         "EndTime and StartTime are more than 24 hours apart",
       );
     }
-    const samples = ctx.viewers?.samples(from, to) ?? new Map<number, MinuteSample[]>();
-    const matches = (s: MinuteSample) =>
-      (p.PlayDomain === undefined || s.domain === p.PlayDomain) &&
-      (p.StreamName === undefined || s.streamName === p.StreamName) &&
-      (p.AppName === undefined || s.appName === p.AppName);
     const last = Math.min(to, ctx.clock.now().getTime());
+    const minutes = await ctx.store.playSamples.perMinute({
+      fromMinute: from,
+      toMinute: last,
+      domain: p.PlayDomain,
+      appName: p.AppName,
+      streamName: p.StreamName,
+    });
+    const byMinute = new Map(minutes.map((m) => [m.minute, m]));
     const list = [];
     for (let minute = from; minute <= last; minute += MINUTE_MS) {
-      const rows = (samples.get(minute) ?? []).filter(matches);
-      const bytes = rows.reduce((sum, r) => sum + r.bytes, 0);
+      const figures = byMinute.get(minute);
       list.push({
         Time: formatTencentTime(new Date(minute), p.StartTime.style),
-        Bandwidth: mbps(bytes),
-        Flux: megabytes(bytes),
-        Request: rows.reduce((sum, r) => sum + r.requests, 0),
-        Online: rows.reduce((sum, r) => sum + r.online, 0),
+        Bandwidth: mbps(figures?.bytes ?? 0),
+        Flux: megabytes(figures?.bytes ?? 0),
+        Request: figures?.requests ?? 0,
+        Online: figures?.online ?? 0,
       });
     }
     return { DataInfoList: list };
@@ -82,22 +85,68 @@ export const describeAllStreamPlayInfoList = defineAction({
     .strict(),
   async run(p, ctx) {
     const minute = Math.floor(p.QueryTime.date.getTime() / MINUTE_MS) * MINUTE_MS;
-    const rows = ctx.viewers?.samples(minute, minute).get(minute) ?? [];
-    const domains = p.PlayDomains ? new Set(p.PlayDomains) : null;
+    const rows = await ctx.store.playSamples.perStream({ minute, domains: p.PlayDomains });
     return {
       QueryTime: formatTencentTime(new Date(minute), p.QueryTime.style),
-      DataInfoList: rows
-        .filter((r) => domains === null || domains.has(r.domain))
-        .map((r) => ({
-          PlayDomain: r.domain,
-          StreamName: r.streamName,
-          // 0: the original bitrate (OnAir does not transcode).
-          Rate: 0,
-          Protocol: PROTOCOL_NAMES[r.protocol],
-          Bandwidth: mbps(r.bytes),
-          Online: r.online,
-          Request: r.requests,
-        })),
+      DataInfoList: rows.map((r) => ({
+        PlayDomain: r.domain,
+        StreamName: r.streamName,
+        // 0: the original bitrate (OnAir does not transcode).
+        Rate: 0,
+        Protocol: PROTOCOL_NAMES[r.protocol],
+        Bandwidth: mbps(r.bytes),
+        Online: r.online,
+        Request: r.requests,
+      })),
+    };
+  },
+});
+
+/** The span DescribeLiveDomainPlayInfoList's "real-time" figures cover: the last minute. */
+const REALTIME_MS = MINUTE_MS;
+
+export const describeLiveDomainPlayInfoList = defineAction({
+  name: "DescribeLiveDomainPlayInfoList",
+  params: z
+    .object({
+      PlayDomains: z.array(domainName).max(100).optional(),
+    })
+    .strict(),
+  async run(p, ctx) {
+    const now = ctx.clock.now();
+    const rows = await ctx.store.playSamples.perDomain({
+      since: new Date(now.getTime() - REALTIME_MS),
+      domains: p.PlayDomains,
+    });
+    const byDomain = new Map(rows.map((r) => [r.domain, r]));
+    // The domains asked for, each whether it had viewers or not; else those that had.
+    const names = p.PlayDomains ? [...new Set(p.PlayDomains)] : rows.map((r) => r.domain);
+    const sum = (pick: (r: (typeof rows)[number]) => number) =>
+      rows.reduce((total, r) => total + pick(r), 0);
+    const bytes = sum((r) => r.bytes);
+    return {
+      Time: formatTencentTime(new Date(Math.floor(now.getTime() / 1000) * 1000), "beijing"),
+      TotalBandwidth: mbps(bytes),
+      TotalFlux: megabytes(bytes),
+      TotalRequest: sum((r) => r.requests),
+      TotalOnline: sum((r) => r.online),
+      DomainInfoList: names.map((name) => {
+        const figures = byDomain.get(name);
+        return {
+          Domain: name,
+          // OnAir does not know where viewers are: every figure is "Mainland", as one region.
+          DetailInfoList: [
+            {
+              MainlandOrOversea: "Mainland",
+              Bandwidth: mbps(figures?.bytes ?? 0),
+              Flux: megabytes(figures?.bytes ?? 0),
+              Online: figures?.online ?? 0,
+              Request: figures?.requests ?? 0,
+            },
+            { MainlandOrOversea: "Oversea", Bandwidth: 0, Flux: 0, Online: 0, Request: 0 },
+          ],
+        };
+      }),
     };
   },
 });
