@@ -10,7 +10,7 @@ import type {
   RecordTemplate,
 } from "../store/recording-repository.js";
 import { matchStreamRule } from "../store/stream-rules.js";
-import { type FfmpegFormat, FfmpegRecorder } from "./ffmpeg-recorder.js";
+import { type FfmpegFormat, FfmpegRecorder, isAudioOnly } from "./ffmpeg-recorder.js";
 import { FlvSegmentRecorder } from "./flv-segment-recorder.js";
 import type { RecordingEvents } from "./recording-events.js";
 import {
@@ -86,6 +86,7 @@ export function createRecorderAttacher(
     stem: string,
   ) {
     const storageSeconds = param.StorageTime;
+    const audioOnly = isAudioOnly(format);
     const callbacks = deps.callbacks.of(stream);
     const emitStatus = callbacks.statusReporter(base, format);
     const startedAtMs = deps.clock.now().getTime();
@@ -118,7 +119,13 @@ export function createRecorderAttacher(
       onFile: async (file) => {
         await callbacks.reportFile(
           file.path,
-          { ...base, fileId: newFileId(startedAtMs), storageSeconds, ...videoFacts(stream) },
+          {
+            ...base,
+            fileId: newFileId(startedAtMs),
+            storageSeconds,
+            // An audio-only file has no picture: its callback_ext names no video codec or size.
+            ...(audioOnly ? {} : videoFacts(stream)),
+          },
           {
             startedAtMs: startedAtMs + file.startSeconds * 1000,
             endedAtMs: startedAtMs + file.endSeconds * 1000,
@@ -145,7 +152,7 @@ export function createRecorderAttacher(
         // Nothing to record: no file, no callback (an AAC or MP3 template on a video-only push).
         deps.logger.warn(
           { stream: streamKeyText(stream.key), format },
-          format === "aac" || format === "mp3"
+          audioOnly
             ? "the publish had no audio: no audio-only recording made"
             : "the publish had no keyframe: no recording made",
         );

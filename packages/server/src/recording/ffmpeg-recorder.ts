@@ -21,6 +21,11 @@ export const SEGMENTED_FORMATS: Readonly<Record<Exclude<FfmpegFormat, "hls">, st
   mp3: "mp3",
 };
 
+/** AAC and MP3: the audio alone. */
+export function isAudioOnly(format: FfmpegFormat): format is "aac" | "mp3" {
+  return format === "aac" || format === "mp3";
+}
+
 /** A file ffmpeg finished, synced before it is reported. */
 export interface FfmpegFile {
   path: string;
@@ -81,7 +86,7 @@ export class FfmpegRecorder implements TagSink {
       onFailure(reason: string): void;
     },
   ) {
-    this.cuts = new CutPoints(options.format === "aac" || options.format === "mp3" ? "audio" : "av");
+    this.cuts = new CutPoints(isAudioOnly(options.format) ? "audio" : "av");
     this.dropper = new KeyframeDropper(options.maxQueuedBytes);
     this.finished = new Promise((resolve) => (this.settle = resolve));
   }
@@ -98,7 +103,6 @@ export class FfmpegRecorder implements TagSink {
 
   private start(first: FlvTag): ChildProcessWithoutNullStreams {
     this.firstMs = first.timestamp;
-    const audioOnly = this.options.format === "aac" || this.options.format === "mp3";
     const ffmpeg = spawnFfmpeg(this.options.ffmpegPath, this.arguments(first));
     const child = ffmpeg.child;
     if (this.options.format !== "hls") {
@@ -117,7 +121,7 @@ export class FfmpegRecorder implements TagSink {
       .catch((err: unknown) => this.options.logger.error({ err }, "ffmpeg recorder failed"))
       .finally(() => this.settle());
     // An audio-only input says so in its header: ffmpeg then waits for no video stream.
-    child.stdin.write(audioOnly ? AUDIO_ONLY_FLV_HEADER : FLV_HEADER);
+    child.stdin.write(isAudioOnly(this.options.format) ? AUDIO_ONLY_FLV_HEADER : FLV_HEADER);
     const { metadata, video, audio } = this.cuts.headers;
     for (const header of [metadata, video, audio]) {
       if (header) child.stdin.write(inputTag(header, first.timestamp));
