@@ -55,8 +55,8 @@ function subscribeUntilStopped(stream: PublishedStream, sink: TagSink): () => vo
 
 /**
  * Starts the recorders a publish's most specific record rule asks for: FLV natively from the tag
- * stream (one sidecar per file), MP4, HLS, AAC and MP3 through ffmpeg (one session file per recording), so
- * crash recovery can report what a crash cut short (docs/recording.md).
+ * stream (one sidecar per file), MP4, HLS, AAC and MP3 through ffmpeg (one session file per
+ * recording), so crash recovery can report what a crash cut short (docs/recording.md).
  */
 export function createRecorderAttacher(
   deps: Pick<StreamConsumerDeps, "store" | "config" | "clock" | "logger"> & {
@@ -102,7 +102,8 @@ export function createRecorderAttacher(
           "could not write a recording session file",
         ),
       );
-    const written = saveSession();
+    // Saved again when ffmpeg starts (with mediaStartMs); removed only after the last save.
+    let saved = saveSession();
     const recorder = new FfmpegRecorder({
       format,
       dir,
@@ -113,7 +114,7 @@ export function createRecorderAttacher(
       logger: deps.logger,
       onStart: (mediaStartMs) => {
         session.mediaStartMs = mediaStartMs;
-        void written.then(saveSession);
+        saved = saved.then(saveSession);
         void emitStatus("record_start_succeeded");
       },
       onFile: async (file) => {
@@ -146,7 +147,7 @@ export function createRecorderAttacher(
       },
     });
     track(recorder, async () => {
-      await written;
+      await saved;
       await rm(sessionFile, { force: true });
       if (recorder.mediaStartMs === null) {
         // Nothing to record: no file, no callback (an AAC or MP3 template on a video-only push).

@@ -33,9 +33,9 @@ export function createCrashRecovery(
   const isReported = (path: string) => deps.store.recording.hasFile(relative(deps.filesDir, path));
 
   /**
-   * ffmpeg recordings (MP4, HLS, AAC, MP3) of a crashed node: its ffmpeg children saw their stdin close and finished
-   * the files, which were never reported. Each file not reported yet is reported now (an HLS
-   * playlist gets its missing end tag first).
+   * ffmpeg recordings (MP4, HLS, AAC, MP3) of a crashed node: its ffmpeg children saw their
+   * stdin close and finished the files, which were never reported. Each file not reported yet is
+   * reported now (an HLS playlist gets its missing end tag first).
    */
   async function recoverFfmpegSessions(): Promise<number> {
     let recovered = 0;
@@ -66,7 +66,8 @@ export function createCrashRecovery(
       .filter((name) =>
         format === "hls"
           ? name === `${session.baseName}.m3u8`
-          : name.startsWith(`${session.baseName}_`) && name.endsWith(`.${SEGMENTED_FORMATS[format]}`),
+          : name.startsWith(`${session.baseName}_`) &&
+            name.endsWith(`.${SEGMENTED_FORMATS[format]}`),
       )
       .sort();
     let mediaStartMs = session.mediaStartMs ?? 0;

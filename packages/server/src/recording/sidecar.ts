@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { readdir, readFile, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import type { FfmpegFormat } from "./ffmpeg-recorder.js";
 import { writeFileAtomic } from "./atomic-write.js";
+import type { FfmpegFormat } from "./ffmpeg-recorder.js";
 
 /** What a file's sidecar keeps, so a file cut short by a crash can still be reported. */
 export interface SegmentFacts {

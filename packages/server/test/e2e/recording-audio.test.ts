@@ -183,6 +183,9 @@ describe("AAC and MP3 recording, media_start_time of every format", () => {
     assert.ok(!formats.has("aac") && !formats.has("mp3"), `formats: ${[...formats]}`);
     const statuses = await h.events("silent", 332, 1);
     const details = statuses.map((e) => JSON.parse(String(e.record_detail)).file_format as number);
-    assert.ok(details.every((code) => code <= 3), `no 332 for AAC or MP3: ${details}`);
+    assert.ok(
+      details.every((code) => code <= 3),
+      `no 332 for AAC or MP3: ${details}`,
+    );
   });
 });

@@ -32,7 +32,9 @@ export function publishWithFfmpeg(
     "lavfi",
     "-i",
     `testsrc=size=${options.size ?? "640x360"}:rate=25`,
-    ...(options.audio === false ? [] : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]),
+    ...(options.audio === false
+      ? []
+      : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]),
     ...(options.seconds === undefined ? [] : ["-t", String(options.seconds)]),
     "-pix_fmt",
     "yuv420p",
