@@ -66,6 +66,12 @@ describe("AAC and MP3 recording, media_start_time of every format", () => {
     const one = await h.sdk.DescribeLiveRecordTemplate({ TemplateId: TemplateId as number });
     assert.deepEqual(one.Template?.AacParam, every3s);
     assert.deepEqual(one.Template?.Mp3Param, { RecordInterval: 3, StorageTime: 600, Enable: 1 });
+    const all = await h.sdk.DescribeLiveRecordTemplates({});
+    assert.deepEqual(
+      all.Templates?.find((t) => t.TemplateId === TemplateId),
+      one.Template,
+      "DescribeLiveRecordTemplates returns AacParam and Mp3Param too",
+    );
     await h.sdk.CreateLiveRecordRule({
       DomainName: TEST_DOMAIN,
       AppName: "live",
