@@ -114,7 +114,8 @@ export interface RecordFileFacts {
   /** Absent for a CreateRecordTask recording: Tencent does not send it then (267/38082). */
   stream_param?: string;
   file_id: string;
-  file_format: "flv" | "hls" | "mp4" | "aac";
+  /** Lower-case on the wire (267/38082 lists FLV, HLS, MP4, AAC; MP3 is the template's Mp3Param). */
+  file_format: "flv" | "hls" | "mp4" | "aac" | "mp3";
   task_id: string;
   /** When writing the file started and stopped, in milliseconds since the epoch. */
   startedAtMs: number;
@@ -324,7 +325,10 @@ export function buildPornDetectionEvent(
   };
 }
 
-/** event_type 332. `record_detail` is JSON inside a string, with numeric `file_format` (1 FLV, 2 HLS, 3 MP4). */
+/**
+ * event_type 332. `record_detail` is JSON inside a string, with numeric `file_format` (1 FLV,
+ * 2 HLS, 3 MP4, 4 AAC, 5 MP3: Tencent 267/58590).
+ */
 export function buildRecordStatusEvent(facts: {
   appid: number;
   appname: string;
@@ -334,14 +338,14 @@ export function buildRecordStatusEvent(facts: {
   record_event: RecordStatusEvent["record_event"];
   session_id: string;
   seq: string;
-  file_format: "flv" | "hls" | "mp4";
+  file_format: "flv" | "hls" | "mp4" | "aac" | "mp3";
   /**
    * The CreateRecordTask task that started the recording: sent as `task_id`, with
    * `record_detail.start_model` 5 (API) instead of 1 (template rule), Tencent 267/58590.
    */
   task_id?: string;
 }): UnsignedBody<RecordStatusEvent> {
-  const formatCode = { flv: 1, hls: 2, mp4: 3 }[facts.file_format];
+  const formatCode = { flv: 1, hls: 2, mp4: 3, aac: 4, mp3: 5 }[facts.file_format];
   return {
     event_type: 332,
     appid: int(facts.appid),
@@ -374,7 +378,7 @@ export function buildRecordExceptionEvent(facts: {
   path: string;
   stream_id: string;
   session_id: string;
-  file_format: "flv" | "hls" | "ts" | "mp4" | "aac";
+  file_format: "flv" | "hls" | "ts" | "mp4" | "aac" | "mp3";
   /** Unix seconds. */
   timestamp: number;
   exception_level: RecordExceptionLevel;

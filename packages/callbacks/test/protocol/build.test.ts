@@ -230,4 +230,26 @@ describe("builders", () => {
     assert.equal("stream_param" in file, false);
     assert.equal(file.task_id, "rec_1");
   });
+
+  test("332's record_detail numbers each format as Tencent does: 1 FLV, 2 HLS, 3 MP4, 4 AAC, 5 MP3", () => {
+    const codes = (["flv", "hls", "mp4", "aac", "mp3"] as const).map(
+      (file_format) =>
+        JSON.parse(
+          String(
+            buildRecordStatusEvent({
+              appid: 1,
+              appname: "live",
+              domain: "push.example.com",
+              stream_id: "s",
+              event_time: 1700207929,
+              record_event: "record_ended",
+              session_id: `1-${file_format}`,
+              seq: "2",
+              file_format,
+            }).record_detail,
+          ),
+        ).file_format,
+    );
+    assert.deepEqual(codes, [1, 2, 3, 4, 5]);
+  });
 });

@@ -266,7 +266,13 @@ test("new recording file (100): int fields are integers, strings strings", () =>
       real(1e8),
       real(1e12),
       real(1e7),
-      fc.constantFrom("flv" as const, "hls" as const, "mp4" as const),
+      fc.constantFrom(
+        "flv" as const,
+        "hls" as const,
+        "mp4" as const,
+        "aac" as const,
+        "mp3" as const,
+      ),
       fc.option(fc.constantFrom("h264", "h265"), { nil: undefined }),
       fc.option(fc.constantFrom("1920x1080", "640x360"), { nil: undefined }),
       (startedAtMs, lengthMs, fileSize, mediaStart, format, videoCodec, resolution) => {
@@ -364,7 +370,13 @@ test("recording status (332) and exception (341): int fields are integers, strin
   fc.assert(
     fc.property(
       real(4e9),
-      fc.constantFrom("flv" as const, "hls" as const, "mp4" as const),
+      fc.constantFrom(
+        "flv" as const,
+        "hls" as const,
+        "mp4" as const,
+        "aac" as const,
+        "mp3" as const,
+      ),
       fc.constantFrom(...types),
       real(1000),
       (at, format, type, occurs) => {

@@ -31,6 +31,7 @@ const CONTENT_TYPES: Record<string, string> = {
   ".ts": "video/mp2t",
   ".jpg": "image/jpeg",
   ".aac": "audio/aac",
+  ".mp3": "audio/mpeg",
 };
 
 /**

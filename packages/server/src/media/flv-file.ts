@@ -5,6 +5,10 @@ import type { FlvTag } from "./flv-tag.js";
  * tags of an 11-byte header, the body and a 4-byte PreviousTagSize.
  */
 export const FLV_HEADER = Buffer.from([0x46, 0x4c, 0x56, 0x01, 0x05, 0, 0, 0, 9, 0, 0, 0, 0]);
+/** The same header with only the audio flag (0x04) set: a stream of audio tags alone. */
+export const AUDIO_ONLY_FLV_HEADER = Buffer.from([
+  0x46, 0x4c, 0x56, 0x01, 0x04, 0, 0, 0, 9, 0, 0, 0, 0,
+]);
 const TAG_HEADER_BYTES = 11;
 
 /** One tag as file bytes, its timestamp moved to `timestamp` (the file's own timeline). */

@@ -5,9 +5,12 @@ import { streamKeyText } from "../domain/stream-key.js";
 import type { StreamConsumerDeps } from "../events/stream-consumer-deps.js";
 import type { TagSink } from "../media/media-fanout.js";
 import type { PublishedStream } from "../media/published-stream.js";
-import type { RecordTemplate } from "../store/recording-repository.js";
+import type {
+  RecordFormat as RecordParamName,
+  RecordTemplate,
+} from "../store/recording-repository.js";
 import { matchStreamRule } from "../store/stream-rules.js";
-import { FfmpegRecorder } from "./ffmpeg-recorder.js";
+import { type FfmpegFormat, FfmpegRecorder, isAudioOnly } from "./ffmpeg-recorder.js";
 import { FlvSegmentRecorder } from "./flv-segment-recorder.js";
 import type { RecordingEvents } from "./recording-events.js";
 import {
@@ -19,6 +22,15 @@ import {
   type SegmentFacts,
   writeSidecar,
 } from "./sidecar.js";
+
+/** A template's formats recorded through ffmpeg, and Tencent's `file_format` of each. */
+const FFMPEG_FORMATS = [
+  ["Mp4", "mp4"],
+  ["Hls", "hls"],
+  ["Aac", "aac"],
+  ["Mp3", "mp3"],
+] as const satisfies readonly (readonly [RecordParamName, FfmpegFormat])[];
+const FORMATS: readonly RecordParamName[] = ["Flv", ...FFMPEG_FORMATS.map(([param]) => param)];
 
 /**
  * Subscribes `sink` until the publish ends or the returned function is called, which ends the
@@ -43,8 +55,8 @@ function subscribeUntilStopped(stream: PublishedStream, sink: TagSink): () => vo
 
 /**
  * Starts the recorders a publish's most specific record rule asks for: FLV natively from the tag
- * stream (one sidecar per file), MP4 and HLS through ffmpeg (one session file per recording), so
- * crash recovery can report what a crash cut short (docs/recording.md).
+ * stream (one sidecar per file), MP4, HLS, AAC and MP3 through ffmpeg (one session file per
+ * recording), so crash recovery can report what a crash cut short (docs/recording.md).
  */
 export function createRecorderAttacher(
   deps: Pick<StreamConsumerDeps, "store" | "config" | "clock" | "logger"> & {
@@ -64,16 +76,17 @@ export function createRecorderAttacher(
     });
   }
 
-  /** MP4 or HLS through ffmpeg; reported without a sidecar (see docs/recording.md). */
+  /** MP4, HLS, AAC or MP3 through ffmpeg; reported without a sidecar (see docs/recording.md). */
   function attachFfmpeg(
     stream: PublishedStream,
-    format: "mp4" | "hls",
+    format: FfmpegFormat,
     param: { RecordInterval: number; StorageTime: number },
     base: SegmentFacts,
     dir: string,
     stem: string,
   ) {
     const storageSeconds = param.StorageTime;
+    const audioOnly = isAudioOnly(format);
     const callbacks = deps.callbacks.of(stream);
     const emitStatus = callbacks.statusReporter(base, format);
     const startedAtMs = deps.clock.now().getTime();
@@ -82,12 +95,15 @@ export function createRecorderAttacher(
     // Until ffmpeg's files are all reported: after a crash, recovery reports what is left.
     const session: FfmpegSession = { ...base, storageSeconds, format, baseName, startedAtMs };
     const sessionFile = join(dir, `${baseName}.${format}${SESSION_SUFFIX}`);
-    void writeSidecar(sessionFile, session).catch((err: unknown) =>
-      deps.logger.error(
-        { file: sessionFile, code: (err as NodeJS.ErrnoException).code },
-        "could not write a recording session file",
-      ),
-    );
+    const saveSession = () =>
+      writeSidecar(sessionFile, session).catch((err: unknown) =>
+        deps.logger.error(
+          { file: sessionFile, code: (err as NodeJS.ErrnoException).code },
+          "could not write a recording session file",
+        ),
+      );
+    // Saved again when ffmpeg starts (with mediaStartMs); removed only after the last save.
+    let saved = saveSession();
     const recorder = new FfmpegRecorder({
       format,
       dir,
@@ -96,15 +112,27 @@ export function createRecorderAttacher(
       ffmpegPath: deps.config.recording.ffmpegPath,
       maxQueuedBytes: deps.config.recording.maxQueuedBytes,
       logger: deps.logger,
+      onStart: (mediaStartMs) => {
+        session.mediaStartMs = mediaStartMs;
+        saved = saved.then(saveSession);
+        void emitStatus("record_start_succeeded");
+      },
       onFile: async (file) => {
         await callbacks.reportFile(
           file.path,
-          { ...base, fileId: newFileId(startedAtMs), storageSeconds, ...videoFacts(stream) },
+          {
+            ...base,
+            fileId: newFileId(startedAtMs),
+            storageSeconds,
+            // An audio-only file has no picture: its callback_ext names no video codec or size.
+            ...(audioOnly ? {} : videoFacts(stream)),
+          },
           {
             startedAtMs: startedAtMs + file.startSeconds * 1000,
             endedAtMs: startedAtMs + file.endSeconds * 1000,
             durationMs: (file.endSeconds - file.startSeconds) * 1000,
             fileSize: file.sizeBytes,
+            mediaStartMs: file.mediaStartMs,
           },
           format,
         );
@@ -118,10 +146,18 @@ export function createRecorderAttacher(
           .catch(() => undefined);
       },
     });
-    void emitStatus("record_start_succeeded");
     track(recorder, async () => {
+      await saved;
       await rm(sessionFile, { force: true });
-      if (!failed) await emitStatus("record_ended");
+      if (recorder.mediaStartMs === null) {
+        // Nothing to record: no file, no callback (an AAC or MP3 template on a video-only push).
+        deps.logger.warn(
+          { stream: streamKeyText(stream.key), format },
+          audioOnly
+            ? "the publish had no audio: no audio-only recording made"
+            : "the publish had no keyframe: no recording made",
+        );
+      } else if (!failed) await emitStatus("record_ended");
     });
     return subscribeUntilStopped(stream, recorder);
   }
@@ -200,9 +236,7 @@ export function createRecorderAttacher(
     task?: { id: string },
   ): Promise<(() => void) | null> {
     const key = stream.key;
-    const enabled = (["Flv", "Mp4", "Hls"] as const).filter(
-      (f) => template.params[f]?.Enable === 1,
-    );
+    const enabled = FORMATS.filter((f) => template.params[f]?.Enable === 1);
     if (enabled.length === 0) return null;
     const dir = join(deps.recordDir, key.domainName, key.appName, key.streamName);
     await mkdir(dir, { recursive: true });
@@ -220,10 +254,9 @@ export function createRecorderAttacher(
     // A task's files are named apart from a rule's recording of the same stream and second.
     const stem = task ? `${key.streamName}_${task.id}` : key.streamName;
     const stops: (() => void)[] = [];
-    for (const format of ["Mp4", "Hls"] as const) {
-      const param = template.params[format];
-      if (param?.Enable === 1)
-        stops.push(attachFfmpeg(stream, format === "Mp4" ? "mp4" : "hls", param, base, dir, stem));
+    for (const [param, format] of FFMPEG_FORMATS) {
+      const p = template.params[param];
+      if (p?.Enable === 1) stops.push(attachFfmpeg(stream, format, p, base, dir, stem));
     }
     const flv = template.params.Flv;
     if (flv?.Enable === 1) stops.push(attachFlv(stream, flv, base, dir, stem));

@@ -3,6 +3,7 @@ import { open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/pr
 import { dirname, join, relative } from "node:path";
 import type { StreamConsumerDeps } from "../events/stream-consumer-deps.js";
 import { scanFlv } from "../media/flv-file.js";
+import { SEGMENTED_FORMATS } from "./ffmpeg-recorder.js";
 import { parsePlaylist, recordingBytes } from "./hls-playlist.js";
 import type { RecordingEvents } from "./recording-events.js";
 import {
@@ -32,9 +33,9 @@ export function createCrashRecovery(
   const isReported = (path: string) => deps.store.recording.hasFile(relative(deps.filesDir, path));
 
   /**
-   * MP4/HLS recordings of a crashed node: its ffmpeg children saw their stdin close and finished
-   * the files, which were never reported. Each file not reported yet is reported now (an HLS
-   * playlist gets its missing end tag first).
+   * ffmpeg recordings (MP4, HLS, AAC, MP3) of a crashed node: its ffmpeg children saw their
+   * stdin close and finished the files, which were never reported. Each file not reported yet is
+   * reported now (an HLS playlist gets its missing end tag first).
    */
   async function recoverFfmpegSessions(): Promise<number> {
     let recovered = 0;
@@ -48,7 +49,10 @@ export function createCrashRecovery(
     return recovered;
   }
 
-  /** The unreported files of one MP4/HLS session; how many were reported. */
+  /**
+   * The unreported files of one ffmpeg session; how many were reported. Segments follow each
+   * other from the session's `mediaStartMs`, so each one's is the sum of those before it.
+   */
   async function recoverFfmpegSession(sessionFile: string): Promise<number> {
     let recovered = 0;
     const session = await readSidecar<FfmpegSession>(sessionFile, deps.logger);
@@ -57,18 +61,23 @@ export function createCrashRecovery(
       return 0;
     }
     const dir = dirname(sessionFile);
+    const format = session.format;
     const names = (await readdir(dir))
       .filter((name) =>
-        session.format === "mp4"
-          ? name.startsWith(`${session.baseName}_`) && name.endsWith(".mp4")
-          : name === `${session.baseName}.m3u8`,
+        format === "hls"
+          ? name === `${session.baseName}.m3u8`
+          : name.startsWith(`${session.baseName}_`) &&
+            name.endsWith(`.${SEGMENTED_FORMATS[format]}`),
       )
       .sort();
+    let mediaStartMs = session.mediaStartMs ?? 0;
     for (const name of names) {
       const path = join(dir, name);
-      if (await isReported(path)) continue;
       const { durationSeconds, sizeBytes } =
-        session.format === "hls" ? await closePlaylist(path) : await probeFile(path);
+        format === "hls" ? await closePlaylist(path) : await probeFile(path);
+      const fileStartMs = mediaStartMs;
+      mediaStartMs += durationSeconds * 1000;
+      if (await isReported(path)) continue;
       const endedAtMs = (await stat(path)).mtimeMs;
       await deps.callbacks.reportFile(
         path,
@@ -78,8 +87,9 @@ export function createCrashRecovery(
           endedAtMs,
           durationMs: durationSeconds * 1000,
           fileSize: sizeBytes,
+          mediaStartMs: fileStartMs,
         },
-        session.format,
+        format,
       );
       deps.logger.warn({ file: path }, "recording recovered after a crash");
       recovered++;
@@ -88,7 +98,7 @@ export function createCrashRecovery(
     return recovered;
   }
 
-  /** Duration (ffprobe) and size of an MP4 ffmpeg closed; 0 s when ffprobe cannot say. */
+  /** Duration (ffprobe) and size of a segment ffmpeg closed; 0 s when ffprobe cannot say. */
   async function probeFile(path: string): Promise<{ durationSeconds: number; sizeBytes: number }> {
     const sizeBytes = (await stat(path)).size;
     const durationSeconds = await new Promise<number>((resolve) => {

@@ -4,7 +4,7 @@ import { encodeFlvTag, FLV_HEADER } from "../media/flv-file.js";
 import type { FlvTag } from "../media/flv-tag.js";
 import { KeyframeDropper } from "../media/keyframe-dropper.js";
 import type { TagSink } from "../media/media-fanout.js";
-import { inspectVideoTag } from "../media/video-tag.js";
+import { CutPoints } from "./cut-points.js";
 import { fileMetadata } from "./flv-metadata.js";
 
 /** A finished, synced FLV file. */
@@ -37,7 +37,7 @@ export interface SegmentTarget {
  * counted, and the file keeps playing.
  */
 export class FlvSegmentRecorder implements TagSink {
-  private headers: { metadata?: FlvTag; video?: FlvTag; audio?: FlvTag } = {};
+  private readonly cuts = new CutPoints();
   private current: {
     target: SegmentTarget;
     handle: Promise<FileHandle>;
@@ -53,7 +53,6 @@ export class FlvSegmentRecorder implements TagSink {
   private writes: Promise<void> = Promise.resolve();
   private queuedBytes = 0;
   private readonly dropper: KeyframeDropper;
-  private hasVideo = false;
   /** Settles when every segment is written and reported. */
   finished: Promise<void>;
   private finish!: () => void;
@@ -86,19 +85,9 @@ export class FlvSegmentRecorder implements TagSink {
   }
 
   onTag(tag: FlvTag): void {
-    const video = tag.type === 9 ? inspectVideoTag(tag.data) : null;
-    if (tag.type === 18) this.headers.metadata = tag;
-    if (video?.sequenceHeader) {
-      this.headers.video = tag;
-      this.hasVideo = true;
-    }
-    if (tag.type === 8 && (tag.data[0] as number) >> 4 === 10 && tag.data[1] === 0)
-      this.headers.audio = tag;
-    const isHeader =
-      tag.type === 18 || video?.sequenceHeader === true || tag === this.headers.audio;
-    if (isHeader) return; // written at the start of every file
-    // Files start and cut on keyframes so each one decodes from its first frame.
-    const cutPoint = video ? video.keyframe : !this.hasVideo;
+    const role = this.cuts.role(tag);
+    if (role === "header" || role === "skip") return; // headers start every file
+    const cutPoint = role === "cut";
     if (!this.current) {
       if (!cutPoint) return;
       this.open(tag.timestamp);
@@ -129,12 +118,12 @@ export class FlvSegmentRecorder implements TagSink {
       failedWrites: 0,
     };
     this.enqueue(FLV_HEADER);
-    const metadata = this.headers.metadata ? fileMetadata(this.headers.metadata) : null;
+    const metadata = this.cuts.headers.metadata ? fileMetadata(this.cuts.headers.metadata) : null;
     if (metadata) {
       this.current.durationAt = this.current.bytes + 11 + metadata.durationOffset;
       this.enqueue(encodeFlvTag({ type: 18, timestamp: 0, data: metadata.data }, 0));
     }
-    for (const header of [this.headers.video, this.headers.audio]) {
+    for (const header of [this.cuts.headers.video, this.cuts.headers.audio]) {
       if (header) this.enqueue(encodeFlvTag(header, 0));
     }
   }

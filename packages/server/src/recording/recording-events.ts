@@ -12,7 +12,7 @@ import type { PublishedStream } from "../media/published-stream.js";
 import type { FinishedSegment } from "./flv-segment-recorder.js";
 import type { SegmentFacts } from "./sidecar.js";
 
-export type RecordFormat = "flv" | "mp4" | "hls";
+export type RecordFormat = "flv" | "mp4" | "hls" | "aac" | "mp3";
 export type RecordStatus =
   | "record_start_succeeded"
   | "record_start_failed"

@@ -3,6 +3,7 @@ import { readdir, readFile, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { writeFileAtomic } from "./atomic-write.js";
+import type { FfmpegFormat } from "./ffmpeg-recorder.js";
 
 /** What a file's sidecar keeps, so a file cut short by a crash can still be reported. */
 export interface SegmentFacts {
@@ -25,14 +26,17 @@ export interface SegmentFacts {
   resolution?: string;
 }
 
-/** An ffmpeg (MP4 or HLS) recording in progress, as its session file keeps it. */
+/**
+ * An ffmpeg (MP4, HLS, AAC or MP3) recording in progress, as its session file keeps it; its
+ * `mediaStartMs` once ffmpeg started.
+ */
 export interface FfmpegSession extends SegmentFacts {
-  format: "mp4" | "hls";
+  format: FfmpegFormat;
   baseName: string;
   storageSeconds: number;
 }
 
-/** `<dir>/<baseName>.<format>.session.json`: one per MP4/HLS recording until it is reported. */
+/** `<dir>/<baseName>.<format>.session.json`: one per ffmpeg recording until it is reported. */
 export const SESSION_SUFFIX = ".session.json";
 /** `<file>.flv.json`: one per FLV file until its event is committed. */
 export const FLV_SIDECAR_SUFFIX = ".flv.json";

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import type { OnAir } from "../../src/app.js";
 import { routeCallbacks } from "../helpers/callback-route.js";
 import type { LiveClient } from "../helpers/sdk-clients.js";
@@ -44,6 +45,8 @@ export async function startIngestHarness(
   ingest: Record<string, unknown> = {},
   /** Other config keys (e.g. `recording`). */
   more: Record<string, unknown> = {},
+  /** OnAir's logger, for tests that read its lines (`captureLogs`); silent by default. */
+  logger?: Logger,
 ): Promise<IngestHarness> {
   const receiver = await startReceiver({ key: CALLBACK_KEY });
   const node = await startTestOnAir({
@@ -53,6 +56,7 @@ export async function startIngestHarness(
       ingest: { defaultDomain: TEST_DOMAIN, idleTimeoutMs: 2000, ...ingest },
       ...more,
     },
+    ...(logger ? { logger } : {}),
   });
   const { onair } = node;
   const template = await routeCallbacks(onair.store, {

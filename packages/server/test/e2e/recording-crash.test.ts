@@ -28,7 +28,7 @@ function partFiles(dir: string): string[] {
  * complete tag, renamed, and its event_type 100 delivered; ffprobe plays it. The publish itself is
  * reported interrupted (errcode 5) at start-up.
  */
-test("kill -9 during a recording: FLV, MP4 and HLS files are finalised and reported after restart", {
+test("kill -9 during a recording: FLV, MP4, HLS and AAC files are finalised and reported after restart", {
   timeout: 90_000,
 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "onair-reccrash-"));
@@ -53,12 +53,16 @@ test("kill -9 during a recording: FLV, MP4 and HLS files are finalised and repor
       FlvParam: { RecordInterval: 600, Enable: 1 },
       Mp4Param: { RecordInterval: 600, Enable: 1 },
       HlsParam: { RecordInterval: 600, Enable: 1 },
+      AacParam: { RecordInterval: 600, Enable: 1 },
     });
     await node.sdk.CreateLiveRecordRule({
       DomainName: DOMAIN,
       TemplateId: record.TemplateId as number,
     });
-    publisher = publishWithFfmpeg(`rtmp://127.0.0.1:${node.rtmpPort}/live/crashing`);
+    // Its first frame at 2 s: the recovered files' media_start_time is the sessions', not 0.
+    publisher = publishWithFfmpeg(`rtmp://127.0.0.1:${node.rtmpPort}/live/crashing`, {
+      startSeconds: 2,
+    });
     await waitFor(
       "a partial recording to grow past 100 kB",
       () => partFiles(dataDir).some((f) => statSync(f).size > 100_000),
@@ -72,16 +76,22 @@ test("kill -9 during a recording: FLV, MP4 and HLS files are finalised and repor
 
     node = await startNode(dataDir);
     await receiver.waitFor(1, 20_000);
-    // One file per format: FLV cut from its .part, MP4 and HLS finished by their ffmpeg children
+    // One file per format: FLV cut from its .part, MP4, HLS and AAC finished by their ffmpeg children
     // when the dead node's pipe closed, then reported by the restarted node.
     const recorded = () =>
       receiver.received.filter((r) => r.verified && r.event?.event_type === 100);
-    await waitFor("three event_type 100 (flv, mp4, hls)", () => recorded().length >= 3, {
+    await waitFor("four event_type 100 (flv, mp4, hls, aac)", () => recorded().length >= 4, {
       timeoutMs: 20_000,
       intervalMs: 100,
     });
     const files = recorded().map((r) => r.event as Record<string, unknown>);
-    assert.deepEqual(files.map((f) => f.file_format).sort(), ["flv", "hls", "mp4"]);
+    assert.deepEqual(files.map((f) => f.file_format).sort(), ["aac", "flv", "hls", "mp4"]);
+    const startOf = (format: string) =>
+      Number(files.find((f) => f.file_format === format)?.media_start_time);
+    assert.ok(startOf("flv") >= 2000, `FLV from ${startOf("flv")} ms`);
+    assert.equal(startOf("mp4"), startOf("flv"), "MP4's session kept its media_start_time");
+    assert.equal(startOf("hls"), startOf("flv"), "HLS's session kept its media_start_time");
+    assert.ok(Math.abs(startOf("aac") - 2000) <= 100, `AAC from ${startOf("aac")} ms`);
     assert.equal(partFiles(dataDir).length, 0);
     for (const file of files) {
       const { stdout } = await promisify(execFile)("ffprobe", [
@@ -108,7 +118,7 @@ test("kill -9 during a recording: FLV, MP4 and HLS files are finalised and repor
         );
       }
     }
-    await receiver.waitFor(5, 10_000); // push, interruption, three recordings
+    await receiver.waitFor(6, 10_000); // push, interruption, four recordings
     const interrupted = receiver.received.find(
       (r) => r.event?.event_type === 0 && r.event?.stream_id === "crashing",
     );

@@ -17,6 +17,10 @@ export function publishWithFfmpeg(
     size?: string;
     /** Constant video bitrate (x264 CBR with filler), for tests that need the bytes to flow. */
     videoKbps?: number;
+    /** false: video only, no audio track (default true). */
+    audio?: boolean;
+    /** Stream timestamp of the first frame, in seconds (ffmpeg's `-output_ts_offset`; default 0). */
+    startSeconds?: number;
   } = {},
 ): FfmpegPublisher {
   const args = [
@@ -28,10 +32,9 @@ export function publishWithFfmpeg(
     "lavfi",
     "-i",
     `testsrc=size=${options.size ?? "640x360"}:rate=25`,
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=frequency=440:sample_rate=44100",
+    ...(options.audio === false
+      ? []
+      : ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]),
     ...(options.seconds === undefined ? [] : ["-t", String(options.seconds)]),
     "-pix_fmt",
     "yuv420p",
@@ -50,8 +53,10 @@ export function publishWithFfmpeg(
           "-x264-params",
           "nal-hrd=cbr:filler=1",
         ]),
-    "-c:a",
-    "aac",
+    ...(options.audio === false ? [] : ["-c:a", "aac"]),
+    ...(options.startSeconds === undefined
+      ? []
+      : ["-output_ts_offset", String(options.startSeconds)]),
     "-f",
     "flv",
     url,

@@ -15,8 +15,8 @@ import { templateActions, templateNotFound } from "./template-actions.js";
 /**
  * Recording configuration, Tencent's way (CreateLiveRecordTemplate, ModifyLiveRecordTemplate,
  * DescribeLiveRecordTemplate(s), DeleteLiveRecordTemplate, CreateLiveRecordRule,
- * DescribeLiveRecordRules, DeleteLiveRecordRule). OnAir records FlvParam natively and Mp4Param
- * and HlsParam through ffmpeg (docs/recording.md); AacParam, Mp3Param, HlsSpecialParam and
+ * DescribeLiveRecordRules, DeleteLiveRecordRule). OnAir records FlvParam natively and Mp4Param,
+ * HlsParam, AacParam and Mp3Param through ffmpeg (docs/recording.md); HlsSpecialParam and
  * FlvSpecialParam are stored and described back but not applied. Tencent's VOD/COS fields are
  * accepted and ignored.
  */
