@@ -24,6 +24,7 @@ import { createHttpServer } from "./http/router.js";
 import { type FileAccess, fileUrlQuery as signedFileUrlQuery } from "./http/signed-file-url.js";
 import { rtmpConnectionLimits } from "./ingest/rtmp-limits.js";
 import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
+import { loadRtmpsCredentials } from "./ingest/rtmps-credentials.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
 import { startModerationService } from "./moderation/moderation-service.js";
 import { createPushMonitor } from "./monitoring/push-monitor.js";
@@ -57,6 +58,8 @@ export interface OnAir {
   httpPort: number;
   /** The RTMP port actually bound; null when ingest is disabled. */
   rtmpPort: number | null;
+  /** The RTMPS port actually bound; null when ingest or RTMPS is disabled. */
+  rtmpsPort: number | null;
   /** The management SecretId in use (configured, saved or generated on this start). */
   secretId: string;
   /** Commits events as every source does (tests and benches inject through it). */
@@ -405,9 +408,35 @@ export async function startOnAir(
   await streams.start();
   let rtmp: RtmpServer | null = null;
   if (config.ingest.enabled) {
+    const rtmps = config.ingest.rtmps;
+    const credentials = rtmps.enabled
+      ? await loadRtmpsCredentials({
+          cert: rtmps.cert,
+          key: rtmps.key,
+          selfSigned: rtmps.selfSigned,
+          dataDir: config.dataDir,
+          now: clock.now(),
+        })
+      : null;
+    if (credentials) {
+      logger.info(
+        { source: credentials.source, fingerprint: credentials.fingerprint },
+        "RTMPS certificate",
+      );
+    }
     rtmp = await startRtmpServer({
       host: config.rtmpHost,
       port: config.rtmpPort,
+      ...(credentials
+        ? {
+            rtmps: {
+              host: rtmps.host ?? config.rtmpHost,
+              port: rtmps.port,
+              cert: credentials.cert,
+              key: credentials.key,
+            },
+          }
+        : {}),
       publishHost: streams,
       ...(playback ? { play: { host: playback, policy: playback.policy } } : {}),
       logger,
@@ -429,10 +458,15 @@ export async function startOnAir(
     registerRtmpMetrics(metrics, () => server.stats());
   }
   const rtmpPort = rtmp?.port ?? null;
-  logger.info({ httpPort, rtmpPort, store: store.kind, node: nodeId }, "OnAir started");
+  const rtmpsPort = rtmp?.rtmpsPort ?? null;
+  logger.info(
+    { httpPort, rtmpPort, rtmpsPort, store: store.kind, node: nodeId },
+    "OnAir started",
+  );
   return {
     httpPort,
     rtmpPort,
+    rtmpsPort,
     secretId: credentials.secretId,
     events,
     store,

@@ -17,6 +17,8 @@ export function publishWithFfmpeg(
     size?: string;
     /** Constant video bitrate (x264 CBR with filler), for tests that need the bytes to flow. */
     videoKbps?: number;
+    /** Output options before the URL, e.g. `["-tls_verify", "0"]` for an rtmps:// target. */
+    outputArgs?: string[];
   } = {},
 ): FfmpegPublisher {
   const args = [
@@ -54,6 +56,7 @@ export function publishWithFfmpeg(
     "aac",
     "-f",
     "flv",
+    ...(options.outputArgs ?? []),
     url,
   ];
   const child = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });
