@@ -41,10 +41,12 @@ import {
 } from "./observability/metrics.js";
 import { createNodeEvents } from "./observability/node-events.js";
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
+import { registerForwardMetrics } from "./observability/forward-metrics.js";
 import { registerRelayMetrics } from "./observability/relay-metrics.js";
 import { advertisedHttpAddress } from "./playback/advertise-address.js";
 import { createHttpFlvRoute } from "./playback/http-flv-route.js";
 import { createPlaybackService } from "./playback/playback-service.js";
+import { createForwardService } from "./forwarding/forward-service.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
 import { secureDataDir } from "./store/data-dir.js";
@@ -255,6 +257,17 @@ export async function startOnAir(
     registerPlaybackMetrics(metrics, playback.stats);
     registerRelayMetrics(metrics, playback.cluster);
   }
+  // Forwarding attaches on "publish.started" like recording (docs/relay.md).
+  const forwards = config.forwarding.enabled
+    ? createForwardService({
+        store,
+        events: nodeEvents,
+        clock,
+        logger,
+        settings: config.forwarding,
+      })
+    : null;
+  if (forwards) registerForwardMetrics(metrics, forwards);
   const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -277,6 +290,7 @@ export async function startOnAir(
     throttle,
     alerts,
     pushInfo,
+    forwards: forwards ?? undefined,
   };
   const api = createApiRoute({ ...management, viewers: playback?.stats });
   const dashboard = createDashboard({
@@ -474,6 +488,7 @@ export async function startOnAir(
     async stop() {
       // Publishes end first (their interruptions commit), then the listeners and the queue.
       await streams.stop();
+      forwards?.stop();
       await pushInfo.stop();
       playback?.stop();
       await recording.drain();

@@ -11,6 +11,7 @@ import { type RouteHandler, sendJson } from "../http/route.js";
 import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import type { ViewerStats } from "../playback/viewer-stats.js";
+import type { ForwardTargetsSource } from "../forwarding/forward-service.js";
 import type { Store } from "../store/store.js";
 import type { ActionContext, StreamControl } from "./action.js";
 import { API_ACTIONS } from "./actions/index.js";
@@ -39,6 +40,8 @@ export interface ApiRouteOptions {
   pushInfo?: PushInfoSource | undefined;
   /** This node's viewer statistics, for the play-info actions. */
   viewers?: ViewerStats | undefined;
+  /** This node's forwards, for DescribeLiveForwardTargets. */
+  forwards?: ForwardTargetsSource | undefined;
   /** RequestId generator (default: a random UUID, as Tencent's). */
   requestId?: (() => string) | undefined;
   /** The shared limiter of failed authentications (absent: none, as in unit tests). */
@@ -80,6 +83,7 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
     alerts: options.alerts,
     pushInfo: options.pushInfo,
     viewers: options.viewers,
+    forwards: options.forwards,
   };
   const { credentials } = options;
   const nextRequestId = options.requestId ?? randomUUID;

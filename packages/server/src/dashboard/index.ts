@@ -8,6 +8,7 @@ import type { Route } from "../http/router.js";
 import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import type { ViewerStats } from "../playback/viewer-stats.js";
+import type { ForwardTargetsSource } from "../forwarding/forward-service.js";
 import type { Store } from "../store/store.js";
 import { createDashboardApiRoute, DASHBOARD_API_PREFIX } from "./api-route.js";
 import { createEventsRoute } from "./events-route.js";
@@ -37,6 +38,8 @@ export interface DashboardOptions {
   pushInfo?: PushInfoSource | undefined;
   /** This node's viewer counters (the playback service's); absent when playback is off. */
   viewers?: ViewerStats | undefined;
+  /** This node's forwards (the stream view's forward list); absent when forwarding is off. */
+  forwards?: ForwardTargetsSource | undefined;
   /** The built app (default: found next to the server, see findDashboardAssets). */
   assetsDir?: string | null;
   sessionTtlMs?: number;
@@ -89,6 +92,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       rtmpPort: options.rtmpPort,
       missingUrls,
       viewers: options.viewers,
+      forwards: options.forwards,
     },
   });
   // Every node's events, not only this node's, when the store is shared (docs/dashboard.md).

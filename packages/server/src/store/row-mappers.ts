@@ -3,6 +3,7 @@ import type {
   Attempt,
   AttemptErrorCode,
   CallbackRule,
+  ForwardRule,
   CallbackTemplate,
   Delivery,
   DeliveryStatus,
@@ -108,6 +109,13 @@ export const toRule = rowMapper<CallbackRule>({
   appName: text,
   templateId: num,
   ...timestamps,
+});
+
+export const toForwardRule = rowMapper<ForwardRule>({
+  domainName: text,
+  appName: text,
+  targetUrl: text,
+  createdAt: date,
 });
 
 export const toEvent = rowMapper<StoredEvent>({

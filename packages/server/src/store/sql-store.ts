@@ -4,6 +4,7 @@ import { type ClaimQuery, createDeliveryRepository } from "./delivery-repository
 import { createDomainRepository } from "./domain-repository.js";
 import { createEndpointRepository } from "./endpoint-repository.js";
 import { createEventRepository } from "./event-repository.js";
+import { createForwardRuleRepository } from "./forward-rule-repository.js";
 import { createHistoryRepository } from "./history-repository.js";
 import { createRecordingRepository } from "./recording-repository.js";
 import { createRefusalRepository } from "./refusal-repository.js";
@@ -56,5 +57,6 @@ export function createSqlStore(sql: DriverRunner, clock: Clock, driver: SqlDrive
     sessions: createSessionRepository(sql),
     tasks: createTaskRepository(sql, clock),
     refusals: createRefusalRepository(sql, clock),
+    forwards: createForwardRuleRepository(sql, clock),
   };
 }

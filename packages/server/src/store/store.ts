@@ -4,6 +4,7 @@ import type {
   CallbackTemplate,
   Delivery,
   EndpointState,
+  ForwardRule,
   PushAuthConfig,
   PushDomain,
   RetryPolicy,
@@ -60,6 +61,20 @@ export interface Store {
   /** On-demand record and screenshot tasks (CreateRecordTask, CreateScreenshotTask). */
   tasks: TaskRepository;
   refusals: RefusalRepository;
+  /** Forward rules (docs/relay.md). */
+  forwards: ForwardRuleRepository;
+}
+
+export interface ForwardRuleRepository {
+  /** Adds a target of (domain, AppName); null when that target is already there. */
+  create(input: { domainName: string; appName: string; targetUrl: string }): Promise<ForwardRule | null>;
+  /** Every rule, or those of one domain, oldest first. */
+  list(filter?: { domainName?: string }): Promise<ForwardRule[]>;
+  /** The targets of a publish: its exact AppName's and the domain-wide ("") ones. */
+  match(domainName: string, appName: string): Promise<ForwardRule[]>;
+  /** How many targets (domain, AppName) has. */
+  count(domainName: string, appName: string): Promise<number>;
+  delete(input: { domainName: string; appName: string; targetUrl: string }): Promise<boolean>;
 }
 
 export interface DomainRepository {
