@@ -108,6 +108,7 @@ class PushConnection implements RtmpPush {
   private viewer: LiveViewer | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly timer: NodeJS.Timeout;
+  private corked = false;
 
   constructor(private readonly options: RtmpPushOptions) {
     this.done = new Promise((resolve) => {
@@ -251,6 +252,15 @@ class PushConnection implements RtmpPush {
   private write(bytes: Buffer): number {
     const socket = this.socket;
     if (!socket || !socket.writable || this.state === "closed") return 0;
+    if (!this.corked) {
+      // The tags of one ingest read go out in one write (one system call, not one per tag).
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     socket.write(bytes);
     this.bytesSent += bytes.length;
     return bytes.length;
