@@ -76,6 +76,8 @@ const CLIENT_PARSER_LIMITS: ChunkParserLimits = {
 /** Time for a closing socket to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
 const SET_DATA_FRAME = encodeAmf0(["@setDataFrame"]);
+/** How long media is held to go out in one write (a relay's latency grows by at most this). */
+const FLUSH_INTERVAL_MS = 40;
 
 /**
  * Publishes a live tag source to an RTMP or RTMPS server, as an encoder would (docs/relay.md):
@@ -242,7 +244,23 @@ class PushConnection implements RtmpPush {
       `push/${message.chunkStreamId}/${streamId}/${timestamp}/${CLIENT_CHUNK_SIZE}`,
       () => encodeChunks(message, CLIENT_CHUNK_SIZE),
     );
+    this.holdMedia();
     return this.write(bytes);
+  }
+
+  /**
+   * Media goes out in one write every FLUSH_INTERVAL_MS instead of one per tag: the system calls
+   * and loopback/TCP segments per tag were most of a relay's CPU. Commands are not held.
+   */
+  private holdMedia(): void {
+    const socket = this.socket;
+    if (this.corked || !socket) return;
+    this.corked = true;
+    socket.cork();
+    setTimeout(() => {
+      this.corked = false;
+      socket.uncork();
+    }, FLUSH_INTERVAL_MS).unref();
   }
 
   private send(message: RtmpMessage): number {
@@ -252,15 +270,6 @@ class PushConnection implements RtmpPush {
   private write(bytes: Buffer): number {
     const socket = this.socket;
     if (!socket || !socket.writable || this.state === "closed") return 0;
-    if (!this.corked) {
-      // The tags of one ingest read go out in one write (one system call, not one per tag).
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
-    }
     socket.write(bytes);
     this.bytesSent += bytes.length;
     return bytes.length;
