@@ -3,13 +3,12 @@ import { OnAirError } from "../../errors.js";
 import { forwardUrlProblem } from "../../forwarding/forward-url.js";
 import { defineAction } from "../action.js";
 import { appName, domainName } from "../fields.js";
-import { formatBeijingTime } from "../tencent-time.js";
 
 /**
  * Forward rules (docs/relay.md), OnAir's own actions named in Tencent's style: every publish of a
  * push domain + AppName ("" for all of the domain's) is pushed to each of its target URLs for as
  * long as it is live, like nginx-rtmp's `push`. DescribeLiveForwardTargets shows this node's
- * forwards of live publishes.
+ * forwards of live publishes. Times are ISO 8601 UTC, as in OnAir's other own actions.
  */
 
 /** Targets one (domain, AppName) may have: each live publish holds one connection per target. */
@@ -67,7 +66,7 @@ export const describeLiveForwardRules = defineAction({
         DomainName: r.domainName,
         AppName: r.appName,
         TargetUrl: r.targetUrl,
-        CreateTime: formatBeijingTime(r.createdAt),
+        CreateTime: r.createdAt.toISOString(),
       })),
     };
   },
@@ -119,7 +118,7 @@ export const describeLiveForwardTargets = defineAction({
         RuleUrl: t.ruleUrl,
         TargetUrl: t.targetUrl,
         State: t.state,
-        Since: formatBeijingTime(t.since),
+        Since: t.since.toISOString(),
         LastError: t.lastError ?? "",
         BytesSent: t.bytesSent,
         Attempts: t.attempts,
