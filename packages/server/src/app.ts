@@ -15,6 +15,7 @@ import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
 import { createEventCommitter } from "./events/event-committer.js";
 import type { StreamConsumerDeps } from "./events/stream-consumer-deps.js";
+import { createForwardService } from "./forwarding/forward-service.js";
 import { createHookRoutes } from "./hooks/index.js";
 import { createAuthThrottle } from "./http/auth-throttle.js";
 import { encodeFilesPath, type FileMount, mountedPath } from "./http/file-mounts.js";
@@ -28,6 +29,7 @@ import { loadRtmpsCredentials } from "./ingest/rtmps-credentials.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
 import { startModerationService } from "./moderation/moderation-service.js";
 import { createPushMonitor } from "./monitoring/push-monitor.js";
+import { registerForwardMetrics } from "./observability/forward-metrics.js";
 import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
 import { createLogger } from "./observability/logger.js";
 import {
@@ -41,12 +43,10 @@ import {
 } from "./observability/metrics.js";
 import { createNodeEvents } from "./observability/node-events.js";
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
-import { registerForwardMetrics } from "./observability/forward-metrics.js";
 import { registerRelayMetrics } from "./observability/relay-metrics.js";
 import { advertisedHttpAddress } from "./playback/advertise-address.js";
 import { createHttpFlvRoute } from "./playback/http-flv-route.js";
 import { createPlaybackService } from "./playback/playback-service.js";
-import { createForwardService } from "./forwarding/forward-service.js";
 import { createRecordingService } from "./recording/recording-service.js";
 import { createSnapshotService } from "./snapshots/snapshot-service.js";
 import { secureDataDir } from "./store/data-dir.js";
@@ -473,10 +473,7 @@ export async function startOnAir(
   }
   const rtmpPort = rtmp?.port ?? null;
   const rtmpsPort = rtmp?.rtmpsPort ?? null;
-  logger.info(
-    { httpPort, rtmpPort, rtmpsPort, store: store.kind, node: nodeId },
-    "OnAir started",
-  );
+  logger.info({ httpPort, rtmpPort, rtmpsPort, store: store.kind, node: nodeId }, "OnAir started");
   return {
     httpPort,
     rtmpPort,

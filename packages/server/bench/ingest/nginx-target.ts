@@ -19,9 +19,7 @@ function ensureInstalled(): void {
 }
 
 /** `applications`: the `application` blocks of its server (default: `live`, no recording). */
-export async function startNginxRtmp(
-  options: { applications?: string } = {},
-): Promise<Target> {
+export async function startNginxRtmp(options: { applications?: string } = {}): Promise<Target> {
   ensureInstalled();
   const dir = tempDir("onair-bench-nginx-");
   // The worker runs as `user`; root keeps it able to read the prefix under any umask.

@@ -145,11 +145,9 @@ try {
     await run(
       "onair",
       (sinkUrl) =>
-        startOnAirTarget(
-          "",
-          { name: "onair", ingest: {} },
-          [{ appName: "relay", targetUrl: sinkUrl }],
-        ),
+        startOnAirTarget("", { name: "onair", ingest: {} }, [
+          { appName: "relay", targetUrl: sinkUrl },
+        ]),
       sink,
     ),
   );

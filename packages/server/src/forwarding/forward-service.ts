@@ -103,10 +103,7 @@ export function createForwardService(deps: {
   return {
     targets: () => [...live.values()].flatMap((e) => e.targets.map((t) => t.snapshot())),
     figures() {
-      const byState = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<
-        ForwardState,
-        number
-      >;
+      const byState = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<ForwardState, number>;
       let bytes = endedBytes;
       for (const entry of live.values()) {
         for (const target of entry.targets) {

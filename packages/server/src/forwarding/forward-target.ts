@@ -1,6 +1,10 @@
 import type { Logger } from "pino";
 import type { Clock } from "../domain/clock.js";
-import { type RtmpPush, type RtmpPushOptions, pushRtmp } from "../ingest/client/rtmp-push-client.js";
+import {
+  pushRtmp,
+  type RtmpPush,
+  type RtmpPushOptions,
+} from "../ingest/client/rtmp-push-client.js";
 import type { PublishedStream } from "../media/published-stream.js";
 import { redactedUrl } from "./forward-url.js";
 

@@ -67,7 +67,11 @@ export interface Store {
 
 export interface ForwardRuleRepository {
   /** Adds a target of (domain, AppName); null when that target is already there. */
-  create(input: { domainName: string; appName: string; targetUrl: string }): Promise<ForwardRule | null>;
+  create(input: {
+    domainName: string;
+    appName: string;
+    targetUrl: string;
+  }): Promise<ForwardRule | null>;
   /** Every rule, or those of one domain, oldest first. */
   list(filter?: { domainName?: string }): Promise<ForwardRule[]>;
   /** The targets of a publish: its exact AppName's and the domain-wide ("") ones. */

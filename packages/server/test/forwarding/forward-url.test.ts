@@ -7,7 +7,10 @@ const key = { domainName: "push.example.com", appName: "live", streamName: "cam 
 
 describe("forward target URLs", () => {
   test("without {StreamName} the stream name is appended to the path, before the query", () => {
-    assert.equal(forwardUrl("rtmp://cdn.example.com/app", key), "rtmp://cdn.example.com/app/cam%201");
+    assert.equal(
+      forwardUrl("rtmp://cdn.example.com/app", key),
+      "rtmp://cdn.example.com/app/cam%201",
+    );
     assert.equal(
       forwardUrl("rtmp://cdn.example.com/app/?k=v", key),
       "rtmp://cdn.example.com/app/cam%201?k=v",
@@ -24,7 +27,10 @@ describe("forward target URLs", () => {
   test("problems are named; the query is left out of logs", () => {
     assert.equal(forwardUrlProblem("rtmp://cdn.example.com/app"), null);
     assert.match(forwardUrlProblem("http://cdn.example.com/app") ?? "", /scheme/);
-    assert.match(forwardUrlProblem("rtmp://cdn.example.com") ?? "", /no stream name|no application/);
+    assert.match(
+      forwardUrlProblem("rtmp://cdn.example.com") ?? "",
+      /no stream name|no application/,
+    );
     assert.equal(redactedUrl("rtmp://h/a/s?txSecret=abc"), "rtmp://h/a/s?…");
   });
 

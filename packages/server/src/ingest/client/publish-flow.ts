@@ -159,7 +159,10 @@ export class PublishFlow {
       this.phase = "live";
       return { send: [], publishing: true };
     }
-    if (this.phase === "live" && (code === "NetStream.Unpublish.Success" || code.endsWith(".Stop"))) {
+    if (
+      this.phase === "live" &&
+      (code === "NetStream.Unpublish.Success" || code.endsWith(".Stop"))
+    ) {
       return this.fail(`the target ended the publish: ${describe(info)}`);
     }
     return { send: [] };

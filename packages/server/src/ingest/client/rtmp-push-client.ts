@@ -269,7 +269,7 @@ class PushConnection implements RtmpPush {
 
   private write(bytes: Buffer): number {
     const socket = this.socket;
-    if (!socket || !socket.writable || this.state === "closed") return 0;
+    if (!socket?.writable || this.state === "closed") return 0;
     socket.write(bytes);
     this.bytesSent += bytes.length;
     return bytes.length;

@@ -114,7 +114,10 @@ describe("PublishFlow", () => {
         for (const [at, value] of edits) copy[at] = value;
         return copy;
       });
-    const input = fc.oneof(fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a)), mutated);
+    const input = fc.oneof(
+      fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a)),
+      mutated,
+    );
     fc.assert(
       fc.property(input, fc.integer({ min: 1, max: 64 }), (bytes, piece) => {
         const flow = new PublishFlow(target);
