@@ -89,11 +89,14 @@ describe("forwarding a publish to other servers", () => {
         },
         { timeoutMs: 10_000 },
       );
-      assert.deepEqual(live.map((t) => t.TargetUrl).sort(), [
-        `rtmp://127.0.0.1:${nginx.rtmpPort}/live/fw`,
-        `rtmp://127.0.0.1:${secondPort}/relay/fw`,
-        `rtmps://127.0.0.1:${tlsPort}/tls/fw_copy`,
-      ]);
+      assert.deepEqual(
+        live.map((t) => t.TargetUrl).sort(),
+        [
+          `rtmp://127.0.0.1:${nginx.rtmpPort}/live/fw`,
+          `rtmp://127.0.0.1:${secondPort}/relay/fw`,
+          `rtmps://127.0.0.1:${tlsPort}/tls/fw_copy`,
+        ].sort(),
+      );
       const probes = await Promise.all([
         probeLive(`rtmp://127.0.0.1:${secondPort}/relay/fw`, 2),
         probeLive(`rtmps://127.0.0.1:${tlsPort}/tls/fw_copy`, 2),
