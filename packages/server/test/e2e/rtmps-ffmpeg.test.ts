@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { connect as connectTls } from "node:tls";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { startTestOnAir } from "../helpers/test-onair.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { type IngestHarness, startIngestHarness } from "./ingest-harness.js";
 
@@ -73,5 +75,52 @@ describe("RTMPS ingest with real ffmpeg", () => {
       return match && Number(match[1]) >= 2 ? text : null;
     });
     assert.match(metrics, /onair_rtmp_connections 0/);
+  });
+});
+
+describe("RTMPS and RTMP share the connection limits", () => {
+  test("with one connection per address, an open RTMP connection makes a TLS one be refused", async () => {
+    const node = await startTestOnAir({
+      rtmp: true,
+      flags: {
+        ingest: {
+          maxConnectionsPerIp: 1,
+          rtmps: { enabled: true, port: 0, host: "127.0.0.1", selfSigned: true },
+        },
+      },
+    });
+    const tls = () =>
+      new Promise<"secure" | "refused">((resolve) => {
+        const socket = connectTls({
+          host: "127.0.0.1",
+          port: node.onair.rtmpsPort ?? 0,
+          rejectUnauthorized: false,
+        });
+        socket.once("secureConnect", () => {
+          socket.destroy();
+          resolve("secure");
+        });
+        socket.once("error", () => resolve("refused"));
+        socket.once("close", () => resolve("refused"));
+      });
+    try {
+      const held = connect({ host: "127.0.0.1", port: node.onair.rtmpPort ?? 0 });
+      await new Promise<void>((resolve) => held.once("connect", () => resolve()));
+      await waitFor("the RTMP connection counted", async () => {
+        const text = await (await fetch(`${node.httpUrl}/metrics`)).text();
+        return /onair_rtmp_connections 1/.test(text);
+      });
+      assert.equal(await tls(), "refused");
+      const text = await (await fetch(`${node.httpUrl}/metrics`)).text();
+      assert.match(text, /onair_rtmp_connections_refused_total 1/);
+      held.destroy();
+      await waitFor("the slot free again", async () => {
+        const now = await (await fetch(`${node.httpUrl}/metrics`)).text();
+        return /onair_rtmp_connections 0/.test(now);
+      });
+      assert.equal(await tls(), "secure");
+    } finally {
+      await node.stop();
+    }
   });
 });
