@@ -1,10 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../domain/clock.js";
-import {
-  pushRtmp,
-  type RtmpPush,
-  type RtmpPushOptions,
-} from "../ingest/client/rtmp-push-client.js";
+import { pushRtmp, type RtmpPush } from "../ingest/client/rtmp-push-client.js";
 import type { PublishedStream } from "../media/published-stream.js";
 import { redactedUrl } from "./forward-url.js";
 
@@ -74,8 +70,6 @@ export class ForwardTarget {
       clock: Clock;
       logger: Logger;
       onFailure: () => void;
-      /** The transport, injectable for tests of the retry policy. */
-      push?: (options: RtmpPushOptions) => RtmpPush;
     },
   ) {
     this.status = {
@@ -111,7 +105,7 @@ export class ForwardTarget {
     this.status.attempts++;
     this.setState("connecting");
     const s = this.deps.settings;
-    const push = (this.deps.push ?? pushRtmp)({
+    const push = pushRtmp({
       url: this.status.targetUrl,
       source: this.stream,
       connectTimeoutMs: s.connectTimeoutMs,
