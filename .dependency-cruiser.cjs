@@ -26,7 +26,7 @@ const LAYERS = [
   { row: 7, folders: ["streams/"], owns: "the stream service" },
   {
     row: 8,
-    folders: ["recording/", "snapshots/", "moderation/", "monitoring/", "playback/"],
+    folders: ["recording/", "snapshots/", "moderation/", "monitoring/", "playback/", "forwarding/"],
     owns: "subscribers of a PublishedStream",
     // They get the narrow PublishedStream, never the stream service or its LivePublish class.
     notImports: {
@@ -35,6 +35,7 @@ const LAYERS = [
       "moderation/": ["streams/"],
       "monitoring/": ["streams/"],
       "playback/": ["streams/"],
+      "forwarding/": ["streams/"],
     },
   },
   {

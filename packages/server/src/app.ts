@@ -15,6 +15,7 @@ import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
 import { createEventCommitter } from "./events/event-committer.js";
 import type { StreamConsumerDeps } from "./events/stream-consumer-deps.js";
+import { createForwardService } from "./forwarding/forward-service.js";
 import { createHookRoutes } from "./hooks/index.js";
 import { createAuthThrottle } from "./http/auth-throttle.js";
 import { encodeFilesPath, type FileMount, mountedPath } from "./http/file-mounts.js";
@@ -24,9 +25,11 @@ import { createHttpServer } from "./http/router.js";
 import { type FileAccess, fileUrlQuery as signedFileUrlQuery } from "./http/signed-file-url.js";
 import { rtmpConnectionLimits } from "./ingest/rtmp-limits.js";
 import { type RtmpServer, startRtmpServer } from "./ingest/rtmp-server.js";
+import { loadRtmpsCredentials } from "./ingest/rtmps-credentials.js";
 import { createIntakeRoute } from "./intake/intake-route.js";
 import { startModerationService } from "./moderation/moderation-service.js";
 import { createPushMonitor } from "./monitoring/push-monitor.js";
+import { registerForwardMetrics } from "./observability/forward-metrics.js";
 import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
 import { createLogger } from "./observability/logger.js";
 import {
@@ -58,6 +61,8 @@ export interface OnAir {
   httpPort: number;
   /** The RTMP port actually bound; null when ingest is disabled. */
   rtmpPort: number | null;
+  /** The RTMPS port actually bound; null when ingest or RTMPS is disabled. */
+  rtmpsPort: number | null;
   /** The management SecretId in use (configured, saved or generated on this start). */
   secretId: string;
   /** Commits events as every source does (tests and benches inject through it). */
@@ -264,6 +269,17 @@ export async function startOnAir(
         logger,
       })
     : null;
+  // Forwarding attaches on "publish.started" like recording (docs/relay.md).
+  const forwards = config.forwarding.enabled
+    ? createForwardService({
+        store,
+        events: nodeEvents,
+        clock,
+        logger,
+        settings: config.forwarding,
+      })
+    : null;
+  if (forwards) registerForwardMetrics(metrics, forwards);
   const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -286,6 +302,7 @@ export async function startOnAir(
     throttle,
     alerts,
     pushInfo,
+    forwards: forwards ?? undefined,
   };
   const api = createApiRoute(management);
   const dashboard = createDashboard({
@@ -418,9 +435,35 @@ export async function startOnAir(
   await streams.start();
   let rtmp: RtmpServer | null = null;
   if (config.ingest.enabled) {
+    const rtmps = config.ingest.rtmps;
+    const credentials = rtmps.enabled
+      ? await loadRtmpsCredentials({
+          cert: rtmps.cert,
+          key: rtmps.key,
+          selfSigned: rtmps.selfSigned,
+          dataDir: config.dataDir,
+          now: clock.now(),
+        })
+      : null;
+    if (credentials) {
+      logger.info(
+        { source: credentials.source, fingerprint: credentials.fingerprint },
+        "RTMPS certificate",
+      );
+    }
     rtmp = await startRtmpServer({
       host: config.rtmpHost,
       port: config.rtmpPort,
+      ...(credentials
+        ? {
+            rtmps: {
+              host: rtmps.host ?? config.rtmpHost,
+              port: rtmps.port,
+              cert: credentials.cert,
+              key: credentials.key,
+            },
+          }
+        : {}),
       publishHost: streams,
       ...(playback ? { play: { host: playback, policy: playback.policy } } : {}),
       logger,
@@ -442,10 +485,12 @@ export async function startOnAir(
     registerRtmpMetrics(metrics, () => server.stats());
   }
   const rtmpPort = rtmp?.port ?? null;
-  logger.info({ httpPort, rtmpPort, store: store.kind, node: nodeId }, "OnAir started");
+  const rtmpsPort = rtmp?.rtmpsPort ?? null;
+  logger.info({ httpPort, rtmpPort, rtmpsPort, store: store.kind, node: nodeId }, "OnAir started");
   return {
     httpPort,
     rtmpPort,
+    rtmpsPort,
     secretId: credentials.secretId,
     events,
     store,
@@ -453,6 +498,7 @@ export async function startOnAir(
     async stop() {
       // Publishes end first (their interruptions commit), then the listeners and the queue.
       await streams.stop();
+      forwards?.stop();
       await pushInfo.stop();
       playback?.stop();
       await playSampler?.stop();

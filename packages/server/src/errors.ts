@@ -60,7 +60,7 @@ export const ERROR_CODES = {
   ONAIR_ERR_RULE_NOT_FOUND: {
     status: 404,
     tencent: "ResourceNotFound",
-    description: "no such callback, record or snapshot rule",
+    description: "no such callback, record, snapshot or forward rule",
   },
   ONAIR_ERR_DELIVERY_NOT_FOUND: {
     status: 404,

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { call } from "../api.js";
+import { Forwards } from "../components/forwards.js";
 import { Player } from "../components/player.js";
 import { ErrorMessage, Field, Notice, Section, useAction, useMutation } from "../components/ui.js";
 import { formatDuration, formatTime, streamPath } from "../format.js";
@@ -271,6 +272,7 @@ export function StreamsPage(props: { live: LiveState }) {
     <>
       <h1>Streams</h1>
       <LiveList live={props.live} onChanged={() => setRefresh((r) => r + 1)} />
+      <Forwards version={props.live.version} />
       <PushQuality />
       <ResumeForm />
       <History live={props.live} refresh={refresh} />

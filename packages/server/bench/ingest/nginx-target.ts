@@ -18,7 +18,8 @@ function ensureInstalled(): void {
   );
 }
 
-export async function startNginxRtmp(): Promise<Target> {
+/** `applications`: the `application` blocks of its server (default: `live`, no recording). */
+export async function startNginxRtmp(options: { applications?: string } = {}): Promise<Target> {
   ensureInstalled();
   const dir = tempDir("onair-bench-nginx-");
   // The worker runs as `user`; root keeps it able to read the prefix under any umask.
@@ -37,7 +38,7 @@ rtmp {
   server {
     listen 127.0.0.1:${port};
     chunk_size 4096;
-    application live { live on; record off; }
+    ${options.applications ?? "application live { live on; record off; }"}
   }
 }
 `,

@@ -13,6 +13,8 @@ export async function startOnAirTarget(
     name: "onair",
     ingest: {},
   },
+  /** Forward rules of domain 127.0.0.1 (docs/relay.md) the node starts with. */
+  forwards: readonly { appName: string; targetUrl: string }[] = [],
 ): Promise<Target> {
   const entry = fileURLToPath(new URL("./onair-target.js", import.meta.url));
   const dir = tempDir("onair-bench-onair-");
@@ -25,6 +27,7 @@ export async function startOnAirTarget(
     ONAIR_BENCH_DATA_DIR: dir.path,
     ONAIR_BENCH_CALLBACK_URL: callbackUrl,
     ONAIR_BENCH_INGEST: JSON.stringify(variant.ingest),
+    ONAIR_BENCH_FORWARDS: JSON.stringify(forwards),
   });
   let ports: { rtmpPort: number; httpPort: number };
   try {

@@ -4,7 +4,8 @@
  * and interruption callbacks for app "live" of domain 127.0.0.1 go there), ONAIR_BENCH_INGEST
  * (optional JSON: `ingest` settings over the bench's; the key `holdAtOnce: 1` brings back the
  * read coalescer of before issue 15, which stopped a socket right after its read, so a close
- * queued behind held data waited one more interval). Prints one JSON line:
+ * queued behind held data waited one more interval), ONAIR_BENCH_FORWARDS (optional JSON list of
+ * `{appName, targetUrl}`: forward rules of domain 127.0.0.1, docs/relay.md). Prints one JSON line:
  * `{"ready":true,"httpPort":…,"rtmpPort":…}`, or `{"error":"…"}` and exits 2.
  */
 import { startOnAir } from "../../src/app.js";
@@ -78,6 +79,14 @@ if (callbackUrl) {
     appName: "live",
     templateId: template.id,
   });
+}
+
+const forwards = JSON.parse(process.env.ONAIR_BENCH_FORWARDS ?? "[]") as {
+  appName: string;
+  targetUrl: string;
+}[];
+for (const rule of forwards) {
+  await app.store.forwards.create({ domainName: "127.0.0.1", ...rule });
 }
 
 process.stdout.write(`${JSON.stringify({ ready: true, httpPort: app.httpPort, rtmpPort })}\n`);

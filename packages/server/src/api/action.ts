@@ -3,6 +3,7 @@ import type { OnAirConfig } from "../config/schema.js";
 import type { OperatorAlerts } from "../dispatcher/operator-alerts.js";
 import type { Clock } from "../domain/clock.js";
 import type { StreamKey } from "../domain/stream-key.js";
+import type { ForwardTargetsSource } from "../forwarding/forward-service.js";
 import type { PushInfoSource } from "../monitoring/push-monitor.js";
 import type { NodeEvents } from "../observability/node-events.js";
 import type { ViewerStats } from "../playback/viewer-stats.js";
@@ -29,6 +30,8 @@ export interface ActionContext {
   alerts?: OperatorAlerts | undefined;
   /** This node's push statistics (docs/monitoring.md); absent when the node has no ingest. */
   pushInfo?: PushInfoSource | undefined;
+  /** This node's forwards (docs/relay.md); absent when forwarding is off. */
+  forwards?: ForwardTargetsSource | undefined;
   /**
    * This node's viewer counters since start (the dashboard's player); absent when playback is off.
    * The play-info actions read every node's samples from the store instead.

@@ -4,6 +4,7 @@ import type { OnAirConfig } from "../config/schema.js";
 import type { OperatorAlerts } from "../dispatcher/operator-alerts.js";
 import type { Clock } from "../domain/clock.js";
 import { OnAirError, toOnAirError } from "../errors.js";
+import type { ForwardTargetsSource } from "../forwarding/forward-service.js";
 import { type AuthThrottle, retryAfterSeconds, socketAddress } from "../http/auth-throttle.js";
 import { JsonInputError, parseJson } from "../http/parse-json.js";
 import { readBody, refuseUnread } from "../http/read-body.js";
@@ -36,6 +37,8 @@ export interface ApiRouteOptions {
   alerts?: OperatorAlerts | undefined;
   /** This node's push statistics (DescribeLiveStreamPushInfoList, DescribeStreamPushInfoList). */
   pushInfo?: PushInfoSource | undefined;
+  /** This node's forwards, for DescribeLiveForwardTargets. */
+  forwards?: ForwardTargetsSource | undefined;
   /** RequestId generator (default: a random UUID, as Tencent's). */
   requestId?: (() => string) | undefined;
   /** The shared limiter of failed authentications (absent: none, as in unit tests). */
@@ -76,6 +79,7 @@ export function createApiRoute(options: ApiRouteOptions): RouteHandler {
     streams: options.streams,
     alerts: options.alerts,
     pushInfo: options.pushInfo,
+    forwards: options.forwards,
   };
   const { credentials } = options;
   const nextRequestId = options.requestId ?? randomUUID;

@@ -4,6 +4,8 @@ import type { OnAirConfig } from "../config/schema.js";
 export interface StartedNode {
   httpPort: number;
   rtmpPort: number | null;
+  /** The RTMPS port (docs/relay.md); null or absent when RTMPS is off. */
+  rtmpsPort?: number | null;
   secretId: string;
 }
 
@@ -40,6 +42,11 @@ export function startBanner(config: OnAirConfig, node: StartedNode): string[] {
     `  dashboard     ${http}/dashboard/`,
     `  API (TC3)     ${http}/  (SDK endpoint ${http.replace(/^https?:\/\//, "")})`,
     `  RTMP ingest   ${rtmp}`,
+    ...(node.rtmpsPort != null
+      ? [
+          `  RTMPS ingest  rtmps://${reachableHost(config.ingest.rtmps.host ?? config.rtmpHost)}:${node.rtmpsPort}/live/STREAM?domain=push.example.com`,
+        ]
+      : []),
     `  files         ${http}/files/`,
     `  metrics       ${http}/metrics  (health: ${http}/healthz)`,
     `  intake        POST ${http}/v1/events`,

@@ -182,6 +182,23 @@ export const configSchema = z
       nodeStaleMs: atLeast(500, 30_000),
       /** How often a node checks for Drop/Forbid requests addressed to its publishers. */
       commandPollMs: atLeast(50, 1000),
+      /**
+       * RTMPS (RTMP over TLS) beside the RTMP port (docs/relay.md): the same sessions, limits,
+       * errcodes and callbacks, publish and play. Off unless enabled; it needs `cert` and `key`
+       * (PEM files) or `selfSigned` (a certificate for localhost kept in dataDir/rtmps/).
+       */
+      rtmps: section({
+        enabled: z.boolean().default(false),
+        /** 1936 by default (443 would need root and clash with an HTTPS server). */
+        port: z.number().int().min(0).max(65535).default(1936),
+        /** Unset: rtmpHost. */
+        host: z.string().min(1).optional(),
+        /** PEM certificate chain and private key files. */
+        cert: z.string().min(1).optional(),
+        key: z.string().min(1).optional(),
+        /** Without cert/key: generate (once) a self-signed certificate for local use. */
+        selfSigned: z.boolean().default(false),
+      }),
     }),
     /**
      * How long event history is kept (docs/scale.md, "Retention"). An event is removed with its
@@ -243,6 +260,24 @@ export const configSchema = z
         .max(60_000)
         .refine((ms) => 60_000 % ms === 0, "must divide 60000 (a minute)")
         .default(60_000),
+    }),
+    /**
+     * Forwarding (docs/relay.md): every publish of a push domain + AppName with forward rules is
+     * pushed by this node to each rule's target URL for as long as it is live.
+     */
+    forwarding: section({
+      enabled: z.boolean().default(true),
+      /** A target that does not answer publish (TCP, TLS, RTMP handshake, commands) in time failed. */
+      connectTimeoutMs: atLeast(100, 10_000),
+      /** First wait before a failed target is retried; it doubles up to `retryMaxMs`. */
+      retryInitialMs: atLeast(10, 1000),
+      retryMaxMs: atLeast(10, 30_000),
+      /** Bytes a target's connection may hold unsent; past it tags are skipped to the next keyframe. */
+      maxQueuedBytes: atLeast(64 * 1024, 4 * 1024 * 1024),
+      /** A target still over maxQueuedBytes at this many keyframes in a row is reconnected. */
+      maxSkippedKeyframes: atLeast(1, 3),
+      /** rtmps:// targets with a certificate that does not verify (self-signed) are accepted. */
+      tlsSkipVerify: z.boolean().default(false),
     }),
     /** Several nodes on one PostgreSQL: internal pulls between them (docs/playback.md). */
     cluster: section({

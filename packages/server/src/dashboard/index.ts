@@ -3,6 +3,7 @@ import type { StreamControl } from "../api/action.js";
 import type { OnAirConfig } from "../config/schema.js";
 import type { OperatorAlerts } from "../dispatcher/operator-alerts.js";
 import type { Clock } from "../domain/clock.js";
+import type { ForwardTargetsSource } from "../forwarding/forward-service.js";
 import type { AuthThrottle } from "../http/auth-throttle.js";
 import type { Route } from "../http/router.js";
 import type { PushInfoSource } from "../monitoring/push-monitor.js";
@@ -37,6 +38,8 @@ export interface DashboardOptions {
   pushInfo?: PushInfoSource | undefined;
   /** This node's viewer counters (the playback service's); absent when playback is off. */
   viewers?: ViewerStats | undefined;
+  /** This node's forwards (the stream view's forward list); absent when forwarding is off. */
+  forwards?: ForwardTargetsSource | undefined;
   /** The built app (default: found next to the server, see findDashboardAssets). */
   assetsDir?: string | null;
   sessionTtlMs?: number;
@@ -89,6 +92,7 @@ export function createDashboard(options: DashboardOptions): { routes: Route[]; c
       rtmpPort: options.rtmpPort,
       missingUrls,
       viewers: options.viewers,
+      forwards: options.forwards,
     },
   });
   // Every node's events, not only this node's, when the store is shared (docs/dashboard.md).

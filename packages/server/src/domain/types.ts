@@ -96,6 +96,17 @@ export interface CallbackRule {
   updatedAt: Date;
 }
 
+/**
+ * A forward rule (docs/relay.md): every publish of `domainName`/`appName` ("" for every AppName
+ * of the domain) is pushed to `targetUrl`, an rtmp:// or rtmps:// URL template.
+ */
+export interface ForwardRule {
+  domainName: string;
+  appName: string;
+  targetUrl: string;
+  createdAt: Date;
+}
+
 /** Where an event came from; "alert" is an operator alert (docs/alerts.md). */
 export type EventSource = "ingest" | "intake" | "hook" | "trigger" | "alert";
 

@@ -249,7 +249,12 @@ export function registerPushMetrics(metrics: Metrics, live: () => readonly PushG
 /** The RTMP port's bounds as gauges: what untrusted peers hold right now, and how often refused. */
 export function registerRtmpMetrics(
   metrics: Metrics,
-  stats: () => { openConnections: number; pendingBytes: number; refusedConnections: number },
+  stats: () => {
+    openConnections: number;
+    pendingBytes: number;
+    refusedConnections: number;
+    tlsFailures: number;
+  },
 ): void {
   const gauge = (name: string, help: string, read: () => number) =>
     scrapedGauge(metrics.registry, name, help, read);
@@ -267,6 +272,11 @@ export function registerRtmpMetrics(
     "onair_rtmp_connections_refused_total",
     "RTMP connections closed on accept (over ingest.maxConnections or maxConnectionsPerIp)",
     () => stats().refusedConnections,
+  );
+  gauge(
+    "onair_rtmps_tls_failures_total",
+    "RTMPS connections closed before their TLS handshake completed (bad TLS, timeout)",
+    () => stats().tlsFailures,
   );
 }
 

@@ -8,6 +8,7 @@ import type {
   DeliveryStatus,
   EndpointState,
   EventSource,
+  ForwardRule,
   PushDomain,
   RetryPolicy,
   StoredEvent,
@@ -108,6 +109,13 @@ export const toRule = rowMapper<CallbackRule>({
   appName: text,
   templateId: num,
   ...timestamps,
+});
+
+export const toForwardRule = rowMapper<ForwardRule>({
+  domainName: text,
+  appName: text,
+  targetUrl: text,
+  createdAt: date,
 });
 
 export const toEvent = rowMapper<StoredEvent>({

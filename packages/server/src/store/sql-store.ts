@@ -4,6 +4,7 @@ import { type ClaimQuery, createDeliveryRepository } from "./delivery-repository
 import { createDomainRepository } from "./domain-repository.js";
 import { createEndpointRepository } from "./endpoint-repository.js";
 import { createEventRepository } from "./event-repository.js";
+import { createForwardRuleRepository } from "./forward-rule-repository.js";
 import { createHistoryRepository } from "./history-repository.js";
 import { createPlaySampleRepository } from "./play-sample-repository.js";
 import { createRecordingRepository } from "./recording-repository.js";
@@ -58,5 +59,6 @@ export function createSqlStore(sql: DriverRunner, clock: Clock, driver: SqlDrive
     tasks: createTaskRepository(sql, clock),
     refusals: createRefusalRepository(sql, clock),
     playSamples: createPlaySampleRepository(sql),
+    forwards: createForwardRuleRepository(sql, clock),
   };
 }

@@ -4,6 +4,7 @@ import type {
   CallbackTemplate,
   Delivery,
   EndpointState,
+  ForwardRule,
   PushAuthConfig,
   PushDomain,
   RetryPolicy,
@@ -63,6 +64,24 @@ export interface Store {
   refusals: RefusalRepository;
   /** Viewer statistics, one sample per node and interval (the play-info actions). */
   playSamples: PlaySampleRepository;
+  /** Forward rules (docs/relay.md). */
+  forwards: ForwardRuleRepository;
+}
+
+export interface ForwardRuleRepository {
+  /** Adds a target of (domain, AppName); null when that target is already there. */
+  create(input: {
+    domainName: string;
+    appName: string;
+    targetUrl: string;
+  }): Promise<ForwardRule | null>;
+  /** Every rule, or those of one domain, oldest first. */
+  list(filter?: { domainName?: string }): Promise<ForwardRule[]>;
+  /** The targets of a publish: its exact AppName's and the domain-wide ("") ones. */
+  match(domainName: string, appName: string): Promise<ForwardRule[]>;
+  /** How many targets (domain, AppName) has. */
+  count(domainName: string, appName: string): Promise<number>;
+  delete(input: { domainName: string; appName: string; targetUrl: string }): Promise<boolean>;
 }
 
 export interface DomainRepository {

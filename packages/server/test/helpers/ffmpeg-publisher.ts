@@ -21,6 +21,8 @@ export function publishWithFfmpeg(
     audio?: boolean;
     /** Stream timestamp of the first frame, in seconds (ffmpeg's `-output_ts_offset`; default 0). */
     startSeconds?: number;
+    /** Output options before the URL, e.g. `["-tls_verify", "0"]` for an rtmps:// target. */
+    outputArgs?: string[];
   } = {},
 ): FfmpegPublisher {
   const args = [
@@ -59,6 +61,7 @@ export function publishWithFfmpeg(
       : ["-output_ts_offset", String(options.startSeconds)]),
     "-f",
     "flv",
+    ...(options.outputArgs ?? []),
     url,
   ];
   const child = spawn("ffmpeg", args, { stdio: ["ignore", "ignore", "pipe"] });

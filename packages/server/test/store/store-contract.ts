@@ -212,6 +212,35 @@ export function storeContract(
       for (const id of made) await store.templates.delete(id);
     });
 
+    test("forwards: one row per target, match exact and domain-wide, domain case-insensitive", async () => {
+      const rule = (domainName: string, appName: string, targetUrl: string) => ({
+        domainName,
+        appName,
+        targetUrl,
+      });
+      const created = await store.forwards.create(rule("Push.Example", "live", "rtmp://a/x"));
+      assert.equal(created?.domainName, "push.example");
+      assert.equal(await store.forwards.create(rule("push.example", "live", "rtmp://a/x")), null);
+      await store.forwards.create(rule("push.example", "live", "rtmps://b/y"));
+      await store.forwards.create(rule("push.example", "", "rtmp://wide/z"));
+      await store.forwards.create(rule("other.example", "live", "rtmp://c/w"));
+      const urls = async (d: string, a: string) =>
+        (await store.forwards.match(d, a)).map((r) => r.targetUrl).sort();
+      assert.deepEqual(await urls("PUSH.example", "live"), [
+        "rtmp://a/x",
+        "rtmp://wide/z",
+        "rtmps://b/y",
+      ]);
+      assert.deepEqual(await urls("push.example", "vod"), ["rtmp://wide/z"]);
+      assert.deepEqual(await urls("example", "live"), []);
+      assert.equal(await store.forwards.count("push.example", "live"), 2);
+      assert.equal((await store.forwards.list({ domainName: "other.example" })).length, 1);
+      assert.equal((await store.forwards.list()).length, 4);
+      assert.equal(await store.forwards.delete(rule("push.example", "live", "rtmp://a/x")), true);
+      assert.equal(await store.forwards.delete(rule("push.example", "live", "rtmp://a/x")), false);
+      for (const r of await store.forwards.list()) assert.ok(await store.forwards.delete(r));
+    });
+
     test("append commits an event with its deliveries; a failing delivery rolls the event back", async () => {
       await store.events.append(event("evt_1"), [
         { id: "msg_1", templateId, url: "http://127.0.0.1:9/x", policy, orderingKey: null },

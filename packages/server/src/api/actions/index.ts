@@ -22,6 +22,12 @@ import {
 } from "./callback-templates.js";
 import { sendLiveCallbackTest } from "./callback-test.js";
 import {
+  createLiveForwardRule,
+  deleteLiveForwardRule,
+  describeLiveForwardRules,
+  describeLiveForwardTargets,
+} from "./forward-rules.js";
+import {
   addLiveDomain,
   deleteLiveDomain,
   describeLiveDomain,
@@ -125,5 +131,9 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     ...recordTaskActions,
     createScreenshotTask,
     ...screenshotTaskActions,
+    createLiveForwardRule,
+    describeLiveForwardRules,
+    deleteLiveForwardRule,
+    describeLiveForwardTargets,
   ].map((action) => [action.name, action]),
 );
