@@ -5,6 +5,7 @@ import { createDomainRepository } from "./domain-repository.js";
 import { createEndpointRepository } from "./endpoint-repository.js";
 import { createEventRepository } from "./event-repository.js";
 import { createHistoryRepository } from "./history-repository.js";
+import { createPullTaskRepository } from "./pull-task-repository.js";
 import { createRecordingRepository } from "./recording-repository.js";
 import { createRefusalRepository } from "./refusal-repository.js";
 import { createRuleRepository } from "./rule-repository.js";
@@ -55,6 +56,7 @@ export function createSqlStore(sql: DriverRunner, clock: Clock, driver: SqlDrive
     alerts: createAlertStateRepository(sql),
     sessions: createSessionRepository(sql),
     tasks: createTaskRepository(sql, clock),
+    pullTasks: createPullTaskRepository(sql, clock),
     refusals: createRefusalRepository(sql, clock),
   };
 }

@@ -10,6 +10,7 @@ import type {
   StoredEvent,
 } from "../domain/types.js";
 import type { HistoryRepository } from "./history-repository.js";
+import type { PullTaskRepository } from "./pull-task-repository.js";
 import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import type { RecordingRepository } from "./recording-repository.js";
 import type { RefusalRepository } from "./refusal-repository.js";
@@ -59,6 +60,8 @@ export interface Store {
   sessions: SessionRepository;
   /** On-demand record and screenshot tasks (CreateRecordTask, CreateScreenshotTask). */
   tasks: TaskRepository;
+  /** Pull-and-relay tasks (CreateLivePullStreamTask) and the lease of the node running each. */
+  pullTasks: PullTaskRepository;
   refusals: RefusalRepository;
 }
 
