@@ -1,0 +1,194 @@
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawnFfmpeg } from "../../media/ffmpeg-process.js";
+import { encodeFlvTag, FLV_HEADER } from "../../media/flv-file.js";
+import { FlvReader, FlvReadError } from "../../media/flv-reader.js";
+import type { FlvTag } from "../../media/flv-tag.js";
+import { type RelaySource, readerArgs, writerArgs } from "./relay-args.js";
+
+/** Largest FLV tag a source may send (a 4K keyframe is well under it). */
+const MAX_TAG_BYTES = 16 * 1024 * 1024;
+/** Gap put between the last tag of one source and the first of the next (ms). */
+const SOURCE_GAP_MS = 40;
+/** How long the writer gets to flush and unpublish before it is killed (ms). */
+const WRITER_GRACE_MS = 3000;
+
+/** How playing one source ended. */
+export type SourceEnd =
+  | { kind: "ended"; mediaMs: number }
+  | { kind: "failed"; side: "pull" | "push"; reason: string; mediaMs: number }
+  | { kind: "stopped"; mediaMs: number };
+
+/**
+ * One push to one target, fed by one source after another (one file of a list, or the live
+ * source again after a failure): two ffmpeg children per source, joined by this process. The
+ * reader (`readerArgs`) turns the source into FLV; its tags are read (`FlvReader`, bounded),
+ * moved onto the relay's single timeline and written to the writer (`writerArgs`), which pushes
+ * them on. So the target sees one publish for a whole list of files, and a failure is known to
+ * be the pull's (the reader died or stalled) or the push's (the writer died).
+ *
+ * Memory is bounded: the reader's stdout is paused while the writer's stdin is full, and a tag
+ * over MAX_TAG_BYTES fails the pull.
+ */
+export class RelayPipeline {
+  private readonly writer: ChildProcessWithoutNullStreams;
+  private readonly writerExited: Promise<string>;
+  private writerDead: string | null = null;
+  private reader: ChildProcessWithoutNullStreams | null = null;
+  /** The last timestamp written, on the relay's timeline; null before the first tag. */
+  private lastOut: number | null = null;
+  private wroteMedia = false;
+  private closing = false;
+  private abortCurrent: ((end: SourceEnd) => void) | null = null;
+
+  constructor(
+    private readonly options: {
+      ffmpegPath: string;
+      targetUrl: string;
+      /** No tag from the reader for this long fails the pull (ms). */
+      stallMs: number;
+      /** Each media tag written (the run is live; `mediaMs` is into the current source). */
+      onMedia?: (mediaMs: number) => void;
+    },
+  ) {
+    const { child, exited } = spawnFfmpeg(options.ffmpegPath, writerArgs(options.targetUrl));
+    this.writer = child;
+    child.stdout.resume();
+    child.stdin.write(FLV_HEADER);
+    this.writerExited = exited.then((exit) => {
+      const reason = exit.failure
+        ? `${exit.failure}${exit.stderr ? `: ${lastLine(exit.stderr)}` : ""}`
+        : "the push ended";
+      this.writerDead = reason;
+      this.abortCurrent?.({ kind: "failed", side: "push", reason, mediaMs: 0 });
+      return reason;
+    });
+  }
+
+  /** Why the push ended, or null while it runs. */
+  get pushFailure(): string | null {
+    return this.writerDead;
+  }
+
+  /** Plays `source` into the push until it ends, fails, or `stopSource`/`close` is called. */
+  play(source: RelaySource): Promise<SourceEnd> {
+    if (this.writerDead !== null) {
+      return Promise.resolve({
+        kind: "failed",
+        side: "push",
+        reason: this.writerDead,
+        mediaMs: 0,
+      });
+    }
+    if (this.closing) return Promise.resolve({ kind: "stopped", mediaMs: 0 });
+    const { child, exited } = spawnFfmpeg(this.options.ffmpegPath, readerArgs(source));
+    this.reader = child;
+    const flv = new FlvReader(MAX_TAG_BYTES);
+    let firstIn: number | null = null;
+    let offset = 0;
+    let mediaMs = 0;
+    let settled = false;
+    let paused = false;
+    let stall: NodeJS.Timeout | undefined;
+
+    return new Promise<SourceEnd>((resolve) => {
+      const finish = (end: SourceEnd) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(stall);
+        this.abortCurrent = null;
+        if (this.reader === child) this.reader = null;
+        if (child.exitCode === null) child.kill("SIGKILL");
+        resolve({ ...end, mediaMs });
+      };
+      this.abortCurrent = finish;
+      const armStall = () => {
+        clearTimeout(stall);
+        stall = setTimeout(
+          () =>
+            finish({
+              kind: "failed",
+              side: "pull",
+              reason: `no media from the source for ${this.options.stallMs} ms`,
+              mediaMs,
+            }),
+          this.options.stallMs,
+        );
+      };
+      armStall();
+
+      const write = (tag: FlvTag) => {
+        if (tag.type === 18) {
+          // One onMetaData at the start of the push; later sources' would contradict it.
+          if (this.wroteMedia) return;
+        } else {
+          if (firstIn === null) {
+            firstIn = tag.timestamp;
+            offset = (this.lastOut === null ? 0 : this.lastOut + SOURCE_GAP_MS) - firstIn;
+          }
+          mediaMs = Math.max(mediaMs, tag.timestamp - firstIn);
+          this.wroteMedia = true;
+        }
+        const at =
+          tag.type === 18 || firstIn === null
+            ? (this.lastOut ?? 0)
+            : Math.max(0, tag.timestamp + offset);
+        if (tag.type !== 18) this.lastOut = Math.max(this.lastOut ?? 0, at);
+        if (!this.writer.stdin.write(encodeFlvTag(tag, at)) && !paused) {
+          paused = true;
+          child.stdout.pause();
+          this.writer.stdin.once("drain", () => {
+            paused = false;
+            child.stdout.resume();
+          });
+        }
+        if (tag.type !== 18) this.options.onMedia?.(mediaMs);
+      };
+
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (settled) return;
+        let tags: FlvTag[];
+        try {
+          tags = flv.push(chunk);
+        } catch (err) {
+          const reason = err instanceof FlvReadError ? err.message : String(err);
+          finish({ kind: "failed", side: "pull", reason: `unreadable FLV: ${reason}`, mediaMs });
+          return;
+        }
+        if (tags.length > 0) armStall();
+        for (const tag of tags) write(tag);
+      });
+      void exited.then((exit) => {
+        if (exit.failure === null) {
+          finish({ kind: "ended", mediaMs });
+          return;
+        }
+        const detail = exit.stderr ? `: ${lastLine(exit.stderr)}` : "";
+        finish({ kind: "failed", side: "pull", reason: `${exit.failure}${detail}`, mediaMs });
+      });
+    });
+  }
+
+  /** Ends the source being played (it resolves `stopped`); the push stays up for the next. */
+  stopSource(): void {
+    this.abortCurrent?.({ kind: "stopped", mediaMs: 0 });
+  }
+
+  /**
+   * Ends the current source and the push: the writer's stdin is closed so it flushes and
+   * unpublishes, and is killed if it has not exited after WRITER_GRACE_MS.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.stopSource();
+    this.writer.stdin.end();
+    const timer = setTimeout(() => this.writer.kill("SIGKILL"), WRITER_GRACE_MS);
+    await this.writerExited;
+    clearTimeout(timer);
+  }
+}
+
+/** The last non-empty line of ffmpeg's stderr: its reason. */
+function lastLine(stderr: string): string {
+  const lines = stderr.split("\n").filter((line) => line.trim() !== "");
+  return (lines.at(-1) ?? "").trim().slice(0, 300);
+}
