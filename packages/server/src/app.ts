@@ -14,6 +14,8 @@ import { startQueueAgeMonitor } from "./dispatcher/queue-age-monitor.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
 import { createEventCommitter } from "./events/event-committer.js";
+import { createPullTaskRunner, type PullTaskRunner } from "./events/pull-tasks/pull-task-runner.js";
+import { createRelayCallbacks } from "./events/pull-tasks/relay-callbacks.js";
 import type { StreamConsumerDeps } from "./events/stream-consumer-deps.js";
 import { createHookRoutes } from "./hooks/index.js";
 import { createAuthThrottle } from "./http/auth-throttle.js";
@@ -63,6 +65,8 @@ export interface OnAir {
   events: ReturnType<typeof createEventCommitter>;
   store: Store;
   streams: StreamService;
+  /** This node's pull-and-relay task runner; null with `pullTasks.enabled` false. */
+  pullTasks: PullTaskRunner | null;
   stop(): Promise<void>;
 }
 
@@ -429,6 +433,27 @@ export async function startOnAir(
     registerRtmpMetrics(metrics, () => server.stats());
   }
   const rtmpPort = rtmp?.port ?? null;
+  // Pull tasks push to this node's own ingest on loopback (docs/pull-tasks.md).
+  const rtmpServer = rtmp;
+  const pullTasks = config.pullTasks.enabled
+    ? createPullTaskRunner({
+        store,
+        callbacks: createRelayCallbacks({
+          store,
+          commit: events.commitTo,
+          clock,
+          appid: config.appid,
+          logger,
+        }),
+        settings: config.pullTasks,
+        clock,
+        logger,
+        nodeId,
+        rtmpAddress: () =>
+          rtmpServer ? { host: loopbackFor(config.rtmpHost), port: rtmpServer.port } : null,
+      })
+    : null;
+  pullTasks?.start();
   logger.info({ httpPort, rtmpPort, store: store.kind, node: nodeId }, "OnAir started");
   return {
     httpPort,
@@ -437,8 +462,11 @@ export async function startOnAir(
     events,
     store,
     streams,
+    pullTasks,
     async stop() {
-      // Publishes end first (their interruptions commit), then the listeners and the queue.
+      // Pull tasks end first (their pushes into this node unpublish), then the publishes (their
+      // interruptions commit), then the listeners and the queue.
+      await pullTasks?.stop();
       await streams.stop();
       await pushInfo.stop();
       playback?.stop();
@@ -455,4 +483,9 @@ export async function startOnAir(
       logger.info("OnAir stopped");
     },
   };
+}
+
+/** The address a pusher on this machine reaches the RTMP listener at. */
+function loopbackFor(host: string): string {
+  return host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
 }

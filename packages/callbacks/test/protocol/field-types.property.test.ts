@@ -440,7 +440,10 @@ test("pull-and-relay (314): int fields are integers, msg and source_urls JSON in
   const event = fc.oneof(
     fc.record({ callback_event: fc.constant("TaskStart" as const), task_start_time: ms }),
     fc.record({
-      callback_event: fc.constantFrom("VodSourceFileStart" as const, "VodSourceFileFinish" as const),
+      callback_event: fc.constantFrom(
+        "VodSourceFileStart" as const,
+        "VodSourceFileFinish" as const,
+      ),
       url,
       index: real(30),
       duration: real(1e5),

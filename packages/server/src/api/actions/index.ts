@@ -44,6 +44,7 @@ import {
 } from "./live-tasks.js";
 import { describeLivePlayAuthKey, modifyLivePlayAuthKey } from "./play-auth-keys.js";
 import { describeAllStreamPlayInfoList, describeStreamPlayInfoList } from "./play-info.js";
+import { pullStreamTaskActions } from "./pull-stream-tasks.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
 import { describeLiveStreamPushInfoList, describeStreamPushInfoList } from "./push-info.js";
 import {
@@ -120,5 +121,6 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     ...recordTaskActions,
     createScreenshotTask,
     ...screenshotTaskActions,
+    ...pullStreamTaskActions,
   ].map((action) => [action.name, action]),
 );

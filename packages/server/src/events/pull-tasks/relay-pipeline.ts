@@ -1,7 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { spawnFfmpeg } from "../../media/ffmpeg-process.js";
 import { encodeFlvTag, FLV_HEADER } from "../../media/flv-file.js";
-import { FlvReader, FlvReadError } from "../../media/flv-reader.js";
+import { FlvReadError, FlvReader } from "../../media/flv-reader.js";
 import type { FlvTag } from "../../media/flv-tag.js";
 import { type RelaySource, readerArgs, writerArgs } from "./relay-args.js";
 

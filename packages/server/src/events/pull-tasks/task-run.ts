@@ -93,7 +93,8 @@ export class TaskRun {
     this.task = task;
     if (task.restartVersion !== old.restartVersion) {
       this.restarted = true;
-      if (task.config.vodRefreshType === "ImmediateNewSource") this.position = initialPosition(task);
+      if (task.config.vodRefreshType === "ImmediateNewSource")
+        this.position = initialPosition(task);
       void this.pipeline?.close();
       return;
     }
@@ -122,7 +123,10 @@ export class TaskRun {
       if (this.stopReason) break;
       const outcome = await this.attempt();
       if (outcome === "done") {
-        await this.deps.callbacks.tell(this.task, exitEvent(this.deps.clock, "0", "every round of the files was played"));
+        await this.deps.callbacks.tell(
+          this.task,
+          exitEvent(this.deps.clock, "0", "every round of the files was played"),
+        );
         await this.deps.finished(this.task);
         return;
       }
@@ -139,7 +143,10 @@ export class TaskRun {
     }
     const reason = this.stopReason;
     if (reason && reason !== "lost" && reason !== "shutdown") {
-      await this.deps.callbacks.tell(this.task, exitEvent(this.deps.clock, "0", EXIT_MESSAGES[reason]));
+      await this.deps.callbacks.tell(
+        this.task,
+        exitEvent(this.deps.clock, "0", EXIT_MESSAGES[reason]),
+      );
     }
   }
 
@@ -154,7 +161,11 @@ export class TaskRun {
   private async attempt(): Promise<"done" | "failed" | "reconfigured"> {
     const target = await this.deps.targetUrl(this.task);
     if (target === null) {
-      await this.alarm("PushStreamFailed", "this node takes no RTMP publish (ingest.enabled is false)", "");
+      await this.alarm(
+        "PushStreamFailed",
+        "this node takes no RTMP publish (ingest.enabled is false)",
+        "",
+      );
       return "failed";
     }
     let mediaSince: number | null = null;
@@ -200,7 +211,8 @@ export class TaskRun {
       if (this.stopReason || this.restarted) return "failed";
       if (this.reconfigure === "now") return this.takeReconfigure();
       const urls = this.task.config.sourceUrls;
-      if (this.position.index >= urls.length) this.position = { ...this.position, index: 0, offsetSeconds: 0 };
+      if (this.position.index >= urls.length)
+        this.position = { ...this.position, index: 0, offsetSeconds: 0 };
       const { index, round } = this.position;
       const url = urls[index] ?? "";
       const rounds = roundsToPlay(this.task.config.vodLoopTimes);
@@ -222,7 +234,11 @@ export class TaskRun {
           duration: durationMs / 1000,
         });
       }
-      const end = await pipeline.play({ url, file: true, offsetSeconds: this.position.offsetSeconds });
+      const end = await pipeline.play({
+        url,
+        file: true,
+        offsetSeconds: this.position.offsetSeconds,
+      });
       if (end.kind === "stopped") {
         // A Restart with ContinueBreakPoint resumes here.
         this.position.offsetSeconds += end.mediaMs / 1000;
@@ -237,7 +253,11 @@ export class TaskRun {
       fileFailures = 0;
       const playedMs = this.position.offsetSeconds * 1000 + end.mediaMs;
       if (durationMs > 0 && playedMs + EARLY_END_MARGIN_MS < durationMs) {
-        await this.alarm("FileEndEarly", `the file ended after ${Math.round(playedMs)} of ${durationMs} ms`, url);
+        await this.alarm(
+          "FileEndEarly",
+          `the file ended after ${Math.round(playedMs)} of ${durationMs} ms`,
+          url,
+        );
       }
       await this.deps.callbacks.tell(this.task, {
         callback_event: "VodSourceFileFinish",
@@ -312,7 +332,8 @@ export class TaskRun {
 /** Tencent's FileIndex (1-based) and OffsetTime: where the first round starts. */
 function initialPosition(task: PullTask): Position {
   const count = task.config.sourceUrls.length;
-  const index = task.config.fileIndex >= 1 && task.config.fileIndex <= count ? task.config.fileIndex - 1 : 0;
+  const index =
+    task.config.fileIndex >= 1 && task.config.fileIndex <= count ? task.config.fileIndex - 1 : 0;
   return { index, round: 0, offsetSeconds: Math.max(0, task.config.offsetTime) };
 }
 
