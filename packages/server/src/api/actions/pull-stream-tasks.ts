@@ -88,7 +88,9 @@ function checkSources(
     throw sourceError("SourceUrls of a PullLivePushLive task is exactly one URL");
   }
   if (urls.length > MAX_FILES) throw sourceError(`SourceUrls holds at most ${MAX_FILES} URLs`);
-  urls.forEach((url, i) => checkUrl(`SourceUrls.${i}`, url, SOURCE_SCHEMES, ctx, sourceError));
+  for (const [i, url] of urls.entries()) {
+    checkUrl(`SourceUrls.${i}`, url, SOURCE_SCHEMES, ctx, sourceError);
+  }
 }
 
 function checkCallbackUrl(url: string, ctx: ActionContext): void {

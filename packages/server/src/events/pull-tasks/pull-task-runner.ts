@@ -49,10 +49,16 @@ export function createPullTaskRunner(deps: {
     logger.info({ task: task.id, source: task.config.sourceType }, "pull task started");
     void run.done.finally(() => {
       if (runs.get(task.id) === run) runs.delete(task.id);
+      stopping.delete(run);
     });
   }
 
+  /** Runs being stopped: a poll meanwhile leaves them alone. */
+  const stopping = new Set<TaskRun>();
+
   async function end(run: TaskRun, reason: StopReason): Promise<void> {
+    if (stopping.has(run)) return run.done;
+    stopping.add(run);
     logger.info({ task: run.id, reason }, "pull task stopping");
     await run.stop(reason);
     if (reason !== "lost") await store.pullTasks.release(run.id, owner);
@@ -64,6 +70,7 @@ export function createPullTaskRunner(deps: {
       (await store.pullTasks.inWindow(now)).filter((t) => wantsToRun(t, now)).map((t) => [t.id, t]),
     );
     for (const [id, run] of runs) {
+      if (stopping.has(run)) continue;
       const task = wanted.get(id);
       if (task) {
         run.update(task);

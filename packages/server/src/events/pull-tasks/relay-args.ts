@@ -50,11 +50,17 @@ export function readerArgs(source: RelaySource): string[] {
 
 /**
  * The writer: reads the relay's one continuous FLV timeline on stdin and pushes it, copied, to
- * the target, so a list of files is one publish at the target, not one per file.
+ * the target, so a list of files is one publish at the target, not one per file. It reports
+ * `total_size=` (bytes written to the target) on stdout every half second: the push's own proof
+ * that media reaches the target.
  */
 export function writerArgs(targetUrl: string): string[] {
   return [
     ...FFMPEG_FLV_STDIN,
+    "-progress",
+    "pipe:1",
+    "-stats_period",
+    "0.5",
     "-map",
     "0",
     "-c",

@@ -9,6 +9,11 @@ import { type RelaySource, readerArgs, writerArgs } from "./relay-args.js";
 const MAX_TAG_BYTES = 16 * 1024 * 1024;
 /** Gap put between the last tag of one source and the first of the next (ms). */
 const SOURCE_GAP_MS = 40;
+/**
+ * The first media of a source may take this long (ms): ffmpeg connects and probes first, and a
+ * file over HTTP may take seconds to open (Tencent warns past 15 s, 267/56245).
+ */
+const FIRST_MEDIA_MS = 15_000;
 /** How long the writer gets to flush and unpublish before it is killed (ms). */
 const WRITER_GRACE_MS = 3000;
 
@@ -46,13 +51,28 @@ export class RelayPipeline {
       targetUrl: string;
       /** No tag from the reader for this long fails the pull (ms). */
       stallMs: number;
-      /** Each media tag written (the run is live; `mediaMs` is into the current source). */
+      /** Each media tag handed to the writer (`mediaMs` is into the current source). */
       onMedia?: (mediaMs: number) => void;
+      /** The writer reported more bytes written to the target than before. */
+      onPushing?: () => void;
     },
   ) {
     const { child, exited } = spawnFfmpeg(options.ffmpegPath, writerArgs(options.targetUrl));
     this.writer = child;
-    child.stdout.resume();
+    let progress = "";
+    let written = 0;
+    child.stdout.on("data", (chunk: Buffer) => {
+      // Progress lines are short; a partial one is kept (bounded) until its newline.
+      const lines = (progress + chunk.toString("latin1")).split("\n");
+      progress = (lines.pop() ?? "").slice(-256);
+      for (const line of lines) {
+        const match = /^total_size=(\d+)/.exec(line);
+        if (match && Number(match[1]) > written) {
+          written = Number(match[1]);
+          options.onPushing?.();
+        }
+      }
+    });
     child.stdin.write(FLV_HEADER);
     this.writerExited = exited.then((exit) => {
       const reason = exit.failure
@@ -101,20 +121,20 @@ export class RelayPipeline {
         resolve({ ...end, mediaMs });
       };
       this.abortCurrent = finish;
-      const armStall = () => {
+      const armStall = (ms: number) => {
         clearTimeout(stall);
         stall = setTimeout(
           () =>
             finish({
               kind: "failed",
               side: "pull",
-              reason: `no media from the source for ${this.options.stallMs} ms`,
+              reason: `no media from the source for ${ms} ms`,
               mediaMs,
             }),
-          this.options.stallMs,
+          ms,
         );
       };
-      armStall();
+      armStall(Math.max(FIRST_MEDIA_MS, this.options.stallMs));
 
       const write = (tag: FlvTag) => {
         if (tag.type === 18) {
@@ -154,7 +174,7 @@ export class RelayPipeline {
           finish({ kind: "failed", side: "pull", reason: `unreadable FLV: ${reason}`, mediaMs });
           return;
         }
-        if (tags.length > 0) armStall();
+        if (tags.length > 0) armStall(this.options.stallMs);
         for (const tag of tags) write(tag);
       });
       void exited.then((exit) => {

@@ -23,7 +23,7 @@ const EXIT_MESSAGES: Record<Exclude<StopReason, "lost" | "shutdown">, string> = 
 
 /** A file that fails to be read this many times in a row is skipped. */
 const MAX_FILE_FAILURES = 3;
-/** Media flowing this long means the relay works again: the back-off starts over (ms). */
+/** Media reaching the target this long means the relay works again: the back-off starts over (ms). */
 const HEALTHY_AFTER_MS = 5000;
 /** A file ending this much before its probed duration is FileEndEarly (ms). */
 const EARLY_END_MARGIN_MS = 2000;
@@ -168,17 +168,19 @@ export class TaskRun {
       );
       return "failed";
     }
-    let mediaSince: number | null = null;
+    let pushingSince: number | null = null;
     this.pipeline = new RelayPipeline({
       ffmpegPath: this.deps.ffmpegPath,
       targetUrl: target,
       stallMs: this.deps.stallMs,
       onMedia: (mediaMs) => {
-        const now = this.deps.clock.now().getTime();
-        mediaSince ??= now;
-        this.state.runStatus = "active";
         this.state.offsetMs = this.position.offsetSeconds * 1000 + mediaMs;
-        if (now - mediaSince >= HEALTHY_AFTER_MS) this.failures = 0;
+      },
+      onPushing: () => {
+        const now = this.deps.clock.now().getTime();
+        pushingSince ??= now;
+        this.state.runStatus = "active";
+        if (now - pushingSince >= HEALTHY_AFTER_MS) this.failures = 0;
       },
     });
     try {
