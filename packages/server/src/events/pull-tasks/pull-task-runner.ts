@@ -43,7 +43,11 @@ export function createPullTaskRunner(deps: {
       ffprobePath: settings.ffprobePath,
       stallMs: settings.stallMs,
       targetUrl: (t) => pushTargetUrl(t, { store, rtmpAddress: deps.rtmpAddress }),
-      finished: (t) => store.pullTasks.finish(t.id, owner, t.restartVersion),
+      finished: async (t) => {
+        // The last figures (every round played) first, then the lease goes.
+        await store.pullTasks.report(t.id, owner, run.state, clock.now(), settings.leaseMs);
+        await store.pullTasks.finish(t.id, owner, t.restartVersion);
+      },
     });
     runs.set(task.id, run);
     logger.info({ task: task.id, source: task.config.sourceType }, "pull task started");
