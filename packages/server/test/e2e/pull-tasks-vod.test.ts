@@ -36,7 +36,7 @@ async function makeMp4(path: string): Promise<void> {
 
 /** Serves one file over real HTTP on loopback (the whole file for every GET). */
 async function serveFile(path: string): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     res.writeHead(200, { "content-type": "video/mp4", "content-length": statSync(path).size });
     createReadStream(path).pipe(res);
   });

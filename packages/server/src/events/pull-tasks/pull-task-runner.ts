@@ -91,6 +91,8 @@ export function createPullTaskRunner(deps: {
     for (const task of wanted.values()) {
       if (stopped || runs.size >= settings.maxRunning) break;
       if (runs.has(task.id)) continue;
+      // A push into OnAir needs this node's ingest; a node without one leaves it to one with.
+      if (task.config.toUrl === "" && deps.rtmpAddress() === null) continue;
       if (await store.pullTasks.acquire(task.id, owner, now, settings.leaseMs)) startRun(task);
     }
   }
