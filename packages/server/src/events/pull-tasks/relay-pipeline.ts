@@ -1,6 +1,6 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { spawnFfmpeg } from "../../media/ffmpeg-process.js";
-import { encodeFlvTag, FLV_HEADER } from "../../media/flv-file.js";
+import { encodeFlvTag } from "../../media/flv-file.js";
 import { FlvReadError, FlvReader } from "../../media/flv-reader.js";
 import type { FlvTag } from "../../media/flv-tag.js";
 import { type RelaySource, readerArgs, writerArgs } from "./relay-args.js";
@@ -14,6 +14,13 @@ const SOURCE_GAP_MS = 40;
  * file over HTTP may take seconds to open (Tencent warns past 15 s, 267/56245).
  */
 const FIRST_MEDIA_MS = 15_000;
+/**
+ * The FLV header says which of audio and video the stream has, and ffmpeg reading it waits for
+ * each one it announces. So it is written once the first source showed both, or this much of its
+ * media showed only one (ms), or `HEADER_WAIT_BYTES` are waiting.
+ */
+const HEADER_WAIT_MS = 1000;
+const HEADER_WAIT_BYTES = 4 * 1024 * 1024;
 /** How long the writer gets to flush and unpublish before it is killed (ms). */
 const WRITER_GRACE_MS = 3000;
 
@@ -42,6 +49,11 @@ export class RelayPipeline {
   /** The last timestamp written, on the relay's timeline; null before the first tag. */
   private lastOut: number | null = null;
   private wroteMedia = false;
+  /** Tags held until the header is written (see HEADER_WAIT_MS). */
+  private held: Buffer[] | null = [];
+  private heldBytes = 0;
+  private heldFrom: number | null = null;
+  private readonly kinds = new Set<8 | 9>();
   private closing = false;
   private abortCurrent: ((end: SourceEnd) => void) | null = null;
 
@@ -73,7 +85,6 @@ export class RelayPipeline {
         }
       }
     });
-    child.stdin.write(FLV_HEADER);
     this.writerExited = exited.then((exit) => {
       const reason = exit.failure
         ? `${exit.failure}${exit.stderr ? `: ${lastLine(exit.stderr)}` : ""}`
@@ -153,7 +164,7 @@ export class RelayPipeline {
             ? (this.lastOut ?? 0)
             : Math.max(0, tag.timestamp + offset);
         if (tag.type !== 18) this.lastOut = Math.max(this.lastOut ?? 0, at);
-        if (!this.writer.stdin.write(encodeFlvTag(tag, at)) && !paused) {
+        if (!this.send(tag, at) && !paused) {
           paused = true;
           child.stdout.pause();
           this.writer.stdin.once("drain", () => {
@@ -186,6 +197,27 @@ export class RelayPipeline {
         finish({ kind: "failed", side: "pull", reason: `${exit.failure}${detail}`, mediaMs });
       });
     });
+  }
+
+  /** Writes one tag (after the header, once it is known); false when the writer is full. */
+  private send(tag: FlvTag, at: number): boolean {
+    const bytes = encodeFlvTag(tag, at);
+    if (this.held === null) return this.writer.stdin.write(bytes);
+    this.held.push(bytes);
+    this.heldBytes += bytes.length;
+    if (tag.type !== 18) {
+      this.kinds.add(tag.type);
+      this.heldFrom ??= at;
+    }
+    const waited = this.heldFrom !== null && at - this.heldFrom >= HEADER_WAIT_MS;
+    if (this.kinds.size === 2 || waited || this.heldBytes >= HEADER_WAIT_BYTES) {
+      const flags = (this.kinds.has(8) ? 0x04 : 0) | (this.kinds.has(9) ? 0x01 : 0);
+      const header = Buffer.from([0x46, 0x4c, 0x56, 0x01, flags, 0, 0, 0, 9, 0, 0, 0, 0]);
+      const held = this.held;
+      this.held = null;
+      return this.writer.stdin.write(Buffer.concat([header, ...held]));
+    }
+    return true;
   }
 
   /** Ends the source being played (it resolves `stopped`); the push stays up for the next. */
