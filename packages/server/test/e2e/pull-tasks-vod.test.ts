@@ -122,4 +122,41 @@ describe("pull-and-relay tasks, files (CreateLivePullStreamTask PullVodPushLive)
     assert.equal(status.TaskStatusInfo?.RunStatus, "inactive");
     assert.equal(status.TaskStatusInfo?.FileUrl, file.url);
   });
+
+  test("a Modify of SourceUrls while playing: ResetTaskConfig, the new file at once; Delete: TaskExit", async () => {
+    const { TaskId = "" } = await h.sdk.CreateLivePullStreamTask({
+      SourceType: "PullVodPushLive",
+      SourceUrls: [file.url],
+      DomainName: TEST_DOMAIN,
+      AppName: "live",
+      StreamName: "vodmodify",
+      StartTime: inSeconds(-1),
+      EndTime: inSeconds(120),
+      Operator: "test",
+      CallbackUrl: h.receiver.url,
+    });
+    const mine = async () =>
+      (await h.events("vodmodify", 314, 1, 15_000)).filter((b) => b.task_id === TaskId);
+    await waitFor("the first file to start", async () =>
+      (await mine()).some((b) => b.callback_event === "VodSourceFileStart"),
+    );
+    const next = file.url.replace("clip.mp4", "other.mp4");
+    await h.sdk.ModifyLivePullStreamTask({ TaskId, Operator: "test", SourceUrls: [next] });
+    const started = await waitFor("the new file to start", async () => {
+      const events = await mine();
+      return events.some((b) => JSON.parse(String(b.msg)).url === next) ? events : null;
+    });
+    const names = started.map((b) => b.callback_event);
+    assert.ok(names.indexOf("ResetTaskConfig") > 0, `ResetTaskConfig after TaskStart: ${names}`);
+    const last = started.at(-1) as Body;
+    assert.equal(last.callback_event, "VodSourceFileStart");
+    assert.equal(JSON.parse(String(last.msg)).index, 0);
+    assert.deepEqual(JSON.parse(String(last.source_urls)), [next], "source_urls is the new list");
+
+    await h.sdk.DeleteLivePullStreamTask({ TaskId, Operator: "test" });
+    const exit = await waitFor("TaskExit after the delete", async () =>
+      (await mine()).find((b) => b.callback_event === "TaskExit"),
+    );
+    assert.match(String(JSON.parse(String(exit.msg)).message), /deleted/);
+  });
 });
