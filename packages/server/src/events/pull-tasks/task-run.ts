@@ -96,6 +96,7 @@ export class TaskRun {
       if (task.config.vodRefreshType === "ImmediateNewSource")
         this.position = initialPosition(task);
       void this.pipeline?.close();
+      this.wakeSleep?.();
       return;
     }
     if (task.configVersion !== old.configVersion) {
@@ -105,7 +106,11 @@ export class TaskRun {
         task.config.vodRefreshType === "ContinueBreakPoint" &&
         task.config.toUrl === old.config.toUrl;
       this.reconfigure = later ? "later" : "now";
-      if (!later) void this.pipeline?.close();
+      // Applied now, a failing task tries the new source or target without waiting its back-off.
+      if (!later) {
+        void this.pipeline?.close();
+        this.wakeSleep?.();
+      }
     }
   }
 
@@ -159,6 +164,8 @@ export class TaskRun {
 
   /** One pipeline, from its start to its end: `done` (every round played), `failed` or `reconfigured`. */
   private async attempt(): Promise<"done" | "failed" | "reconfigured"> {
+    // A Modify that arrived between attempts (during a back-off) starts this one afresh.
+    this.takeReconfigure();
     const target = await this.deps.targetUrl(this.task);
     if (target === null) {
       await this.alarm(
