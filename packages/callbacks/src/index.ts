@@ -40,10 +40,12 @@ export {
   buildRecordExceptionEvent,
   buildRecordFileEvent,
   buildRecordStatusEvent,
+  buildRelayEvent,
   buildSnapshotEvent,
   type ModerationFacts,
   type PublishFacts,
   type RecordFileFacts,
+  type RelayFacts,
   type SnapshotFacts,
   signBody,
 } from "./protocol/build.js";

@@ -14,6 +14,8 @@ import { startQueueAgeMonitor } from "./dispatcher/queue-age-monitor.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { newId } from "./domain/ids.js";
 import { createEventCommitter } from "./events/event-committer.js";
+import { createPullTaskRunner, type PullTaskRunner } from "./events/pull-tasks/pull-task-runner.js";
+import { createRelayCallbacks } from "./events/pull-tasks/relay-callbacks.js";
 import type { StreamConsumerDeps } from "./events/stream-consumer-deps.js";
 import { createForwardService } from "./forwarding/forward-service.js";
 import { createHookRoutes } from "./hooks/index.js";
@@ -69,6 +71,8 @@ export interface OnAir {
   events: ReturnType<typeof createEventCommitter>;
   store: Store;
   streams: StreamService;
+  /** This node's pull-and-relay task runner; null with `pullTasks.enabled` false. */
+  pullTasks: PullTaskRunner | null;
   stop(): Promise<void>;
 }
 
@@ -485,6 +489,27 @@ export async function startOnAir(
     registerRtmpMetrics(metrics, () => server.stats());
   }
   const rtmpPort = rtmp?.port ?? null;
+  // Pull tasks push to this node's own ingest on loopback (docs/pull-tasks.md).
+  const rtmpServer = rtmp;
+  const pullTasks = config.pullTasks.enabled
+    ? createPullTaskRunner({
+        store,
+        callbacks: createRelayCallbacks({
+          store,
+          commit: events.commitTo,
+          clock,
+          appid: config.appid,
+          logger,
+        }),
+        settings: config.pullTasks,
+        clock,
+        logger,
+        nodeId,
+        rtmpAddress: () =>
+          rtmpServer ? { host: loopbackFor(config.rtmpHost), port: rtmpServer.port } : null,
+      })
+    : null;
+  pullTasks?.start();
   const rtmpsPort = rtmp?.rtmpsPort ?? null;
   logger.info({ httpPort, rtmpPort, rtmpsPort, store: store.kind, node: nodeId }, "OnAir started");
   return {
@@ -495,8 +520,11 @@ export async function startOnAir(
     events,
     store,
     streams,
+    pullTasks,
     async stop() {
-      // Publishes end first (their interruptions commit), then the listeners and the queue.
+      // Pull tasks end first (their pushes into this node unpublish), then the publishes (their
+      // interruptions commit), then the listeners and the queue.
+      await pullTasks?.stop();
       await streams.stop();
       forwards?.stop();
       await pushInfo.stop();
@@ -515,4 +543,9 @@ export async function startOnAir(
       logger.info("OnAir stopped");
     },
   };
+}
+
+/** The address a pusher on this machine reaches the RTMP listener at. */
+function loopbackFor(host: string): string {
+  return host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
 }

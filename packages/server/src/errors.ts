@@ -57,6 +57,41 @@ export const ERROR_CODES = {
     tencent: "InvalidParameter",
     description: "no such record or screenshot task (TaskId)",
   },
+  ONAIR_ERR_PULL_TASK_NOT_FOUND: {
+    status: 404,
+    tencent: "InvalidParameter.TaskNotExist",
+    description: "no such pull-and-relay task (TaskId or SpecifyTaskId)",
+  },
+  ONAIR_ERR_PULL_TASK_LIMIT: {
+    status: 400,
+    tencent: "InvalidParameter.TaskNumMoreThanLimit",
+    description: "pullTasks.maxTasks pull-and-relay tasks exist already",
+  },
+  ONAIR_ERR_PULL_TASK_TIME: {
+    status: 400,
+    tencent: "InvalidParameter.InvalidTaskTime",
+    description: "a pull task's StartTime/EndTime out of order, past, or over 30 days apart",
+  },
+  ONAIR_ERR_PULL_SOURCE_URL: {
+    status: 400,
+    tencent: "InvalidParameter.InvalidSourceUrl",
+    description: "a SourceUrls entry OnAir cannot pull (scheme, address, count)",
+  },
+  ONAIR_ERR_PULL_TARGET_URL: {
+    status: 400,
+    tencent: "InvalidParameter.InvalidToUrl",
+    description: "a ToUrl OnAir cannot push to, or a target given two ways",
+  },
+  ONAIR_ERR_PULL_CALLBACK_URL: {
+    status: 400,
+    tencent: "InvalidParameter.InvalidCallbackUrl",
+    description: "a pull task's CallbackUrl that is not an allowed http(s) URL",
+  },
+  ONAIR_ERR_UNSUPPORTED_FEATURE: {
+    status: 400,
+    tencent: "UnsupportedOperation",
+    description: "a parameter value asking for a Tencent feature OnAir does not have",
+  },
   ONAIR_ERR_RULE_NOT_FOUND: {
     status: 404,
     tencent: "ResourceNotFound",

@@ -7,6 +7,7 @@ import type {
   RecordExceptionEvent,
   RecordFileEvent,
   RecordStatusEvent,
+  RelayEvent,
   SnapshotEvent,
   UnsignedBody,
 } from "./events.js";
@@ -400,6 +401,62 @@ export function buildRecordExceptionEvent(facts: {
       occurs: Math.max(1, Math.round(facts.exception.occurs)),
       desc: facts.exception.desc,
     },
+  };
+}
+
+/** What one 314 is about: the task, the event, and its `msg` object (see `buildRelayEvent`). */
+export interface RelayFacts {
+  appid: number;
+  task_id: string;
+  /** The target's StreamName ("" for a task with a full ToUrl). */
+  stream_id: string;
+  to_url: string;
+  callback_url: string;
+  source_urls: readonly string[];
+  /** Unix seconds. */
+  event_time: number;
+  event:
+    | { callback_event: "TaskStart"; task_start_time: number }
+    | {
+        callback_event: "VodSourceFileStart" | "VodSourceFileFinish";
+        url: string;
+        /** 0-based index into the task's SourceUrls. */
+        index: number;
+        /** The file's duration, seconds. */
+        duration: number;
+      }
+    | { callback_event: "TaskExit"; task_exit_time: number; code: string; message: string }
+    | { callback_event: "TaskAlarm"; alarm_type: string; message: string; url: string }
+    | { callback_event: "ResetTaskConfig" };
+}
+
+/**
+ * event_type 314, pull-and-relay (Tencent 267/42525): the fields of its table and samples, with
+ * `source_urls` a JSON array in a string ending in a newline and `msg` a JSON object in a string,
+ * as the samples show them. `msg` carries `task_start_time` (ms) for TaskStart, `url`, `index`
+ * and `duration` (s) for the file events, `task_exit_time` (ms), `code` and `message` for
+ * TaskExit. TaskAlarm's `alarm_type` (Tencent's AlarmType values), `message` and `url`, and
+ * ResetTaskConfig's empty `msg`, are OnAir's: Tencent lists those events without a sample.
+ */
+export function buildRelayEvent(facts: RelayFacts): UnsignedBody<RelayEvent> {
+  const { callback_event, ...details } = facts.event;
+  const msg: Record<string, unknown> = { ...details };
+  for (const key of ["task_start_time", "task_exit_time", "index", "duration"]) {
+    if (typeof msg[key] === "number") msg[key] = Math.max(0, Math.round(msg[key] as number));
+  }
+  return {
+    appid: int(facts.appid),
+    interface: "general_callback",
+    product_name: "pullpush",
+    event_type: 314,
+    callback_event,
+    callback_url: facts.callback_url,
+    task_id: facts.task_id,
+    stream_id: facts.stream_id,
+    to_url: facts.to_url,
+    source_urls: `${JSON.stringify(facts.source_urls)}\n`,
+    event_time: String(unixSeconds(facts.event_time)),
+    msg: JSON.stringify(msg),
   };
 }
 

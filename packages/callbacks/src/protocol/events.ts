@@ -304,13 +304,21 @@ export interface RecordExceptionEvent extends SignedEnvelope {
 export interface RelayEvent extends OptionalEnvelope {
   event_type: 314;
   appid?: number;
-  /** `TaskStart`, `VodSourceFileStart`, `VodSourceFileFinish`, `TaskExit`, … */
+  /** `general_callback` in Tencent's samples. */
+  interface?: string;
+  /** `pullpush` in Tencent's samples. */
+  product_name?: string;
+  /** `TaskStart`, `VodSourceFileStart`, `VodSourceFileFinish`, `TaskExit`, `TaskAlarm`, … */
   callback_event: string;
+  /** The task's CallbackUrl (in Tencent's VodSourceFileStart sample). */
+  callback_url?: string;
   stream_id?: string;
   task_id: string;
   to_url?: string;
   /** A JSON array encoded as a string. */
   source_urls?: string;
+  /** Unix seconds as a string (`string` in Tencent's table, 267/42525). */
+  event_time?: string;
   /** A JSON object encoded as a string. */
   msg?: string;
 }

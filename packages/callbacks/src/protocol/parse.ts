@@ -178,7 +178,11 @@ const SCHEMAS: Readonly<Record<KnownCallbackEvent["event_type"], Schema>> = {
   314: {
     ...maybeSigned,
     appid: opt("int"),
+    interface: opt("string"),
+    product_name: opt("string"),
     callback_event: req("string"),
+    callback_url: opt("string"),
+    event_time: opt("string"),
     stream_id: opt("string"),
     task_id: req("string"),
     to_url: opt("string"),

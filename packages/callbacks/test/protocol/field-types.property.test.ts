@@ -8,6 +8,7 @@ import {
   buildRecordExceptionEvent,
   buildRecordFileEvent,
   buildRecordStatusEvent,
+  buildRelayEvent,
   buildSnapshotEvent,
   RecordExceptionType,
 } from "../../src/index.js";
@@ -17,7 +18,8 @@ import {
  * durations and sizes with fractions, as recorders compute them), each field Tencent types int
  * (int, int64, uint64, or Number with integer samples) is an integer and each string field a
  * string. One table per event, from Tencent's pages: 267/47025 and 267/38081 (1 and 0),
- * 267/38082 (100), 267/38083 (200), 267/38084 (317), 267/58590 (332), 267/68622 (341).
+ * 267/38082 (100), 267/38083 (200), 267/38084 (317), 267/58590 (332), 267/68622 (341),
+ * 267/42525 (314, whose `msg` and `source_urls` are JSON inside strings).
  */
 type FieldType = "int" | "string" | "int[]" | "array" | "json-string" | "object";
 type FieldTable = Readonly<Record<string, FieldType>>;
@@ -41,7 +43,33 @@ const PUBLISH: FieldTable = {
   height: "int",
   idc_id: "int",
 };
+const RELAY: FieldTable = {
+  appid: "int",
+  interface: "string",
+  product_name: "string",
+  event_type: "int",
+  callback_event: "string",
+  callback_url: "string",
+  task_id: "string",
+  stream_id: "string",
+  to_url: "string",
+  source_urls: "json-string",
+  event_time: "string",
+  msg: "json-string",
+};
+/** The fields of 314's `msg` (267/42525), with OnAir's TaskAlarm fields. */
+const RELAY_MSG: FieldTable = {
+  task_start_time: "int",
+  url: "string",
+  index: "int",
+  duration: "int",
+  task_exit_time: "int",
+  code: "string",
+  message: "string",
+  alarm_type: "string",
+};
 const TABLES: Readonly<Record<number, FieldTable>> = {
+  314: RELAY,
   1: PUBLISH,
   0: { ...PUBLISH, push_duration: "string" },
   100: {
@@ -213,6 +241,12 @@ function checkBody(body: { event_type: number } & Record<string, unknown>): void
   if (body.event_type === 332)
     check("record_detail", JSON.parse(String(body.record_detail)), RECORD_DETAIL);
   if (body.event_type === 341) check("exception", body.exception, EXCEPTION);
+  if (body.event_type === 314) {
+    check("msg", JSON.parse(String(body.msg)), RELAY_MSG);
+    const urls = String(body.source_urls);
+    assert.ok(urls.endsWith("\n"), "source_urls ends in a newline, as Tencent's samples do");
+    assert.ok(Array.isArray(JSON.parse(urls)), "source_urls is a JSON array");
+  }
   if (body.event_type === 317)
     for (const r of body.labelResults as unknown[]) check("labelResults[]", r, LABEL_RESULT);
 }
@@ -408,6 +442,53 @@ test("recording status (332) and exception (341): int fields are integers, strin
         );
       },
     ),
+    RUNS,
+  );
+});
+
+test("pull-and-relay (314): int fields are integers, msg and source_urls JSON in strings", () => {
+  const url = text.map((path) => `http://127.0.0.1/${encodeURIComponent(path)}.mp4`);
+  const urls = fc.array(url, { minLength: 1, maxLength: 3 });
+  const event = fc.oneof(
+    fc.record({ callback_event: fc.constant("TaskStart" as const), task_start_time: ms }),
+    fc.record({
+      callback_event: fc.constantFrom(
+        "VodSourceFileStart" as const,
+        "VodSourceFileFinish" as const,
+      ),
+      url,
+      index: real(30),
+      duration: real(1e5),
+    }),
+    fc.record({
+      callback_event: fc.constant("TaskExit" as const),
+      task_exit_time: ms,
+      code: fc.constantFrom("0", "1"),
+      message: text,
+    }),
+    fc.record({
+      callback_event: fc.constant("TaskAlarm" as const),
+      alarm_type: fc.constantFrom("PullFileFailed", "PushStreamFailed", "FileEndEarly"),
+      message: text,
+      url,
+    }),
+    fc.record({ callback_event: fc.constant("ResetTaskConfig" as const) }),
+  );
+  fc.assert(
+    fc.property(urls, event, real(4e9), real(2e9), (sourceUrls, details, at, appid) => {
+      checkBody(
+        buildRelayEvent({
+          appid,
+          task_id: "pull_1",
+          stream_id: "s",
+          to_url: "rtmp://127.0.0.1/live/s",
+          callback_url: "http://127.0.0.1/cb",
+          source_urls: sourceUrls,
+          event_time: at,
+          event: details,
+        }),
+      );
+    }),
     RUNS,
   );
 });

@@ -320,6 +320,27 @@ export const configSchema = z
       /** An ffmpeg child still running after this is killed and the screenshot counted failed. */
       timeoutMs: atLeast(100, 10_000),
     }),
+    /** Pull-and-relay tasks, CreateLivePullStreamTask (docs/pull-tasks.md). */
+    pullTasks: section({
+      /** Run tasks on this node (false: the API still manages them; other nodes run them). */
+      enabled: z.boolean().default(true),
+      /** ffmpeg that pulls each source and pushes to each target (Debian's package). */
+      ffmpegPath: z.string().min(1).default("ffmpeg"),
+      /** ffprobe, for the duration of each file (the `duration` of VodSourceFileStart). */
+      ffprobePath: z.string().min(1).default("ffprobe"),
+      /** Tasks that may exist at once (Tencent's default quota: 200, LimitTaskNum). */
+      maxTasks: atLeast(1, 200),
+      /** Tasks this node runs at once; the others wait for a node with room. */
+      maxRunning: atLeast(1, 20),
+      /** How often each node looks for tasks to start, stop or hand over (ms). */
+      pollMs: atLeast(50, 1000),
+      /** A task's lease: a node silent this long loses its tasks to another (ms). */
+      leaseMs: atLeast(500, 15_000),
+      /** A source that sends no media for this long is restarted (ms). */
+      stallMs: atLeast(500, 10_000),
+      /** Sources and ToUrl targets on private or loopback addresses (link-local is always refused). */
+      allowPrivate: z.boolean().default(true),
+    }),
     monitoring: section({
       /** Push statistics (docs/monitoring.md): bitrates and frame rates cover this last span. */
       rateWindowMs: atLeast(1000, 5000),

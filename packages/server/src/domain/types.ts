@@ -107,8 +107,11 @@ export interface ForwardRule {
   createdAt: Date;
 }
 
-/** Where an event came from; "alert" is an operator alert (docs/alerts.md). */
-export type EventSource = "ingest" | "intake" | "hook" | "trigger" | "alert";
+/**
+ * Where an event came from; "alert" is an operator alert (docs/alerts.md), "pull-task" a
+ * pull-and-relay task's 314 (docs/pull-tasks.md).
+ */
+export type EventSource = "ingest" | "intake" | "hook" | "trigger" | "alert" | "pull-task";
 
 /** A durable event: committed before anything acts on it. */
 export interface StoredEvent {

@@ -27,10 +27,34 @@ export interface EventInput {
   publishSequence?: string | undefined;
 }
 
+/**
+ * Where an event goes when no template names its URL: a pull-and-relay task's 314 goes to the
+ * task's CallbackUrl (Tencent 267/56245). `templateId` is the template whose CallbackKey signs it
+ * (none: `NO_TEMPLATE_ID`); `orderingKey` makes its deliveries go one after the other.
+ */
+export interface DirectTarget {
+  url: string;
+  templateId: number;
+  orderingKey: string;
+}
+
+/**
+ * The `template_id` of a delivery no template signs (ids start at 1; 0 is the operator alerts'):
+ * its `sign` is MD5("" + t), as for a template without a CallbackKey.
+ */
+export const NO_TEMPLATE_ID = -1;
+
 /** What was committed. */
 export interface CommitResult {
   eventId: string;
   deliveryIds: string[];
+}
+
+export interface EventCommitter {
+  /** Commits an event to the URL its rule's template names for its type. */
+  commit(input: EventInput): Promise<CommitResult>;
+  /** Commits an event with one delivery to `target`, through the same outbox and dispatcher. */
+  commitTo(input: EventInput, target: DirectTarget): Promise<CommitResult>;
 }
 
 /**
@@ -49,7 +73,7 @@ export function createEventCommitter(deps: {
   clock: Clock;
   newId: IdGenerator;
   nodeEvents: NodeEvents;
-}): { commit(input: EventInput): Promise<CommitResult> } {
+}): EventCommitter {
   // Once per (template, event type) on this node: the first event tells, the rest would be noise.
   const warned = new Set<string>();
   const warnMissingUrl = (
@@ -108,6 +132,29 @@ export function createEventCommitter(deps: {
       const deliveryIds = deliveries.map((d) => d.id);
       deps.nodeEvents.emit("event.committed", { ...event, deliveryIds });
       return { eventId, deliveryIds };
+    },
+    async commitTo(input, target) {
+      const delivery: NewDelivery = {
+        id: deps.newId("msg"),
+        templateId: target.templateId,
+        url: target.url,
+        policy: presetPolicy(deps.config.retryPreset, input.body.event_type),
+        orderingKey: target.orderingKey,
+      };
+      const event: NewEvent = {
+        id: deps.newId("evt"),
+        eventType: input.body.event_type,
+        domainName: input.domainName,
+        appName: input.appName,
+        streamId: input.streamId,
+        body: input.body,
+        source: input.source,
+        createdAt: deps.clock.now(),
+        publishSequence: input.publishSequence,
+      };
+      await deps.store.events.append(event, [delivery]);
+      deps.nodeEvents.emit("event.committed", { ...event, deliveryIds: [delivery.id] });
+      return { eventId: event.id, deliveryIds: [delivery.id] };
     },
   };
 }

@@ -7,6 +7,7 @@ import { createEventRepository } from "./event-repository.js";
 import { createForwardRuleRepository } from "./forward-rule-repository.js";
 import { createHistoryRepository } from "./history-repository.js";
 import { createPlaySampleRepository } from "./play-sample-repository.js";
+import { createPullTaskRepository } from "./pull-task-repository.js";
 import { createRecordingRepository } from "./recording-repository.js";
 import { createRefusalRepository } from "./refusal-repository.js";
 import { createRuleRepository } from "./rule-repository.js";
@@ -57,6 +58,7 @@ export function createSqlStore(sql: DriverRunner, clock: Clock, driver: SqlDrive
     alerts: createAlertStateRepository(sql),
     sessions: createSessionRepository(sql),
     tasks: createTaskRepository(sql, clock),
+    pullTasks: createPullTaskRepository(sql, clock),
     refusals: createRefusalRepository(sql, clock),
     playSamples: createPlaySampleRepository(sql),
     forwards: createForwardRuleRepository(sql, clock),

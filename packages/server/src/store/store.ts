@@ -12,6 +12,7 @@ import type {
 } from "../domain/types.js";
 import type { HistoryRepository } from "./history-repository.js";
 import type { PlaySampleRepository } from "./play-sample-repository.js";
+import type { PullTaskRepository } from "./pull-task-repository.js";
 import type { DeliveryFilter, EventFilter } from "./query-filters.js";
 import type { RecordingRepository } from "./recording-repository.js";
 import type { RefusalRepository } from "./refusal-repository.js";
@@ -61,6 +62,8 @@ export interface Store {
   sessions: SessionRepository;
   /** On-demand record and screenshot tasks (CreateRecordTask, CreateScreenshotTask). */
   tasks: TaskRepository;
+  /** Pull-and-relay tasks (CreateLivePullStreamTask) and the lease of the node running each. */
+  pullTasks: PullTaskRepository;
   refusals: RefusalRepository;
   /** Viewer statistics, one sample per node and interval (the play-info actions). */
   playSamples: PlaySampleRepository;

@@ -18,7 +18,11 @@ export interface HookedNginx {
   rtmpUrl(path: string): string;
   /** nginx's error log, for assertion messages. */
   log(): string;
-  stop(): Promise<void>;
+  /**
+   * Stops nginx: gracefully (SIGQUIT: its worker finishes open sessions first), or at once with
+   * `fast` (SIGTERM: every connection is cut, as when a target goes away).
+   */
+  stop(options?: { fast?: boolean }): Promise<void>;
 }
 
 function ensureInstalled(): void {
@@ -66,13 +70,15 @@ export async function startHookedNginx(options: {
   hookUrl: string;
   /** Where nginx records (an existing folder); default a new one beside its config. */
   recordDir?: string;
+  /** The RTMP port (default a free one): a test restarting nginx keeps its address. */
+  port?: number;
 }): Promise<HookedNginx> {
   ensureInstalled();
   const dir = mkdtempSync(join(tmpdir(), "onair-hooks-nginx-"));
   chmodSync(dir, 0o755);
   const recordDir = options.recordDir ?? join(dir, "rec");
   if (!options.recordDir) mkdirSync(recordDir);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const config = join(dir, "nginx.conf");
   const errorLog = join(dir, "error.log");
   writeFileSync(
@@ -115,10 +121,11 @@ rtmp {
       return stderr;
     }
   };
-  const stop = async () => {
+  const stop = async (how: { fast?: boolean } = {}) => {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGQUIT"); // graceful: the master reaps its worker
+      // Graceful: the master reaps its worker. Fast: the worker exits at once, cutting sessions.
+      child.kill(how.fast ? "SIGTERM" : "SIGQUIT");
       const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
       await exited;
       clearTimeout(timer);

@@ -753,5 +753,119 @@ export function storeContract(
       );
       assert.equal((await samples.perStream({ minute: m + 60_000 })).length, 1);
     });
+
+    test("pull tasks: one lease holder at a time, reports keep it, finish marks the run done", async () => {
+      const config = {
+        sourceType: "PullVodPushLive" as const,
+        sourceUrls: ["http://127.0.0.1:9/a.mp4"],
+        domainName: "d.example",
+        appName: "live",
+        streamName: "relayed",
+        pushArgs: "",
+        toUrl: "",
+        callbackUrl: "",
+        callbackEvents: [],
+        vodLoopTimes: 2,
+        vodRefreshType: "ImmediateNewSource" as const,
+        fileIndex: 0,
+        offsetTime: 0,
+        comment: "",
+      };
+      const task = await store.pullTasks.create({
+        id: "pull_1",
+        specifyTaskId: "mine",
+        config,
+        startTime: at(0),
+        endTime: at(60_000),
+        operator: "op",
+      });
+      assert.equal(task.status, "enable");
+      assert.equal((await store.pullTasks.getBySpecifyId("mine"))?.id, "pull_1");
+      assert.deepEqual(
+        (await store.pullTasks.inWindow(at(1000))).map((t) => t.id),
+        ["pull_1"],
+      );
+      assert.deepEqual(await store.pullTasks.inWindow(at(60_000)), [], "EndTime is exclusive");
+
+      // Node A takes it; B cannot while A's lease runs, and takes it once it has expired.
+      assert.equal(await store.pullTasks.acquire("pull_1", "A", at(1000), 5000), true);
+      assert.equal(await store.pullTasks.acquire("pull_1", "B", at(2000), 5000), false);
+      const state = {
+        runStatus: "active" as const,
+        fileUrl: config.sourceUrls[0] ?? "",
+        fileIndex: 0,
+        nextFileUrl: "",
+        fileDurationMs: 2500,
+        offsetMs: 1200,
+        loopedTimes: 1,
+        lastError: "",
+      };
+      assert.equal(await store.pullTasks.report("pull_1", "A", state, at(5000), 5000), true);
+      assert.equal(
+        await store.pullTasks.acquire("pull_1", "B", at(9000), 5000),
+        false,
+        "A's report renewed the lease",
+      );
+      assert.equal(await store.pullTasks.acquire("pull_1", "B", at(10_001), 5000), true);
+      assert.equal(
+        await store.pullTasks.report("pull_1", "A", state, at(10_002), 5000),
+        false,
+        "A lost it",
+      );
+      const reported = await store.pullTasks.get("pull_1");
+      assert.equal(reported?.run.runStatus, "active");
+      assert.equal(reported?.run.offsetMs, 1200);
+      assert.equal(reported?.run.reportTime?.getTime(), at(5000).getTime());
+
+      await store.pullTasks.finish("pull_1", "B", 0);
+      assert.equal((await store.pullTasks.get("pull_1"))?.doneVersion, 0);
+      assert.equal((await store.pullTasks.get("pull_1"))?.run.runStatus, "inactive");
+      assert.equal(
+        await store.pullTasks.acquire("pull_1", "C", at(11_000), 5000),
+        true,
+        "finish released it",
+      );
+      await store.pullTasks.release("pull_1", "C");
+      assert.equal(await store.pullTasks.restart("pull_1", "op2"), true);
+      const restarted = await store.pullTasks.get("pull_1");
+      assert.equal(restarted?.restartVersion, 1);
+      assert.equal(restarted?.updateBy, "op2");
+
+      assert.equal(
+        await store.pullTasks.update("pull_1", {
+          config: { ...config, sourceUrls: ["http://127.0.0.1:9/b.mp4"] },
+          startTime: at(0),
+          endTime: at(90_000),
+          status: "pause",
+          operator: "op3",
+          relayChanged: true,
+        }),
+        true,
+      );
+      const updated = await store.pullTasks.get("pull_1");
+      assert.equal(updated?.configVersion, 1);
+      assert.equal(updated?.status, "pause");
+      assert.deepEqual(updated?.config.sourceUrls, ["http://127.0.0.1:9/b.mp4"]);
+      assert.deepEqual(
+        await store.pullTasks.inWindow(at(1000)),
+        [],
+        "a paused task is not in its window",
+      );
+      assert.equal(await store.pullTasks.count(), 1);
+      assert.equal((await store.pullTasks.list({ offset: 0, limit: 10 })).length, 1);
+      assert.equal(await store.pullTasks.delete("pull_1"), true);
+      assert.equal(await store.pullTasks.delete("pull_1"), false);
+      assert.equal(
+        await store.pullTasks.update("pull_1", {
+          config,
+          startTime: at(0),
+          endTime: at(1),
+          status: "enable",
+          operator: "x",
+          relayChanged: false,
+        }),
+        false,
+      );
+    });
   });
 }

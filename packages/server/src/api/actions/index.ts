@@ -54,6 +54,7 @@ import {
   describeLiveDomainPlayInfoList,
   describeStreamPlayInfoList,
 } from "./play-info.js";
+import { pullStreamTaskActions } from "./pull-stream-tasks.js";
 import { describeLivePushAuthKey, modifyLivePushAuthKey } from "./push-auth-keys.js";
 import { describeLiveStreamPushInfoList, describeStreamPushInfoList } from "./push-info.js";
 import {
@@ -135,5 +136,6 @@ export const API_ACTIONS: ReadonlyMap<string, ApiAction> = new Map(
     describeLiveForwardRules,
     deleteLiveForwardRule,
     describeLiveForwardTargets,
+    ...pullStreamTaskActions,
   ].map((action) => [action.name, action]),
 );
