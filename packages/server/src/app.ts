@@ -42,6 +42,9 @@ import { createNodeEvents } from "./observability/node-events.js";
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
 import { registerRelayMetrics } from "./observability/relay-metrics.js";
 import { advertisedHttpAddress } from "./playback/advertise-address.js";
+import { createHlsRoute } from "./playback/hls/hls-route.js";
+import { HlsStreams } from "./playback/hls/hls-streams.js";
+import { newHlsSecret } from "./playback/hls/hls-token.js";
 import { createHttpFlvRoute } from "./playback/http-flv-route.js";
 import { createPlaybackService } from "./playback/playback-service.js";
 import { createRecordingService } from "./recording/recording-service.js";
@@ -252,6 +255,23 @@ export async function startOnAir(
     registerPlaybackMetrics(metrics, playback.stats);
     registerRelayMetrics(metrics, playback.cluster);
   }
+  // HLS and LL-HLS from the same fan-out, segmented in process (docs/hls.md).
+  const hlsConfig = config.playback.hls;
+  const hls =
+    playback && hlsConfig.enabled
+      ? new HlsStreams({
+          playback,
+          options: {
+            segmentTargetMs: hlsConfig.segmentTargetMs,
+            partTargetMs: hlsConfig.partTargetMs,
+            windowSegments: hlsConfig.windowSegments,
+            maxBytes: hlsConfig.maxBytesPerStream,
+            idleMs: hlsConfig.idleMs,
+          },
+          nowMs: () => clock.now().getTime(),
+          logger,
+        })
+      : null;
   const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -260,6 +280,25 @@ export async function startOnAir(
     logger,
     now: () => clock.now().getTime(),
   });
+
+  const hlsHandler =
+    playback && hls
+      ? createHlsRoute({
+          playback,
+          streams: hls,
+          secret: hlsConfig.tokenSecret ?? newHlsSecret(),
+          tokenTtlMs: hlsConfig.tokenTtlSeconds * 1000,
+          nowMs: () => clock.now().getTime(),
+          clientIp: (req) => throttle.clientIp(req),
+        })
+      : null;
+  const hlsRoutes = hlsHandler
+    ? ["*.m3u8", "*.m4s", "*.mp4"].map((path) => ({
+        method: "GET" as const,
+        path,
+        handler: hlsHandler,
+      }))
+    : [];
   const bodyBudget = createBodyBudget({ maxBytes: config.http.maxUnauthenticatedBodyBytes });
   registerHttpBodyMetrics(metrics, bodyBudget);
   // The management API and the dashboard act on the same things.
@@ -359,6 +398,8 @@ export async function startOnAir(
             },
           ]
         : []),
+      // `/AppName/StreamName.m3u8`, `/AppName/StreamName/…`: suffix routes too (docs/hls.md).
+      ...hlsRoutes,
       {
         method: "GET",
         path: "/healthz",
@@ -441,6 +482,7 @@ export async function startOnAir(
       // Publishes end first (their interruptions commit), then the listeners and the queue.
       await streams.stop();
       await pushInfo.stop();
+      hls?.stop();
       playback?.stop();
       await recording.drain();
       await snapshots.drain();

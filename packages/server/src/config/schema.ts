@@ -225,6 +225,27 @@ export const configSchema = z
       maxSkippedKeyframes: atLeast(1, 3),
       /** Largest GOP kept for viewers to start on; a longer one is not cached (they wait for a keyframe). */
       maxGopBytes: atLeast(64 * 1024, 8 * 1024 * 1024),
+      /** Native HLS and Low-Latency HLS output on httpPort (docs/hls.md). */
+      hls: section({
+        enabled: z.boolean().default(true),
+        /** A segment is cut at the first keyframe once it lasts this long. */
+        segmentTargetMs: atLeast(1000, 2000),
+        /** A part (LL-HLS partial segment) never lasts longer than this. */
+        partTargetMs: atLeast(100, 333),
+        /** Complete segments kept and listed per stream. */
+        windowSegments: atLeast(2, 6),
+        /** Bytes of segments kept per stream at most (the oldest go first). */
+        maxBytesPerStream: atLeast(1024 * 1024, 32 * 1024 * 1024),
+        /** A stream's HLS output with no request for this long is dropped. */
+        idleMs: atLeast(1000, 20_000),
+        /** How long a new session's token opens its media playlist and segments, unless in use. */
+        tokenTtlSeconds: atLeast(10, 300),
+        /**
+         * The HMAC key of the session tokens. Unset: a random one per start, so tokens open only
+         * the node that issued them; set the same value on every node behind one load balancer.
+         */
+        tokenSecret: secret(),
+      }),
     }),
     /** Several nodes on one PostgreSQL: internal pulls between them (docs/playback.md). */
     cluster: section({

@@ -13,7 +13,7 @@ export interface ViewerKey {
   domain: string;
   appName: string;
   streamName: string;
-  protocol: "rtmp" | "flv";
+  protocol: "rtmp" | "flv" | "hls";
 }
 
 /** One minute of one play domain, stream and protocol (DescribeStreamPlayInfoList's grain). */
@@ -42,7 +42,7 @@ export class ViewerStats {
   readonly streams = new Map<string, ViewerCounters>();
   readonly domains = new Map<string, ViewerCounters>();
   /** Viewers disconnected because they stayed behind, by protocol. */
-  readonly evicted = { rtmp: 0, flv: 0 };
+  readonly evicted = { rtmp: 0, flv: 0, hls: 0 };
   /** Plays refused, by why. */
   readonly refused = { auth: 0, notFound: 0, badRequest: 0 };
   /** Minute start (epoch ms) → row key → sample, oldest first. */
