@@ -88,7 +88,7 @@ const LOADS: LoadSpec[] = [
   })),
 ];
 const TARGETS: { name: string; start: (callbackUrl: string) => Promise<Target> }[] = [
-  { name: "nginx-rtmp", start: startNginxRtmp },
+  { name: "nginx-rtmp", start: () => startNginxRtmp() },
   { name: "node-media-server", start: () => startNodeMediaServer() },
   { name: "onair", start: (callbackUrl) => startOnAirTarget(callbackUrl) },
 ];

@@ -61,7 +61,7 @@ interface TargetSpec {
   start: () => Promise<Target>;
 }
 const TARGETS: TargetSpec[] = [
-  { id: "nginx-rtmp", protocol: "rtmp", start: startNginxRtmp },
+  { id: "nginx-rtmp", protocol: "rtmp", start: () => startNginxRtmp() },
   { id: "onair-rtmp", protocol: "rtmp", start: () => startOnAirTarget("") },
   { id: "onair-flv", protocol: "flv", start: () => startOnAirTarget("") },
   {

@@ -29,6 +29,12 @@ export interface GlassToGlassFigures {
   currentTimeAdvance: number;
   /** hls.js's own estimate of the distance to the live edge (`hls.latency`), in seconds. */
   hlsLatency: number | null;
+  /**
+   * Date.now() minus hls.js's `playingDate` (the EXT-X-PROGRAM-DATE-TIME at currentTime: when
+   * OnAir received that frame), in ms at the end of the window: a check of the picture-read
+   * figures that needs no stamp.
+   */
+  programDateLatencyMs: number | null;
   /** The end of what the video element has buffered minus currentTime, in seconds, at the end. */
   bufferedAhead: number | null;
 }
@@ -107,6 +113,7 @@ interface GlassState {
 
 interface HlsInstance {
   latency: number;
+  playingDate: Date | null;
   loadSource(url: string): void;
   attachMedia(video: HTMLVideoElement): void;
 }
@@ -138,7 +145,11 @@ function startInPage(options: PageOptions): void {
     player.attachMediaElement(video);
     player.load();
   } else {
-    const hls = new window.Hls({ lowLatencyMode: options.player === "ll-hls" });
+    // As the dashboard's player: up to 1.5× speed to come back to the target latency after a stall.
+    const hls = new window.Hls({
+      lowLatencyMode: options.player === "ll-hls",
+      maxLiveSyncPlaybackRate: 1.5,
+    });
     hls.loadSource(options.url);
     hls.attachMedia(video);
     window.hls = hls;
@@ -171,6 +182,9 @@ function startInPage(options: PageOptions): void {
         maxMs: sorted.at(-1) ?? Number.NaN,
         currentTimeAdvance: video.currentTime - state.startTime,
         hlsLatency: window.hls ? window.hls.latency : null,
+        programDateLatencyMs: window.hls?.playingDate
+          ? Date.now() - window.hls.playingDate.getTime()
+          : null,
         bufferedAhead: buffered === null ? null : buffered - video.currentTime,
       };
     },
