@@ -289,6 +289,7 @@ export class LiveSegmenter implements TagSink {
     });
     current.bytes += data.length;
     this.totalBytes += data.length;
+    this.trim();
     this.notify();
   }
 
