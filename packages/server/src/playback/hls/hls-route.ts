@@ -115,10 +115,11 @@ export function createHlsRoute(deps: {
       throw new OnAirError("ONAIR_ERR_STREAM_NOT_LIVE", `${name} is not live`);
     }
     const { segmenter } = stream;
+    // A first complete segment, so standard players, which read segments only, start at once.
     const ready = await waitUntil(
       res,
       segmenter,
-      () => segmenter.lastPart !== null,
+      () => segmenter.segments.length > 0,
       3 * targetDuration(segmenter) * 1000,
     );
     if (!ready) {
@@ -126,7 +127,7 @@ export function createHlsRoute(deps: {
       if (res.destroyed) return;
       throw segmenter.ended
         ? new OnAirError("ONAIR_ERR_STREAM_NOT_LIVE", `${name} ended`)
-        : new OnAirError("ONAIR_ERR_HLS_TIMEOUT", `${name} has sent no keyframe yet`);
+        : new OnAirError("ONAIR_ERR_HLS_TIMEOUT", `${name} has no complete segment yet`);
     }
     const session = newHlsSession();
     deps.streams.addSession(session, name, grant);

@@ -240,6 +240,12 @@ export class LiveSegmenter implements TagSink {
 
   private segmentStartDts = 0;
 
+  /** The current segment's start on the media timeline, ms. */
+  private segmentStartMs(): number {
+    const timescale = this.tracks?.video ? VIDEO_TIMESCALE : (this.tracks?.audio?.sampleRate ?? 1);
+    return (this.segmentStartDts * 1000) / timescale;
+  }
+
   private start(ms: number): void {
     this.baseMs ??= ms;
     this.tracks = { video: this.videoConfig, audio: this.audioConfig };
@@ -289,6 +295,9 @@ export class LiveSegmenter implements TagSink {
     });
     current.bytes += data.length;
     this.totalBytes += data.length;
+    // The anchor only gets better (a GOP cache burst at the start gave an early one).
+    current.programDateMs = Math.round(this.anchorMs + this.segmentStartMs());
+    this.trim();
     this.notify();
   }
 
