@@ -25,6 +25,8 @@ export interface GlassToGlassFigures {
   p95Ms: number;
   minMs: number;
   maxMs: number;
+  /** How often the video element stopped for want of data (`waiting` events) in the window. */
+  stalls: number;
   /** How far the video element's currentTime advanced over the window, in seconds. */
   currentTimeAdvance: number;
   /** hls.js's own estimate of the distance to the live edge (`hls.latency`), in seconds. */
@@ -106,6 +108,7 @@ export async function openGlassToGlass(
 interface GlassState {
   read: number[];
   unreadable: number;
+  stalls: number;
   startTime: number;
   reset(): void;
   figures(): GlassToGlassFigures;
@@ -161,10 +164,12 @@ function startInPage(options: PageOptions): void {
   const state: GlassState = {
     read: [],
     unreadable: 0,
+    stalls: 0,
     startTime: 0,
     reset() {
       state.read = [];
       state.unreadable = 0;
+      state.stalls = 0;
       state.startTime = video.currentTime;
     },
     figures() {
@@ -176,6 +181,7 @@ function startInPage(options: PageOptions): void {
       return {
         frames: sorted.length,
         unreadable: state.unreadable,
+        stalls: state.stalls,
         p50Ms: at(0.5),
         p95Ms: at(0.95),
         minMs: sorted[0] ?? Number.NaN,
@@ -190,6 +196,9 @@ function startInPage(options: PageOptions): void {
     },
   };
   window.glass = state;
+  video.addEventListener("waiting", () => {
+    state.stalls++;
+  });
   const onFrame = (now: DOMHighResTimeStamp, frame: VideoFrameCallbackMetadata) => {
     // The wall time the frame goes on screen: now, plus how long until it is displayed.
     const shown = Date.now() + Math.max(0, frame.expectedDisplayTime - now);
