@@ -189,6 +189,9 @@ describe("HLS and LL-HLS output", { timeout: 60_000 }, () => {
       /onair_play_stream_requests_total\{stream="live\/x"\} (\d+)/.exec(metrics)?.[1],
     );
     assert.ok(requests >= 5, `${requests} requests`);
+    const held = Number(/onair_hls_output_bytes\{stream="live\/x"\} (\d+)/.exec(metrics)?.[1]);
+    assert.ok(held > 10_000 && held <= 32 * 1024 * 1024, `${held} bytes held`);
+    assert.ok(Number(/onair_hls_sessions (\d+)/.exec(metrics)?.[1]) >= 1);
     const all = await t.sdk.DescribeAllStreamPlayInfoList({
       QueryTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     });
