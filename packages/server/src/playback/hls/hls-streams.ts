@@ -89,7 +89,7 @@ export class HlsStreams {
     }
   }
 
-  /** Counts a player of `name` from now on (its grant subscribed); returns its session id. */
+  /** Counts a player of `name` under `session` from now on (its grant subscribed). */
   addSession(session: string, name: string, grant: PlayGrant): void {
     const entry: Session = {
       name,
