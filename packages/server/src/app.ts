@@ -28,6 +28,7 @@ import { createIntakeRoute } from "./intake/intake-route.js";
 import { startModerationService } from "./moderation/moderation-service.js";
 import { createPushMonitor } from "./monitoring/push-monitor.js";
 import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
+import { registerHlsMetrics } from "./observability/hls-metrics.js";
 import { createLogger } from "./observability/logger.js";
 import {
   countNodeEvents,
@@ -272,6 +273,7 @@ export async function startOnAir(
           logger,
         })
       : null;
+  if (hls) registerHlsMetrics(metrics, hls);
   const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({

@@ -109,6 +109,25 @@ describe("HLS and LL-HLS output", { timeout: 60_000 }, () => {
     assert.deepEqual(again, bytes, "a part never changes");
   });
 
+  test("a blocking reload whose segment does not come (the publisher paused) is a 503 after three target durations", async () => {
+    const media = liveMedia;
+    const hint = preloadHint(await (await fetch(media)).text());
+    const blocking = new URL(media);
+    blocking.searchParams.set("_HLS_msn", String(hint.msn + 1));
+    publisher.child.kill("SIGSTOP");
+    try {
+      const started = Date.now();
+      const res = await fetch(blocking);
+      const heldMs = Date.now() - started;
+      assert.equal(res.status, 503);
+      assert.equal((await readErrorBody(res)).code, "ONAIR_ERR_HLS_TIMEOUT");
+      // Three target durations of 1 s.
+      assert.ok(heldMs >= 2900 && heldMs < 5000, `held ${heldMs} ms`);
+    } finally {
+      publisher.child.kill("SIGCONT");
+    }
+  });
+
   test("auth: no txSecret on an auth domain 403, signed 200; forged or other-stream token 403", async () => {
     const unsigned = await fetch(`${t.httpUrl}/live/x.m3u8?domain=${PLAY_DOMAIN}`);
     assert.equal(unsigned.status, 403);
@@ -189,6 +208,9 @@ describe("HLS and LL-HLS output", { timeout: 60_000 }, () => {
       /onair_play_stream_requests_total\{stream="live\/x"\} (\d+)/.exec(metrics)?.[1],
     );
     assert.ok(requests >= 5, `${requests} requests`);
+    const held = Number(/onair_hls_output_bytes\{stream="live\/x"\} (\d+)/.exec(metrics)?.[1]);
+    assert.ok(held > 10_000 && held <= 32 * 1024 * 1024, `${held} bytes held`);
+    assert.ok(Number(/onair_hls_sessions (\d+)/.exec(metrics)?.[1]) >= 1);
     const all = await t.sdk.DescribeAllStreamPlayInfoList({
       QueryTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     });

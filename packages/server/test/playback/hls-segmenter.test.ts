@@ -87,6 +87,22 @@ describe("live segmenter", () => {
     assert.ok(Math.abs((next[2] as number) - 9 * 44_100) < 2048);
   });
 
+  test("30 fps with millisecond timestamps (33 and 34 ms frames): no part over the target", () => {
+    const segmenter = new LiveSegmenter(OPTIONS, () => 0);
+    segmenter.onTag({ type: 9, timestamp: 0, data: AVC_HEADER });
+    for (let v = 0; v < 300; v++) {
+      const tag = frame(v, { gop: 30 });
+      segmenter.onTag({ ...tag, timestamp: Math.round((v * 1000) / 30) });
+    }
+    const parts = segmenter.segments.flatMap((s) => s.parts);
+    assert.ok(parts.length > 20);
+    for (const part of parts) assert.ok(part.duration <= 0.333, `part of ${part.duration} s`);
+    // At least 85 % of the target but for a segment's last part (RFC 8216bis §4.4.4.9).
+    for (const segment of segmenter.segments) {
+      for (const part of segment.parts.slice(0, -1)) assert.ok(part.duration >= 0.85 * 0.333);
+    }
+  });
+
   test("the window keeps windowSegments segments and the playlist lists them with their parts", () => {
     const segmenter = new LiveSegmenter(OPTIONS, () => 1_000_000);
     feed(segmenter, 20);

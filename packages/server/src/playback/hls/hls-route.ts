@@ -6,7 +6,7 @@ import type { PlayDecision } from "../../ingest/session/play-host.js";
 import { hostWithoutPort } from "../play-target.js";
 import type { PlaybackService } from "../playback-service.js";
 import { type HlsPath, parseHlsPath } from "./hls-path.js";
-import type { HlsStreams } from "./hls-streams.js";
+import type { HlsStream, HlsStreams } from "./hls-streams.js";
 import { type HlsTokenClaims, newHlsSession, readHlsToken, signHlsToken } from "./hls-token.js";
 import type { LiveSegmenter } from "./live-segmenter.js";
 import { type PlaylistUris, targetDuration, writeMediaPlaylist } from "./media-playlist.js";
@@ -64,13 +64,33 @@ export function createHlsRoute(deps: {
         ? new OnAirError("ONAIR_ERR_STREAM_NOT_LIVE", `${name} is not live`)
         : new OnAirError("ONAIR_ERR_HLS_NOT_AVAILABLE", `${name} has no HLS output here`);
     }
+    stream.inFlight++;
+    try {
+      await answer(req, res, target, stream, params, session);
+    } finally {
+      stream.inFlight--;
+      stream.lastRequestMs = deps.nowMs();
+    }
+  }
+
+  async function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: Exclude<HlsPath, { kind: "multivariant" }>,
+    stream: HlsStream,
+    params: URLSearchParams,
+    session: string | null,
+  ): Promise<void> {
+    const path = (req.url ?? "").split("?")[0] ?? "";
     const token = params.get("t") ?? "";
     const send = (body: Buffer | string, headers: Record<string, string>) => {
       const bytes = typeof body === "string" ? Buffer.from(body) : body;
       res.writeHead(200, { ...headers, "content-length": String(bytes.length) });
       res.end(bytes);
-      if (session) deps.streams.sent(session, bytes.length);
-      deps.streams.touchSession(read.claims.session);
+      if (session) {
+        deps.streams.sent(session, bytes.length);
+        deps.streams.touchSession(session);
+      }
     };
     const segmenter = stream.segmenter;
     const timeoutMs = 3 * targetDuration(segmenter) * 1000;
@@ -116,13 +136,17 @@ export function createHlsRoute(deps: {
     }
     const { segmenter } = stream;
     // A first complete segment, so standard players, which read segments only, start at once.
+    stream.inFlight++;
     const ready = await waitUntil(
       res,
       segmenter,
       () => segmenter.segments.length > 0,
       3 * targetDuration(segmenter) * 1000,
-    );
-    if (!ready) {
+    ).finally(() => {
+      stream.inFlight--;
+      stream.lastRequestMs = deps.nowMs();
+    });
+    if (!ready || segmenter.ended) {
       grant.left("closed", "no part came");
       if (res.destroyed) return;
       throw segmenter.ended

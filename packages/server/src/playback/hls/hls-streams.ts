@@ -8,6 +8,8 @@ export interface HlsStream {
   readonly name: string;
   readonly segmenter: LiveSegmenter;
   lastRequestMs: number;
+  /** Requests being answered now (held ones included): the output is not idle meanwhile. */
+  inFlight: number;
 }
 
 interface StreamEntry extends HlsStream {
@@ -87,7 +89,7 @@ export class HlsStreams {
     }
   }
 
-  /** Counts a player of `name` from now on (its grant subscribed); returns its session id. */
+  /** Counts a player of `name` under `session` from now on (its grant subscribed). */
   addSession(session: string, name: string, grant: PlayGrant): void {
     const entry: Session = {
       name,
@@ -115,6 +117,11 @@ export class HlsStreams {
     this.sessions.get(session)?.grant.sent(bytes);
   }
 
+  /** Bytes of segments each output holds now, by `AppName/StreamName`. */
+  heldBytes(): Map<string, number> {
+    return new Map([...this.streams.values()].map((e) => [e.name, e.segmenter.bytes]));
+  }
+
   get sessionCount(): number {
     return this.sessions.size;
   }
@@ -140,6 +147,7 @@ export class HlsStreams {
       name,
       segmenter,
       lastRequestMs: this.deps.nowMs(),
+      inFlight: 0,
       endedAtMs: null,
       release: lease.release,
       unsubscribe: () => undefined,
@@ -178,7 +186,8 @@ export class HlsStreams {
     }
     for (const entry of [...this.streams.values()]) {
       const ended = entry.endedAtMs !== null && now - entry.endedAtMs > this.endedLingerMs;
-      if (ended || now - entry.lastRequestMs > this.deps.options.idleMs) this.drop(entry);
+      const idle = entry.inFlight === 0 && now - entry.lastRequestMs > this.deps.options.idleMs;
+      if (ended || idle) this.drop(entry);
     }
   }
 }

@@ -233,7 +233,9 @@ export class LiveSegmenter implements TagSink {
     if ((keyframe && elapsed >= segmentTicks) || tooBig) {
       this.cutPart();
       this.cutSegment(dts);
-    } else if (driving.readyDuration + driving.recentDuration > partTicks) {
+    } else if (driving.readyDuration + driving.recentDuration >= partTicks) {
+      // The next sample is guessed as long as the last: with millisecond FLV timestamps a 30 fps
+      // frame is 33 or 34 ms, and a part of ten would pass a 333 ms target.
       this.cutPart();
     }
   }

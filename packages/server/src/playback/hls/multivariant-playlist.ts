@@ -21,7 +21,7 @@ export function writeMultivariantPlaylist(segmenter: LiveSegmenter, mediaUri: st
 }
 
 /** Bits per second: the fullest complete segment, or all the parts so far. */
-export function peakBitrate(segmenter: LiveSegmenter): number {
+function peakBitrate(segmenter: LiveSegmenter): number {
   let peak = 0;
   for (const segment of segmenter.segments) {
     if (segment.duration > 0) peak = Math.max(peak, (segment.bytes * 8) / segment.duration);
