@@ -133,24 +133,22 @@ describe("dashboard player", { timeout: 60_000 }, () => {
     await page.getByRole("heading", { level: 1, name: "Streams" }).waitFor();
     await page.getByRole("button", { name: `Watch ${STREAM}` }).click();
     await page.locator('[data-figure="protocol"]').filter({ hasText: "LL-HLS (hls.js)" }).waitFor();
-    // hls.js starts near the live edge (currentTime is seconds in at once): what must grow is
-    // the time played, 2 s of it.
+    // hls.js starts near the live edge (currentTime is seconds in at once) and may jump to it:
+    // what must grow is what was decoded, 2 s of frames, while currentTime moves on.
     const startedAt = await page.evaluate(async () => {
       const video = document.querySelector("video") as HTMLVideoElement;
       while (video.currentTime === 0) await new Promise((r) => setTimeout(r, 50));
       return video.currentTime;
     });
     await page.waitForFunction(
-      (from) => (document.querySelector("video")?.currentTime ?? 0) > from + 2,
-      startedAt,
+      () => (document.querySelector("video")?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 50,
+      undefined,
       { timeout: UI_TIMEOUT_MS },
     );
-    const frames = await page.evaluate(
-      () =>
-        (document.querySelector("video") as HTMLVideoElement).getVideoPlaybackQuality()
-          .totalVideoFrames,
+    const playedTo = await page.evaluate(
+      () => (document.querySelector("video") as HTMLVideoElement).currentTime,
     );
-    assert.ok(frames > 40, `only ${frames} frames decoded`);
+    assert.ok(playedTo > startedAt + 1, `currentTime ${startedAt} → ${playedTo}`);
     await page.locator('[data-figure="latency"]').filter({ hasText: / s$/ }).waitFor();
     assert.equal(hlsRequests.length, 1, hlsRequests.join("\n"));
     const used = new URL(hlsRequests[0] as string);
