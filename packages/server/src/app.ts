@@ -33,6 +33,7 @@ import { startModerationService } from "./moderation/moderation-service.js";
 import { createPushMonitor } from "./monitoring/push-monitor.js";
 import { registerForwardMetrics } from "./observability/forward-metrics.js";
 import { createHealthRoute, createMetricsRoute } from "./observability/health-routes.js";
+import { registerHlsMetrics } from "./observability/hls-metrics.js";
 import { createLogger } from "./observability/logger.js";
 import {
   countNodeEvents,
@@ -47,6 +48,9 @@ import { createNodeEvents } from "./observability/node-events.js";
 import { rateLimitedLog } from "./observability/rate-limited-log.js";
 import { registerRelayMetrics } from "./observability/relay-metrics.js";
 import { advertisedHttpAddress } from "./playback/advertise-address.js";
+import { createHlsRoute } from "./playback/hls/hls-route.js";
+import { HlsStreams } from "./playback/hls/hls-streams.js";
+import { newHlsSecret } from "./playback/hls/hls-token.js";
 import { createHttpFlvRoute } from "./playback/http-flv-route.js";
 import { createPlaySampler } from "./playback/play-sampler.js";
 import { createPlaybackService } from "./playback/playback-service.js";
@@ -284,6 +288,24 @@ export async function startOnAir(
       })
     : null;
   if (forwards) registerForwardMetrics(metrics, forwards);
+  // HLS and LL-HLS from the same fan-out, segmented in process (docs/hls.md).
+  const hlsConfig = config.playback.hls;
+  const hls =
+    playback && hlsConfig.enabled
+      ? new HlsStreams({
+          playback,
+          options: {
+            segmentTargetMs: hlsConfig.segmentTargetMs,
+            partTargetMs: hlsConfig.partTargetMs,
+            windowSegments: hlsConfig.windowSegments,
+            maxBytes: hlsConfig.maxBytesPerStream,
+            idleMs: hlsConfig.idleMs,
+          },
+          nowMs: () => clock.now().getTime(),
+          logger,
+        })
+      : null;
+  if (hls) registerHlsMetrics(metrics, hls);
   const streams = createStreamService({ ...node, commit: events.commit });
   // One limiter of failed authentications for the API, intake, hooks and dashboard.
   const throttle = createAuthThrottle({
@@ -292,6 +314,25 @@ export async function startOnAir(
     logger,
     now: () => clock.now().getTime(),
   });
+
+  const hlsHandler =
+    playback && hls
+      ? createHlsRoute({
+          playback,
+          streams: hls,
+          secret: hlsConfig.tokenSecret ?? newHlsSecret(),
+          tokenTtlMs: hlsConfig.tokenTtlSeconds * 1000,
+          nowMs: () => clock.now().getTime(),
+          clientIp: (req) => throttle.clientIp(req),
+        })
+      : null;
+  const hlsRoutes = hlsHandler
+    ? ["*.m3u8", "*.m4s", "*.mp4"].map((path) => ({
+        method: "GET" as const,
+        path,
+        handler: hlsHandler,
+      }))
+    : [];
   const bodyBudget = createBodyBudget({ maxBytes: config.http.maxUnauthenticatedBodyBytes });
   registerHttpBodyMetrics(metrics, bodyBudget);
   // The management API and the dashboard act on the same things.
@@ -392,6 +433,8 @@ export async function startOnAir(
             },
           ]
         : []),
+      // `/AppName/StreamName.m3u8`, `/AppName/StreamName/…`: suffix routes too (docs/hls.md).
+      ...hlsRoutes,
       {
         method: "GET",
         path: "/healthz",
@@ -528,6 +571,7 @@ export async function startOnAir(
       await streams.stop();
       forwards?.stop();
       await pushInfo.stop();
+      hls?.stop();
       playback?.stop();
       await playSampler?.stop();
       await recording.drain();

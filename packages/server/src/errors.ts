@@ -132,6 +132,17 @@ export const ERROR_CODES = {
     tencent: "UnauthorizedOperation",
     description: "a play refused: play authentication failed, or the domain may not be played",
   },
+  ONAIR_ERR_HLS_NOT_AVAILABLE: {
+    status: 404,
+    tencent: "ResourceNotFound",
+    description:
+      "an HLS segment, part or init segment not in the stream's window (or its output is gone)",
+  },
+  ONAIR_ERR_HLS_TIMEOUT: {
+    status: 503,
+    tencent: "ResourceUnavailable",
+    description: "a blocking HLS request whose part did not come in time",
+  },
   ONAIR_ERR_HOOK_ACTION_REFUSED: {
     status: 403,
     tencent: "UnauthorizedOperation",

@@ -2,6 +2,13 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { call } from "../api.js";
 import { streamPath } from "../format.js";
 import type { DashboardPlayUrlInfo, DashboardViewersInfo } from "../types.js";
+import {
+  type PlayFigures,
+  type PlayProtocol,
+  PROTOCOL_LABELS,
+  requestedProtocol,
+  startPlayback,
+} from "./play-engine.js";
 import { ErrorMessage } from "./ui.js";
 
 /** How often the viewer count is read. */
@@ -9,24 +16,24 @@ const VIEWERS_POLL_MS = 2000;
 
 type Stream = { DomainName: string; AppName: string; StreamName: string };
 
-/** What the player measured: the bitrate it receives and the frames its decoder output. */
-interface PlayerFigures {
-  kbps: number | null;
-  decodedFrames: number;
-}
-
 /**
- * The stream view's player: mpegts.js (loaded only when a player opens) reads the stream's
- * HTTP-FLV URL on this server into Media Source Extensions (docs/playback.md, "Dashboard
- * player"). The URL is signed by the server when the play domain has play auth
- * (DashboardPlayUrl); the viewer count comes from the node's own counters (DashboardViewers).
+ * The stream view's player (docs/playback.md, "Dashboard player"): the stream's HTTP-FLV URL on
+ * this server through mpegts.js into Media Source Extensions, or its LL-HLS playlist where the
+ * browser cannot play HTTP-FLV (play-engine.ts). The URLs are signed by the server when the play
+ * domain has play auth (DashboardPlayUrl); the viewer count comes from the node's own counters
+ * (DashboardViewers).
  */
 export function Player(props: { stream: Stream; onClose: () => void }) {
   const { AppName, StreamName } = props.stream;
   const video = useRef<HTMLVideoElement>(null);
   const [url, setUrl] = useState<DashboardPlayUrlInfo | null>(null);
+  const [protocol, setProtocol] = useState<PlayProtocol | null>(null);
   const [viewers, setViewers] = useState<DashboardViewersInfo | null>(null);
-  const [figures, setFigures] = useState<PlayerFigures>({ kbps: null, decodedFrames: 0 });
+  const [figures, setFigures] = useState<PlayFigures>({
+    kbps: null,
+    decodedFrames: 0,
+    latency: null,
+  });
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
@@ -38,36 +45,21 @@ export function Player(props: { stream: Stream; onClose: () => void }) {
         StreamName,
         PageHost: window.location.hostname,
       });
-      const { default: mpegts } = await import("mpegts.js");
       if (stopped || !video.current) return;
-      if (!mpegts.getFeatureList().mseLivePlayback) {
-        throw new Error("this browser cannot play live HTTP-FLV (no Media Source Extensions)");
-      }
       setUrl(info);
-      const player = mpegts.createPlayer(
-        { type: "flv", isLive: true, url: new URL(info.FlvUrl, window.location.href).href },
-        { enableWorker: false, liveBufferLatencyChasing: true, lazyLoad: false },
-      );
-      player.on(mpegts.Events.ERROR, (type: string, detail: string, data: { msg?: string }) => {
-        setError(
-          new Error(`the player stopped: ${type} ${detail}${data?.msg ? `: ${data.msg}` : ""}`),
-        );
+      const playback = await startPlayback({
+        video: video.current,
+        urls: info,
+        requested: requestedProtocol(window.location.search),
+        onFigures: (f) => !stopped && setFigures(f),
+        onError: (err) => !stopped && setError(err),
       });
-      player.on(
-        mpegts.Events.STATISTICS_INFO,
-        (stats: { speed?: number; decodedFrames?: number }) => {
-          setFigures({
-            kbps: stats.speed === undefined ? null : stats.speed * 8,
-            decodedFrames: stats.decodedFrames ?? 0,
-          });
-        },
-      );
-      player.attachMediaElement(video.current);
-      player.load();
-      // Muted, a browser lets a page start playing without a click.
-      video.current.muted = true;
-      void Promise.resolve(player.play()).catch(() => undefined);
-      destroy = () => player.destroy();
+      if (stopped) {
+        playback.destroy();
+        return;
+      }
+      setProtocol(playback.protocol);
+      destroy = () => playback.destroy();
     };
     start().catch((err: unknown) => !stopped && setError(err));
     return () => {
@@ -114,6 +106,16 @@ export function Player(props: { stream: Stream; onClose: () => void }) {
           <dt>Frames decoded</dt>
           <dd data-figure="frames">{figures.decodedFrames}</dd>
         </div>
+        <div>
+          <dt>Played as</dt>
+          <dd data-figure="protocol">{protocol ? PROTOCOL_LABELS[protocol] : "—"}</dd>
+        </div>
+        {figures.latency === null ? null : (
+          <div>
+            <dt>Behind live</dt>
+            <dd data-figure="latency">{`${figures.latency.toFixed(1)} s`}</dd>
+          </div>
+        )}
         <div>
           <dt>Play domain</dt>
           <dd>

@@ -18,13 +18,36 @@ function ensureInstalled(): void {
   );
 }
 
-/** `applications`: the `application` blocks of its server (default: `live`, no recording). */
-export async function startNginxRtmp(options: { applications?: string } = {}): Promise<Target> {
+/**
+ * `applications`: the `application` blocks of its server (default: `live`, no recording).
+ * `hls`: the live application also segments with the RTMP module's HLS (MPEG-TS segments of
+ * `hls_fragment`, written under the prefix), and an HTTP server on `httpPort` serves them as
+ * `/hls/STREAM.m3u8` and `/hls/STREAM-N.ts`.
+ */
+export async function startNginxRtmp(
+  options: { hls?: boolean; applications?: string } = {},
+): Promise<Target> {
   ensureInstalled();
   const dir = tempDir("onair-bench-nginx-");
   // The worker runs as `user`; root keeps it able to read the prefix under any umask.
   chmodSync(dir.path, 0o755);
   const port = await freePort();
+  const httpPort = options.hls ? await freePort() : undefined;
+  const hlsPath = join(dir.path, "hls");
+  const application = options.hls
+    ? `application live { live on; record off; hls on; hls_path ${hlsPath}; hls_fragment 2s; hls_playlist_length 12s; }`
+    : "application live { live on; record off; }";
+  const http = options.hls
+    ? `http {
+  access_log off;
+  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+  server {
+    listen 127.0.0.1:${httpPort};
+    location /hls/ { alias ${hlsPath}/; add_header Cache-Control no-cache; }
+  }
+}
+`
+    : "";
   const config = join(dir.path, "nginx.conf");
   writeFileSync(
     config,
@@ -38,10 +61,10 @@ rtmp {
   server {
     listen 127.0.0.1:${port};
     chunk_size 4096;
-    ${options.applications ?? "application live { live on; record off; }"}
+    ${options.applications ?? application}
   }
 }
-`,
+${http}`,
   );
   // -e keeps nginx off /var/log before it has read the config.
   const server = spawnTarget("nginx", [
@@ -59,6 +82,7 @@ rtmp {
     name: "nginx-rtmp",
     pid: server.child.pid!,
     rtmpPort: port,
+    ...(httpPort === undefined ? {} : { httpPort }),
     async stop() {
       await server.stop();
       dir.remove();

@@ -260,6 +260,27 @@ export const configSchema = z
         .max(60_000)
         .refine((ms) => 60_000 % ms === 0, "must divide 60000 (a minute)")
         .default(60_000),
+      /** Native HLS and Low-Latency HLS output on httpPort (docs/hls.md). */
+      hls: section({
+        enabled: z.boolean().default(true),
+        /** A segment is cut at the first keyframe once it lasts this long. */
+        segmentTargetMs: atLeast(1000, 2000),
+        /** A part (LL-HLS partial segment) never lasts longer than this. */
+        partTargetMs: atLeast(100, 333),
+        /** Complete segments kept and listed per stream. */
+        windowSegments: atLeast(2, 6),
+        /** Bytes of segments kept per stream at most (the oldest go first). */
+        maxBytesPerStream: atLeast(1024 * 1024, 32 * 1024 * 1024),
+        /** A stream's HLS output with no request for this long is dropped. */
+        idleMs: atLeast(1000, 20_000),
+        /** How long a new session's token opens its media playlist and segments, unless in use. */
+        tokenTtlSeconds: atLeast(10, 300),
+        /**
+         * The HMAC key of the session tokens. Unset: a random one per start, so tokens open only
+         * the node that issued them; set the same value on every node behind one load balancer.
+         */
+        tokenSecret: secret(),
+      }),
     }),
     /**
      * Forwarding (docs/relay.md): every publish of a push domain + AppName with forward rules is

@@ -12,7 +12,9 @@ export interface ViewerFigures {
 export const PLAY_URL_VALIDITY_SECONDS = 3_600;
 
 /**
- * The same-origin HTTP-FLV path the dashboard's player opens (docs/playback.md). The play domain
+ * The same-origin HTTP-FLV path the dashboard's player opens (docs/playback.md), and the HLS
+ * multivariant playlist it opens instead where the browser cannot play HTTP-FLV (docs/hls.md):
+ * the same path with `.m3u8`, the same query and signature. The play domain
  * is the page's own host when that is a name (the HTTP-FLV route takes it from the Host header);
  * when the page is opened by address or as localhost, it is named with `domain=`: the one asked
  * for, else the first play domain added, else none (an unregistered domain, played under
@@ -44,9 +46,11 @@ export async function dashboardPlayUrl(
     query.set("txTime", txTime);
   }
   const search = query.toString();
-  const path = `/${encodeURIComponent(request.appName)}/${encodeURIComponent(request.streamName)}.flv`;
+  const path = `/${encodeURIComponent(request.appName)}/${encodeURIComponent(request.streamName)}`;
+  const url = (extension: string) => `${path}.${extension}${search ? `?${search}` : ""}`;
   return {
-    FlvUrl: search ? `${path}?${search}` : path,
+    FlvUrl: url("flv"),
+    HlsUrl: url("m3u8"),
     PlayDomain: domainName,
     PlayDomains: playDomains.map((d) => d.name),
     AuthEnabled: auth !== null,

@@ -96,10 +96,12 @@ export interface UnregisteredDomain {
   /** "callback rule", "record rule", "screenshot rule", "live stream". */
   UsedBy: string[];
 }
-/** DashboardPlayUrl's answer: the same-origin HTTP-FLV URL the stream view's player opens. */
+/** DashboardPlayUrl's answer: the same-origin URLs the stream view's player opens. */
 export type DashboardPlayUrlInfo = {
   /** A path on this server, `/AppName/StreamName.flv?…`, signed when the play domain has auth. */
   FlvUrl: string;
+  /** The HLS multivariant playlist, `/AppName/StreamName.m3u8?…`, with the same query. */
+  HlsUrl: string;
   /** The play domain it plays on ("" for none added: an unregistered domain). */
   PlayDomain: string;
   /** Every play domain added, to choose from. */

@@ -301,7 +301,7 @@ function scrapedGauge(
 export interface ViewerFigures {
   streams: ReadonlyMap<string, { online: number; requests: number; bytes: number }>;
   domains: ReadonlyMap<string, { online: number; requests: number; bytes: number }>;
-  evicted: Readonly<Record<"rtmp" | "flv", number>>;
+  evicted: Readonly<Record<"rtmp" | "flv" | "hls", number>>;
   refused: Readonly<Record<"auth" | "notFound" | "badRequest", number>>;
 }
 
@@ -362,6 +362,7 @@ export function registerPlaybackMetrics(metrics: Metrics, figures: ViewerFigures
     collect() {
       this.set({ protocol: "rtmp" }, figures.evicted.rtmp);
       this.set({ protocol: "flv" }, figures.evicted.flv);
+      this.set({ protocol: "hls" }, figures.evicted.hls);
     },
   });
   new Gauge({

@@ -16,11 +16,28 @@ import type { NodeEvents } from "../observability/node-events.js";
 import type { Store } from "../store/store.js";
 import { ClusterPlayback } from "./cluster-playback.js";
 import { decidePlay } from "./decide-play.js";
-import { resolvePlayTarget } from "./play-target.js";
+import { type PlayTarget, resolvePlayTarget } from "./play-target.js";
 import { ViewerStats } from "./viewer-stats.js";
+
+/** A live stream's fan-out held for a consumer of this node (the HLS segmenter). */
+export interface SourceLease {
+  readonly source: PlaySource;
+  /** Gives it back (an internal pull may stop after its linger). */
+  release(): void;
+}
 
 export interface PlaybackService extends PlayHost {
   readonly stats: ViewerStats;
+  /**
+   * A play whose play auth was already checked (an HLS session token, docs/hls.md): the same
+   * grant as `requestPlay`, counted the same, without the play domain and play auth decision.
+   */
+  admitPlay(request: PlayRequest): Promise<PlayDecision>;
+  /**
+   * The fan-out of `AppName/StreamName`, local or through an internal pull, without a viewer
+   * (nothing counted); null when it is not live on any node.
+   */
+  acquireSource(appName: string, streamName: string): Promise<SourceLease | null>;
   readonly policy: ViewerPolicy;
   /** Internal pulls between nodes (docs/playback.md, "Several nodes"). */
   readonly cluster: ClusterPlayback;
@@ -87,8 +104,7 @@ export function createPlaybackService(deps: {
   async function requestPlay(request: PlayRequest): Promise<PlayDecision> {
     const target = resolvePlayTarget(request);
     if (!target.ok) return refuse(request, "NetStream.Play.Failed", target.reason, "badRequest");
-    const { domain, appName, streamName } = target.value;
-    const name = playName(appName, streamName);
+    const name = playName(target.value.appName, target.value.streamName);
     if (request.relayCredential !== undefined) {
       // Another node's internal pull: its own viewer passed play auth there.
       const relayCredential = request.relayCredential;
@@ -101,12 +117,32 @@ export function createPlaybackService(deps: {
       local: isLoopbackAddress(request.clientIp),
     });
     if (!verdict.ok) return refuse(request, "NetStream.Play.Failed", verdict.reason, "auth");
-    const local = live.get(name);
+    return grantPlay(request, target.value);
+  }
+
+  async function admitPlay(request: PlayRequest): Promise<PlayDecision> {
+    const target = resolvePlayTarget(request);
+    if (!target.ok) return refuse(request, "NetStream.Play.Failed", target.reason, "badRequest");
+    return grantPlay(request, target.value);
+  }
+
+  async function acquireSource(appName: string, streamName: string): Promise<SourceLease | null> {
+    const local = live.get(playName(appName, streamName));
+    if (local && !local.ended) return { source: local, release: () => undefined };
     // Not published here: pulled from the node that holds it, if another one does.
-    const upstream =
-      local && !local.ended ? null : ((await cluster.pulls?.acquire(appName, streamName)) ?? null);
-    const source = upstream?.source ?? local;
-    if (!source || source.ended) {
+    const upstream = (await cluster.pulls?.acquire(appName, streamName)) ?? null;
+    if (!upstream) return null;
+    if (upstream.source.ended) {
+      upstream.release();
+      return null;
+    }
+    return upstream;
+  }
+
+  async function grantPlay(request: PlayRequest, target: PlayTarget): Promise<PlayDecision> {
+    const { domain, appName, streamName } = target;
+    const upstream = await acquireSource(appName, streamName);
+    if (!upstream) {
       return refuse(
         request,
         "NetStream.Play.StreamNotFound",
@@ -114,6 +150,7 @@ export function createPlaybackService(deps: {
         "notFound",
       );
     }
+    const { source } = upstream;
     let joined = false;
     let gone = false;
     const key = { domain, appName, streamName, protocol: request.protocol };
@@ -137,7 +174,7 @@ export function createPlaybackService(deps: {
         left(exit, detail) {
           if (gone) return;
           gone = true;
-          upstream?.release();
+          upstream.release();
           if (!joined) return;
           stats.left(key);
           if (exit === "evicted") {
@@ -156,6 +193,8 @@ export function createPlaybackService(deps: {
     policy,
     cluster,
     requestPlay,
+    admitPlay,
+    acquireSource,
     stop() {
       cluster.stop();
       for (const source of [...live.values()]) source.close();

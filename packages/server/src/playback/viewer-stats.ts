@@ -13,7 +13,7 @@ export interface ViewerKey {
   domain: string;
   appName: string;
   streamName: string;
-  protocol: "rtmp" | "flv";
+  protocol: "rtmp" | "flv" | "hls";
 }
 
 /** One interval's figures of one play domain, stream and protocol (a `play_samples` row). */
@@ -40,7 +40,7 @@ export class ViewerStats {
   readonly streams = new Map<string, ViewerCounters>();
   readonly domains = new Map<string, ViewerCounters>();
   /** Viewers disconnected because they stayed behind, by protocol. */
-  readonly evicted = { rtmp: 0, flv: 0 };
+  readonly evicted = { rtmp: 0, flv: 0, hls: 0 };
   /** Plays refused, by why. */
   readonly refused = { auth: 0, notFound: 0, badRequest: 0 };
   /** Row key → the current interval's figures. */

@@ -5,7 +5,7 @@ export interface PlaySample {
   domain: string;
   appName: string;
   streamName: string;
-  protocol: "rtmp" | "flv";
+  protocol: "rtmp" | "flv" | "hls";
   /** Bytes sent to viewers during the interval. */
   bytes: number;
   /** Play requests accepted during the interval. */
@@ -158,7 +158,7 @@ export function createPlaySampleRepository(sql: SqlRunner): PlaySampleRepository
         domain: String(r.domain),
         appName: String(r.app),
         streamName: String(r.stream),
-        protocol: r.protocol === "rtmp" ? "rtmp" : "flv",
+        protocol: r.protocol === "rtmp" || r.protocol === "hls" ? r.protocol : "flv",
         bytes: n(r.bytes),
         requests: n(r.requests),
         online: n(r.online),

@@ -33,6 +33,7 @@ describe("DashboardPlayUrl: the player's HTTP-FLV URL", () => {
   test("no play domain added: a bare path (an unregistered domain plays it)", async () => {
     const info = await playUrl("127.0.0.1");
     assert.equal(info.FlvUrl, "/live/cam%201.flv");
+    assert.equal(info.HlsUrl, "/live/cam%201.m3u8");
     assert.equal(info.PlayDomain, "");
     assert.equal(info.AuthEnabled, false);
   });
@@ -55,6 +56,10 @@ describe("DashboardPlayUrl: the player's HTTP-FLV URL", () => {
     assert.equal(info.AuthEnabled, true);
     assert.ok(!JSON.stringify(info).includes("PlayKey"), "no key in the answer");
     const url = new URL(info.FlvUrl, "http://127.0.0.1:8080");
+    // The HLS playlist carries the same query: play auth signs the stream name, not the path.
+    const hls = new URL(info.HlsUrl, "http://127.0.0.1:8080");
+    assert.equal(hls.pathname, "/live/cam%201.m3u8");
+    assert.equal(hls.search, url.search);
     assert.equal(url.searchParams.get("domain"), "play.example.com");
     // The signature is the one the play check accepts (Tencent 267/31560), for an hour.
     const verdict = checkPushAuth({

@@ -31,6 +31,7 @@ describe("dashboard player", { timeout: 60_000 }, () => {
   let publisher: FfmpegPublisher;
   let profile = "";
   const flvRequests: string[] = [];
+  const hlsRequests: string[] = [];
 
   before(async () => {
     assert.ok(
@@ -56,7 +57,9 @@ describe("dashboard player", { timeout: 60_000 }, () => {
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(UI_TIMEOUT_MS);
     page.on("request", (req) => {
-      if (new URL(req.url()).pathname.endsWith(".flv")) flvRequests.push(req.url());
+      const path = new URL(req.url()).pathname;
+      if (path.endsWith(".flv")) flvRequests.push(req.url());
+      if (path === `/live/${STREAM}.m3u8`) hlsRequests.push(req.url());
     });
   });
 
@@ -123,5 +126,34 @@ describe("dashboard player", { timeout: 60_000 }, () => {
       const metrics = await (await fetch(`${t.httpUrl}/metrics`)).text();
       return metrics.includes(`onair_play_stream_viewers{stream="live/${STREAM}"} 0`);
     });
+  });
+
+  test("?player=hls plays the stream's LL-HLS through hls.js, on the same signed query", async () => {
+    await page.goto(`${t.httpUrl}/dashboard/?player=hls#/streams`);
+    await page.getByRole("heading", { level: 1, name: "Streams" }).waitFor();
+    await page.getByRole("button", { name: `Watch ${STREAM}` }).click();
+    await page.locator('[data-figure="protocol"]').filter({ hasText: "LL-HLS (hls.js)" }).waitFor();
+    // hls.js starts near the live edge (currentTime is seconds in at once) and may jump to it:
+    // what must grow is what was decoded, 2 s of frames, while currentTime moves on.
+    const startedAt = await page.evaluate(async () => {
+      const video = document.querySelector("video") as HTMLVideoElement;
+      while (video.currentTime === 0) await new Promise((r) => setTimeout(r, 50));
+      return video.currentTime;
+    });
+    await page.waitForFunction(
+      () => (document.querySelector("video")?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 50,
+      undefined,
+      { timeout: UI_TIMEOUT_MS },
+    );
+    const playedTo = await page.evaluate(
+      () => (document.querySelector("video") as HTMLVideoElement).currentTime,
+    );
+    assert.ok(playedTo > startedAt + 1, `currentTime ${startedAt} → ${playedTo}`);
+    await page.locator('[data-figure="latency"]').filter({ hasText: / s$/ }).waitFor();
+    assert.equal(hlsRequests.length, 1, hlsRequests.join("\n"));
+    const used = new URL(hlsRequests[0] as string);
+    assert.equal(used.searchParams.get("domain"), PLAY_DOMAIN);
+    assert.match(used.searchParams.get("txSecret") ?? "", /^[0-9a-f]{32}$/);
+    await page.getByRole("button", { name: "Close player" }).click();
   });
 });

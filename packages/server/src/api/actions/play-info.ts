@@ -73,7 +73,7 @@ export const describeStreamPlayInfoList = defineAction({
   },
 });
 
-const PROTOCOL_NAMES = { rtmp: "Rtmp", flv: "Flv" } as const;
+const PROTOCOL_NAMES = { rtmp: "Rtmp", flv: "Flv", hls: "Hls" } as const;
 
 export const describeAllStreamPlayInfoList = defineAction({
   name: "DescribeAllStreamPlayInfoList",

@@ -7,7 +7,7 @@ import type { TagSink } from "../../media/media-fanout.js";
  * viewer to and tells when the viewer is gone.
  */
 export interface PlayRequest {
-  protocol: "rtmp" | "flv";
+  protocol: "rtmp" | "flv" | "hls";
   /** The host the player asked for: the tcUrl host or the HTTP Host header (without port). */
   host: string;
   appName: string;
