@@ -38,7 +38,8 @@ export function createHlsRoute(deps: {
     } catch (err) {
       // Refusals are answered here, like HTTP-FLV's: not logged as failed requests.
       if (!(err instanceof OnAirError) || res.headersSent) throw err;
-      sendError(res, err);
+      // A held request whose player left has no one to answer.
+      if (!res.destroyed) sendError(res, err);
     }
   };
 
@@ -84,6 +85,7 @@ export function createHlsRoute(deps: {
     const path = (req.url ?? "").split("?")[0] ?? "";
     const token = params.get("t") ?? "";
     const send = (body: Buffer | string, headers: Record<string, string>) => {
+      if (res.destroyed) return;
       const bytes = typeof body === "string" ? Buffer.from(body) : body;
       res.writeHead(200, { ...headers, "content-length": String(bytes.length) });
       res.end(bytes);
