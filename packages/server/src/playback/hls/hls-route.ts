@@ -156,7 +156,13 @@ export function createHlsRoute(deps: {
         : new OnAirError("ONAIR_ERR_HLS_TIMEOUT", `${name} has no complete segment yet`);
     }
     const session = newHlsSession();
-    deps.streams.addSession(session, name, grant);
+    if (!deps.streams.addSession(session, name, grant)) {
+      grant.left("closed", "too many HLS sessions");
+      throw new OnAirError(
+        "ONAIR_ERR_LIMIT_EXCEEDED",
+        "this node keeps as many HLS sessions as it may",
+      );
+    }
     const token = signHlsToken({
       secret: deps.secret,
       stream: name,
@@ -205,7 +211,10 @@ export function createHlsRoute(deps: {
       clientIp: deps.clientIp(req),
     });
     if (!decision.accepted) return null;
-    deps.streams.addSession(claims.session, name, decision.grant);
+    if (!deps.streams.addSession(claims.session, name, decision.grant)) {
+      decision.grant.left("closed", "too many HLS sessions");
+      return null;
+    }
     return claims.session;
   }
 }
