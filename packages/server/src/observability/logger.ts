@@ -14,6 +14,7 @@ const SECRET_FIELDS = [
   "BackupAuthKey",
   "mainKey",
   "backupKey",
+  "tokenSecret",
 ];
 
 /**

@@ -38,7 +38,8 @@ export function createHlsRoute(deps: {
     } catch (err) {
       // Refusals are answered here, like HTTP-FLV's: not logged as failed requests.
       if (!(err instanceof OnAirError) || res.headersSent) throw err;
-      sendError(res, err);
+      // A held request whose player left has no one to answer.
+      if (!res.destroyed) sendError(res, err);
     }
   };
 
@@ -84,6 +85,7 @@ export function createHlsRoute(deps: {
     const path = (req.url ?? "").split("?")[0] ?? "";
     const token = params.get("t") ?? "";
     const send = (body: Buffer | string, headers: Record<string, string>) => {
+      if (res.destroyed) return;
       const bytes = typeof body === "string" ? Buffer.from(body) : body;
       res.writeHead(200, { ...headers, "content-length": String(bytes.length) });
       res.end(bytes);
@@ -154,7 +156,13 @@ export function createHlsRoute(deps: {
         : new OnAirError("ONAIR_ERR_HLS_TIMEOUT", `${name} has no complete segment yet`);
     }
     const session = newHlsSession();
-    deps.streams.addSession(session, name, grant);
+    if (!deps.streams.addSession(session, name, grant)) {
+      grant.left("closed", "too many HLS sessions");
+      throw new OnAirError(
+        "ONAIR_ERR_LIMIT_EXCEEDED",
+        "this node keeps as many HLS sessions as it may",
+      );
+    }
     const token = signHlsToken({
       secret: deps.secret,
       stream: name,
@@ -203,7 +211,10 @@ export function createHlsRoute(deps: {
       clientIp: deps.clientIp(req),
     });
     if (!decision.accepted) return null;
-    deps.streams.addSession(claims.session, name, decision.grant);
+    if (!deps.streams.addSession(claims.session, name, decision.grant)) {
+      decision.grant.left("closed", "too many HLS sessions");
+      return null;
+    }
     return claims.session;
   }
 }

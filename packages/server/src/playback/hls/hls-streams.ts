@@ -25,6 +25,12 @@ interface Session {
   lastSeenMs: number;
 }
 
+/**
+ * Sessions a node keeps at most: a session lives two target durations after its last request
+ * without holding a connection, so this bounds what a flood of multivariant requests can fill.
+ */
+export const MAX_HLS_SESSIONS = 50_000;
+
 /** How often idle sessions and streams are looked for. */
 const SWEEP_MS = 500;
 
@@ -89,8 +95,12 @@ export class HlsStreams {
     }
   }
 
-  /** Counts a player of `name` under `session` from now on (its grant subscribed). */
-  addSession(session: string, name: string, grant: PlayGrant): void {
+  /**
+   * Counts a player of `name` under `session` from now on (its grant subscribed); false, and the
+   * grant left alone, when the node already keeps MAX_HLS_SESSIONS.
+   */
+  addSession(session: string, name: string, grant: PlayGrant): boolean {
+    if (this.sessions.size >= MAX_HLS_SESSIONS) return false;
     const entry: Session = {
       name,
       grant,
@@ -102,6 +112,7 @@ export class HlsStreams {
       onTag: () => undefined,
       onEnd: () => this.endSession(session, "ended", "the publish ended"),
     });
+    return true;
   }
 
   /** Marks `session` seen now; false when it is not (or no longer) known here. */

@@ -46,6 +46,10 @@ export function readHlsToken(input: {
     return { ok: false, reason: "malformed HLS token" };
   }
   const domain = Buffer.from(domainText, "base64url").toString();
+  // One spelling per token: base64url decoding skips stray characters and padding bits.
+  if (Buffer.from(domain).toString("base64url") !== domainText) {
+    return { ok: false, reason: "malformed HLS token" };
+  }
   const expected = Buffer.from(mac(input.secret, input.stream, session, domain, expiry));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
