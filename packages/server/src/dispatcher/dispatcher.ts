@@ -20,6 +20,21 @@ export interface Dispatcher {
   start(): void;
   /** Stops claiming, lets in-flight attempts finish (bounded), releases this node's leases. */
   stop(): Promise<void>;
+  /**
+   * Room for an event's fresh deliveries to these URLs, all or none, under the same caps as a
+   * claim (`concurrency`, `perOriginConcurrency`): the event's append commits them leased to this
+   * dispatcher and `start` sends them without a claim. Null when stopped or full.
+   */
+  reserve(urls: readonly string[]): Reservation | null;
+}
+
+/** Room held for one append (see `Dispatcher.reserve`). */
+export interface Reservation {
+  readonly lease: { owner: string; leaseMs: number };
+  /** Sends the deliveries the append committed leased to `lease.owner`; frees the rest. */
+  start(leased: ClaimedDelivery[]): void;
+  /** Frees the room: the append failed. */
+  cancel(): void;
 }
 
 /**
@@ -60,6 +75,16 @@ export function createDispatcher(deps: {
   // `perOriginConcurrency` of this node's `concurrency` slots, and the claim skips an origin at its
   // cap, so a receiver that hangs until the timeout never delays the others' deliveries.
   const inFlightByOrigin = new Map<string, number>();
+  const countOrigin = (origin: string, by: number) => {
+    const n = (inFlightByOrigin.get(origin) ?? 0) + by;
+    if (n > 0) inFlightByOrigin.set(origin, n);
+    else inFlightByOrigin.delete(origin);
+  };
+  /** The ids being attempted: a commit whose deliveries were all handed over needs no claim. */
+  const attempting = new Set<string>();
+  /** Slots held by `reserve` for appends not yet committed; settled as each is. */
+  let reserved = 0;
+  const reservations = new Set<Promise<void>>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let looping = false;
@@ -197,6 +222,64 @@ export function createDispatcher(deps: {
     }
   }
 
+  /** Attempts `c`, whose origin is already counted in `inFlightByOrigin`. */
+  function run(c: ClaimedDelivery, origin: string): void {
+    attempting.add(c.delivery.id);
+    const task = process(c)
+      .catch((err: unknown) =>
+        logger.error({ err, deliveryId: c.delivery.id }, "delivery failed unexpectedly"),
+      )
+      .finally(() => {
+        inFlight.delete(task);
+        attempting.delete(c.delivery.id);
+        countOrigin(origin, -1);
+        if (running) void loop();
+      });
+    inFlight.add(task);
+  }
+
+  function reserve(urls: readonly string[]): Reservation | null {
+    if (!running || urls.length === 0) return null;
+    if (inFlight.size + reserved + urls.length > settings.concurrency) return null;
+    const origins = urls.map(deliveryOrigin);
+    const wanted = new Map<string, number>();
+    for (const origin of origins) wanted.set(origin, (wanted.get(origin) ?? 0) + 1);
+    for (const [origin, n] of wanted) {
+      if ((inFlightByOrigin.get(origin) ?? 0) + n > settings.perOriginConcurrency) return null;
+    }
+    for (const origin of origins) countOrigin(origin, 1);
+    reserved += urls.length;
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    reservations.add(settled);
+    let open = true;
+    const close = (leased: ClaimedDelivery[]) => {
+      if (!open) return;
+      open = false;
+      reserved -= urls.length;
+      const unused = [...origins];
+      for (const c of leased) {
+        const origin = deliveryOrigin(c.delivery.url);
+        const at = unused.indexOf(origin);
+        if (at >= 0) unused.splice(at, 1);
+        else countOrigin(origin, 1);
+        run(c, origin);
+      }
+      for (const origin of unused) countOrigin(origin, -1);
+      reservations.delete(settled);
+      settle();
+      // Rows held back by ordering (or a failed append) leave room a claim may use.
+      if (unused.length > 0 && running) void loop();
+    };
+    return {
+      lease: { owner, leaseMs: settings.leaseMs },
+      start: close,
+      cancel: () => close([]),
+    };
+  }
+
   /** The running claim loop: stop() awaits it, so no claim outlives the store. */
   let currentLoop: Promise<void> = Promise.resolve();
   function loop(): Promise<void> {
@@ -213,7 +296,7 @@ export function createDispatcher(deps: {
     try {
       do {
         wakeRequested = false;
-        const free = settings.concurrency - inFlight.size;
+        const free = settings.concurrency - inFlight.size - reserved;
         if (!running || free <= 0) break;
         const claimed = await store.deliveries.claimDue({
           owner,
@@ -227,19 +310,8 @@ export function createDispatcher(deps: {
         if (!running) break;
         for (const c of claimed) {
           const origin = deliveryOrigin(c.delivery.url);
-          inFlightByOrigin.set(origin, (inFlightByOrigin.get(origin) ?? 0) + 1);
-          const task = process(c)
-            .catch((err: unknown) =>
-              logger.error({ err, deliveryId: c.delivery.id }, "delivery failed unexpectedly"),
-            )
-            .finally(() => {
-              inFlight.delete(task);
-              const left = (inFlightByOrigin.get(origin) ?? 1) - 1;
-              if (left > 0) inFlightByOrigin.set(origin, left);
-              else inFlightByOrigin.delete(origin);
-              if (running) void loop();
-            });
-          inFlight.add(task);
+          countOrigin(origin, 1);
+          run(c, origin);
         }
         if (claimed.length === Math.min(free, settings.batchSize)) wakeRequested = true;
       } while (wakeRequested && running);
@@ -261,7 +333,7 @@ export function createDispatcher(deps: {
       timer = setInterval(() => void loop(), settings.pollIntervalMs);
       unsubscribe = [
         deps.nodeEvents.on("event.committed", (event) => {
-          if (event.deliveryIds.length > 0) wake();
+          if (event.deliveryIds.some((id) => !attempting.has(id))) wake();
         }),
         deps.nodeEvents.on("deliveries.requeued", wake),
       ];
@@ -275,11 +347,14 @@ export function createDispatcher(deps: {
         clearInterval(timer);
         await currentLoop;
         const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
+        // Appends holding room hand their deliveries over (or fail) first: they are in flight too.
+        await Promise.race([Promise.allSettled([...reservations]), deadline]);
         await Promise.race([Promise.allSettled([...inFlight]), deadline]);
         await store.deliveries.releaseLeases(owner);
         await sender.close();
       })();
       return stopping;
     },
+    reserve,
   };
 }
