@@ -1,8 +1,7 @@
-import type Database from "better-sqlite3";
 import type { Clock } from "../../domain/clock.js";
-import type { Row } from "../row-mappers.js";
 import { type DriverRunner, publishStatement, type SqlRunner } from "../sql-runner.js";
 import { createStorageFullTracker } from "../storage-full.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 
 export interface SqliteRunner extends DriverRunner {
   /**
@@ -22,42 +21,25 @@ type QueuedWrite = {
  * The SQLite connection behind the runner. Reads run at once. Writes and transactions are
  * group-committed: those queued in one event-loop turn run in one transaction, each in its own
  * savepoint (a failing one rolls back alone), so they share one fsync; each caller's promise
- * settles only after that commit: nothing is acknowledged before it is durable.
+ * settles only after that commit: nothing is acknowledged before it is durable. The connection
+ * lives in its own thread (`openSqliteConnection`): the commit's fsync does not hold the event
+ * loop, and a transaction's statements still run on the one connection as one unit, since no
+ * other statement reaches it until the batch is committed.
  */
-export function createSqliteRunner(db: Database.Database, clock: Clock): SqliteRunner {
+export function createSqliteRunner(db: SqliteConnection, clock: Clock): SqliteRunner {
   const storageFull = createStorageFullTracker(clock);
-  // Preparing a statement costs more than running it: keep them, keyed by SQL text. The few
-  // queries with variable IN lists add a handful of entries; the cap bounds any surprise.
-  const statements = new Map<string, Database.Statement>();
-  const prepared = (text: string): Database.Statement => {
-    let statement = statements.get(text);
-    if (!statement) {
-      if (statements.size >= 256) statements.clear();
-      statement = db.prepare(text);
-      statements.set(text, statement);
-    }
-    return statement;
-  };
-  const control = {
-    begin: db.prepare("BEGIN IMMEDIATE"),
-    commit: db.prepare("COMMIT"),
-    rollback: db.prepare("ROLLBACK"),
-    savepoint: db.prepare("SAVEPOINT write"),
-    release: db.prepare("RELEASE write"),
-    rollbackTo: db.prepare("ROLLBACK TO write"),
-  };
 
   async function savepoint<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    control.savepoint.run();
+    db.control("savepoint");
     try {
       const value = await fn(connection);
-      control.release.run();
+      db.control("release");
       return value;
     } catch (error) {
       // SQLITE_FULL and a few others roll the whole transaction back by themselves.
       if (db.inTransaction) {
-        control.rollbackTo.run();
-        control.release.run();
+        db.control("rollbackTo");
+        db.control("release");
       }
       throw error;
     }
@@ -69,14 +51,11 @@ export function createSqliteRunner(db: Database.Database, clock: Clock): SqliteR
     isUniqueViolation,
     async all(text, args = []) {
       publishStatement("sqlite", text);
-      const statement = prepared(text);
-      if (statement.reader) return statement.all(...args) as Row[];
-      statement.run(...args);
-      return [];
+      return db.all(text, args);
     },
     async run(text, args = []) {
       publishStatement("sqlite", text);
-      return prepared(text).run(...args).changes;
+      return db.run(text, args);
     },
     async exec(script) {
       db.exec(script);
@@ -95,7 +74,7 @@ export function createSqliteRunner(db: Database.Database, clock: Clock): SqliteR
   async function commit(batch: QueuedWrite[]): Promise<void> {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      control.begin.run();
+      db.control("begin");
       for (const write of batch) {
         try {
           outcomes.push({ ok: true, value: await savepoint(write.fn) });
@@ -105,11 +84,11 @@ export function createSqliteRunner(db: Database.Database, clock: Clock): SqliteR
           outcomes.push({ ok: false, error });
         }
       }
-      control.commit.run();
+      await db.commit();
     } catch (error) {
       storageFull.note(error);
       try {
-        if (db.inTransaction) control.rollback.run();
+        if (db.inTransaction) db.control("rollback");
       } catch {
         // The connection failed under the rollback too; the writes get the first error.
       }
@@ -170,12 +149,12 @@ export function createSqliteRunner(db: Database.Database, clock: Clock): SqliteR
     isUniqueViolation,
     storageFull,
     async all(text, args) {
-      if (!prepared(text).readonly) return groupCommit((tx) => tx.all(text, args));
+      if (!db.describe(text).readonly) return groupCommit((tx) => tx.all(text, args));
       await idle();
       return connection.all(text, args);
     },
     async run(text, args) {
-      if (!prepared(text).readonly) return groupCommit((tx) => tx.run(text, args));
+      if (!db.describe(text).readonly) return groupCommit((tx) => tx.run(text, args));
       await idle();
       return connection.run(text, args);
     },
