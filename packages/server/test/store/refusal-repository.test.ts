@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 import type { Clock } from "../../src/domain/clock.js";
 import { applyMigrations } from "../../src/store/migrations.js";
 import { createRefusalRepository } from "../../src/store/refusal-repository.js";
-import { openSqliteConnection } from "../../src/store/sqlite/sqlite-connection.js";
 import { createSqliteRunner } from "../../src/store/sqlite/sqlite-runner.js";
 
 const MIGRATIONS = fileURLToPath(new URL("../../../migrations/sqlite/", import.meta.url));
@@ -12,7 +12,7 @@ const MIGRATIONS = fileURLToPath(new URL("../../../migrations/sqlite/", import.m
 test("refused publishes: newest first within the window, and only the newest maxRows are kept", async () => {
   let now = 1_800_000_000_000;
   const clock: Clock = { now: () => new Date(now) };
-  const db = openSqliteConnection(":memory:", []);
+  const db = new Database(":memory:");
   const sql = createSqliteRunner(db, clock);
   try {
     await applyMigrations(sql, { dir: MIGRATIONS, clock });
@@ -48,6 +48,6 @@ test("refused publishes: newest first within the window, and only the newest max
     );
   } finally {
     await sql.drain();
-    await db.close();
+    db.close();
   }
 });

@@ -1,7 +1,8 @@
+import type Database from "better-sqlite3";
 import type { Clock } from "../../domain/clock.js";
+import type { Row } from "../row-mappers.js";
 import { type DriverRunner, publishStatement, type SqlRunner } from "../sql-runner.js";
 import { createStorageFullTracker } from "../storage-full.js";
-import type { SqliteConnection } from "./sqlite-connection.js";
 
 export interface SqliteRunner extends DriverRunner {
   /**
@@ -21,25 +22,42 @@ type QueuedWrite = {
  * The SQLite connection behind the runner. Reads run at once. Writes and transactions are
  * group-committed: those queued in one event-loop turn run in one transaction, each in its own
  * savepoint (a failing one rolls back alone), so they share one fsync; each caller's promise
- * settles only after that commit: nothing is acknowledged before it is durable. The connection
- * lives in its own thread (`openSqliteConnection`): the commit's fsync does not hold the event
- * loop, and a transaction's statements still run on the one connection as one unit, since no
- * other statement reaches it until the batch is committed.
+ * settles only after that commit: nothing is acknowledged before it is durable.
  */
-export function createSqliteRunner(db: SqliteConnection, clock: Clock): SqliteRunner {
+export function createSqliteRunner(db: Database.Database, clock: Clock): SqliteRunner {
   const storageFull = createStorageFullTracker(clock);
+  // Preparing a statement costs more than running it: keep them, keyed by SQL text. The few
+  // queries with variable IN lists add a handful of entries; the cap bounds any surprise.
+  const statements = new Map<string, Database.Statement>();
+  const prepared = (text: string): Database.Statement => {
+    let statement = statements.get(text);
+    if (!statement) {
+      if (statements.size >= 256) statements.clear();
+      statement = db.prepare(text);
+      statements.set(text, statement);
+    }
+    return statement;
+  };
+  const control = {
+    begin: db.prepare("BEGIN IMMEDIATE"),
+    commit: db.prepare("COMMIT"),
+    rollback: db.prepare("ROLLBACK"),
+    savepoint: db.prepare("SAVEPOINT write"),
+    release: db.prepare("RELEASE write"),
+    rollbackTo: db.prepare("ROLLBACK TO write"),
+  };
 
   async function savepoint<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    db.control("savepoint");
+    control.savepoint.run();
     try {
       const value = await fn(connection);
-      db.control("release");
+      control.release.run();
       return value;
     } catch (error) {
       // SQLITE_FULL and a few others roll the whole transaction back by themselves.
       if (db.inTransaction) {
-        db.control("rollbackTo");
-        db.control("release");
+        control.rollbackTo.run();
+        control.release.run();
       }
       throw error;
     }
@@ -51,11 +69,14 @@ export function createSqliteRunner(db: SqliteConnection, clock: Clock): SqliteRu
     isUniqueViolation,
     async all(text, args = []) {
       publishStatement("sqlite", text);
-      return db.all(text, args);
+      const statement = prepared(text);
+      if (statement.reader) return statement.all(...args) as Row[];
+      statement.run(...args);
+      return [];
     },
     async run(text, args = []) {
       publishStatement("sqlite", text);
-      return db.run(text, args);
+      return prepared(text).run(...args).changes;
     },
     async exec(script) {
       db.exec(script);
@@ -74,7 +95,7 @@ export function createSqliteRunner(db: SqliteConnection, clock: Clock): SqliteRu
   async function commit(batch: QueuedWrite[]): Promise<void> {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      db.control("begin");
+      control.begin.run();
       for (const write of batch) {
         try {
           outcomes.push({ ok: true, value: await savepoint(write.fn) });
@@ -84,11 +105,11 @@ export function createSqliteRunner(db: SqliteConnection, clock: Clock): SqliteRu
           outcomes.push({ ok: false, error });
         }
       }
-      await db.commit();
+      control.commit.run();
     } catch (error) {
       storageFull.note(error);
       try {
-        if (db.inTransaction) db.control("rollback");
+        if (db.inTransaction) control.rollback.run();
       } catch {
         // The connection failed under the rollback too; the writes get the first error.
       }
@@ -149,12 +170,12 @@ export function createSqliteRunner(db: SqliteConnection, clock: Clock): SqliteRu
     isUniqueViolation,
     storageFull,
     async all(text, args) {
-      if (!db.describe(text).readonly) return groupCommit((tx) => tx.all(text, args));
+      if (!prepared(text).readonly) return groupCommit((tx) => tx.all(text, args));
       await idle();
       return connection.all(text, args);
     },
     async run(text, args) {
-      if (!db.describe(text).readonly) return groupCommit((tx) => tx.run(text, args));
+      if (!prepared(text).readonly) return groupCommit((tx) => tx.run(text, args));
       await idle();
       return connection.run(text, args);
     },

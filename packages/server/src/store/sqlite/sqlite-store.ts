@@ -1,12 +1,12 @@
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 import { type Clock, systemClock } from "../../domain/clock.js";
 import { applyMigrations } from "../migrations.js";
 import { createSqlStore } from "../sql-store.js";
 import type { Store } from "../store.js";
 import { sqliteClaim } from "./claim-due.js";
-import { openSqliteConnection } from "./sqlite-connection.js";
 import { createSqliteRunner } from "./sqlite-runner.js";
 
 /** Numbered migrations ship with the package: dist/src/store/sqlite → ../../../../migrations. */
@@ -15,8 +15,7 @@ const MIGRATIONS = fileURLToPath(new URL("../../../../migrations/sqlite/", impor
 /**
  * The embedded store: one SQLite file in WAL mode. `synchronous = FULL` makes every committed
  * transaction durable across power loss, which the outbox promises; WAL keeps readers off the
- * writer's path. The connection runs in a worker thread, so those fsyncs wait off the event loop
- * (docs/scale.md, "Dispatch throughput").
+ * writer's path.
  *
  * @example
  * const store = createSqliteStore({ path: "./data/onair.db" });
@@ -31,12 +30,11 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     closeSync(openSync(options.path, "a", 0o600));
     chmodSync(options.path, statSync(options.path).mode & 0o700);
   }
-  const db = openSqliteConnection(options.path, [
-    "journal_mode = WAL",
-    "synchronous = FULL",
-    "busy_timeout = 5000",
-    "foreign_keys = ON",
-  ]);
+  const db = new Database(options.path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("foreign_keys = ON");
 
   const sql = createSqliteRunner(db, clock);
   return createSqlStore(sql, clock, {
@@ -47,7 +45,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     async close() {
       // Writes already queued for the group commit were promised: commit them first.
       await sql.drain();
-      await db.close();
+      db.close();
     },
   });
 }
