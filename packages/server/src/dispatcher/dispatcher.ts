@@ -21,19 +21,20 @@ export interface Dispatcher {
   /** Stops claiming, lets in-flight attempts finish (bounded), releases this node's leases. */
   stop(): Promise<void>;
   /**
-   * Room for an event's fresh deliveries to these URLs, all or none, under the same caps as a
-   * claim (`concurrency`, `perOriginConcurrency`): the event's append commits them leased to this
-   * dispatcher and `start` sends them without a claim. Null when stopped or full.
+   * A lease for an event's fresh deliveries: the event's append commits them leased to this
+   * dispatcher and `start` queues them here, sent as room frees under the claim's caps
+   * (`concurrency`, `perOriginConcurrency`), ahead of a claim. Null when stopped, when `batchSize`
+   * rows already wait, or when one of the URLs' origins is at its cap.
    */
   reserve(urls: readonly string[]): Reservation | null;
 }
 
-/** Room held for one append (see `Dispatcher.reserve`). */
+/** One append's lease (see `Dispatcher.reserve`). */
 export interface Reservation {
   readonly lease: { owner: string; leaseMs: number };
-  /** Sends the deliveries the append committed leased to `lease.owner`; frees the rest. */
+  /** Queues the deliveries the append committed leased to `lease.owner`. */
   start(leased: ClaimedDelivery[]): void;
-  /** Frees the room: the append failed. */
+  /** The append failed. */
   cancel(): void;
 }
 
@@ -82,9 +83,10 @@ export function createDispatcher(deps: {
   };
   /** The ids being attempted: a commit whose deliveries were all handed over needs no claim. */
   const attempting = new Set<string>();
-  /** Slots held by `reserve` for appends not yet committed; settled as each is. */
-  let reserved = 0;
-  const reservations = new Set<Promise<void>>();
+  /** Rows committed leased to this dispatcher and handed to it, waiting for room. */
+  const ready: ClaimedDelivery[] = [];
+  /** Appends holding a lease of `reserve`, settled as each commits or fails. */
+  const appending = new Set<Promise<void>>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let looping = false;
@@ -233,45 +235,62 @@ export function createDispatcher(deps: {
         inFlight.delete(task);
         attempting.delete(c.delivery.id);
         countOrigin(origin, -1);
+        pump();
         if (running) void loop();
       });
     inFlight.add(task);
   }
 
-  function reserve(urls: readonly string[]): Reservation | null {
-    if (!running || urls.length === 0) return null;
-    if (inFlight.size + reserved + urls.length > settings.concurrency) return null;
-    const origins = urls.map(deliveryOrigin);
-    const wanted = new Map<string, number>();
-    for (const origin of origins) wanted.set(origin, (wanted.get(origin) ?? 0) + 1);
-    for (const [origin, n] of wanted) {
-      if ((inFlightByOrigin.get(origin) ?? 0) + n > settings.perOriginConcurrency) return null;
+  /**
+   * Starts handed-over rows while this node has room, oldest first, under the claim's caps. A row
+   * whose lease would lapse before an attempt could end is left to the claim (any node's, once
+   * the lease lapses), so it is never sent by two nodes.
+   */
+  function pump(): void {
+    // Stopping: what waits here is released with the node's other leases.
+    if (!running) return;
+    const now = clock.now().getTime();
+    for (let i = 0; i < ready.length && inFlight.size < settings.concurrency; ) {
+      const c = ready[i];
+      if (!c) break;
+      const origin = deliveryOrigin(c.delivery.url);
+      const expires = c.delivery.leaseExpiresAt?.getTime() ?? now;
+      if (now >= expires - c.delivery.policy.timeoutMs) {
+        ready.splice(i, 1);
+        continue;
+      }
+      if ((inFlightByOrigin.get(origin) ?? 0) >= settings.perOriginConcurrency) {
+        i++;
+        continue;
+      }
+      ready.splice(i, 1);
+      countOrigin(origin, 1);
+      run(c, origin);
     }
-    for (const origin of origins) countOrigin(origin, 1);
-    reserved += urls.length;
+  }
+
+  function reserve(urls: readonly string[]): Reservation | null {
+    // Bounded: past a batch of rows waiting here, or for an origin at its cap, appends leave
+    // their rows to the claim, which leases nothing it cannot run.
+    if (!running || ready.length >= settings.batchSize) return null;
+    for (const origin of new Set(urls.map(deliveryOrigin))) {
+      const waiting = ready.filter((c) => deliveryOrigin(c.delivery.url) === origin).length;
+      if ((inFlightByOrigin.get(origin) ?? 0) + waiting >= settings.perOriginConcurrency)
+        return null;
+    }
     let settle = () => {};
     const settled = new Promise<void>((resolve) => {
       settle = resolve;
     });
-    reservations.add(settled);
+    appending.add(settled);
     let open = true;
     const close = (leased: ClaimedDelivery[]) => {
       if (!open) return;
       open = false;
-      reserved -= urls.length;
-      const unused = [...origins];
-      for (const c of leased) {
-        const origin = deliveryOrigin(c.delivery.url);
-        const at = unused.indexOf(origin);
-        if (at >= 0) unused.splice(at, 1);
-        else countOrigin(origin, 1);
-        run(c, origin);
-      }
-      for (const origin of unused) countOrigin(origin, -1);
-      reservations.delete(settled);
+      ready.push(...leased);
+      appending.delete(settled);
       settle();
-      // Rows held back by ordering (or a failed append) leave room a claim may use.
-      if (unused.length > 0 && running) void loop();
+      pump();
     };
     return {
       lease: { owner, leaseMs: settings.leaseMs },
@@ -296,7 +315,7 @@ export function createDispatcher(deps: {
     try {
       do {
         wakeRequested = false;
-        const free = settings.concurrency - inFlight.size - reserved;
+        const free = settings.concurrency - inFlight.size;
         if (!running || free <= 0) break;
         const claimed = await store.deliveries.claimDue({
           owner,
@@ -333,7 +352,8 @@ export function createDispatcher(deps: {
       timer = setInterval(() => void loop(), settings.pollIntervalMs);
       unsubscribe = [
         deps.nodeEvents.on("event.committed", (event) => {
-          if (event.deliveryIds.some((id) => !attempting.has(id))) wake();
+          const handed = new Set(ready.map((c) => c.delivery.id));
+          if (event.deliveryIds.some((id) => !attempting.has(id) && !handed.has(id))) wake();
         }),
         deps.nodeEvents.on("deliveries.requeued", wake),
       ];
@@ -348,7 +368,7 @@ export function createDispatcher(deps: {
         await currentLoop;
         const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
         // Appends holding room hand their deliveries over (or fail) first: they are in flight too.
-        await Promise.race([Promise.allSettled([...reservations]), deadline]);
+        await Promise.race([Promise.allSettled([...appending]), deadline]);
         await Promise.race([Promise.allSettled([...inFlight]), deadline]);
         await store.deliveries.releaseLeases(owner);
         await sender.close();

@@ -29,21 +29,21 @@ export interface EventInput {
 }
 
 /**
- * The node's dispatcher as the committer sees it: room for an event's fresh deliveries, which the
- * append then commits leased to it, so their first attempt needs no claim (docs/scale.md,
+ * The node's dispatcher as the committer sees it: a lease for an event's fresh deliveries, which
+ * the append then commits leased to it, so their first attempt needs no claim (docs/scale.md,
  * "Dispatch throughput").
  */
 export interface DeliveryHandoff {
-  /** Room for attempts to these URLs now, all or none: null when stopped or full. */
+  /** A lease for one append of deliveries to `urls`, or null (stopped, or no room soon). */
   reserve(urls: readonly string[]): HandoffReservation | null;
 }
 
-/** Room held for one append. */
+/** One append's lease. */
 export interface HandoffReservation {
   readonly lease: AppendLease;
-  /** Sends the deliveries the append committed leased; frees the room of the others. */
+  /** Hands over the deliveries the append committed leased. */
   start(leased: ClaimedDelivery[]): void;
-  /** The append failed: frees the room. */
+  /** The append failed. */
   cancel(): void;
 }
 
