@@ -3,6 +3,9 @@
  * another process, beside a baseline of raw undici POSTs of the same bodies to the same receiver
  * with no persistence, in the same run. Prints events/s and intake-to-delivery latency, then p99
  * at half the measured maximum rate. Ratios, not absolute claims: the machine is shared.
+ * BENCH_EVENTS (default 3000) sets the events per measurement, BENCH_DRIVER=postgres delivers
+ * from a fresh schema of the test database instead of SQLite, BENCH_NODES=2 (PostgreSQL) commits
+ * the events through two nodes on one database, alternately.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,9 +17,12 @@ import { startOnAir } from "../src/app.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { pushBody } from "../test/e2e/push-body.js";
 import { startReceiver } from "../test/e2e/receiver.js";
+import { dropSchemas, schemaUrl, uniqueSchema } from "../test/helpers/test-database.js";
 
 const KEY = "BenchKey";
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
+const DRIVER = process.env.BENCH_DRIVER === "postgres" ? "postgres" : "sqlite";
+const NODES = DRIVER === "postgres" ? Math.max(1, Number(process.env.BENCH_NODES ?? 1)) : 1;
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -58,24 +64,33 @@ async function run(
 }
 
 const receiver = await startReceiver({ key: KEY });
-const dataDir = mkdtempSync(join(tmpdir(), "onair-bench-"));
-const onair = await startOnAir(
-  loadConfig({
-    env: {},
-    flags: {
-      httpPort: 0,
-      rtmpPort: 0,
-      rtmpHost: "127.0.0.1",
-      httpHost: "127.0.0.1",
-      dataDir,
-      secretId: "AKIDbench",
-      secretKey: "bench-secret-key-0123456789",
-      logLevel: "silent",
-      dispatcher: { pollIntervalMs: 20 },
-    },
-  }),
-  { logger: pino({ level: "silent" }) },
-);
+const schema = uniqueSchema("onair_bench_dispatch");
+const dataDirs: string[] = [];
+const startNode = async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "onair-bench-"));
+  dataDirs.push(dataDir);
+  return startOnAir(
+    loadConfig({
+      env: {},
+      flags: {
+        httpPort: 0,
+        rtmpPort: 0,
+        rtmpHost: "127.0.0.1",
+        httpHost: "127.0.0.1",
+        dataDir,
+        ...(DRIVER === "postgres" ? { databaseUrl: schemaUrl(schema) } : {}),
+        secretId: "AKIDbench",
+        secretKey: "bench-secret-key-0123456789",
+        logLevel: "silent",
+        dispatcher: { pollIntervalMs: 20 },
+      },
+    }),
+    { logger: pino({ level: "silent" }) },
+  );
+};
+const nodes: Awaited<ReturnType<typeof startOnAir>>[] = [];
+for (let n = 0; n < NODES; n++) nodes.push(await startNode());
+const onair = nodes[0]!;
 const template = await onair.store.templates.create({
   name: "bench",
   description: "",
@@ -112,7 +127,7 @@ const raw = async (i: number) => {
   return id;
 };
 const viaOnAir = async (i: number) => {
-  const { deliveryIds } = await onair.events.commit({
+  const { deliveryIds } = await nodes[i % nodes.length]!.events.commit({
     body: body(i),
     domainName: "bench.example",
     appName: "live",
@@ -139,7 +154,7 @@ const onairHalf = await run(
 const row = (name: string, r: { eventsPerSecond: number; p50: number; p99: number }) =>
   `${name.padEnd(44)} ${Math.round(r.eventsPerSecond).toString().padStart(8)} ${(r.eventsPerSecond / baseline.eventsPerSecond).toFixed(2).padStart(8)}× ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)}`;
 console.log(
-  `scenario "dispatch": ${EVENTS} events, receiver in another process, SQLite store (Node ${process.version})`,
+  `scenario "dispatch": ${EVENTS} events, receiver in another process, ${DRIVER === "postgres" ? `PostgreSQL store, ${NODES} node(s)` : "SQLite store"} (Node ${process.version})`,
 );
 console.log(
   `${"".padEnd(44)} ${"events/s".padStart(8)} ${"vs raw".padStart(9)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}`,
@@ -148,7 +163,8 @@ console.log(row("raw undici POST, no persistence (baseline)", baseline));
 console.log(row("OnAir intake → outbox → dispatcher (max)", onairMax));
 console.log(row(`OnAir at half its max rate (${Math.round(halfRate)}/s)`, onairHalf));
 
-await onair.stop();
+for (const node of nodes) await node.stop();
 await agent.close();
 await receiver.stop();
-rmSync(dataDir, { recursive: true, force: true });
+for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+if (DRIVER === "postgres") await dropSchemas(schema);

@@ -152,7 +152,15 @@ export async function startOnAir(
   const alerts = createOperatorAlerts({ ...node, newId });
   const dispatcher = createDispatcher({ ...node, alerts });
   const historySweep = createHistorySweep(node);
-  const events = createEventCommitter({ store, config, clock, newId, nodeEvents });
+  // Fresh deliveries go to this node's dispatcher leased at commit, without a claim.
+  const events = createEventCommitter({
+    store,
+    config,
+    clock,
+    newId,
+    nodeEvents,
+    handoff: dispatcher,
+  });
   const filesDir = join(config.dataDir, "files");
   let httpPort = 0;
   // Where callback receivers fetch recordings and screenshots.

@@ -20,6 +20,22 @@ export interface Dispatcher {
   start(): void;
   /** Stops claiming, lets in-flight attempts finish (bounded), releases this node's leases. */
   stop(): Promise<void>;
+  /**
+   * A lease for an event's fresh deliveries: the event's append commits them leased to this
+   * dispatcher and `start` queues them here, sent as room frees under the claim's caps
+   * (`concurrency`, `perOriginConcurrency`), ahead of a claim. Null when stopped, when `batchSize`
+   * rows already wait, or when one of the URLs' origins is at its cap.
+   */
+  reserve(urls: readonly string[]): Reservation | null;
+}
+
+/** One append's lease (see `Dispatcher.reserve`). */
+export interface Reservation {
+  readonly lease: { owner: string; leaseMs: number };
+  /** Queues the deliveries the append committed leased to `lease.owner`. */
+  start(leased: ClaimedDelivery[]): void;
+  /** The append failed. */
+  cancel(): void;
 }
 
 /**
@@ -60,6 +76,17 @@ export function createDispatcher(deps: {
   // `perOriginConcurrency` of this node's `concurrency` slots, and the claim skips an origin at its
   // cap, so a receiver that hangs until the timeout never delays the others' deliveries.
   const inFlightByOrigin = new Map<string, number>();
+  const countOrigin = (origin: string, by: number) => {
+    const n = (inFlightByOrigin.get(origin) ?? 0) + by;
+    if (n > 0) inFlightByOrigin.set(origin, n);
+    else inFlightByOrigin.delete(origin);
+  };
+  /** The ids being attempted: a commit whose deliveries were all handed over needs no claim. */
+  const attempting = new Set<string>();
+  /** Rows committed leased to this dispatcher and handed to it, waiting for room. */
+  const ready: ClaimedDelivery[] = [];
+  /** Appends holding a lease of `reserve`, settled as each commits or fails. */
+  const appending = new Set<Promise<void>>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let looping = false;
@@ -197,6 +224,81 @@ export function createDispatcher(deps: {
     }
   }
 
+  /** Attempts `c`, whose origin is already counted in `inFlightByOrigin`. */
+  function run(c: ClaimedDelivery, origin: string): void {
+    attempting.add(c.delivery.id);
+    const task = process(c)
+      .catch((err: unknown) =>
+        logger.error({ err, deliveryId: c.delivery.id }, "delivery failed unexpectedly"),
+      )
+      .finally(() => {
+        inFlight.delete(task);
+        attempting.delete(c.delivery.id);
+        countOrigin(origin, -1);
+        pump();
+        if (running) void loop();
+      });
+    inFlight.add(task);
+  }
+
+  /**
+   * Starts handed-over rows while this node has room, oldest first, under the claim's caps. A row
+   * whose lease would lapse before an attempt could end is left to the claim (any node's, once
+   * the lease lapses), so it is never sent by two nodes.
+   */
+  function pump(): void {
+    // Stopping: what waits here is released with the node's other leases.
+    if (!running) return;
+    const now = clock.now().getTime();
+    for (let i = 0; i < ready.length && inFlight.size < settings.concurrency; ) {
+      const c = ready[i];
+      if (!c) break;
+      const origin = deliveryOrigin(c.delivery.url);
+      const expires = c.delivery.leaseExpiresAt?.getTime() ?? now;
+      if (now >= expires - c.delivery.policy.timeoutMs) {
+        ready.splice(i, 1);
+        continue;
+      }
+      if ((inFlightByOrigin.get(origin) ?? 0) >= settings.perOriginConcurrency) {
+        i++;
+        continue;
+      }
+      ready.splice(i, 1);
+      countOrigin(origin, 1);
+      run(c, origin);
+    }
+  }
+
+  function reserve(urls: readonly string[]): Reservation | null {
+    // Bounded: past a batch of rows waiting here, or for an origin at its cap, appends leave
+    // their rows to the claim, which leases nothing it cannot run.
+    if (!running || ready.length >= settings.batchSize) return null;
+    for (const origin of new Set(urls.map(deliveryOrigin))) {
+      const waiting = ready.filter((c) => deliveryOrigin(c.delivery.url) === origin).length;
+      if ((inFlightByOrigin.get(origin) ?? 0) + waiting >= settings.perOriginConcurrency)
+        return null;
+    }
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    appending.add(settled);
+    let open = true;
+    const close = (leased: ClaimedDelivery[]) => {
+      if (!open) return;
+      open = false;
+      ready.push(...leased);
+      appending.delete(settled);
+      settle();
+      pump();
+    };
+    return {
+      lease: { owner, leaseMs: settings.leaseMs },
+      start: close,
+      cancel: () => close([]),
+    };
+  }
+
   /** The running claim loop: stop() awaits it, so no claim outlives the store. */
   let currentLoop: Promise<void> = Promise.resolve();
   function loop(): Promise<void> {
@@ -227,19 +329,8 @@ export function createDispatcher(deps: {
         if (!running) break;
         for (const c of claimed) {
           const origin = deliveryOrigin(c.delivery.url);
-          inFlightByOrigin.set(origin, (inFlightByOrigin.get(origin) ?? 0) + 1);
-          const task = process(c)
-            .catch((err: unknown) =>
-              logger.error({ err, deliveryId: c.delivery.id }, "delivery failed unexpectedly"),
-            )
-            .finally(() => {
-              inFlight.delete(task);
-              const left = (inFlightByOrigin.get(origin) ?? 1) - 1;
-              if (left > 0) inFlightByOrigin.set(origin, left);
-              else inFlightByOrigin.delete(origin);
-              if (running) void loop();
-            });
-          inFlight.add(task);
+          countOrigin(origin, 1);
+          run(c, origin);
         }
         if (claimed.length === Math.min(free, settings.batchSize)) wakeRequested = true;
       } while (wakeRequested && running);
@@ -261,7 +352,8 @@ export function createDispatcher(deps: {
       timer = setInterval(() => void loop(), settings.pollIntervalMs);
       unsubscribe = [
         deps.nodeEvents.on("event.committed", (event) => {
-          if (event.deliveryIds.length > 0) wake();
+          const handed = new Set(ready.map((c) => c.delivery.id));
+          if (event.deliveryIds.some((id) => !attempting.has(id) && !handed.has(id))) wake();
         }),
         deps.nodeEvents.on("deliveries.requeued", wake),
       ];
@@ -275,11 +367,14 @@ export function createDispatcher(deps: {
         clearInterval(timer);
         await currentLoop;
         const deadline = new Promise((resolve) => setTimeout(resolve, 30_000).unref());
+        // Appends holding room hand their deliveries over (or fail) first: they are in flight too.
+        await Promise.race([Promise.allSettled([...appending]), deadline]);
         await Promise.race([Promise.allSettled([...inFlight]), deadline]);
         await store.deliveries.releaseLeases(owner);
         await sender.close();
       })();
       return stopping;
     },
+    reserve,
   };
 }

@@ -9,7 +9,8 @@ import {
   URL_FIELD_FOR_EVENT_TYPE,
 } from "../domain/types.js";
 import type { NodeEvents } from "../observability/node-events.js";
-import type { NewDelivery, NewEvent, Store } from "../store/store.js";
+import type { AppendLease, ClaimedDelivery, NewDelivery, NewEvent, Store } from "../store/store.js";
+import { signingKeys } from "../store/template-repository.js";
 
 /** An event to make durable and deliver. */
 export interface EventInput {
@@ -44,6 +45,25 @@ export interface DirectTarget {
  */
 export const NO_TEMPLATE_ID = -1;
 
+/**
+ * The node's dispatcher as the committer sees it: a lease for an event's fresh deliveries, which
+ * the append then commits leased to it, so their first attempt needs no claim (docs/scale.md,
+ * "Dispatch throughput").
+ */
+export interface DeliveryHandoff {
+  /** A lease for one append of deliveries to `urls`, or null (stopped, or no room soon). */
+  reserve(urls: readonly string[]): HandoffReservation | null;
+}
+
+/** One append's lease. */
+export interface HandoffReservation {
+  readonly lease: AppendLease;
+  /** Hands over the deliveries the append committed leased. */
+  start(leased: ClaimedDelivery[]): void;
+  /** The append failed. */
+  cancel(): void;
+}
+
 /** What was committed. */
 export interface CommitResult {
   eventId: string;
@@ -66,6 +86,8 @@ export interface EventCommitter {
  * An event whose matched template has no URL for its type is stored the same way, and the first
  * one per template and type is told on the bus ("callback.url-missing": the log and the dashboard
  * say so), because a template missing RecordNotifyUrl otherwise loses every 100 without a trace.
+ * With `handoff`, deliveries free to go are committed leased to the node's dispatcher and handed
+ * to it directly (`EventRepository.append`); held ones wait for its claim.
  */
 export function createEventCommitter(deps: {
   store: Store;
@@ -73,6 +95,7 @@ export function createEventCommitter(deps: {
   clock: Clock;
   newId: IdGenerator;
   nodeEvents: NodeEvents;
+  handoff?: DeliveryHandoff;
 }): EventCommitter {
   // Once per (template, event type) on this node: the first event tells, the rest would be noise.
   const warned = new Set<string>();
@@ -126,7 +149,22 @@ export function createEventCommitter(deps: {
         createdAt: deps.clock.now(),
         publishSequence: input.publishSequence,
       };
-      await deps.store.events.append(event, deliveries);
+      const reservation =
+        deliveries.length > 0
+          ? (deps.handoff?.reserve(deliveries.map((d) => d.url)) ?? null)
+          : null;
+      let leased: Awaited<ReturnType<Store["events"]["append"]>>;
+      try {
+        leased = await deps.store.events.append(event, deliveries, reservation?.lease);
+      } catch (error) {
+        reservation?.cancel();
+        throw error;
+      }
+      if (reservation) {
+        const keys = signingKeys(template ?? undefined, deps.clock.now());
+        const owner = reservation.lease.owner;
+        reservation.start(leased.map((delivery) => ({ delivery, event, keys, leaseOwner: owner })));
+      }
       // Told only once the event is durable, as "event.committed" is.
       if (template && field && !url) warnMissingUrl(template, field, input);
       const deliveryIds = deliveries.map((d) => d.id);

@@ -150,12 +150,24 @@ export interface NewDelivery {
  */
 export type NewEvent = StoredEvent & { publishSequence?: string | undefined };
 
+/** The lease `EventRepository.append` commits fresh deliveries under. */
+export interface AppendLease {
+  owner: string;
+  leaseMs: number;
+}
+
 export interface EventRepository {
   /**
    * Commits an event and its outbox rows in one transaction (the outbox: nothing is sent that
    * was not first recorded). Deliveries are due at `event.createdAt`.
+   *
+   * With `lease`, the deliveries that a claim at `event.createdAt` could take are committed
+   * already leased to `lease.owner` until `createdAt + leaseMs` (the committing node sends them
+   * without a claim's write) and returned as stored; the others stay unleased for the claim:
+   * those with an ordering key, and a publish's other events while its push is pending (the push
+   * barrier). A lease that lapses is claimable by any node, as a claimed one is.
    */
-  append(event: NewEvent, deliveries: NewDelivery[]): Promise<void>;
+  append(event: NewEvent, deliveries: NewDelivery[], lease?: AppendLease): Promise<Delivery[]>;
   get(id: string): Promise<StoredEvent | null>;
   /** Newest first. */
   list(filter: EventFilter): Promise<StoredEvent[]>;

@@ -78,6 +78,7 @@ export async function startTestDispatcher(
     clock: systemClock,
     newId,
     nodeEvents,
+    handoff: dispatcher,
   });
   if (options.start ?? true) dispatcher.start();
   return {

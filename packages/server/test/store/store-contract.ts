@@ -476,6 +476,88 @@ export function storeContract(
       for (const owner of ["p1", "p5", "p7"]) await store.deliveries.releaseLeases(owner);
     });
 
+    test("append with a lease: free deliveries commit leased and returned, held ones wait for the claim, a lapsed lease is claimable", async () => {
+      const base = 900_000_000; // after every other test's claims: none of them sees these rows
+      const ofPublish = (id: string, eventType: number, ms: number): NewEvent => ({
+        ...event(id, "prelease", at(base + ms)),
+        eventType,
+        body: { event_type: eventType, stream_id: "prelease" },
+        publishSequence: "L",
+      });
+      const to = (id: string, url: string, orderingKey: string | null = null) => ({
+        id,
+        templateId,
+        url,
+        policy,
+        orderingKey,
+      });
+      const lease = { owner: "node-a", leaseMs: 1000 };
+      const pushLeased = await store.events.append(
+        ofPublish("evt_l_push", 1, 0),
+        [to("msg_l_push", "http://begin.example/cb"), to("msg_l_ord", "http://o.example/cb", "o")],
+        lease,
+      );
+      assert.deepEqual(
+        pushLeased.map((d) => d.id),
+        ["msg_l_push"],
+        "the push is leased; the one with an ordering key is left to the claim",
+      );
+      assert.deepEqual(
+        pushLeased[0],
+        await store.deliveries.get("msg_l_push"),
+        "returned as stored",
+      );
+      assert.equal(pushLeased[0]?.leaseOwner, "node-a");
+      assert.equal(pushLeased[0]?.leaseExpiresAt?.getTime(), at(base + 1000).getTime());
+      assert.equal((await store.deliveries.get("msg_l_ord"))?.leaseOwner, null);
+      const endLeased = await store.events.append(
+        ofPublish("evt_l_0", 0, 1),
+        [to("msg_l_0", "http://end.example/cb")],
+        lease,
+      );
+      assert.deepEqual(endLeased, [], "the publish's push is pending: the interruption is held");
+      assert.equal((await store.deliveries.get("msg_l_0"))?.leaseOwner, null);
+
+      const claimIds = async (owner: string, ms: number) =>
+        // Other tests' rows are due too: a limit above all of them.
+        (await store.deliveries.claimDue({ owner, now: at(base + ms), leaseMs: 1000, limit: 5000 }))
+          .map((c) => c.delivery.id)
+          .filter((id) => id.startsWith("msg_l_"))
+          .sort();
+      assert.deepEqual(
+        await claimIds("node-b", 500),
+        ["msg_l_ord"],
+        "the leased push is not claimable while its lease holds, nor the interruption behind it",
+      );
+      assert.deepEqual(
+        await claimIds("node-c", 1000),
+        ["msg_l_push"],
+        "the lease lapsed (its node died): another node takes the push over",
+      );
+      const delivered = {
+        startedAt: at(base + 1001),
+        durationMs: 5,
+        statusCode: 200,
+        errorCode: null,
+        errorMessage: null,
+        requestBody: "{}",
+        responseSnippet: "",
+      };
+      const record = (deliveryId: string, owner: string) =>
+        store.deliveries.recordAttempt({
+          deliveryId,
+          owner,
+          attempt: delivered,
+          next: "delivered",
+        });
+      assert.equal(await record("msg_l_push", "node-a"), false, "the dead node's lease is lost");
+      assert.equal(await record("msg_l_push", "node-c"), true);
+      assert.deepEqual(await claimIds("node-d", 1010), [], "the push's other URL is still pending");
+      assert.equal(await record("msg_l_ord", "node-b"), true);
+      assert.deepEqual(await claimIds("node-e", 1020), ["msg_l_0"], "the push delivered frees it");
+      assert.equal(await record("msg_l_0", "node-e"), true);
+    });
+
     test("list: newest first, cursor pages, filters", async () => {
       const first = await store.deliveries.list({ limit: 2 });
       assert.equal(first.items.length, 2);
