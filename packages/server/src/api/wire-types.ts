@@ -1,5 +1,5 @@
 /**
- * Response shapes of the management API in Tencent's field names (packages/server/docs/api.md),
+ * Response shapes of the management API in Tencent's field names (docs/api.md),
  * as the actions render them. Imports nothing: the dashboard type-checks this file as it is.
  */
 

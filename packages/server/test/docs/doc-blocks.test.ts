@@ -65,6 +65,9 @@ describe("the docs' shell and TypeScript blocks run", { timeout: 120_000 }, () =
       const code = withTestAddresses(block.code, at).replaceAll("http://127.0.0.1:4040", at.listen);
       const hint = `${block.file}:${block.line} failed; mark it \`\`\`${block.lang} illustrative if it is not meant to run as pasted`;
       if (block.lang === "ts" || block.lang === "typescript") {
+        // As the sh blocks get them: a reader's shell has the credentials exported.
+        process.env.ONAIR_SECRET_ID = node.secretId;
+        process.env.ONAIR_SECRET_KEY = node.secretKey;
         await runTsBlock(block, code, {
           secretId: node.secretId,
           secretKey: node.secretKey,

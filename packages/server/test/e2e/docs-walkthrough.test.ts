@@ -171,6 +171,7 @@ describe("following README.md, docs/recording.md and docs/snapshots.md", {
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(15_000);
       await page.goto(`${node.httpUrl}/dashboard/`);
+      await page.getByLabel("SecretKey", { exact: true }).waitFor();
       // One control answers to "SecretId": the sign-in mode's radio no longer shares the name.
       assert.equal(await page.getByLabel("SecretId").count(), 1);
       await page.getByLabel("SecretId", { exact: true }).fill(node.secretId);

@@ -7,6 +7,8 @@ import { openGlassToGlass } from "../helpers/glass-to-glass.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 import { waitFor } from "../helpers/wait-for.js";
 
+// Runs alone: it asserts glass-to-glass latency, which CPU contention moves.
+
 /**
  * Glass-to-glass latency of HTTP-FLV in Debian's chromium, the harness's own check
  * (helpers/glass-to-glass.ts, docs/hls-latency-and-cost.md): ffmpeg publishes a 320x180 25 fps

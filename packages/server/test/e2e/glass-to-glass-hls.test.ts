@@ -7,6 +7,8 @@ import { type GlassToGlassFigures, openGlassToGlass } from "../helpers/glass-to-
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 import { waitFor } from "../helpers/wait-for.js";
 
+// Runs alone: it asserts glass-to-glass latency and that every frame shows, which CPU contention breaks.
+
 /**
  * hls.js (from npm) in Debian's chromium plays OnAir's own HLS output of a real ffmpeg push
  * (docs/hls.md, docs/hls-latency-and-cost.md): LL-HLS with `lowLatencyMode`, then standard HLS

@@ -41,7 +41,7 @@ describe("HLS and LL-HLS output", { timeout: 60_000 }, () => {
   before(async () => {
     t = await startTestOnAir({
       rtmp: true,
-      flags: { playback: { hls: { segmentTargetMs: 1000 } } },
+      flags: { playback: { statsIntervalMs: 1000, hls: { segmentTargetMs: 1000 } } },
     });
     await t.sdk.AddLiveDomain({ DomainName: PLAY_DOMAIN, DomainType: 1 });
     await t.sdk.ModifyLivePlayAuthKey({ DomainName: PLAY_DOMAIN, Enable: 1, AuthKey: PLAY_KEY });
@@ -125,10 +125,13 @@ describe("HLS and LL-HLS output", { timeout: 60_000 }, () => {
     const held = Number(/onair_hls_output_bytes\{stream="live\/x"\} (\d+)/.exec(metrics)?.[1]);
     assert.ok(held > 10_000 && held <= 32 * 1024 * 1024, `${held} bytes held`);
     assert.ok(Number(/onair_hls_sessions (\d+)/.exec(metrics)?.[1]) >= 1);
-    const all = await t.sdk.DescribeAllStreamPlayInfoList({
-      QueryTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    // The play-info actions read the nodes' samples in the store (written every second here).
+    const row = await waitFor("the HLS row of DescribeAllStreamPlayInfoList", async () => {
+      const all = await t.sdk.DescribeAllStreamPlayInfoList({
+        QueryTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      });
+      return all.DataInfoList?.find((r) => r.StreamName === "x" && r.Protocol === "Hls") ?? null;
     });
-    const row = all.DataInfoList?.find((r) => r.StreamName === "x" && r.Protocol === "Hls");
     assert.equal(row?.PlayDomain, "127.0.0.1");
     assert.ok((row?.Request ?? 0) >= 1 && (row?.Online ?? 0) >= 1, JSON.stringify(row));
   });

@@ -80,6 +80,24 @@ function declaredNames(code: string): Set<string> {
 
 let moduleCount = 0;
 
+/** The local names an `import` line binds: `import x, { a, b as c } from "…"` → x, a, c. */
+function importedNames(line: string): string[] {
+  const clause = /^import\s+(?:type\s+)?(.*?)\s+from\s/.exec(line)?.[1] ?? "";
+  const names: string[] = [];
+  const braces = /\{([^}]*)\}/.exec(clause)?.[1];
+  for (const part of braces?.split(",") ?? []) {
+    const name = part
+      .trim()
+      .split(/\s+as\s+/)
+      .pop()
+      ?.replace(/^type\s+/, "");
+    if (name) names.push(name);
+  }
+  const outside = clause.replace(/\{[^}]*\}/, "").replace(/\*\s+as\s+/, "");
+  for (const name of outside.split(",").map((n) => n.trim())) if (name) names.push(name);
+  return names;
+}
+
 /**
  * Runs a TypeScript block as a module, as a reader pasting it after the README's setup would:
  * its imports stay, its other lines become the body of an async function given the names of
@@ -95,7 +113,9 @@ export async function runTsBlock(
   const imports = lines.filter((l) => l.startsWith("import "));
   const body = lines.filter((l) => !l.startsWith("import ")).join("\n");
   const declared = declaredNames(body);
-  const given = Object.keys(scope).filter((name) => !declared.has(name));
+  // A name the block imports is the import's, not the scope's (docs/api.md imports `live`).
+  const imported = new Set(imports.flatMap(importedNames));
+  const given = Object.keys(scope).filter((name) => !declared.has(name) && !imported.has(name));
   const source = [
     ...imports,
     `export default async function ({ ${given.join(", ")} }) {`,

@@ -22,7 +22,7 @@ export class LoopbackAgent extends Agent {
 }
 
 /**
- * The SDK pointed at OnAir the first way packages/server/docs/api.md gives: endpoint
+ * The SDK pointed at OnAir the first way docs/api.md gives: endpoint
  * `127.0.0.1:PORT` over http.
  */
 export function endpointClient(port: number, credential: Credential): LiveClient {

@@ -7,7 +7,7 @@ import { appName, domainName, tencentTime } from "../fields.js";
 import { formatUtcTime } from "../tencent-time.js";
 
 /**
- * Live-stream actions (packages/server/docs/api.md): DescribeLiveStreamOnlineList, DescribeLiveStreamState,
+ * Live-stream actions (docs/api.md): DescribeLiveStreamOnlineList, DescribeLiveStreamState,
  * DropLiveStream, ForbidLiveStream and ResumeLiveStream (the history is stream-history.ts), with
  * Tencent's parameter and response names (tencentcloud-sdk-nodejs live_models.d.ts). The online
  * list and the state read the global registry, so with PostgreSQL they cover every node.
