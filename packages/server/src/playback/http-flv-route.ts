@@ -4,6 +4,7 @@ import type { RouteHandler } from "../http/route.js";
 import { encodeFlvTag, FLV_HEADER } from "../media/flv-file.js";
 import { LiveViewer } from "../media/live-viewer.js";
 import { sharedEncoding } from "../media/shared-encoding.js";
+import { batchWritesThisTick } from "../media/write-batching.js";
 import { hostWithoutPort, parseFlvPath } from "./play-target.js";
 import type { PlaybackService } from "./playback-service.js";
 import { RELAY_HEADER } from "./relay-credential.js";
@@ -62,6 +63,7 @@ export function createHttpFlvRoute(deps: {
         queuedBytes: () => res.writableLength,
         write: (tag, timestamp) => {
           const bytes = sharedEncoding(tag, String(timestamp), () => encodeFlvTag(tag, timestamp));
+          batchWritesThisTick(res);
           res.write(bytes);
           grant.sent(bytes.length);
           return bytes.length;

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { FlvTag } from "../../media/flv-tag.js";
 import type { ViewerPolicy } from "../../media/live-viewer.js";
 import { sharedEncoding } from "../../media/shared-encoding.js";
+import { batchWritesThisTick } from "../../media/write-batching.js";
 import type { ConnectionLimits } from "../connection-limits.js";
 import { type AmfValue, decodeAmf0, encodeAmf0 } from "../rtmp/amf0.js";
 import { ChunkParser, type ChunkParserLimits } from "../rtmp/chunk-parser.js";
@@ -500,6 +501,7 @@ export class RtmpSession {
           () => encodeChunks(message, chunkSize),
         )
       : encodeChunks(message, chunkSize);
+    if (tag) batchWritesThisTick(this.socket);
     this.socket.write(bytes);
     return bytes.length;
   }
