@@ -51,13 +51,13 @@ export function Forwards(props: { version: number }) {
           <tbody>
             {rows.map((t) => (
               <tr key={`${streamPath(t)} ${t.TargetUrl}`} data-forward-state={t.State}>
-                <td>{streamPath(t)}</td>
-                <td>
+                <td data-label="Stream">{streamPath(t)}</td>
+                <td data-label="Target">
                   <code>{shownUrl(t.TargetUrl)}</code>
                 </td>
-                <td>{t.State}</td>
-                <td>{t.LastError || "—"}</td>
-                <td>{(t.BytesSent / 2 ** 20).toFixed(1)} MiB</td>
+                <td data-label="State">{t.State}</td>
+                <td data-label="Last error">{t.LastError || "—"}</td>
+                <td data-label="Sent">{(t.BytesSent / 2 ** 20).toFixed(1)} MiB</td>
               </tr>
             ))}
           </tbody>

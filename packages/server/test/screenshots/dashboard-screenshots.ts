@@ -112,6 +112,12 @@ async function main(): Promise<void> {
       AppName: "live",
       TemplateId: shots.TemplateId!,
     });
+    // A forward whose target does not answer: the Streams page shows it retrying, with its error.
+    await sdk.request("CreateLiveForwardRule", {
+      DomainName: DOMAIN,
+      AppName: "live",
+      TargetUrl: "rtmp://127.0.0.1:9/restream/{StreamName}",
+    });
 
     // A real publish, signed with the domain's push key, as the dashboard's generator makes it.
     const domain = await node.onair.store.domains.get(DOMAIN);
@@ -244,7 +250,14 @@ async function main(): Promise<void> {
 /** Waits until what the page loads is on screen, so no screenshot shows a spinner. */
 async function settle(page: Page, title: (typeof PAGES)[number]): Promise<void> {
   if (title === "Overview") await page.getByRole("list", { name: "Latest events" }).waitFor();
-  if (title === "Streams") await page.locator("tr[data-stream]").first().waitFor();
+  if (title === "Streams") {
+    await page.locator("tr[data-stream]").first().waitFor();
+    await page.getByRole("heading", { name: "Forwards" }).waitFor();
+    // Both live charts of both streams have drawn a line (a sample a second).
+    await page.waitForFunction(() => document.querySelectorAll("svg polyline").length >= 4, null, {
+      timeout: 20_000,
+    });
+  }
   if (title === "Configuration") {
     await page.getByRole("list", { name: "Callback templates" }).waitFor();
     await page.getByRole("button", { name: "Send test callback for template production" }).click();
