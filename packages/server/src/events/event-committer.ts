@@ -118,6 +118,18 @@ export function createEventCommitter(deps: {
       at: deps.clock.now(),
     });
   };
+  /** The stored form of an event, stamped now, with a fresh id. */
+  const newEvent = (input: EventInput): NewEvent => ({
+    id: deps.newId("evt"),
+    eventType: input.body.event_type,
+    domainName: input.domainName,
+    appName: input.appName,
+    streamId: input.streamId,
+    body: input.body,
+    source: input.source,
+    createdAt: deps.clock.now(),
+    publishSequence: input.publishSequence,
+  });
   return {
     async commit(input) {
       const rule = await deps.store.rules.match(input.domainName, input.appName);
@@ -137,18 +149,8 @@ export function createEventCommitter(deps: {
             : null,
         });
       }
-      const eventId = deps.newId("evt");
-      const event: NewEvent = {
-        id: eventId,
-        eventType: input.body.event_type,
-        domainName: input.domainName,
-        appName: input.appName,
-        streamId: input.streamId,
-        body: input.body,
-        source: input.source,
-        createdAt: deps.clock.now(),
-        publishSequence: input.publishSequence,
-      };
+      const event = newEvent(input);
+      const eventId = event.id;
       const reservation =
         deliveries.length > 0
           ? (deps.handoff?.reserve(deliveries.map((d) => d.url)) ?? null)
@@ -179,17 +181,7 @@ export function createEventCommitter(deps: {
         policy: presetPolicy(deps.config.retryPreset, input.body.event_type),
         orderingKey: target.orderingKey,
       };
-      const event: NewEvent = {
-        id: deps.newId("evt"),
-        eventType: input.body.event_type,
-        domainName: input.domainName,
-        appName: input.appName,
-        streamId: input.streamId,
-        body: input.body,
-        source: input.source,
-        createdAt: deps.clock.now(),
-        publishSequence: input.publishSequence,
-      };
+      const event = newEvent(input);
       await deps.store.events.append(event, [delivery]);
       deps.nodeEvents.emit("event.committed", { ...event, deliveryIds: [delivery.id] });
       return { eventId: event.id, deliveryIds: [delivery.id] };
