@@ -8,8 +8,7 @@ const corked = new WeakSet<Corkable>();
 
 /**
  * Holds `stream`'s writes until the current turn of the event loop is done, then flushes them
- * together: one live read fans out several tags to every viewer, and each viewer's tags of that
- * read then leave in one writev instead of one system call per tag.
+ * together (one writev). For bursts that must leave at once: a viewer's start tags.
  */
 export function batchWritesThisTick(stream: Corkable): void {
   if (corked.has(stream)) return;
@@ -20,3 +19,60 @@ export function batchWritesThisTick(stream: Corkable): void {
     stream.uncork();
   });
 }
+
+/**
+ * How long live media is held to leave in one write. Over loopback and TCP the cost of a send
+ * is mostly per system call and per segment (the receiving side of a loopback segment runs on
+ * the sender's CPU), not per byte: a viewer or relay target written once per publisher read gets
+ * ~75 sends a second at 30 fps with audio, one written every 40 ms gets 25. Latency grows by at
+ * most this (docs/playback.md, "Write batching").
+ */
+export const LIVE_WRITE_HOLD_MS = 40;
+
+/**
+ * Holds the writes of many streams and flushes them all together every `holdMs`: one timer for
+ * every viewer of the node, so the flushes of one interval share one wake-up. A stream is corked
+ * at its first write of an interval and uncorked at the flush; its writes meanwhile leave in one
+ * writev.
+ */
+export class WriteHolder {
+  private readonly held = new Set<Corkable>();
+  /** Streams whose writes of this turn leave at its end (`atOnce`). */
+  private readonly passing = new Set<Corkable>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly holdMs: number) {}
+
+  hold(stream: Corkable): void {
+    if (this.held.has(stream) || this.passing.has(stream)) return;
+    this.held.add(stream);
+    stream.cork();
+    if (this.timer === null) {
+      this.timer = setTimeout(() => this.flush(), this.holdMs);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * The writes of `stream` in this turn leave at its end instead of at the next flush: a viewer's
+   * start (the cached GOP) must not wait, or the first keyframe would arrive up to `holdMs` late.
+   */
+  atOnce(stream: Corkable): void {
+    if (this.passing.has(stream)) return;
+    this.passing.add(stream);
+    batchWritesThisTick(stream);
+    process.nextTick(() => this.passing.delete(stream));
+  }
+
+  /** Sends everything held now (the timer's job; a stream about to end needs no call: end() uncorks). */
+  flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const streams = [...this.held];
+    this.held.clear();
+    for (const stream of streams) stream.uncork();
+  }
+}
+
+/** The node's holder for live viewer and relay writes. */
+export const liveWrites = new WriteHolder(LIVE_WRITE_HOLD_MS);

@@ -4,7 +4,7 @@ import type { RouteHandler } from "../http/route.js";
 import { encodeFlvTag, FLV_HEADER } from "../media/flv-file.js";
 import { LiveViewer } from "../media/live-viewer.js";
 import { sharedEncoding } from "../media/shared-encoding.js";
-import { batchWritesThisTick } from "../media/write-batching.js";
+import { liveWrites } from "../media/write-batching.js";
 import { hostWithoutPort, parseFlvPath } from "./play-target.js";
 import type { PlaybackService } from "./playback-service.js";
 import { RELAY_HEADER } from "./relay-credential.js";
@@ -63,7 +63,7 @@ export function createHttpFlvRoute(deps: {
         queuedBytes: () => res.writableLength,
         write: (tag, timestamp) => {
           const bytes = sharedEncoding(tag, String(timestamp), () => encodeFlvTag(tag, timestamp));
-          batchWritesThisTick(res);
+          liveWrites.hold(res);
           res.write(bytes);
           grant.sent(bytes.length);
           return bytes.length;
@@ -87,6 +87,8 @@ export function createHttpFlvRoute(deps: {
       viewer.close();
       grant.left("closed", "client closed the connection");
     });
+    // The header and the start tags (the cached GOP) leave at once, not at the next flush.
+    liveWrites.atOnce(res);
     unsubscribe = grant.subscribe(viewer);
   };
 }

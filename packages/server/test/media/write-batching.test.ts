@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { test } from "node:test";
-import { batchWritesThisTick } from "../../src/media/write-batching.js";
+import { batchWritesThisTick, WriteHolder } from "../../src/media/write-batching.js";
 
 /** A writable that records each call the stream machinery makes to send data. */
 function recordingWritable(): { stream: Writable; calls: number[] } {
@@ -34,5 +34,43 @@ test("writes of one turn leave together in one writev, at the next tick", async 
   stream.write("e");
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(calls, [3, 2]);
+  assert.equal(stream.writableCorked, 0);
+});
+
+test("a holder flushes every held stream together once its interval is over", async () => {
+  const a = recordingWritable();
+  const b = recordingWritable();
+  const holder = new WriteHolder(30);
+  for (const part of ["a", "b", "c"]) {
+    holder.hold(a.stream);
+    a.stream.write(part);
+  }
+  holder.hold(b.stream);
+  b.stream.write("x");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual([a.calls, b.calls], [[], []], "held past the turn");
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.deepEqual([a.calls, b.calls], [[3], [1]]);
+  assert.equal(a.stream.writableCorked, 0);
+  assert.equal(b.stream.writableCorked, 0);
+});
+
+test("writes a holder is told to pass leave at the end of the turn, not at the flush", async () => {
+  const { stream, calls } = recordingWritable();
+  const holder = new WriteHolder(10_000);
+  holder.atOnce(stream);
+  for (const part of ["header", "keyframe", "audio"]) {
+    holder.hold(stream);
+    stream.write(part);
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(calls, [3], "the start burst went in one writev at once");
+  // Later live writes are held again until the flush.
+  holder.hold(stream);
+  stream.write("live");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(calls, [3]);
+  holder.flush();
+  assert.deepEqual(calls, [3, 1]);
   assert.equal(stream.writableCorked, 0);
 });

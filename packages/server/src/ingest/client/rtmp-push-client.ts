@@ -5,6 +5,7 @@ import type { FlvTag } from "../../media/flv-tag.js";
 import { LiveViewer } from "../../media/live-viewer.js";
 import type { TagSink } from "../../media/media-fanout.js";
 import { sharedEncoding } from "../../media/shared-encoding.js";
+import { liveWrites } from "../../media/write-batching.js";
 import { encodeAmf0 } from "../rtmp/amf0.js";
 import { ChunkParser, type ChunkParserLimits } from "../rtmp/chunk-parser.js";
 import { encodeChunks } from "../rtmp/chunk-writer.js";
@@ -76,8 +77,6 @@ const CLIENT_PARSER_LIMITS: ChunkParserLimits = {
 /** Time for a closing socket to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
 const SET_DATA_FRAME = encodeAmf0(["@setDataFrame"]);
-/** How long media is held to go out in one write (a relay's latency grows by at most this). */
-const FLUSH_INTERVAL_MS = 40;
 
 /**
  * Publishes a live tag source to an RTMP or RTMPS server, as an encoder would (docs/relay.md):
@@ -110,7 +109,6 @@ class PushConnection implements RtmpPush {
   private viewer: LiveViewer | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly timer: NodeJS.Timeout;
-  private corked = false;
 
   constructor(private readonly options: RtmpPushOptions) {
     this.done = new Promise((resolve) => {
@@ -249,18 +247,12 @@ class PushConnection implements RtmpPush {
   }
 
   /**
-   * Media goes out in one write every FLUSH_INTERVAL_MS instead of one per tag: the system calls
-   * and loopback/TCP segments per tag were most of a relay's CPU. Commands are not held.
+   * Media goes out with the node's other live writes, in one write every LIVE_WRITE_HOLD_MS
+   * instead of one per tag: the system calls and loopback/TCP segments per tag were most of a
+   * relay's CPU.
    */
   private holdMedia(): void {
-    const socket = this.socket;
-    if (this.corked || !socket) return;
-    this.corked = true;
-    socket.cork();
-    setTimeout(() => {
-      this.corked = false;
-      socket.uncork();
-    }, FLUSH_INTERVAL_MS).unref();
+    if (this.socket) liveWrites.hold(this.socket);
   }
 
   private send(message: RtmpMessage): number {

@@ -15,6 +15,8 @@ export interface PlayerConnection {
   send(message: RtmpMessage, tag?: FlvTag): number;
   /** Bytes written to the socket and not yet sent. */
   queuedBytes(): number;
+  /** What is written in this turn leaves at its end, not held for the next flush of live media. */
+  sendAtOnce(): void;
   /** Ends the connection (after what was written is flushed). */
   close(detail: string): void;
 }
@@ -95,6 +97,8 @@ export class RtmpPlayer {
       },
       this.options.policy,
     );
+    // The cached GOP goes out now: the first keyframe is what a player waits for.
+    this.connection.sendAtOnce();
     this.unsubscribe = grant.subscribe(this.viewer);
   }
 

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { FlvTag } from "../../media/flv-tag.js";
 import type { ViewerPolicy } from "../../media/live-viewer.js";
 import { sharedEncoding } from "../../media/shared-encoding.js";
-import { batchWritesThisTick } from "../../media/write-batching.js";
+import { liveWrites } from "../../media/write-batching.js";
 import type { ConnectionLimits } from "../connection-limits.js";
 import { type AmfValue, decodeAmf0, encodeAmf0 } from "../rtmp/amf0.js";
 import { ChunkParser, type ChunkParserLimits } from "../rtmp/chunk-parser.js";
@@ -385,6 +385,7 @@ export class RtmpSession {
         id: this.options.id,
         send: (message, tag) => this.send(message, tag),
         queuedBytes: () => this.socket.writableLength,
+        sendAtOnce: () => liveWrites.atOnce(this.socket),
         close: (detail) => this.finish(0, detail),
       },
       { ...play, logger: this.options.logger },
@@ -501,7 +502,7 @@ export class RtmpSession {
           () => encodeChunks(message, chunkSize),
         )
       : encodeChunks(message, chunkSize);
-    if (tag) batchWritesThisTick(this.socket);
+    if (tag) liveWrites.hold(this.socket);
     this.socket.write(bytes);
     return bytes.length;
   }
