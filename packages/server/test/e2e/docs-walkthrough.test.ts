@@ -14,6 +14,7 @@ import {
   withTestAddresses,
 } from "../helpers/doc-blocks.js";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { assertInlineFormRows } from "../helpers/form-rows.js";
 import { captureLogs } from "../helpers/log-capture.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -201,21 +202,13 @@ describe("following README.md, docs/recording.md and docs/snapshots.md", {
       assert.ok(
         (await generator.locator("option").allTextContents()).includes(`${domain} (not added)`),
       );
-      // Controls of one form row line up: tops are equal or a whole row apart, never a few px.
-      const tops = await page.$$eval(".inline-form", (forms) =>
-        forms.map((form) =>
-          Array.from(
-            form.querySelectorAll(
-              ":scope > .field > input, :scope > .field > select, :scope > button",
-            ),
-          ).map((el) => Math.round(el.getBoundingClientRect().top)),
-        ),
-      );
-      assert.ok(tops.length >= 5, "the configuration has its inline forms");
-      for (const row of tops) {
-        for (const a of row)
-          for (const b of row) assert.ok(a === b || Math.abs(a - b) > 20, `misaligned: ${row}`);
-      }
+      // Controls of one form line are level; on a phone, a button that wraps alone sits one
+      // row gap under the fields, with no label line above it.
+      const laptop = await assertInlineFormRows(page, 1400);
+      await page.setViewportSize({ width: 390, height: 844 });
+      const phone = await assertInlineFormRows(page, 390);
+      assert.ok(phone > laptop, `buttons wrap alone on a phone (${phone}, ${laptop} at 1400 px)`);
+      await page.setViewportSize({ width: 1400, height: 900 });
       const wiring = page.getByLabel("URLs of template push_only");
       await wiring.getByText("not sent (no URL)").first().waitFor();
       assert.equal(await wiring.getByText(receiver.url).count(), 2);
