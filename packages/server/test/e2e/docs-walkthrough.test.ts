@@ -77,6 +77,22 @@ describe("following README.md, docs/recording.md and docs/snapshots.md", {
         await runTsBlock(block, withTestAddresses(block.code, at), { live });
       }
     }
+    // The template the docs leave bound still has a URL for every type the README's had: a
+    // doc's own template does not silently drop, say, 341 or 321.
+    const readmeFields = [...setup.code.matchAll(/(\w+NotifyUrl): url/g)].map((m) => m[1]);
+    assert.ok(readmeFields.length >= 8, "the README's template names its URLs");
+    const { Rules } = await node.sdk.DescribeLiveCallbackRules();
+    const rule = Rules?.find((r) => r.DomainName === "push.example.com" && r.AppName === "live");
+    assert.ok(rule, "the docs bind a callback template to push.example.com/live");
+    const { Template } = await node.sdk.DescribeLiveCallbackTemplate({
+      TemplateId: rule.TemplateId ?? 0,
+    });
+    const bound = Template as Record<string, unknown> | undefined;
+    assert.deepEqual(
+      readmeFields.filter((field) => !bound?.[field as string]),
+      [],
+      `${Template?.TemplateName} has a URL for each of the README's types`,
+    );
 
     const push = docBlocks("README.md").find(
       (b) => b.lang === "sh" && b.code.trimStart().startsWith("ffmpeg"),
