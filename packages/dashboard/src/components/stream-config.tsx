@@ -16,8 +16,7 @@ export interface TemplateField {
 
 /**
  * Fields from which a template form's row is full at laptop width: its button then goes on a row
- * of its own (`.form-actions`), not wrapped below with the label-height offset of a button that
- * lines up with inputs beside it.
+ * of its own (`.form-actions`) at every width, rather than wherever the row happens to wrap.
  */
 const FULL_ROW_FIELDS = 5;
 

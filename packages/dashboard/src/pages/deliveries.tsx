@@ -91,7 +91,10 @@ function NextAttempt(props: { at: string; now: string }) {
     <div class="muted next-attempt">
       Next attempt <time dateTime={props.at}>{formatTime(props.at)}</time>
       {Number.isFinite(wait) && (
-        <span> ({wait > 0 ? `in ${formatDuration(wait)}` : "due now"})</span>
+        <>
+          {" "}
+          <span class="nowrap">({wait > 0 ? `in ${formatDuration(wait)}` : "due now"})</span>
+        </>
       )}
     </div>
   );

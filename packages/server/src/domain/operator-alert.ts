@@ -51,7 +51,7 @@ export function alertMessage(alert: OperatorAlert): string {
     case "endpoint_enabled":
       return `callback endpoint ${alert.url} enabled again`;
     case "delivery_dead":
-      return `delivery ${alert.delivery_id} to ${alert.url} is dead after ${alert.attempts} attempts (${alert.last_error})`;
+      return `delivery ${alert.delivery_id} to ${alert.url} is dead after ${alert.attempts} attempt${alert.attempts === 1 ? "" : "s"} (${alert.last_error})`;
     case "queue_age_exceeded":
       return `oldest pending delivery is ${Math.round(alert.oldest_pending_age_ms / 1000)} s old (threshold ${Math.round(alert.threshold_ms / 1000)} s)`;
     case "queue_age_recovered":

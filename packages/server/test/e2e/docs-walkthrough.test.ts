@@ -14,6 +14,7 @@ import {
   withTestAddresses,
 } from "../helpers/doc-blocks.js";
 import { publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
+import { assertInlineFormRows } from "../helpers/form-rows.js";
 import { captureLogs } from "../helpers/log-capture.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -76,6 +77,22 @@ describe("following README.md, docs/recording.md and docs/snapshots.md", {
         await runTsBlock(block, withTestAddresses(block.code, at), { live });
       }
     }
+    // The template the docs leave bound still has a URL for every type the README's had: a
+    // doc's own template does not silently drop, say, 341 or 321.
+    const readmeFields = [...setup.code.matchAll(/(\w+NotifyUrl): url/g)].map((m) => m[1]);
+    assert.ok(readmeFields.length >= 8, "the README's template names its URLs");
+    const { Rules } = await node.sdk.DescribeLiveCallbackRules();
+    const rule = Rules?.find((r) => r.DomainName === "push.example.com" && r.AppName === "live");
+    assert.ok(rule, "the docs bind a callback template to push.example.com/live");
+    const { Template } = await node.sdk.DescribeLiveCallbackTemplate({
+      TemplateId: rule.TemplateId ?? 0,
+    });
+    const bound = Template as Record<string, unknown> | undefined;
+    assert.deepEqual(
+      readmeFields.filter((field) => !bound?.[field as string]),
+      [],
+      `${Template?.TemplateName} has a URL for each of the README's types`,
+    );
 
     const push = docBlocks("README.md").find(
       (b) => b.lang === "sh" && b.code.trimStart().startsWith("ffmpeg"),
@@ -201,21 +218,13 @@ describe("following README.md, docs/recording.md and docs/snapshots.md", {
       assert.ok(
         (await generator.locator("option").allTextContents()).includes(`${domain} (not added)`),
       );
-      // Controls of one form row line up: tops are equal or a whole row apart, never a few px.
-      const tops = await page.$$eval(".inline-form", (forms) =>
-        forms.map((form) =>
-          Array.from(
-            form.querySelectorAll(
-              ":scope > .field > input, :scope > .field > select, :scope > button",
-            ),
-          ).map((el) => Math.round(el.getBoundingClientRect().top)),
-        ),
-      );
-      assert.ok(tops.length >= 5, "the configuration has its inline forms");
-      for (const row of tops) {
-        for (const a of row)
-          for (const b of row) assert.ok(a === b || Math.abs(a - b) > 20, `misaligned: ${row}`);
-      }
+      // Controls of one form line are level; on a phone, a button that wraps alone sits one
+      // row gap under the fields, with no label line above it.
+      const laptop = await assertInlineFormRows(page, 1400);
+      await page.setViewportSize({ width: 390, height: 844 });
+      const phone = await assertInlineFormRows(page, 390);
+      assert.ok(phone > laptop, `buttons wrap alone on a phone (${phone}, ${laptop} at 1400 px)`);
+      await page.setViewportSize({ width: 1400, height: 900 });
       const wiring = page.getByLabel("URLs of template push_only");
       await wiring.getByText("not sent (no URL)").first().waitFor();
       assert.equal(await wiring.getByText(receiver.url).count(), 2);
