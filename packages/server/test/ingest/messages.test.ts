@@ -5,6 +5,7 @@ import type { RtmpMessage } from "../../src/ingest/rtmp/message-types.js";
 import {
   acknowledgement,
   command,
+  onFcPublish,
   onStatus,
   pingResponse,
   publish,
@@ -65,12 +66,7 @@ const pinned: [string, RtmpMessage, string][] = [
   ],
   [
     "onFCPublish",
-    command([
-      "onFCPublish",
-      0,
-      null,
-      { level: "status", code: "NetStream.Publish.Start", description: "FCPublish" },
-    ]),
+    onFcPublish(),
     "3 20 0 0 02000b6f6e46435075626c697368000000000000000000050300056c6576656c0200067374617475730004636f64650200174e657453747265616d2e5075626c6973682e5374617274000b6465736372697074696f6e02000946435075626c697368000009",
   ],
   [

@@ -84,6 +84,16 @@ export function result(transactionId: number, properties: AmfValue, info: AmfVal
   return command(["_result", transactionId, properties, info]);
 }
 
+/** The server's answer to FCPublish, on the connection (the FMS flow encoders expect). */
+export function onFcPublish(): RtmpMessage {
+  return command([
+    "onFCPublish",
+    0,
+    null,
+    { level: "status", code: "NetStream.Publish.Start", description: "FCPublish" },
+  ]);
+}
+
 /** `onStatus` on a message stream, as the server reports a publish or play. */
 export function onStatus(
   streamId: number,

@@ -18,7 +18,7 @@ import {
 import { MessageType, type RtmpMessage, UserControlEvent } from "../rtmp/message-types.js";
 import {
   acknowledgement,
-  command,
+  onFcPublish,
   onStatus,
   pingResponse,
   result,
@@ -246,14 +246,7 @@ export class RtmpSession {
       case "FCPublish":
         this.send(result(tid, null, undefined));
         if (name === "FCPublish") {
-          this.send(
-            command([
-              "onFCPublish",
-              0,
-              null,
-              { level: "status", code: "NetStream.Publish.Start", description: "FCPublish" },
-            ]),
-          );
+          this.send(onFcPublish());
         }
         return;
       case "createStream":
