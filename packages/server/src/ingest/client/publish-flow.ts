@@ -1,17 +1,12 @@
 import { Errcode } from "@onair/callbacks";
-import { type AmfValue, decodeAmf0, encodeAmf0 } from "../rtmp/amf0.js";
+import { type AmfValue, decodeAmf0 } from "../rtmp/amf0.js";
 import { MessageType, type RtmpMessage, UserControlEvent } from "../rtmp/message-types.js";
+import { command, pingResponse, publish, setChunkSize } from "../rtmp/messages.js";
 import { RtmpProtocolError } from "../rtmp/protocol-error.js";
 import type { RtmpUrl } from "./rtmp-url.js";
 
 /** Chunk size the client announces (Set Chunk Size) and sends media at. */
 export const CLIENT_CHUNK_SIZE = 4096;
-/** Chunk streams of what the client sends (nginx-rtmp's and ffmpeg's conventional ones). */
-const CSID_CONTROL = 2;
-const CSID_COMMAND = 3;
-export const CSID_DATA = 4;
-export const CSID_AUDIO = 6;
-export const CSID_VIDEO = 7;
 
 const TID_CONNECT = 1;
 const TID_RELEASE = 2;
@@ -54,7 +49,7 @@ export class PublishFlow {
   /** Set Chunk Size and connect. */
   start(): RtmpMessage[] {
     return [
-      control(MessageType.setChunkSize, uint32(CLIENT_CHUNK_SIZE)),
+      setChunkSize(CLIENT_CHUNK_SIZE),
       command([
         "connect",
         TID_CONNECT,
@@ -99,10 +94,7 @@ export class PublishFlow {
       throw new RtmpProtocolError(Errcode.RtmpProtocolError, "short user control message");
     }
     if (payload.readUInt16BE(0) !== UserControlEvent.pingRequest || payload.length < 6) return [];
-    const reply = Buffer.alloc(6);
-    reply.writeUInt16BE(UserControlEvent.pingResponse, 0);
-    payload.copy(reply, 2, 2, 6);
-    return [control(MessageType.userControl, reply)];
+    return [pingResponse(payload.subarray(2, 6))];
   }
 
   private onCommand(values: AmfValue[]): FlowStep {
@@ -138,12 +130,7 @@ export class PublishFlow {
       this.streamId = id;
       this.phase = "publishing";
       return {
-        send: [
-          command(["publish", 0, null, this.target.streamName, "live"], {
-            chunkStreamId: CSID_DATA,
-            streamId: id,
-          }),
-        ],
+        send: [publish(id, this.target.streamName)],
       };
     }
     return { send: [] };
@@ -174,22 +161,6 @@ export class PublishFlow {
   }
 }
 
-/** The acknowledgement owed after `received` bytes (RTMP spec §5.4.3). */
-export function acknowledgement(received: number): RtmpMessage {
-  return control(MessageType.acknowledgement, uint32(received));
-}
-
-function control(typeId: number, payload: Buffer): RtmpMessage {
-  return { chunkStreamId: CSID_CONTROL, typeId, streamId: 0, timestamp: 0, payload };
-}
-
-function command(
-  values: AmfValue[],
-  where: { chunkStreamId: number; streamId: number } = { chunkStreamId: CSID_COMMAND, streamId: 0 },
-): RtmpMessage {
-  return { ...where, typeId: MessageType.amf0Command, timestamp: 0, payload: encodeAmf0(values) };
-}
-
 /** `code: description` of a status object, bounded: a target's text goes into logs and the API. */
 function describe(info: AmfValue): string {
   if (!isObject(info)) return "";
@@ -203,10 +174,4 @@ function isObject(value: AmfValue): value is { [key: string]: AmfValue } {
   return (
     typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date)
   );
-}
-
-function uint32(value: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(value >>> 0);
-  return b;
 }

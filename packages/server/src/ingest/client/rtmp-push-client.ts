@@ -6,21 +6,13 @@ import { LiveViewer } from "../../media/live-viewer.js";
 import type { TagSink } from "../../media/media-fanout.js";
 import { sharedEncoding } from "../../media/shared-encoding.js";
 import { liveWrites } from "../../media/write-batching.js";
-import { encodeAmf0 } from "../rtmp/amf0.js";
 import { ChunkParser, type ChunkParserLimits } from "../rtmp/chunk-parser.js";
 import { encodeChunks } from "../rtmp/chunk-writer.js";
-import { MessageType, type RtmpMessage } from "../rtmp/message-types.js";
+import type { RtmpMessage } from "../rtmp/message-types.js";
+import { acknowledgement, setDataFrame, tagMessage } from "../rtmp/messages.js";
 import { RtmpProtocolError } from "../rtmp/protocol-error.js";
 import { ClientHandshake, clientHello } from "./client-handshake.js";
-import {
-  acknowledgement,
-  CLIENT_CHUNK_SIZE,
-  CSID_AUDIO,
-  CSID_DATA,
-  CSID_VIDEO,
-  type FlowStep,
-  PublishFlow,
-} from "./publish-flow.js";
+import { CLIENT_CHUNK_SIZE, type FlowStep, PublishFlow } from "./publish-flow.js";
 import { parseRtmpUrl } from "./rtmp-url.js";
 
 /** What a push reads its tags from: a `PublishedStream`, or any source with the same contract. */
@@ -76,7 +68,6 @@ const CLIENT_PARSER_LIMITS: ChunkParserLimits = {
 };
 /** Time for a closing socket to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
-const SET_DATA_FRAME = encodeAmf0(["@setDataFrame"]);
 
 /**
  * Publishes a live tag source to an RTMP or RTMPS server, as an encoder would (docs/relay.md):
@@ -220,22 +211,8 @@ class PushConnection implements RtmpPush {
 
   private sendTag(tag: FlvTag, timestamp: number): number {
     const streamId = this.flow?.streamId ?? 1;
-    if (tag.type === 18) {
-      return this.send({
-        chunkStreamId: CSID_DATA,
-        typeId: MessageType.amf0Data,
-        streamId,
-        timestamp,
-        payload: Buffer.concat([SET_DATA_FRAME, tag.data]),
-      });
-    }
-    const message: RtmpMessage = {
-      chunkStreamId: tag.type === 8 ? CSID_AUDIO : CSID_VIDEO,
-      typeId: tag.type,
-      streamId,
-      timestamp,
-      payload: tag.data,
-    };
+    if (tag.type === 18) return this.send(setDataFrame(streamId, timestamp, tag.data));
+    const message = tagMessage(tag, streamId, timestamp);
     // Targets of one stream that started on the same keyframe send the same bytes.
     const bytes = sharedEncoding(
       tag,

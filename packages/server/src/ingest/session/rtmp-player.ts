@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { FlvTag } from "../../media/flv-tag.js";
 import { LiveViewer, type ViewerPolicy } from "../../media/live-viewer.js";
-import { type AmfValue, encodeAmf0 } from "../rtmp/amf0.js";
-import { MessageType, type RtmpMessage, UserControlEvent } from "../rtmp/message-types.js";
+import type { RtmpMessage } from "../rtmp/message-types.js";
+import { onStatus, sampleAccess, streamBegin, streamEof, tagMessage } from "../rtmp/messages.js";
 import type { PlayGrant, PlayHost, PlayRequest } from "./play-host.js";
 
 /** What the player needs of its connection. */
@@ -20,11 +20,6 @@ export interface PlayerConnection {
   /** Ends the connection (after what was written is flushed). */
   close(detail: string): void;
 }
-
-/** Chunk streams for the media sent to a player (nginx-rtmp's conventional ones). */
-const CSID_STATUS = 5;
-const CSID_AUDIO = 6;
-const CSID_VIDEO = 7;
 
 /**
  * The play side of an RTMP connection (Adobe RTMP specification §7.2.2.1, `play`): asks the
@@ -54,7 +49,7 @@ export class RtmpPlayer {
           return;
         }
         if (!decision.accepted) {
-          this.sendStatus(streamId, "error", decision.code, decision.description);
+          this.connection.send(onStatus(streamId, "error", decision.code, decision.description));
           this.connection.close(decision.description);
           return;
         }
@@ -65,7 +60,9 @@ export class RtmpPlayer {
           { err, connection: this.connection.id },
           "play authorization failed",
         );
-        this.sendStatus(streamId, "error", "NetStream.Play.Failed", "internal error");
+        this.connection.send(
+          onStatus(streamId, "error", "NetStream.Play.Failed", "internal error"),
+        );
         this.connection.close("play authorization failed");
       },
     );
@@ -83,11 +80,12 @@ export class RtmpPlayer {
   private play(grant: PlayGrant, request: PlayRequest, streamId: number): void {
     this.grant = grant;
     const name = request.streamName;
-    this.sendUserControl(UserControlEvent.streamBegin, streamId);
-    this.sendStatus(streamId, "status", "NetStream.Play.Reset", `Playing and resetting ${name}.`);
-    this.sendStatus(streamId, "status", "NetStream.Play.Start", `Started playing ${name}.`);
-    // Lets Flash-era players read the samples (nginx-rtmp and SRS send it too).
-    this.sendData(streamId, ["|RtmpSampleAccess", true, true]);
+    this.sendAll([
+      streamBegin(streamId),
+      onStatus(streamId, "status", "NetStream.Play.Reset", `Playing and resetting ${name}.`),
+      onStatus(streamId, "status", "NetStream.Play.Start", `Started playing ${name}.`),
+      sampleAccess(streamId),
+    ]);
     this.viewer = new LiveViewer(
       {
         queuedBytes: () => this.connection.queuedBytes(),
@@ -103,14 +101,11 @@ export class RtmpPlayer {
   }
 
   private endOfStream(streamId: number, name: string): void {
-    this.sendUserControl(UserControlEvent.streamEof, streamId);
-    this.sendStatus(streamId, "status", "NetStream.Play.Stop", `Stopped playing ${name}.`);
-    this.sendStatus(
-      streamId,
-      "status",
-      "NetStream.Play.UnpublishNotify",
-      `${name} is now unpublished.`,
-    );
+    this.sendAll([
+      streamEof(streamId),
+      onStatus(streamId, "status", "NetStream.Play.Stop", `Stopped playing ${name}.`),
+      onStatus(streamId, "status", "NetStream.Play.UnpublishNotify", `${name} is now unpublished.`),
+    ]);
     this.leave("ended", "the publish ended");
   }
 
@@ -123,56 +118,13 @@ export class RtmpPlayer {
   }
 
   private sendTag(streamId: number, tag: FlvTag, timestamp: number): number {
-    const bytes = this.connection.send(
-      {
-        chunkStreamId: tag.type === 8 ? CSID_AUDIO : tag.type === 9 ? CSID_VIDEO : CSID_STATUS,
-        typeId: tag.type,
-        streamId,
-        timestamp,
-        payload: tag.data,
-      },
-      tag,
-    );
+    const bytes = this.connection.send(tagMessage(tag, streamId, timestamp), tag);
     this.grant?.sent(bytes);
     return bytes;
   }
 
-  private sendUserControl(event: number, streamId: number): void {
-    const payload = Buffer.alloc(6);
-    payload.writeUInt16BE(event, 0);
-    payload.writeUInt32BE(streamId, 2);
-    this.connection.send({
-      chunkStreamId: 2,
-      typeId: MessageType.userControl,
-      streamId: 0,
-      timestamp: 0,
-      payload,
-    });
-  }
-
-  private sendData(streamId: number, values: AmfValue[]): void {
-    this.connection.send({
-      chunkStreamId: CSID_STATUS,
-      typeId: MessageType.amf0Data,
-      streamId,
-      timestamp: 0,
-      payload: encodeAmf0(values),
-    });
-  }
-
-  private sendStatus(
-    streamId: number,
-    level: "status" | "error",
-    code: string,
-    description: string,
-  ): void {
-    this.connection.send({
-      chunkStreamId: CSID_STATUS,
-      typeId: MessageType.amf0Command,
-      streamId,
-      timestamp: 0,
-      payload: encodeAmf0(["onStatus", 0, null, { level, code, description }]),
-    });
+  private sendAll(messages: RtmpMessage[]): void {
+    for (const message of messages) this.connection.send(message);
   }
 }
 

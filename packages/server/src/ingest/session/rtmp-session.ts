@@ -16,6 +16,17 @@ import {
   handshakeReply,
 } from "../rtmp/handshake.js";
 import { MessageType, type RtmpMessage, UserControlEvent } from "../rtmp/message-types.js";
+import {
+  acknowledgement,
+  onFcPublish,
+  onStatus,
+  pingResponse,
+  result,
+  setChunkSize,
+  setPeerBandwidth,
+  streamBegin,
+  windowAckSize,
+} from "../rtmp/messages.js";
 import { RtmpProtocolError } from "../rtmp/protocol-error.js";
 import type { PlayHost } from "./play-host.js";
 import type { ActivePublish, PublishHost, PublishRefusalCode } from "./publish-host.js";
@@ -51,10 +62,6 @@ export interface RtmpSessionOptions {
 
 const OUT_CHUNK_SIZE = 4096;
 const WINDOW_ACK_SIZE = 2_500_000;
-/** Chunk stream ids for what the server sends (the conventional ones). */
-const CSID_CONTROL = 2;
-const CSID_COMMAND = 3;
-const CSID_STATUS = 5;
 /** Time for a closing socket to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -195,7 +202,7 @@ export class RtmpSession {
         if (message.payload.length < 2)
           throw new RtmpProtocolError(Errcode.RtmpProtocolError, "short user control");
         if (message.payload.readUInt16BE(0) === UserControlEvent.pingRequest) {
-          this.sendUserControl(UserControlEvent.pingResponse, message.payload.subarray(2, 6));
+          this.send(pingResponse(message.payload.subarray(2, 6)));
         }
         return;
       case MessageType.amf0Command:
@@ -237,18 +244,13 @@ export class RtmpSession {
         return;
       case "releaseStream":
       case "FCPublish":
-        this.sendCommand(["_result", tid, null, undefined]);
+        this.send(result(tid, null, undefined));
         if (name === "FCPublish") {
-          this.sendCommand([
-            "onFCPublish",
-            0,
-            null,
-            status("NetStream.Publish.Start", "FCPublish"),
-          ]);
+          this.send(onFcPublish());
         }
         return;
       case "createStream":
-        this.sendCommand(["_result", tid, null, this.nextStreamId++]);
+        this.send(result(tid, null, this.nextStreamId++));
         return;
       case "publish":
         this.onPublish(values[3], message.streamId || 1);
@@ -266,7 +268,7 @@ export class RtmpSession {
         this.onPlay(values[3], message.streamId || 1);
         return;
       default:
-        if (tid !== 0) this.sendCommand(["_result", tid, null, undefined]);
+        if (tid !== 0) this.send(result(tid, null, undefined));
     }
   }
 
@@ -274,24 +276,22 @@ export class RtmpSession {
     const object = isObject(commandObject) ? commandObject : {};
     this.app = typeof object.app === "string" ? object.app : "";
     this.tcUrl = typeof object.tcUrl === "string" ? object.tcUrl : "";
-    this.sendControl(MessageType.windowAckSize, uint32(WINDOW_ACK_SIZE));
-    this.sendControl(
-      MessageType.setPeerBandwidth,
-      Buffer.concat([uint32(WINDOW_ACK_SIZE), Buffer.from([2])]),
-    );
-    this.sendControl(MessageType.setChunkSize, uint32(OUT_CHUNK_SIZE));
+    this.send(windowAckSize(WINDOW_ACK_SIZE));
+    this.send(setPeerBandwidth(WINDOW_ACK_SIZE, 2));
+    this.send(setChunkSize(OUT_CHUNK_SIZE));
     this.outChunkSize = OUT_CHUNK_SIZE;
-    this.sendCommand([
-      "_result",
-      tid,
-      { fmsVer: "FMS/3,0,1,123", capabilities: 31 },
-      {
-        level: "status",
-        code: "NetConnection.Connect.Success",
-        description: "Connection succeeded.",
-        objectEncoding: typeof object.objectEncoding === "number" ? object.objectEncoding : 0,
-      },
-    ]);
+    this.send(
+      result(
+        tid,
+        { fmsVer: "FMS/3,0,1,123", capabilities: 31 },
+        {
+          level: "status",
+          code: "NetConnection.Connect.Success",
+          description: "Connection succeeded.",
+          objectEncoding: typeof object.objectEncoding === "number" ? object.objectEncoding : 0,
+        },
+      ),
+    );
   }
 
   private outChunkSize = 128;
@@ -353,12 +353,14 @@ export class RtmpSession {
           this.publish = decision.publish;
           this.parser.setLimits(this.options.limits.publishing);
           this.lastMediaAt = this.options.now();
-          this.sendUserControl(UserControlEvent.streamBegin, uint32(streamId));
-          this.sendStatus(
-            streamId,
-            "status",
-            "NetStream.Publish.Start",
-            `${target.value.streamName} is now published.`,
+          this.send(streamBegin(streamId));
+          this.send(
+            onStatus(
+              streamId,
+              "status",
+              "NetStream.Publish.Start",
+              `${target.value.streamName} is now published.`,
+            ),
           );
         },
         (err: unknown) => {
@@ -375,7 +377,7 @@ export class RtmpSession {
     const play = this.options.play;
     if (!play || this.player || this.publishStreamId !== null) {
       const reason = play ? "one play or publish per connection" : "playback is not enabled";
-      this.sendStatus(streamId, "error", "NetStream.Play.Failed", reason);
+      this.send(onStatus(streamId, "error", "NetStream.Play.Failed", reason));
       this.finish(0, "play refused");
       return;
     }
@@ -404,7 +406,7 @@ export class RtmpSession {
   /** Refuses a publish: an error status, then the connection closes (no event: never published). */
   private refuse(streamId: number, code: PublishRefusalCode, description: string): void {
     this.options.logger.warn({ connection: this.options.id, code, description }, "publish refused");
-    this.sendStatus(streamId, "error", code, description);
+    this.send(onStatus(streamId, "error", code, description));
     this.publishStreamId = null;
     this.finish(0, description);
   }
@@ -484,7 +486,7 @@ export class RtmpSession {
     const received = this.parser.bytesReceived;
     if (received - this.lastAckAt >= this.peerWindow) {
       this.lastAckAt = received;
-      this.sendControl(MessageType.acknowledgement, uint32(received >>> 0));
+      this.send(acknowledgement(received));
     }
   }
 
@@ -506,51 +508,12 @@ export class RtmpSession {
     this.socket.write(bytes);
     return bytes.length;
   }
-
-  private sendControl(typeId: number, payload: Buffer): void {
-    this.send({ chunkStreamId: CSID_CONTROL, typeId, streamId: 0, timestamp: 0, payload });
-  }
-
-  private sendUserControl(event: number, data: Buffer): void {
-    const head = Buffer.alloc(2);
-    head.writeUInt16BE(event);
-    this.sendControl(MessageType.userControl, Buffer.concat([head, data]));
-  }
-
-  private sendCommand(values: AmfValue[], streamId = 0): void {
-    this.send({
-      chunkStreamId: streamId === 0 ? CSID_COMMAND : CSID_STATUS,
-      typeId: MessageType.amf0Command,
-      streamId,
-      timestamp: 0,
-      payload: encodeAmf0(values),
-    });
-  }
-
-  private sendStatus(
-    streamId: number,
-    level: "status" | "error",
-    code: string,
-    description: string,
-  ): void {
-    this.sendCommand(["onStatus", 0, null, { level, code, description }], streamId);
-  }
-}
-
-function status(code: string, description: string): Record<string, AmfValue> {
-  return { level: "status", code, description };
 }
 
 function isObject(value: AmfValue): value is { [key: string]: AmfValue } {
   return (
     typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date)
   );
-}
-
-function uint32(value: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(value >>> 0);
-  return b;
 }
 
 function stripMappedPrefix(address: string): string {
