@@ -208,3 +208,75 @@ describe("live segmenter", () => {
     );
   });
 });
+
+describe("playlist delta updates (RFC 8216bis §6.2.5.1)", () => {
+  const uris = {
+    init: (v: number) => `init-${v}.mp4`,
+    segment: (m: number) => `seg-${m}.m4s`,
+    part: (m: number, i: number) => `part-${m}.${i}.m4s`,
+  };
+
+  test("a window under 12 segments advertises no CAN-SKIP-UNTIL and answers _HLS_skip in full", () => {
+    const segmenter = new LiveSegmenter(OPTIONS, () => 1_000_000);
+    feed(segmenter, 20);
+    const full = writeMediaPlaylist(segmenter, uris);
+    assert.ok(!full.includes("CAN-SKIP-UNTIL"), full);
+    assert.equal(writeMediaPlaylist(segmenter, uris, { delta: true }), full);
+  });
+
+  test("12 segments: CAN-SKIP-UNTIL of six target durations; the delta skips what ends before it, the rest is the full playlist's tail", () => {
+    const segmenter = new LiveSegmenter({ ...OPTIONS, windowSegments: 12 }, () => 1_000_000);
+    feed(segmenter, 30);
+    const full = writeMediaPlaylist(segmenter, uris);
+    const delta = writeMediaPlaylist(segmenter, uris, { delta: true });
+    assert.match(
+      full,
+      /#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0\.999,HOLD-BACK=6\.0,CAN-SKIP-UNTIL=12\.0\n/,
+    );
+    // 12 segments of 2 s (4 s to 28 s) and the one being cut: those ending 12 s or more before
+    // the playlist's end are skipped, 4 s to 16 s.
+    const skipped = Number(/#EXT-X-SKIP:SKIPPED-SEGMENTS=(\d+)\n/.exec(delta)?.[1]);
+    assert.equal(skipped, 6);
+    const listed = [...segmenter.segments, segmenter.current].filter((s) => s !== null);
+    const length = (s: (typeof listed)[number]) =>
+      s.duration || s.parts.reduce((sum, p) => sum + p.duration, 0);
+    const end = listed.reduce((sum, s) => sum + length(s), 0);
+    const endOf = (n: number) => listed.slice(0, n).reduce((sum, s) => sum + length(s), 0);
+    assert.ok(end - endOf(skipped) >= 12, "the last skipped segment ends before the boundary");
+    assert.ok(end - endOf(skipped + 1) < 12, "the first one listed does not");
+    // The same media sequence: the skipped segments are still counted.
+    const first = segmenter.segments[0]?.msn as number;
+    assert.ok(delta.includes(`#EXT-X-MEDIA-SEQUENCE:${first}\n`));
+    assert.ok(!delta.includes(`seg-${first + skipped - 1}.m4s`));
+    // Header as the full playlist's; then EXT-X-SKIP, the init in effect, and the full tail.
+    const fullLines = full.split("\n");
+    const headerEnd = fullLines.findIndex((l) => l.startsWith("#EXT-X-MAP"));
+    const pdt = fullLines.flatMap((l, i) => (l.startsWith("#EXT-X-PROGRAM-DATE-TIME") ? [i] : []));
+    assert.deepEqual(delta.split("\n"), [
+      ...fullLines.slice(0, headerEnd),
+      `#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`,
+      fullLines[headerEnd],
+      ...fullLines.slice(pdt[skipped]),
+    ]);
+    assert.ok(delta.includes(`seg-${first + skipped}.m4s`));
+    assert.match(delta, /#EXT-X-PRELOAD-HINT:TYPE=PART/);
+    assert.ok(delta.length < full.length);
+  });
+
+  test("nothing ends before the boundary yet: the full playlist; an ended stream's delta keeps EXT-X-ENDLIST", () => {
+    const young = new LiveSegmenter({ ...OPTIONS, windowSegments: 12 }, () => 1_000_000);
+    // 6 complete segments and the one being cut: none ends 12 s before the end.
+    feed(young, 13);
+    const full = writeMediaPlaylist(young, uris);
+    assert.match(full, /CAN-SKIP-UNTIL=12\.0/);
+    assert.equal(writeMediaPlaylist(young, uris, { delta: true }), full);
+    const ended = new LiveSegmenter({ ...OPTIONS, windowSegments: 12 }, () => 1_000_000);
+    feed(ended, 30);
+    ended.onEnd();
+    const delta = writeMediaPlaylist(ended, uris, { delta: true });
+    // 12 segments from 6 s to 30 s: 6 s to 18 s end 12 s or more before the end.
+    assert.match(delta, /\n#EXT-X-SKIP:SKIPPED-SEGMENTS=6\n/);
+    assert.match(delta, /#EXT-X-ENDLIST\n$/);
+    assert.ok(!delta.includes("PRELOAD-HINT"));
+  });
+});

@@ -21,8 +21,9 @@ const MSN_ADVANCE_LIMIT = 2;
 /**
  * HLS and LL-HLS over HTTP (docs/hls.md): `GET /AppName/StreamName.m3u8` checks play auth as
  * HTTP-FLV does and answers the multivariant playlist, whose media playlist URI carries a
- * session token; the media playlist (with blocking reload, RFC 8216bis §6.2.5.2), init
- * segments, segments and parts answer only with a valid token (403 otherwise). CORS is open.
+ * session token; the media playlist (with blocking reload, RFC 8216bis §6.2.5.2, and delta
+ * updates on `_HLS_skip`, §6.2.5.1), init segments, segments and parts answer only with a valid
+ * token (403 otherwise). CORS is open.
  */
 export function createHlsRoute(deps: {
   playback: PlaybackService;
@@ -97,8 +98,9 @@ export function createHlsRoute(deps: {
     const segmenter = stream.segmenter;
     const timeoutMs = 3 * targetDuration(segmenter) * 1000;
     if (target.kind === "media") {
+      const delta = deltaRequested(params);
       const blocking = await blockingReload(res, segmenter, params, timeoutMs);
-      send(writeMediaPlaylist(segmenter, mediaUris(token)), {
+      send(writeMediaPlaylist(segmenter, mediaUris(token), { delta }), {
         "content-type": PLAYLIST_TYPE,
         "cache-control": blocking ? `max-age=${targetDuration(segmenter)}` : "no-cache",
       });
@@ -257,6 +259,19 @@ async function blockingReload(
       "ONAIR_ERR_HLS_TIMEOUT",
       `segment ${msn} part ${part ?? "-"} did not come`,
     );
+  }
+  return true;
+}
+
+/**
+ * `_HLS_skip` (RFC 8216bis §6.2.5.1): YES asks for a Playlist Delta Update; v2 asks to skip
+ * EXT-X-DATERANGE tags too, and OnAir writes none, so it is the same. Any other value is a 400.
+ */
+function deltaRequested(params: URLSearchParams): boolean {
+  const skip = params.get("_HLS_skip");
+  if (skip === null) return false;
+  if (skip !== "YES" && skip !== "v2") {
+    throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER_VALUE", "_HLS_skip must be YES or v2");
   }
   return true;
 }

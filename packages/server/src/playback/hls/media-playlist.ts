@@ -7,25 +7,39 @@ export interface PlaylistUris {
   part(msn: number, index: number): string;
 }
 
+/** RFC 8216bis §4.4.3.8: the Skip Boundary (CAN-SKIP-UNTIL) spans six target durations at least. */
+const SKIP_TARGET_DURATIONS = 6;
+
 /**
  * The live media playlist of one stream (RFC 8216bis §4.4): full segments with EXTINF for every
  * HLS client, and for Low-Latency HLS the parts of the newest segments (EXT-X-PART, those within
  * three target durations of the live edge, §4.4.4.9), the part being cut as a preload hint
  * (§4.4.5.3), EXT-X-PART-INF and EXT-X-SERVER-CONTROL with CAN-BLOCK-RELOAD, PART-HOLD-BACK at
- * three part targets and HOLD-BACK at three target durations (§4.4.3.8). EXT-X-ENDLIST once the
- * stream ended.
+ * three part targets, HOLD-BACK at three target durations and CAN-SKIP-UNTIL when the window is
+ * long enough (§4.4.3.8, `skipUntil`). EXT-X-ENDLIST once the stream ended. No
+ * EXT-X-RENDITION-REPORT: those name the other renditions of the multivariant playlist, and it
+ * has one. With `delta` (a request's `_HLS_skip`, §6.2.5.1) and CAN-SKIP-UNTIL advertised, the
+ * segments wholly older than the Skip Boundary are replaced by EXT-X-SKIP (a Playlist Delta
+ * Update); the rest of the playlist is the full one's.
  */
-export function writeMediaPlaylist(segmenter: LiveSegmenter, uris: PlaylistUris): string {
+export function writeMediaPlaylist(
+  segmenter: LiveSegmenter,
+  uris: PlaylistUris,
+  { delta = false }: { delta?: boolean } = {},
+): string {
   const { options } = segmenter;
   const partTarget = options.partTargetMs / 1000;
   const target = targetDuration(segmenter);
   const segments: HlsSegment[] = [...segmenter.segments];
   if (segmenter.current && segmenter.current.parts.length > 0) segments.push(segmenter.current);
+  const until = skipUntil(segmenter);
+  const canSkip = until === null ? "" : `,CAN-SKIP-UNTIL=${seconds(until)}`;
+  const skipped = delta && until !== null ? skippedSegments(segments, until) : 0;
   const lines = [
     "#EXTM3U",
     "#EXT-X-VERSION:9",
     `#EXT-X-TARGETDURATION:${target}`,
-    `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(3 * partTarget)},HOLD-BACK=${seconds(3 * target)}`,
+    `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(3 * partTarget)},HOLD-BACK=${seconds(3 * target)}${canSkip}`,
     `#EXT-X-PART-INF:PART-TARGET=${seconds(partTarget)}`,
     `#EXT-X-MEDIA-SEQUENCE:${segments[0]?.msn ?? segmenter.liveMsn}`,
   ];
@@ -41,6 +55,10 @@ export function writeMediaPlaylist(segmenter: LiveSegmenter, uris: PlaylistUris)
   }
   let map = -1;
   segments.forEach((segment, i) => {
+    // Skipped segments write nothing, so the first one listed names its init again (EXT-X-MAP):
+    // a delta update still says which init its segments need.
+    if (i < skipped) return;
+    if (i === skipped && skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`);
     if (segment.discontinuity && i > 0) lines.push("#EXT-X-DISCONTINUITY");
     if (segment.initVersion !== map) {
       map = segment.initVersion;
@@ -77,6 +95,29 @@ export function targetDuration(segmenter: LiveSegmenter): number {
     Math.ceil(segmenter.options.segmentTargetMs / 1000),
     Math.round(segmenter.longestSegment),
   );
+}
+
+/**
+ * CAN-SKIP-UNTIL in seconds: six target durations. Advertised only with `windowSegments` of 12
+ * or more (twice six), so that a delta update leaves out about half the window or more; with a
+ * shorter window it would save a segment or two per reload. Null: not advertised, no deltas.
+ */
+export function skipUntil(segmenter: LiveSegmenter): number | null {
+  if (segmenter.options.windowSegments < 2 * SKIP_TARGET_DURATIONS) return null;
+  return SKIP_TARGET_DURATIONS * targetDuration(segmenter);
+}
+
+/** How many of the oldest segments end at least `until` seconds before the playlist's end. */
+function skippedSegments(segments: HlsSegment[], until: number): number {
+  const durations = segments.map((s) => s.duration || partsDuration(s));
+  let remaining = durations.reduce((sum, d) => sum + d, 0);
+  let skipped = 0;
+  for (const duration of durations) {
+    remaining -= duration;
+    if (remaining < until) break;
+    skipped++;
+  }
+  return skipped;
 }
 
 function partsDuration(segment: HlsSegment | undefined): number {

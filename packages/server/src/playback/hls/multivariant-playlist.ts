@@ -4,7 +4,8 @@ import type { LiveSegmenter } from "./live-segmenter.js";
  * The multivariant playlist (RFC 8216bis §4.4.6): the one rendition OnAir serves (it does not
  * transcode), with CODECS from the sequence headers (RFC 6381), RESOLUTION from the SPS and
  * BANDWIDTH the peak segment bitrate measured so far (the parts so far before the first full
- * segment).
+ * segment). No EXT-X-MEDIA alternatives either: with one rendition, the media playlist has no
+ * other rendition to name in an EXT-X-RENDITION-REPORT (§4.4.5.4).
  */
 export function writeMultivariantPlaylist(segmenter: LiveSegmenter, mediaUri: string): string {
   const codecs = segmenter.codecs;
