@@ -2,6 +2,8 @@
 export interface Corkable {
   cork(): void;
   uncork(): void;
+  /** Bytes written and not yet sent, held ones included. */
+  readonly writableLength: number;
 }
 
 const corked = new WeakSet<Corkable>();
@@ -25,7 +27,7 @@ export function batchWritesThisTick(stream: Corkable): void {
  * is mostly per system call and per segment (the receiving side of a loopback segment runs on
  * the sender's CPU), not per byte: a viewer or relay target written once per publisher read gets
  * ~75 sends a second at 30 fps with audio, one written every 40 ms gets 25. Latency grows by at
- * most this (docs/playback.md, "Write batching").
+ * most this (docs/playback.md, "Benchmark": what brought the cost down).
  */
 export const LIVE_WRITE_HOLD_MS = 40;
 
@@ -36,7 +38,8 @@ export const LIVE_WRITE_HOLD_MS = 40;
  * writev.
  */
 export class WriteHolder {
-  private readonly held = new Set<Corkable>();
+  /** The streams held in this interval, with their unsent bytes when they were corked. */
+  private readonly held = new Map<Corkable, number>();
   /** Streams whose writes of this turn leave at its end (`atOnce`). */
   private readonly passing = new Set<Corkable>();
   private timer: NodeJS.Timeout | null = null;
@@ -45,7 +48,7 @@ export class WriteHolder {
 
   hold(stream: Corkable): void {
     if (this.held.has(stream) || this.passing.has(stream)) return;
-    this.held.add(stream);
+    this.held.set(stream, stream.writableLength);
     stream.cork();
     if (this.timer === null) {
       this.timer = setTimeout(() => this.flush(), this.holdMs);
@@ -59,16 +62,26 @@ export class WriteHolder {
    */
   atOnce(stream: Corkable): void {
     if (this.passing.has(stream)) return;
+    if (this.held.delete(stream)) stream.uncork();
     this.passing.add(stream);
     batchWritesThisTick(stream);
     process.nextTick(() => this.passing.delete(stream));
+  }
+
+  /**
+   * What `stream` had not sent when this interval's holding began: how far behind its peer is.
+   * The bytes held since are not a backlog (they leave at the flush), so a slow-viewer bound
+   * smaller than one keyframe would otherwise see every viewer behind after each keyframe.
+   */
+  queuedBytes(stream: Corkable): number {
+    return this.held.get(stream) ?? stream.writableLength;
   }
 
   /** Sends everything held now (the timer's job; a stream about to end needs no call: end() uncorks). */
   flush(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const streams = [...this.held];
+    const streams = [...this.held.keys()];
     this.held.clear();
     for (const stream of streams) stream.uncork();
   }

@@ -50,6 +50,9 @@ export function createHttpFlvRoute(deps: {
       grant.left("closed", "client gone before the stream started");
       return;
     }
+    // The header, the FLV header and the start tags (the cached GOP) leave together at once, not
+    // at the next flush of live media.
+    liveWrites.atOnce(res);
     res.writeHead(200, {
       "content-type": "video/x-flv",
       "cache-control": "no-cache, no-store",
@@ -59,8 +62,9 @@ export function createHttpFlvRoute(deps: {
     let unsubscribe: (() => void) | null = null;
     const viewer = new LiveViewer(
       {
-        // The response counts its socket's unsent bytes too (OutgoingMessage.writableLength).
-        queuedBytes: () => res.writableLength,
+        // The response counts its socket's unsent bytes too (OutgoingMessage.writableLength);
+        // bytes held for the next flush of live media are not a backlog.
+        queuedBytes: () => liveWrites.queuedBytes(res),
         write: (tag, timestamp) => {
           const bytes = sharedEncoding(tag, String(timestamp), () => encodeFlvTag(tag, timestamp));
           liveWrites.hold(res);
@@ -87,8 +91,6 @@ export function createHttpFlvRoute(deps: {
       viewer.close();
       grant.left("closed", "client closed the connection");
     });
-    // The header and the start tags (the cached GOP) leave at once, not at the next flush.
-    liveWrites.atOnce(res);
     unsubscribe = grant.subscribe(viewer);
   };
 }

@@ -74,3 +74,43 @@ test("writes a holder is told to pass leave at the end of the turn, not at the f
   assert.deepEqual(calls, [3, 1]);
   assert.equal(stream.writableCorked, 0);
 });
+
+test("what a held stream has queued leaves out the bytes held for the flush", () => {
+  // A peer that reads nothing: the first write never completes, so it stays queued.
+  const stream = new Writable({ write() {} });
+  stream.write(Buffer.alloc(4));
+  const holder = new WriteHolder(10_000);
+  holder.hold(stream);
+  stream.write(Buffer.alloc(100));
+  assert.equal(stream.writableLength, 104);
+  assert.equal(holder.queuedBytes(stream), 4, "the backlog when holding began");
+  holder.flush();
+  assert.equal(holder.queuedBytes(stream), stream.writableLength);
+});
+
+test("a stream already held that is told to pass leaves at the end of the turn", async () => {
+  const { stream, calls } = recordingWritable();
+  const holder = new WriteHolder(10_000);
+  holder.hold(stream);
+  stream.write("live");
+  holder.atOnce(stream);
+  stream.write("start");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(calls.reduce((sum, n) => sum + n, 0), 2, "nothing waits for the flush");
+  assert.equal(stream.writableCorked, 0);
+  holder.flush();
+  assert.equal(stream.writableCorked, 0, "the flush does not uncork it twice");
+});
+
+test("a held stream that ends sends what it held; the flush after it changes nothing", async () => {
+  const { stream, calls } = recordingWritable();
+  const holder = new WriteHolder(10_000);
+  holder.hold(stream);
+  stream.write("a");
+  stream.write("b");
+  stream.end();
+  await new Promise((resolve) => stream.once("finish", resolve));
+  assert.deepEqual(calls, [2]);
+  holder.flush();
+  assert.deepEqual(calls, [2]);
+});

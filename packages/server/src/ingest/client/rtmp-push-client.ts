@@ -192,7 +192,7 @@ class PushConnection implements RtmpPush {
     this.options.onLive?.();
     const viewer = new LiveViewer(
       {
-        queuedBytes: () => this.socket?.writableLength ?? 0,
+        queuedBytes: () => (this.socket ? liveWrites.queuedBytes(this.socket) : 0),
         write: (tag, timestamp) => this.sendTag(tag, timestamp),
         evict: (detail) => this.fail(`the target did not keep up: ${detail}`),
         end: () => this.close({ reason: "ended", bytesSent: this.bytesSent }),

@@ -1,5 +1,4 @@
 import type { RtmpMessage } from "./message-types.js";
-import { uint32 } from "./messages.js";
 
 /**
  * Encodes one message as chunks (RTMP spec §5.3): a type-0 header, then type-3 continuation
@@ -36,4 +35,11 @@ function basicHeader(fmt: number, chunkStreamId: number): Buffer {
   if (chunkStreamId < 320) return Buffer.from([fmt << 6, chunkStreamId - 64]);
   const id = chunkStreamId - 64;
   return Buffer.from([(fmt << 6) | 1, id & 0xff, id >> 8]);
+}
+
+/** A big-endian 32-bit field, wrapping (RTMP counters and sizes are 32-bit). */
+export function uint32(value: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(value >>> 0);
+  return b;
 }

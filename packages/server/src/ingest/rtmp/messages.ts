@@ -1,12 +1,13 @@
 import type { FlvTag } from "../../media/flv-tag.js";
 import { type AmfValue, encodeAmf0 } from "./amf0.js";
+import { uint32 } from "./chunk-writer.js";
 import { MessageType, type RtmpMessage, UserControlEvent } from "./message-types.js";
 
 /**
  * The RTMP messages OnAir sends, as a server and as a publishing client (RTMP spec §5.4, §7.1,
  * §7.2), on the chunk streams nginx-rtmp and ffmpeg conventionally use.
  */
-export const ChunkStream = {
+const ChunkStream = {
   control: 2,
   command: 3,
   /** The client's publish command and metadata. */
@@ -16,13 +17,6 @@ export const ChunkStream = {
   audio: 6,
   video: 7,
 } as const;
-
-/** A big-endian 32-bit field, wrapping (RTMP counters and sizes are 32-bit). */
-export function uint32(value: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(value >>> 0);
-  return b;
-}
 
 function control(typeId: number, payload: Buffer): RtmpMessage {
   return { chunkStreamId: ChunkStream.control, typeId, streamId: 0, timestamp: 0, payload };

@@ -13,7 +13,7 @@ export interface PlayerConnection {
    * `tag`, the message is that live tag, and its chunks may be shared with other viewers.
    */
   send(message: RtmpMessage, tag?: FlvTag): number;
-  /** Bytes written to the socket and not yet sent. */
+  /** Bytes written to the socket and not yet sent (not counting those held for the next flush). */
   queuedBytes(): number;
   /** What is written in this turn leaves at its end, not held for the next flush of live media. */
   sendAtOnce(): void;
@@ -80,6 +80,9 @@ export class RtmpPlayer {
   private play(grant: PlayGrant, request: PlayRequest, streamId: number): void {
     this.grant = grant;
     const name = request.streamName;
+    // The statuses and the cached GOP go out together now: the first keyframe is what a player
+    // waits for.
+    this.connection.sendAtOnce();
     this.sendAll([
       streamBegin(streamId),
       onStatus(streamId, "status", "NetStream.Play.Reset", `Playing and resetting ${name}.`),
@@ -95,8 +98,6 @@ export class RtmpPlayer {
       },
       this.options.policy,
     );
-    // The cached GOP goes out now: the first keyframe is what a player waits for.
-    this.connection.sendAtOnce();
     this.unsubscribe = grant.subscribe(this.viewer);
   }
 

@@ -386,7 +386,7 @@ export class RtmpSession {
       {
         id: this.options.id,
         send: (message, tag) => this.send(message, tag),
-        queuedBytes: () => this.socket.writableLength,
+        queuedBytes: () => liveWrites.queuedBytes(this.socket),
         sendAtOnce: () => liveWrites.atOnce(this.socket),
         close: (detail) => this.finish(0, detail),
       },

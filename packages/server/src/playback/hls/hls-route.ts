@@ -264,8 +264,10 @@ async function blockingReload(
 }
 
 /**
- * `_HLS_skip` (RFC 8216bis §6.2.5.1): YES asks for a Playlist Delta Update; v2 asks to skip
- * EXT-X-DATERANGE tags too, and OnAir writes none, so it is the same. Any other value is a 400.
+ * `_HLS_skip` (RFC 8216bis §6.2.5.1): YES asks for a Playlist Delta Update. v2 asks to skip
+ * EXT-X-DATERANGE tags too, which needs CAN-SKIP-DATERANGES (§4.4.3.8); OnAir writes no date
+ * ranges and does not advertise it, so v2 is ignored as the RFC says of a directive the server
+ * does not support: the full playlist. Any other value is a 400.
  */
 function deltaRequested(params: URLSearchParams): boolean {
   const skip = params.get("_HLS_skip");
@@ -273,7 +275,7 @@ function deltaRequested(params: URLSearchParams): boolean {
   if (skip !== "YES" && skip !== "v2") {
     throw new OnAirError("ONAIR_ERR_INVALID_PARAMETER_VALUE", "_HLS_skip must be YES or v2");
   }
-  return true;
+  return skip === "YES";
 }
 
 /**

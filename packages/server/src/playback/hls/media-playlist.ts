@@ -34,7 +34,9 @@ export function writeMediaPlaylist(
   if (segmenter.current && segmenter.current.parts.length > 0) segments.push(segmenter.current);
   const until = skipUntil(segmenter);
   const canSkip = until === null ? "" : `,CAN-SKIP-UNTIL=${seconds(until)}`;
-  const skipped = delta && until !== null ? skippedSegments(segments, until) : 0;
+  // §6.2.5.1: _HLS_skip is ignored once the playlist has EXT-X-ENDLIST.
+  const skipped =
+    delta && until !== null && !segmenter.ended ? skippedSegments(segments, until) : 0;
   const lines = [
     "#EXTM3U",
     "#EXT-X-VERSION:9",
