@@ -96,7 +96,11 @@ test("a stream already held that is told to pass leaves at the end of the turn",
   holder.atOnce(stream);
   stream.write("start");
   await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(calls.reduce((sum, n) => sum + n, 0), 2, "nothing waits for the flush");
+  assert.equal(
+    calls.reduce((sum, n) => sum + n, 0),
+    2,
+    "nothing waits for the flush",
+  );
   assert.equal(stream.writableCorked, 0);
   holder.flush();
   assert.equal(stream.writableCorked, 0, "the flush does not uncork it twice");
