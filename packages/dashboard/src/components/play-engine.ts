@@ -54,7 +54,7 @@ export async function startPlayback(options: {
     if (mpegts.getFeatureList().mseLivePlayback) {
       const player = mpegts.createPlayer(
         { type: "flv", isLive: true, url: absolute(urls.FlvUrl) },
-        { enableWorker: false, liveBufferLatencyChasing: true, lazyLoad: false },
+        { enableWorker: false, liveBufferLatencyChasing: true, liveSync: true, lazyLoad: false },
       );
       player.on(mpegts.Events.ERROR, (type: string, detail: string, data: { msg?: string }) => {
         onError(

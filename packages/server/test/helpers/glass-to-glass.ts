@@ -143,7 +143,7 @@ function startInPage(options: PageOptions): void {
   if (options.player === "flv") {
     const player = window.mpegts.createPlayer(
       { type: "flv", isLive: true, url: options.url },
-      { enableWorker: false, liveBufferLatencyChasing: true, lazyLoad: false },
+      { enableWorker: false, liveBufferLatencyChasing: true, liveSync: true, lazyLoad: false },
     );
     player.attachMediaElement(video);
     player.load();
