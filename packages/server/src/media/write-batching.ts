@@ -6,22 +6,6 @@ export interface Corkable {
   readonly writableLength: number;
 }
 
-const corked = new WeakSet<Corkable>();
-
-/**
- * Holds `stream`'s writes until the current turn of the event loop is done, then flushes them
- * together (one writev). For bursts that must leave at once: a viewer's start tags.
- */
-export function batchWritesThisTick(stream: Corkable): void {
-  if (corked.has(stream)) return;
-  corked.add(stream);
-  stream.cork();
-  process.nextTick(() => {
-    corked.delete(stream);
-    stream.uncork();
-  });
-}
-
 /**
  * How long live media is held to leave in one write. Over loopback and TCP the cost of a send
  * is mostly per system call and per segment (the receiving side of a loopback segment runs on
@@ -62,10 +46,14 @@ export class WriteHolder {
    */
   atOnce(stream: Corkable): void {
     if (this.passing.has(stream)) return;
+    // Already held: what it held leaves with the burst.
     if (this.held.delete(stream)) stream.uncork();
     this.passing.add(stream);
-    batchWritesThisTick(stream);
-    process.nextTick(() => this.passing.delete(stream));
+    stream.cork();
+    process.nextTick(() => {
+      this.passing.delete(stream);
+      stream.uncork();
+    });
   }
 
   /**

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { openBrowser } from "../helpers/browser.js";
-import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
-import { frameStampFilter } from "../helpers/frame-stamp.js";
+import type { FfmpegPublisher } from "../helpers/ffmpeg-publisher.js";
 import { openGlassToGlass } from "../helpers/glass-to-glass.js";
+import { publishStamped } from "../helpers/stamped-publish.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
-import { waitFor } from "../helpers/wait-for.js";
 
 // Runs alone: it asserts glass-to-glass latency, which CPU contention moves.
 
@@ -28,23 +27,12 @@ const FLV_TARGET_MS = 1_500;
 describe("glass-to-glass latency, HTTP-FLV", { timeout: 40_000 }, () => {
   let t: TestOnAir;
   let publisher: FfmpegPublisher;
+  let clockStarted = 0;
   let browser: Awaited<ReturnType<typeof openBrowser>>;
 
   before(async () => {
     t = await startTestOnAir({ rtmp: true });
-    publisher = publishWithFfmpeg(t.rtmpUrl(`live/${STREAM}`), {
-      seconds: 20,
-      size: "320x180",
-      fps: FPS,
-      gop: FPS,
-      videoFilter: frameStampFilter(),
-      zerolatency: true,
-      reportClock: true,
-    });
-    await waitFor(
-      `${STREAM} live`,
-      async () => (await t.onair.store.streams.list({ streamName: STREAM })).length === 1,
-    );
+    ({ publisher, clockStarted } = await publishStamped(t, STREAM, { seconds: 20, fps: FPS }));
     browser = await openBrowser({ width: 640, height: 360 });
   });
 
@@ -59,7 +47,7 @@ describe("glass-to-glass latency, HTTP-FLV", { timeout: 40_000 }, () => {
       origin: t.httpUrl,
       url: `${t.httpUrl}/live/${STREAM}.flv`,
       player: "flv",
-      clockStarted: await publisher.clockStarted,
+      clockStarted,
       fps: FPS,
     });
     await glass.started();

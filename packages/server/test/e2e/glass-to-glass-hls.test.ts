@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { openBrowser } from "../helpers/browser.js";
-import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
-import { frameStampFilter } from "../helpers/frame-stamp.js";
+import type { FfmpegPublisher } from "../helpers/ffmpeg-publisher.js";
 import { type GlassToGlassFigures, openGlassToGlass } from "../helpers/glass-to-glass.js";
+import { publishStamped } from "../helpers/stamped-publish.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
-import { waitFor } from "../helpers/wait-for.js";
 
 // Runs alone: it asserts glass-to-glass latency and that every frame shows, which CPU contention breaks.
 
@@ -45,20 +44,7 @@ describe("hls.js plays OnAir's LL-HLS and HLS", { timeout: 60_000 }, () => {
       rtmp: true,
       flags: { playback: { hls: { segmentTargetMs: 1000 } } },
     });
-    publisher = publishWithFfmpeg(t.rtmpUrl(`live/${STREAM}`), {
-      seconds: 40,
-      size: "320x180",
-      fps: FPS,
-      gop: FPS,
-      videoFilter: frameStampFilter(),
-      zerolatency: true,
-      reportClock: true,
-    });
-    clockStarted = await publisher.clockStarted;
-    await waitFor(
-      `${STREAM} live`,
-      async () => (await t.onair.store.streams.list({ streamName: STREAM })).length === 1,
-    );
+    ({ publisher, clockStarted } = await publishStamped(t, STREAM, { seconds: 40, fps: FPS }));
     // The first request starts the stream's HLS output: by the time standard HLS is measured,
     // its window holds the segments a player starts from (HOLD-BACK behind the live edge).
     const first = await fetch(`${t.httpUrl}/live/${STREAM}.m3u8`);

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { openBrowser } from "../helpers/browser.js";
 import { readErrorBody } from "../helpers/error-body.js";
-import { type FfmpegPublisher, publishWithFfmpeg } from "../helpers/ffmpeg-publisher.js";
-import { frameStampFilter } from "../helpers/frame-stamp.js";
+import type { FfmpegPublisher } from "../helpers/ffmpeg-publisher.js";
 import { openGlassToGlass } from "../helpers/glass-to-glass.js";
 import { findBoxes, readTraf } from "../helpers/mp4-boxes.js";
+import { publishStamped } from "../helpers/stamped-publish.js";
 import { startTestOnAir, type TestOnAir } from "../helpers/test-onair.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -42,20 +42,7 @@ describe("HLS playlist delta updates", { timeout: 60_000 }, () => {
       rtmp: true,
       flags: { playback: { hls: { segmentTargetMs: 1000, windowSegments: 12 } } },
     });
-    publisher = publishWithFfmpeg(t.rtmpUrl(`live/${STREAM}`), {
-      seconds: 40,
-      size: "320x180",
-      fps: FPS,
-      gop: FPS,
-      videoFilter: frameStampFilter(),
-      zerolatency: true,
-      reportClock: true,
-    });
-    clockStarted = await publisher.clockStarted;
-    await waitFor(
-      `${STREAM} live`,
-      async () => (await t.onair.store.streams.list({ streamName: STREAM })).length === 1,
-    );
+    ({ publisher, clockStarted } = await publishStamped(t, STREAM, { seconds: 40, fps: FPS }));
     const multivariant = `${t.httpUrl}/live/${STREAM}.m3u8`;
     const body = await (await fetch(multivariant)).text();
     const uri = body.split("\n").find((line) => line !== "" && !line.startsWith("#"));
