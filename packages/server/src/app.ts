@@ -534,6 +534,7 @@ export async function startOnAir(
         maxPendingBytesTotal: config.ingest.maxPendingBytesTotal,
       },
       readCoalesceMs: config.ingest.readCoalesceMs,
+      sharedReadBuffer: config.ingest.sharedReadBuffer,
       now: () => clock.now().getTime(),
     });
     const server = rtmp;

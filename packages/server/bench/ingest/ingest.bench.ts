@@ -102,11 +102,16 @@ const VARIANTS = (process.env.INGEST_ONAIR_VARIANTS ?? "")
         const [key, value] = pair.split("=").map((x) => x.trim());
         if (!key || !value)
           throw new Error(`INGEST_ONAIR_VARIANTS: "${pair}" is not setting=value`);
-        return [key, Number.isFinite(Number(value)) ? Number(value) : value];
+        return [key, settingValue(value)];
       }),
     );
     return { name: `onair ${v.replaceAll(",", " ")}`, ingest };
   });
+/** "true"/"false" are booleans, numbers are numbers, anything else a string. */
+function settingValue(text: string): number | string | boolean {
+  if (text === "true" || text === "false") return text === "true";
+  return Number.isFinite(Number(text)) ? Number(text) : text;
+}
 /** A target's name as a stream-name prefix: RTMP stream names here take letters, digits and -. */
 const streamLabel = (name: string) => name.replaceAll(/[^a-z0-9]+/gi, "-");
 const isOnAir = (name: string) => name === "onair" || name.startsWith("onair ");

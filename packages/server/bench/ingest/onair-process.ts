@@ -9,7 +9,7 @@ import { freePort, spawnTarget, type Target, tempDir } from "./target.js";
  */
 export async function startOnAirTarget(
   callbackUrl: string,
-  variant: { name: string; ingest: Record<string, number | string> } = {
+  variant: { name: string; ingest: Record<string, number | string | boolean> } = {
     name: "onair",
     ingest: {},
   },

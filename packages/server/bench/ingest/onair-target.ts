@@ -18,7 +18,7 @@ const callbackUrl = process.env.ONAIR_BENCH_CALLBACK_URL;
 
 const { holdAtOnce, ...ingest } = JSON.parse(process.env.ONAIR_BENCH_INGEST ?? "{}") as Record<
   string,
-  number | string
+  number | string | boolean
 >;
 if (holdAtOnce) {
   type Held = { handle: { readStop(): number }; stopped: boolean };

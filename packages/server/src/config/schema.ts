@@ -159,6 +159,11 @@ export const configSchema = z
        */
       readCoalesceMs: z.number().int().min(0).max(500).default(100),
       /**
+       * Plain-RTMP sockets are read into one buffer the whole node shares (Node's `onread`), not
+       * through 'data' events: about half the CPU per read (docs/ingest.md). false: 'data' events.
+       */
+      sharedReadBuffer: z.boolean().default(true),
+      /**
        * A second publisher of a live stream replaces the first (errcode 21) only when it proved
        * the domain's push key ("replace-authenticated"), always ("replace") or never ("reject");
        * a publisher not allowed to replace is refused (18/601) and the first stays live.

@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import { READ_BUFFER_BYTES } from "./shared-read-buffer.js";
 
 /** The libuv stream handle under a net.Socket: reading can be stopped and restarted on it. */
 interface ReadableHandle {
@@ -13,11 +14,8 @@ function handleOf(socket: Socket): ReadableHandle | null {
     : null;
 }
 
-/**
- * The buffer libuv reads a TCP socket into (its suggested size, which Node uses as is): a read
- * this long may have left more behind.
- */
-export const FULL_READ_BYTES = 64 * 1024;
+/** A read this long filled the read buffer: it may have left more behind. */
+export const FULL_READ_BYTES = READ_BUFFER_BYTES;
 
 /**
  * A socket that delivers this much in one coalescing interval is read as data arrives until its

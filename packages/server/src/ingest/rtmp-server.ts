@@ -10,6 +10,7 @@ import type { ChunkParserLimits } from "./rtmp/chunk-parser.js";
 import type { PlayHost } from "./session/play-host.js";
 import type { PublishHost } from "./session/publish-host.js";
 import { RtmpSession } from "./session/rtmp-session.js";
+import { readDataEvents, readIntoSharedBuffer } from "./shared-read-buffer.js";
 
 /**
  * The embedded RTMP ingest: one `RtmpSession` per TCP connection, on the RTMP port and, when
@@ -60,6 +61,8 @@ export async function startRtmpServer(options: {
   connections: ConnectionLimitsOptions;
   /** Read coalescing interval (0: read as data arrives). */
   readCoalesceMs: number;
+  /** Read plain-RTMP sockets into the node's one read buffer (shared-read-buffer.ts). */
+  sharedReadBuffer: boolean;
   now: () => number;
 }): Promise<RtmpServer> {
   const sockets = new Set<Socket>();
@@ -71,9 +74,9 @@ export async function startRtmpServer(options: {
   let refusedConnections = 0;
   const logTlsFailure = rateLimitedLog(options.logger, "warn", "RTMPS handshake failed", 1000);
   let tlsFailures = 0;
-  const startSession = (socket: Socket, coalesce: boolean) => {
+  const startSession = (socket: Socket): RtmpSession => {
     const id = `rtmp-${++connections}`;
-    const session = new RtmpSession(socket, {
+    return new RtmpSession(socket, {
       ...options.session,
       shared,
       id,
@@ -82,38 +85,46 @@ export async function startRtmpServer(options: {
       logger: options.logger,
       now: options.now,
     });
-    // After the session's own 'data' listener: this read is handled, the next one can wait —
-    // only once media flows, so the handshake and command round trips are not slowed.
-    if (coalescer && coalesce) {
-      socket.on("data", (data: Buffer) => {
-        if (session.publishing) coalescer.afterRead(socket, data.length);
-      });
-    }
   };
   /**
    * Every accepted TCP connection, RTMP or RTMPS, is admitted by the same limits, so a TLS
    * handshake holds a connection slot like an RTMP handshake does.
    */
-  const accept = (socket: Socket, tls: SecureContext | null) => {
-    const ip = socket.remoteAddress ?? "";
+  const accept = (accepted: Socket, tls: SecureContext | null) => {
+    const ip = accepted.remoteAddress ?? "";
     const admission = shared.admit(ip);
     if (!admission.admitted) {
       refusedConnections++;
       logRefused({ clientIp: ip, reason: admission.reason });
-      socket.destroy();
+      accepted.destroy();
       return;
     }
+    if (tls) {
+      track(accepted, ip);
+      acceptTls(accepted, tls, ip);
+      return;
+    }
+    let session: RtmpSession | null = null;
+    const onRead = (bytes: Buffer) => {
+      if (!session) return;
+      session.receive(bytes);
+      // This read is handled, the next one can wait — only once media flows, so the handshake
+      // and command round trips are not slowed.
+      if (coalescer && session.publishing) coalescer.afterRead(socket, bytes.length);
+    };
+    const socket = options.sharedReadBuffer
+      ? readIntoSharedBuffer(accepted, server, onRead)
+      : readDataEvents(accepted, onRead);
+    track(socket, ip);
+    session = startSession(socket);
+  };
+  const track = (socket: Socket, ip: string) => {
     sockets.add(socket);
     socket.once("close", () => {
       sockets.delete(socket);
       shared.release(ip);
       coalescer?.release(socket);
     });
-    if (!tls) {
-      startSession(socket, true);
-      return;
-    }
-    acceptTls(socket, tls, ip);
   };
   const acceptTls = (socket: Socket, secureContext: SecureContext, ip: string) => {
     const secure = new TLSSocket(socket, { isServer: true, secureContext });
@@ -137,10 +148,12 @@ export async function startRtmpServer(options: {
       secure.off("error", onError);
       // The session listens for errors from here on (a TLS error is a TCP error, errcode 4).
       // Reads are not coalesced: the TLS layer reads the TCP socket on its own schedule.
-      startSession(secure, false);
+      const session = startSession(secure);
+      secure.on("data", (bytes: Buffer) => session.receive(bytes));
     });
   };
-  const server: Server = createServer((socket) => accept(socket, null));
+  // Paused on accept: `readIntoSharedBuffer` re-creates the socket before anything is read.
+  const server: Server = createServer({ pauseOnConnect: true }, (socket) => accept(socket, null));
   await listen(server, options.port, options.host);
   server.on("error", (err) => options.logger.error({ err }, "RTMP server error"));
   const port = (server.address() as AddressInfo).port;

@@ -42,10 +42,12 @@ export class MediaFanout {
   }
 
   publish(tag: FlvTag, kind: { sequenceHeader: boolean }): void {
-    if (tag.type === 18) this.metadata = tag;
+    // Kept for the whole publish: a copy, so they do not hold on to the larger buffer (a slab of
+    // the chunk parser's) their bytes may be a view of.
+    if (tag.type === 18) this.metadata = ownCopy(tag);
     else if (kind.sequenceHeader) {
-      if (tag.type === 9) this.videoHeader = tag;
-      else this.audioHeader = tag;
+      if (tag.type === 9) this.videoHeader = ownCopy(tag);
+      else this.audioHeader = ownCopy(tag);
     }
     for (const sink of this.sinks) {
       try {
@@ -70,4 +72,8 @@ export class MediaFanout {
       }
     }
   }
+}
+
+function ownCopy(tag: FlvTag): FlvTag {
+  return { ...tag, data: Buffer.from(tag.data) };
 }

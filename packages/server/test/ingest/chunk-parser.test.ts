@@ -71,6 +71,39 @@ describe("RTMP chunk parser", () => {
     );
   });
 
+  test("nothing of the input is kept: every read through one buffer, scribbled after each push", () => {
+    // What libuv does with the node's shared read buffer (shared-read-buffer.ts).
+    fc.assert(
+      fc.property(
+        fc.array(message, { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 128, max: 4096 }),
+        fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 30 }),
+        (messages, chunkSize, readSizes) => {
+          const bytes = Buffer.concat([
+            setChunkSize(chunkSize),
+            ...messages.map((m) => encodeChunks(m, chunkSize)),
+          ]);
+          const p = parser();
+          const readBuffer = Buffer.alloc(700);
+          const got: RtmpMessage[] = [];
+          for (let at = 0, i = 0; at < bytes.length; i++) {
+            const size = Math.min(readSizes[i % readSizes.length] as number, bytes.length - at);
+            bytes.copy(readBuffer, 0, at, at + size);
+            got.push(...p.push(readBuffer.subarray(0, size)));
+            readBuffer.fill(0xa5);
+            at += size;
+          }
+          assert.equal(p.pendingBytes, 0);
+          assert.deepEqual(
+            got.map((m) => ({ ...m, payload: m.payload.toString("hex") })),
+            messages.map((m) => ({ ...m, payload: m.payload.toString("hex") })),
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   test("a three-byte chunk stream id is 64 + b1 + b2·256 (the Node-Media-Server bug)", () => {
     const bytes = Buffer.from([0x01, 0x10, 0x02, 0, 0, 5, 0, 0, 1, 8, 1, 0, 0, 0, 0xaf]);
     const [m] = parser().push(bytes);

@@ -1,4 +1,5 @@
 import { Errcode } from "@onair/callbacks";
+import { ByteArena } from "./byte-arena.js";
 import { MessageType, type RtmpMessage } from "./message-types.js";
 import { RtmpProtocolError } from "./protocol-error.js";
 
@@ -15,7 +16,8 @@ import { RtmpProtocolError } from "./protocol-error.js";
  * a message's declared length (errcode 7), the number of chunk streams (errcode 6), and the bytes
  * held for unfinished chunks and messages together (errcode 7). A message spread over several
  * chunks is reassembled into one buffer of its declared length, so what is counted is what is
- * held; a message in one chunk stays a view of the bytes TCP delivered.
+ * held. No view of the bytes it is fed outlives a `push`: libuv may read the next bytes into the
+ * same buffer (shared-read-buffer.ts).
  */
 export interface ChunkParserLimits {
   /** Largest message accepted (Tencent: 1 MB); larger is errcode 7. */
@@ -46,17 +48,26 @@ const MAX_CHUNK_SIZE = 0xffffff;
 /** Below this, a peer-set chunk size is a protocol violation (SRS rejects it too). */
 const MIN_CHUNK_SIZE = 128;
 const MESSAGE_HEADER_BYTES = [11, 7, 3, 0] as const;
+/** The carry's capacity kept between reads; a larger one is freed once empty. */
+const CARRY_KEPT_BYTES = 16 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 export class ChunkParser {
-  private buffered: Buffer = Buffer.alloc(0);
-  /** Reads not yet joined to `buffered`: the chunk at its head needs `needed` bytes in all. */
-  private readonly queued: Buffer[] = [];
-  private queuedBytes = 0;
+  /** The bytes being parsed, during `push` only (they may be the caller's transient buffer). */
+  private input: Buffer = EMPTY;
+  /**
+   * Bytes of an incomplete chunk, copied from earlier reads (the caller may reuse its buffers):
+   * `carry[0, carryLength)`, a growable buffer.
+   */
+  private carry: Buffer = EMPTY;
+  private carryLength = 0;
+  /** The chunk at the head of `carry` needs this many bytes in all; 0: not known yet. */
   private needed = 0;
   /** Declared lengths of the messages being reassembled. */
   private reassembling = 0;
   private chunkSize = DEFAULT_CHUNK_SIZE;
   private readonly streams = new Map<number, ChunkStreamState>();
+  private readonly arena = new ByteArena();
   private limits: ChunkParserLimits;
   /** Total bytes consumed, for acknowledgements. */
   bytesReceived = 0;
@@ -72,7 +83,7 @@ export class ChunkParser {
 
   /** Bytes held for unfinished chunks and messages. */
   get pendingBytes(): number {
-    return this.buffered.length + this.queuedBytes + this.reassembling;
+    return this.carryLength + this.reassembling;
   }
 
   /** The peer's current chunk size. */
@@ -81,37 +92,64 @@ export class ChunkParser {
   }
 
   /**
-   * Appends `data` and returns every message it completed. Throws `RtmpProtocolError`.
-   * The parser keeps views into `data`: the caller must not modify it afterwards.
+   * Parses `data` after what earlier calls left and returns every message it completed. Throws
+   * `RtmpProtocolError`. Nothing of `data` is kept: the caller may overwrite it once this returns
+   * (payloads are copies).
    */
   push(data: Buffer): RtmpMessage[] {
     this.bytesReceived += data.length;
-    if (this.needed > 0 && this.buffered.length + this.queuedBytes + data.length < this.needed) {
-      // The chunk at the head is still incomplete: keep the read, join once it is all here
-      // (joining on every read would copy a large chunk once per read).
-      this.queued.push(data);
-      this.queuedBytes += data.length;
-      this.checkPending();
-      return [];
+    if (this.carryLength > 0) {
+      this.appendToCarry(data, 0);
+      // The chunk at the head is still incomplete: parse once it is all here.
+      if (this.carryLength < this.needed) {
+        this.checkPending();
+        return [];
+      }
+      this.input = this.carry.subarray(0, this.carryLength);
+    } else {
+      this.input = data;
     }
-    this.buffered =
-      this.buffered.length === 0 && this.queued.length === 0
-        ? data
-        : Buffer.concat([this.buffered, ...this.queued, data]);
-    this.queued.length = 0;
-    this.queuedBytes = 0;
     this.needed = 0;
     const messages: RtmpMessage[] = [];
     let offset = 0;
-    for (;;) {
-      const consumed = this.readChunk(offset, messages);
-      if (consumed === 0) break;
-      offset += consumed;
+    try {
+      for (;;) {
+        const consumed = this.readChunk(offset, messages);
+        if (consumed === 0) break;
+        offset += consumed;
+      }
+    } finally {
+      this.keepRest(data, offset);
     }
-    this.buffered =
-      offset === this.buffered.length ? Buffer.alloc(0) : this.buffered.subarray(offset);
     this.checkPending();
     return messages;
+  }
+
+  /** Keeps the unparsed tail of this call's input, from `offset`, at the head of `carry`. */
+  private keepRest(data: Buffer, offset: number): void {
+    const fromCarry = this.input !== data;
+    this.input = EMPTY;
+    if (fromCarry) {
+      this.carry.copyWithin(0, offset, this.carryLength);
+      this.carryLength -= offset;
+    } else if (offset < data.length) {
+      this.appendToCarry(data, offset);
+    }
+    // A large chunk made the carry grow: give the memory back once it is parsed.
+    if (this.carryLength === 0 && this.carry.length > CARRY_KEPT_BYTES) this.carry = EMPTY;
+  }
+
+  private appendToCarry(data: Buffer, from: number): void {
+    const length = data.length - from;
+    if (this.carry.length - this.carryLength < length) {
+      const grown = Buffer.allocUnsafeSlow(
+        Math.max(CARRY_KEPT_BYTES, 2 * (this.carryLength + length)),
+      );
+      this.carry.copy(grown, 0, 0, this.carryLength);
+      this.carry = grown;
+    }
+    data.copy(this.carry, this.carryLength, from);
+    this.carryLength += length;
   }
 
   private checkPending(): void {
@@ -125,7 +163,7 @@ export class ChunkParser {
 
   /** Parses one chunk at `start`; returns its size, or 0 when it is not complete yet. */
   private readChunk(start: number, out: RtmpMessage[]): number {
-    const buf = this.buffered;
+    const buf = this.input;
     const available = buf.length - start;
     if (available < 1) return 0;
     const first = buf[start] as number;
@@ -238,12 +276,10 @@ export class ChunkParser {
     this.streams.set(chunkStreamId, state);
     let payload: Buffer | null = null;
     if (dataBytes === state.length) {
-      // The whole message in one chunk: no copy (`push` owns its buffers; a socket's read
-      // buffers are never reused).
-      payload = buf.subarray(pos, pos + dataBytes);
+      payload = this.arena.copy(buf, pos, pos + dataBytes);
     } else {
       if (startsMessage) {
-        state.message = Buffer.allocUnsafe(state.length);
+        state.message = this.arena.take(state.length);
         this.reassembling += state.length;
       }
       const message = state.message as Buffer;

@@ -100,7 +100,6 @@ export class RtmpSession {
     socket.setNoDelay(true);
     // Keepalive turns a silently vanished encoder into a TCP error instead of a lingering publish.
     socket.setKeepAlive(true, 10_000);
-    socket.on("data", (data: Buffer) => this.onData(data));
     socket.on("end", () =>
       this.finish(this.unpublishRequested ? 2 : 3, "client closed the TCP connection"),
     );
@@ -123,7 +122,11 @@ export class RtmpSession {
     this.finish(errcode, detail);
   }
 
-  private onData(data: Buffer): void {
+  /**
+   * The bytes of one read of the socket (whoever reads it calls this: rtmp-server.ts). They may
+   * be overwritten once this returns; nothing here keeps them.
+   */
+  receive(data: Buffer): void {
     if (this.phase === "closed") return;
     try {
       if (this.phase !== "chunks") {

@@ -1,0 +1,43 @@
+/**
+ * Where a chunk parser copies the messages it completes. The parser never keeps the bytes it is
+ * given (they may be a read buffer libuv fills again on the next read, shared-read-buffer.ts), so
+ * every payload is a copy; taking the copies from slabs makes that one `memcpy` per message
+ * instead of one allocation. A slab is never written twice: a piece stays valid for as long as
+ * anything references it, and the slab is freed with its last piece.
+ *
+ * Slabs grow from `FIRST_SLAB_BYTES` as a connection keeps sending, so one that only sends
+ * commands holds a few kilobytes, a publisher at most `MAX_SLAB_BYTES` beyond what its viewers'
+ * caches reference.
+ */
+const FIRST_SLAB_BYTES = 16 * 1024;
+const MAX_SLAB_BYTES = 256 * 1024;
+/** Larger pieces get an allocation of their own, so one big message cannot strand a slab. */
+const OWN_ALLOCATION_BYTES = MAX_SLAB_BYTES / 4;
+
+const EMPTY = Buffer.alloc(0);
+
+export class ByteArena {
+  private slab: Buffer = EMPTY;
+  private used = 0;
+  private nextSlabBytes = FIRST_SLAB_BYTES;
+
+  /** A fresh piece of `length` bytes, uninitialized. */
+  take(length: number): Buffer {
+    if (length >= OWN_ALLOCATION_BYTES) return Buffer.allocUnsafeSlow(length);
+    if (this.slab.length - this.used < length) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(this.nextSlabBytes, length));
+      this.used = 0;
+      this.nextSlabBytes = Math.min(this.nextSlabBytes * 2, MAX_SLAB_BYTES);
+    }
+    const piece = this.slab.subarray(this.used, this.used + length);
+    this.used += length;
+    return piece;
+  }
+
+  /** A copy of `source[start, end)`. */
+  copy(source: Buffer, start: number, end: number): Buffer {
+    const piece = this.take(end - start);
+    source.copy(piece, 0, start, end);
+    return piece;
+  }
+}
