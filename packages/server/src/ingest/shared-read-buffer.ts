@@ -37,19 +37,25 @@ export function readIntoSharedBuffer(
   const handle = internals._handle;
   if (!handle || typeof handle.useUserBuffer !== "function")
     return readDataEvents(accepted, onRead);
+  let socket: Socket;
+  try {
+    socket = new Socket({
+      handle,
+      readable: true,
+      writable: true,
+      onread: {
+        buffer: sharedReadBuffer,
+        callback: (length: number, buffer: Uint8Array) => {
+          onRead((buffer as Buffer).subarray(0, length));
+        },
+      },
+    } as ConstructorParameters<typeof Socket>[0]);
+  } catch {
+    return readDataEvents(accepted, onRead);
+  }
+  // The handle is the new socket's now: the accepted one must never close it or count it.
   internals._handle = null;
   internals._server = null;
-  const socket = new Socket({
-    handle,
-    readable: true,
-    writable: true,
-    onread: {
-      buffer: sharedReadBuffer,
-      callback: (length: number, buffer: Uint8Array) => {
-        onRead((buffer as Buffer).subarray(0, length));
-      },
-    },
-  } as ConstructorParameters<typeof Socket>[0]);
   // Node counts a connection until its socket closes (server.close waits for the count to drop).
   (socket as unknown as AcceptedSocket)._server = server;
   (socket as unknown as { server: Server }).server = server;

@@ -41,13 +41,14 @@ export class MediaFanout {
     return this.sinks.size;
   }
 
-  publish(tag: FlvTag, kind: { sequenceHeader: boolean }): void {
-    // Kept for the whole publish: a copy, so they do not hold on to the larger buffer (a slab of
-    // the chunk parser's) their bytes may be a view of.
-    if (tag.type === 18) this.metadata = ownCopy(tag);
+  publish(received: FlvTag, kind: { sequenceHeader: boolean }): void {
+    // Kept for the whole publish, here and by sinks: a copy, so they do not hold on to the larger
+    // buffer (a slab of the chunk parser's) their bytes may be a view of.
+    const tag = received.type === 18 || kind.sequenceHeader ? ownCopy(received) : received;
+    if (tag.type === 18) this.metadata = tag;
     else if (kind.sequenceHeader) {
-      if (tag.type === 9) this.videoHeader = ownCopy(tag);
-      else this.audioHeader = ownCopy(tag);
+      if (tag.type === 9) this.videoHeader = tag;
+      else this.audioHeader = tag;
     }
     for (const sink of this.sinks) {
       try {

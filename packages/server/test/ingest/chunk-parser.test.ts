@@ -104,6 +104,31 @@ describe("RTMP chunk parser", () => {
     );
   });
 
+  test("what is held is what is counted: a message being reassembled has an allocation of its own length, the carry one chunk", () => {
+    // A slab piece would pin the whole slab for as long as the peer leaves the message unfinished.
+    const p = parser();
+    const m: RtmpMessage = {
+      chunkStreamId: 6,
+      typeId: 9,
+      streamId: 1,
+      timestamp: 0,
+      payload: Buffer.alloc(300, 7),
+    };
+    const [got] = p.push(encodeChunks(m, 128));
+    assert.equal(got?.payload.buffer.byteLength, 300);
+
+    // One 60,000-byte chunk arriving 1,000 bytes a read: the carry never holds more than it.
+    const big: RtmpMessage = { ...m, payload: Buffer.alloc(60_000, 3) };
+    const bytes = Buffer.concat([setChunkSize(60_000), encodeChunks(big, 60_000)]);
+    const out: RtmpMessage[] = [];
+    for (let at = 0; at < bytes.length; at += 1000) {
+      out.push(...p.push(bytes.subarray(at, at + 1000)));
+      assert.ok(p.pendingBytes <= 60_000 + 18, `${p.pendingBytes} bytes pending`);
+    }
+    assert.equal(out.length, 1);
+    assert.equal(p.pendingBytes, 0);
+  });
+
   test("a three-byte chunk stream id is 64 + b1 + b2·256 (the Node-Media-Server bug)", () => {
     const bytes = Buffer.from([0x01, 0x10, 0x02, 0, 0, 5, 0, 0, 1, 8, 1, 0, 0, 0, 0xaf]);
     const [m] = parser().push(bytes);

@@ -50,6 +50,8 @@ const MIN_CHUNK_SIZE = 128;
 const MESSAGE_HEADER_BYTES = [11, 7, 3, 0] as const;
 /** The carry's capacity kept between reads; a larger one is freed once empty. */
 const CARRY_KEPT_BYTES = 16 * 1024;
+/** Basic header (up to 3), message header (up to 11) and extended timestamp (4). */
+const MAX_CHUNK_HEADER_BYTES = 18;
 const EMPTY = Buffer.alloc(0);
 
 export class ChunkParser {
@@ -83,7 +85,8 @@ export class ChunkParser {
 
   /** Bytes held for unfinished chunks and messages. */
   get pendingBytes(): number {
-    return this.carryLength + this.reassembling;
+    // The carry's whole allocation while it holds a chunk (it is as large as the largest chunk).
+    return (this.carryLength > 0 ? this.carry.length : 0) + this.reassembling;
   }
 
   /** The peer's current chunk size. */
@@ -98,57 +101,62 @@ export class ChunkParser {
    */
   push(data: Buffer): RtmpMessage[] {
     this.bytesReceived += data.length;
-    if (this.carryLength > 0) {
-      this.appendToCarry(data, 0);
-      // The chunk at the head is still incomplete: parse once it is all here.
-      if (this.carryLength < this.needed) {
-        this.checkPending();
-        return [];
-      }
-      this.input = this.carry.subarray(0, this.carryLength);
-    } else {
-      this.input = data;
-    }
-    this.needed = 0;
     const messages: RtmpMessage[] = [];
-    let offset = 0;
+    let from = 0;
     try {
-      for (;;) {
-        const consumed = this.readChunk(offset, messages);
-        if (consumed === 0) break;
-        offset += consumed;
+      // Finish the chunk the carry holds with only the bytes it still needs, then parse `data`
+      // where it stands: a read is copied once at most, and the carry never outgrows one chunk.
+      while (this.carryLength > 0 && from < data.length) {
+        const wanted =
+          this.needed > this.carryLength ? this.needed - this.carryLength : MAX_CHUNK_HEADER_BYTES;
+        const taken = Math.min(wanted, data.length - from);
+        this.appendToCarry(data, from, from + taken);
+        from += taken;
+        if (this.carryLength < this.needed) break;
+        this.input = this.carry.subarray(0, this.carryLength);
+        this.needed = 0;
+        const consumed = this.parseFrom(0, messages);
+        this.carry.copyWithin(0, consumed, this.carryLength);
+        this.carryLength -= consumed;
+      }
+      if (this.carryLength === 0 && from < data.length) {
+        this.input = data;
+        this.needed = 0;
+        const parsedTo = this.parseFrom(from, messages);
+        if (parsedTo < data.length) this.appendToCarry(data, parsedTo, data.length);
       }
     } finally {
-      this.keepRest(data, offset);
+      this.input = EMPTY;
     }
+    // A large chunk made the carry grow: give the memory back once it is parsed.
+    if (this.carryLength === 0 && this.carry.length > CARRY_KEPT_BYTES) this.carry = EMPTY;
     this.checkPending();
     return messages;
   }
 
-  /** Keeps the unparsed tail of this call's input, from `offset`, at the head of `carry`. */
-  private keepRest(data: Buffer, offset: number): void {
-    const fromCarry = this.input !== data;
-    this.input = EMPTY;
-    if (fromCarry) {
-      this.carry.copyWithin(0, offset, this.carryLength);
-      this.carryLength -= offset;
-    } else if (offset < data.length) {
-      this.appendToCarry(data, offset);
+  /** Parses whole chunks of `input` from `offset`; returns the offset of the first one left. */
+  private parseFrom(offset: number, out: RtmpMessage[]): number {
+    let at = offset;
+    for (;;) {
+      const consumed = this.readChunk(at, out);
+      if (consumed === 0) return at;
+      at += consumed;
     }
-    // A large chunk made the carry grow: give the memory back once it is parsed.
-    if (this.carryLength === 0 && this.carry.length > CARRY_KEPT_BYTES) this.carry = EMPTY;
   }
 
-  private appendToCarry(data: Buffer, from: number): void {
-    const length = data.length - from;
+  /**
+   * Copies `data[from, to)` to the end of the carry. It grows once to the size of the chunk at its
+   * head (`needed`, known from the header; bounded by the message limit), not step by step.
+   */
+  private appendToCarry(data: Buffer, from: number, to: number): void {
+    const length = to - from;
     if (this.carry.length - this.carryLength < length) {
-      const grown = Buffer.allocUnsafeSlow(
-        Math.max(CARRY_KEPT_BYTES, 2 * (this.carryLength + length)),
-      );
+      const size = Math.max(CARRY_KEPT_BYTES, this.needed, this.carryLength + length);
+      const grown = Buffer.allocUnsafeSlow(size);
       this.carry.copy(grown, 0, 0, this.carryLength);
       this.carry = grown;
     }
-    data.copy(this.carry, this.carryLength, from);
+    data.copy(this.carry, this.carryLength, from, to);
     this.carryLength += length;
   }
 
@@ -279,7 +287,9 @@ export class ChunkParser {
       payload = this.arena.copy(buf, pos, pos + dataBytes);
     } else {
       if (startsMessage) {
-        state.message = this.arena.take(state.length);
+        // Its own allocation, not a slab's: the peer decides when it completes, and until then
+        // exactly its declared length is held (and counted).
+        state.message = Buffer.allocUnsafeSlow(state.length);
         this.reassembling += state.length;
       }
       const message = state.message as Buffer;
