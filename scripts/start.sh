@@ -8,4 +8,5 @@ bash scripts/ensure-deps.sh
 echo "==> building (tsc -b and the dashboard)"
 npm run build --silent
 echo "==> ready in $((SECONDS - started)) s: starting OnAir (Ctrl-C stops it)"
-exec node packages/server/bin/onair.js start "$@"
+# Run as a command, so the node flags of its first line apply (docs/scale.md).
+exec packages/server/bin/onair.js start "$@"

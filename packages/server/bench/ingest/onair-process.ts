@@ -1,4 +1,5 @@
 /** Runs onair-target.js as a child and waits for its ready line. */
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { freePort, spawnTarget, type Target, tempDir } from "./target.js";
@@ -20,13 +21,19 @@ export async function startOnAirTarget(
   const dir = tempDir("onair-bench-onair-");
   // INGEST_CPU_PROF=<dir> writes a V8 CPU profile of the OnAir process (open it in Chrome DevTools).
   const profile = process.env.INGEST_CPU_PROF;
-  const args = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`, entry] : [entry];
+  // `nodeFlags=none` runs Node without the flags the onair command starts it with.
+  const { nodeFlags, ...ingest } = variant.ingest;
+  const args = [
+    ...(nodeFlags === "none" ? [] : ONAIR_NODE_FLAGS),
+    ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
+    entry,
+  ];
   const server = spawnTarget(process.execPath, args, {
     ...process.env,
     ONAIR_BENCH_RTMP_PORT: String(await freePort()),
     ONAIR_BENCH_DATA_DIR: dir.path,
     ONAIR_BENCH_CALLBACK_URL: callbackUrl,
-    ONAIR_BENCH_INGEST: JSON.stringify(variant.ingest),
+    ONAIR_BENCH_INGEST: JSON.stringify(ingest),
     ONAIR_BENCH_FORWARDS: JSON.stringify(forwards),
   });
   let ports: { rtmpPort: number; httpPort: number };
@@ -63,6 +70,16 @@ export async function startOnAirTarget(
     },
   };
 }
+
+/** The node flags of the `onair` command (its first line), so OnAir is measured as it ships. */
+const ONAIR_NODE_FLAGS = (
+  readFileSync(fileURLToPath(new URL("../../../bin/onair.js", import.meta.url)), "utf8").split(
+    "\n",
+  )[0] ?? ""
+)
+  .replace(/^#!\/usr\/bin\/env -S node/, "")
+  .split(" ")
+  .filter((flag) => flag.startsWith("--"));
 
 interface ReadyLine {
   ready?: boolean;
