@@ -23,6 +23,9 @@ export async function startOnAirTarget(
   const profile = process.env.INGEST_CPU_PROF;
   // `nodeFlags=none` runs Node without the flags the onair command starts it with.
   const { nodeFlags, ...ingest } = variant.ingest;
+  if (nodeFlags !== undefined && nodeFlags !== "none") {
+    throw new Error(`nodeFlags takes only "none" (got ${String(nodeFlags)})`);
+  }
   const args = [
     ...(nodeFlags === "none" ? [] : ONAIR_NODE_FLAGS),
     ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),

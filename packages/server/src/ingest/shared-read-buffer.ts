@@ -26,7 +26,8 @@ interface AcceptedSocket {
  * same TCP handle, read into the shared buffer: `onRead` gets the bytes of each read, valid only
  * until it returns. This is what Node does for each accepted connection, with `onread` added; the
  * server's connection count moves to the new socket. Where the handle cannot take a user buffer,
- * the accepted socket is returned as it is, reading through 'data' events.
+ * the accepted socket is returned as it is, reading through 'data' events; if re-creating it
+ * fails, it is returned destroyed.
  */
 export function readIntoSharedBuffer(
   accepted: Socket,
@@ -51,7 +52,9 @@ export function readIntoSharedBuffer(
       },
     } as ConstructorParameters<typeof Socket>[0]);
   } catch {
-    return readDataEvents(accepted, onRead);
+    // Half made, the new socket may own the handle already: close the connection, do not guess.
+    accepted.destroy();
+    return accepted;
   }
   // The handle is the new socket's now: the accepted one must never close it or count it.
   internals._handle = null;

@@ -129,6 +129,27 @@ describe("RTMP chunk parser", () => {
     assert.equal(p.pendingBytes, 0);
   });
 
+  test("before a connection publishes, its messages' slabs stay at 16 KiB however much it sends", () => {
+    const prePublish = new ChunkParser({
+      maxMessageBytes: 64 * 1024,
+      maxPendingBytes: 128 * 1024,
+      maxChunkStreams: 64,
+    });
+    const filler: RtmpMessage = {
+      chunkStreamId: 3,
+      typeId: 20,
+      streamId: 0,
+      timestamp: 0,
+      payload: Buffer.alloc(100, 1),
+    };
+    const slabs = new Set<number>();
+    for (let i = 0; i < 3000; i++) {
+      for (const m of prePublish.push(encodeChunks(filler, 128)))
+        slabs.add(m.payload.buffer.byteLength);
+    }
+    assert.deepEqual([...slabs], [16 * 1024]);
+  });
+
   test("a three-byte chunk stream id is 64 + b1 + b2·256 (the Node-Media-Server bug)", () => {
     const bytes = Buffer.from([0x01, 0x10, 0x02, 0, 0, 5, 0, 0, 1, 8, 1, 0, 0, 0, 0xaf]);
     const [m] = parser().push(bytes);

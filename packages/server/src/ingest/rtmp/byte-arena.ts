@@ -5,12 +5,12 @@
  * instead of one allocation. A slab is never written twice: a piece stays valid for as long as
  * anything references it, and the slab is freed with its last piece.
  *
- * Slabs grow from `FIRST_SLAB_BYTES` as a connection keeps sending, so one that only sends
- * commands holds a few kilobytes, a publisher at most `MAX_SLAB_BYTES` beyond what its viewers'
- * caches reference.
+ * Slabs grow from `FIRST_SLAB_BYTES` as a connection keeps sending, up to the cap its parser
+ * sets: `FIRST_SLAB_BYTES` until it publishes (so a connection that never does holds 16 KiB at
+ * most, docs/security.md), `MAX_SLAB_BYTES` beyond what viewers' caches reference once it does.
  */
-const FIRST_SLAB_BYTES = 16 * 1024;
-const MAX_SLAB_BYTES = 256 * 1024;
+export const FIRST_SLAB_BYTES = 16 * 1024;
+export const MAX_SLAB_BYTES = 256 * 1024;
 /** Larger pieces get an allocation of their own, so one big message cannot strand a slab. */
 const OWN_ALLOCATION_BYTES = MAX_SLAB_BYTES / 4;
 
@@ -20,6 +20,13 @@ export class ByteArena {
   private slab: Buffer = EMPTY;
   private used = 0;
   private nextSlabBytes = FIRST_SLAB_BYTES;
+  private maxSlabBytes = FIRST_SLAB_BYTES;
+
+  /** The largest slab from now on, between `FIRST_SLAB_BYTES` and `MAX_SLAB_BYTES`. */
+  capSlabs(bytes: number): void {
+    this.maxSlabBytes = Math.min(MAX_SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, bytes));
+    this.nextSlabBytes = Math.min(this.nextSlabBytes, this.maxSlabBytes);
+  }
 
   /** A fresh piece of `length` bytes, uninitialized. */
   take(length: number): Buffer {
@@ -27,7 +34,7 @@ export class ByteArena {
     if (this.slab.length - this.used < length) {
       this.slab = Buffer.allocUnsafeSlow(Math.max(this.nextSlabBytes, length));
       this.used = 0;
-      this.nextSlabBytes = Math.min(this.nextSlabBytes * 2, MAX_SLAB_BYTES);
+      this.nextSlabBytes = Math.min(this.nextSlabBytes * 2, this.maxSlabBytes);
     }
     const piece = this.slab.subarray(this.used, this.used + length);
     this.used += length;

@@ -52,6 +52,12 @@ const MESSAGE_HEADER_BYTES = [11, 7, 3, 0] as const;
 const CARRY_KEPT_BYTES = 16 * 1024;
 /** Basic header (up to 3), message header (up to 11) and extended timestamp (4). */
 const MAX_CHUNK_HEADER_BYTES = 18;
+/**
+ * A slab is capped at this fraction of the connection's pending limit: 16 KiB before it publishes
+ * (128 KiB limit), 256 KiB once it does (4 MiB), so what a slab holds beyond its pieces stays
+ * small next to what the limits count.
+ */
+const SLABS_PER_PENDING_LIMIT = 16;
 const EMPTY = Buffer.alloc(0);
 
 export class ChunkParser {
@@ -76,11 +82,13 @@ export class ChunkParser {
 
   constructor(limits: ChunkParserLimits) {
     this.limits = { ...limits };
+    this.arena.capSlabs(limits.maxPendingBytes / SLABS_PER_PENDING_LIMIT);
   }
 
   /** Changes the limits from the next byte on (a connection gets more room once it publishes). */
   setLimits(limits: ChunkParserLimits): void {
     this.limits = { ...limits };
+    this.arena.capSlabs(limits.maxPendingBytes / SLABS_PER_PENDING_LIMIT);
   }
 
   /** Bytes held for unfinished chunks and messages. */
@@ -150,6 +158,10 @@ export class ChunkParser {
    */
   private appendToCarry(data: Buffer, from: number, to: number): void {
     const length = to - from;
+    // An empty carry larger than the chunk it is about to hold is given back first.
+    if (this.carryLength === 0 && this.carry.length > Math.max(CARRY_KEPT_BYTES, this.needed)) {
+      this.carry = EMPTY;
+    }
     if (this.carry.length - this.carryLength < length) {
       const size = Math.max(CARRY_KEPT_BYTES, this.needed, this.carryLength + length);
       const grown = Buffer.allocUnsafeSlow(size);
