@@ -124,7 +124,7 @@ describe("PlaySource: what a viewer starts with", () => {
       fanout.publish(tag, { sequenceHeader: false });
     const viewer = new Recorder();
     source.add(viewer);
-    assert.equal(viewer.tags[0], header);
+    assert.deepEqual(viewer.tags[0], header); // the same bytes (headers reach sinks as copies)
     assert.deepEqual(
       viewer.tags.slice(1).map((t) => t.timestamp),
       [1000, 1040],
