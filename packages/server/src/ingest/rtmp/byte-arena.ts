@@ -9,8 +9,8 @@
  * sets: `FIRST_SLAB_BYTES` until it publishes (so a connection that never does holds 16 KiB at
  * most, docs/security.md), `MAX_SLAB_BYTES` beyond what viewers' caches reference once it does.
  */
-export const FIRST_SLAB_BYTES = 16 * 1024;
-export const MAX_SLAB_BYTES = 256 * 1024;
+const FIRST_SLAB_BYTES = 16 * 1024;
+const MAX_SLAB_BYTES = 256 * 1024;
 /** Larger pieces get an allocation of their own, so one big message cannot strand a slab. */
 const OWN_ALLOCATION_BYTES = MAX_SLAB_BYTES / 4;
 
@@ -28,22 +28,21 @@ export class ByteArena {
     this.nextSlabBytes = Math.min(this.nextSlabBytes, this.maxSlabBytes);
   }
 
-  /** A fresh piece of `length` bytes, uninitialized. */
-  take(length: number): Buffer {
-    if (length >= OWN_ALLOCATION_BYTES) return Buffer.allocUnsafeSlow(length);
-    if (this.slab.length - this.used < length) {
-      this.slab = Buffer.allocUnsafeSlow(Math.max(this.nextSlabBytes, length));
-      this.used = 0;
-      this.nextSlabBytes = Math.min(this.nextSlabBytes * 2, this.maxSlabBytes);
-    }
-    const piece = this.slab.subarray(this.used, this.used + length);
-    this.used += length;
-    return piece;
-  }
-
-  /** A copy of `source[start, end)`. */
+  /** A copy of `source[start, end)`, from the current slab or a new one. */
   copy(source: Buffer, start: number, end: number): Buffer {
-    const piece = this.take(end - start);
+    const length = end - start;
+    let piece: Buffer;
+    if (length >= OWN_ALLOCATION_BYTES) {
+      piece = Buffer.allocUnsafeSlow(length);
+    } else {
+      if (this.slab.length - this.used < length) {
+        this.slab = Buffer.allocUnsafeSlow(Math.max(this.nextSlabBytes, length));
+        this.used = 0;
+        this.nextSlabBytes = Math.min(this.nextSlabBytes * 2, this.maxSlabBytes);
+      }
+      piece = this.slab.subarray(this.used, this.used + length);
+      this.used += length;
+    }
     source.copy(piece, 0, start, end);
     return piece;
   }
