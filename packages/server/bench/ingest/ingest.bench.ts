@@ -13,7 +13,8 @@
  * INGEST_STREAMS_6M (4), INGEST_STREAMS_16M (2), INGEST_HD_SECONDS (15),
  * INGEST_WARMUP_SECONDS (3), INGEST_LATENCY_ROUNDS (2 extra short publish/close rounds on OnAir
  * per load), INGEST_STOP (abrupt), INGEST_ONAIR_VARIANTS (none: extra OnAir targets with `ingest`
- * settings changed, run beside the default one, e.g. "readCoalesceMs=0;readCoalesceMs=50,eofProbeMs=0").
+ * settings changed, run beside the default one, e.g. "readCoalesceMs=0;readCoalesceMs=50";
+ * `entry=<another build's dist/bench/ingest/onair-target.js>` runs that build instead).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { startCallbackReceiver } from "./callback-receiver.js";

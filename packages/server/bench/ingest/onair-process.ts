@@ -17,12 +17,17 @@ export async function startOnAirTarget(
   /** Forward rules of domain 127.0.0.1 (docs/relay.md) the node starts with. */
   forwards: readonly { appName: string; targetUrl: string }[] = [],
 ): Promise<Target> {
-  const entry = fileURLToPath(new URL("./onair-target.js", import.meta.url));
+  // `entry=<path>` runs another build's onair-target.js (a checkout of the parent commit, built)
+  // beside this one: a before and after in one run.
+  const { nodeFlags, entry: otherEntry, ...ingest } = variant.ingest;
+  const entry =
+    typeof otherEntry === "string"
+      ? otherEntry
+      : fileURLToPath(new URL("./onair-target.js", import.meta.url));
   const dir = tempDir("onair-bench-onair-");
   // INGEST_CPU_PROF=<dir> writes a V8 CPU profile of the OnAir process (open it in Chrome DevTools).
   const profile = process.env.INGEST_CPU_PROF;
   // `nodeFlags=none` runs Node without the flags the onair command starts it with.
-  const { nodeFlags, ...ingest } = variant.ingest;
   if (nodeFlags !== undefined && nodeFlags !== "none") {
     throw new Error(`nodeFlags takes only "none" (got ${String(nodeFlags)})`);
   }

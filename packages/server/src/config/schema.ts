@@ -152,10 +152,11 @@ export const configSchema = z
       /** A connection that has not completed the handshake, or has no publish, for this long is closed. */
       handshakeTimeoutMs: atLeast(100, 10_000),
       /**
-       * While media flows below about 32 KiB per interval (2.6 Mbit/s at 100 ms), a publisher's
-       * socket is read at most this often: one read takes many frames (CPU per stream about
-       * halves at 100 ms). Faster publishers are read as data arrives, so HD encoders keep real
-       * time. Media and the close are seen at most this much later. 0 reads as data arrives.
+       * A publisher's socket is read in batches: one read takes many frames (CPU per stream about
+       * halves). A socket carrying video (8 KiB or more per interval, about 650 kbit/s at 100 ms)
+       * is read every half interval, a slower one every interval; one that brings 48 KiB in half
+       * an interval (about 7.9 Mbit/s at 100 ms) is read as data arrives, so HD encoders keep real
+       * time. Media and the close are seen at most that much later. 0 reads as data arrives.
        */
       readCoalesceMs: z.number().int().min(0).max(500).default(100),
       /**

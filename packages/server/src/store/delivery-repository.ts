@@ -63,10 +63,34 @@ export function createDeliveryRepository(
     },
     recordAttempt({ deliveryId, owner, attempt, next, alertIfDead }) {
       return sql.transaction(async (tx) => {
-        const r = await first(tx, `SELECT * FROM deliveries WHERE id = ?${tx.forUpdate}`, [
-          deliveryId,
-        ]);
-        if (!r) return false;
+        const status = next === "delivered" ? "delivered" : next === "dead" ? "dead" : "pending";
+        const error = attempt.errorCode
+          ? `${attempt.errorCode}: ${attempt.errorMessage ?? ""}`.trim()
+          : null;
+        // The UPDATE checks the lease and (PostgreSQL) locks the row in one statement; a retry
+        // keeps its row's due time unless the policy gave a new one.
+        const kept =
+          (await tx.run(
+            `UPDATE deliveries SET status = ?, attempts = attempts + 1,
+                next_attempt_at = COALESCE(?, next_attempt_at), lease_owner = NULL,
+                lease_expires_at = NULL, last_error = ?, updated_at = ?
+              WHERE id = ? AND lease_owner = ?`,
+            [
+              status,
+              next instanceof Date ? next.getTime() : null,
+              error,
+              clock.now().getTime(),
+              deliveryId,
+              owner,
+            ],
+          )) === 1;
+        // A lost lease still gets its attempt in the log, numbered under the row's lock.
+        if (
+          !kept &&
+          !(await first(tx, `SELECT id FROM deliveries WHERE id = ?${tx.forUpdate}`, [deliveryId]))
+        ) {
+          return false;
+        }
         const numbered = await first(
           tx,
           "SELECT COALESCE(MAX(number), 0) + 1 AS n FROM attempts WHERE delivery_id = ?",
@@ -87,21 +111,10 @@ export function createDeliveryRepository(
             attempt.responseSnippet,
           ],
         );
-        if (r.lease_owner !== owner) return false;
-        const status = next === "delivered" ? "delivered" : next === "dead" ? "dead" : "pending";
-        const nextAt = next instanceof Date ? next.getTime() : Number(r.next_attempt_at);
-        const error = attempt.errorCode
-          ? `${attempt.errorCode}: ${attempt.errorMessage ?? ""}`.trim()
-          : null;
-        await tx.run(
-          `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_owner = NULL,
-              lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
-          [status, nextAt, error, clock.now().getTime(), deliveryId],
-        );
-        if (status === "dead" && alertIfDead) {
+        if (kept && status === "dead" && alertIfDead) {
           await insertEvent(tx, alertIfDead.event, alertIfDead.deliveries);
         }
-        return true;
+        return kept;
       });
     },
     releaseLeases(owner) {

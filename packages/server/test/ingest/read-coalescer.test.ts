@@ -119,3 +119,70 @@ test("a close queued behind held data is seen at the next restart", async () => 
   assert.equal(received, 1100, "every byte before the end arrived");
   assert.ok(reads <= 3, `${reads} reads: the held frames came in one`);
 });
+
+/**
+ * The hold follows the rate: a socket that carried video (8 KiB or more in the last interval) is
+ * restarted at every tick, half an interval, so its close waits at most that long; a slower one
+ * only at the first tick of each interval. Ticks are stepped by hand.
+ */
+test("a socket carrying video is restarted every half interval, a slow one every interval", async () => {
+  const coalescer = new ReadCoalescer(60_000);
+  const received: number[] = [];
+  const server = createServer((socket: Socket) => {
+    const index = received.push(0) - 1;
+    socket.on("data", (data: Buffer) => {
+      received[index] = (received[index] ?? 0) + data.length;
+      coalescer.afterRead(socket, data.length);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const open = async () => {
+    const client = connect(port, "127.0.0.1");
+    await new Promise((r) => client.once("connect", r));
+    client.setNoDelay(true);
+    return client;
+  };
+  const video = await open();
+  await waitFor("the first connection", () => received.length === 1, { timeoutMs: 10_000 });
+  const slow = await open();
+  await waitFor("the second connection", () => received.length === 2, { timeoutMs: 10_000 });
+  const settle = () => new Promise((r) => setTimeout(r, 60));
+
+  video.write(Buffer.alloc(16 * 1024, 1));
+  slow.write(Buffer.alloc(100, 2));
+  await waitFor("both first writes", () => received[0] === 16 * 1024 && received[1] === 100, {
+    timeoutMs: 10_000,
+  });
+  await settle();
+  coalescer.tick(); // first tick of an interval: both restarted, the video socket now every tick
+  video.write(Buffer.alloc(100, 3));
+  slow.write(Buffer.alloc(100, 4));
+  await waitFor(
+    "both read after the restart",
+    () => received[0] === 16_484 && received[1] === 200,
+    {
+      timeoutMs: 10_000,
+    },
+  );
+  await settle();
+
+  video.write(Buffer.alloc(100, 5));
+  slow.write(Buffer.alloc(100, 6));
+  await settle();
+  assert.deepEqual(received, [16_484, 200], "both held until a tick");
+  coalescer.tick(); // half an interval
+  await waitFor("the video socket read at the half tick", () => received[0] === 16_584, {
+    timeoutMs: 10_000,
+  });
+  await settle();
+  assert.equal(received[1], 200, "the slow socket still held");
+  coalescer.tick(); // the next interval
+  await waitFor("the slow socket read at the interval", () => received[1] === 300, {
+    timeoutMs: 10_000,
+  });
+  video.destroy();
+  slow.destroy();
+  coalescer.close();
+  server.close();
+});
