@@ -156,7 +156,8 @@ export const configSchema = z
        * halves). A socket carrying video (8 KiB or more per interval, about 650 kbit/s at 100 ms)
        * is read every half interval, a slower one every interval; one that brings 48 KiB in half
        * an interval (about 7.9 Mbit/s at 100 ms) is read as data arrives, so HD encoders keep real
-       * time. Media and the close are seen at most that much later. 0 reads as data arrives.
+       * time. Media and the close are seen at most one hold later (half an interval on a video
+       * stream, one interval on a slower one). 0 reads as data arrives.
        */
       readCoalesceMs: z.number().int().min(0).max(500).default(100),
       /**

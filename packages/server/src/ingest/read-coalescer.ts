@@ -97,7 +97,8 @@ export class ReadCoalescer {
         bytes: 0,
         intervalBytes: 0,
         fast: false,
-        everyTick: false,
+        // Held no longer than half an interval until its first interval has been measured.
+        everyTick: true,
         stopped: false,
         stopping: false,
       };
@@ -161,7 +162,7 @@ export class ReadCoalescer {
         state.everyTick = state.intervalBytes >= VIDEO_BYTES_PER_INTERVAL;
         state.intervalBytes = 0;
       }
-      if (state.stopped && (wholeInterval || state.everyTick)) {
+      if (state.stopped && (wholeInterval || state.everyTick || state.fast)) {
         state.stopped = false;
         state.handle.readStart();
       }
