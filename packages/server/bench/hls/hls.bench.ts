@@ -7,7 +7,9 @@
  * MPEG-TS files served by nginx's http) as the baseline, then OnAir's native HLS (fMP4, LL-HLS
  * parts, in memory; docs/hls.md). Over a window of HLS_MEASURE_SECONDS (20) after
  * HLS_WARMUP_SECONDS (8), it prints CPU seconds per stream-minute and RSS per stream (the whole
- * process tree, /proc), each as a ratio to nginx-rtmp, and the segment bytes the clients got.
+ * process tree, /proc), each as a ratio to nginx-rtmp, and the segment bytes the clients got; the
+ * CPU again in a steady window once the publishers have run BENCH_STEADY_AFTER_SECONDS (60;
+ * ../ingest/steady-window.ts), and the bytes, segments and RSS of that window.
  * docs/hls-latency-and-cost.md has the figures of a run.
  */
 import { spawn } from "node:child_process";
@@ -17,7 +19,14 @@ import { onCleanup } from "../ingest/cleanup.js";
 import { ensureHdFixture } from "../ingest/flv-fixture.js";
 import { startNginxRtmp } from "../ingest/nginx-target.js";
 import { startOnAirTarget } from "../ingest/onair-process.js";
-import { killTree, treeCpuSeconds, treeRssBytes } from "../ingest/proc-tree.js";
+import { killTree, treeRssBytes } from "../ingest/proc-tree.js";
+import {
+  type CpuWindow,
+  cpuWindow,
+  STEADY_AFTER_SECONDS,
+  steadyStartSeconds,
+  untilSteady,
+} from "../ingest/steady-window.js";
 import type { Target } from "../ingest/target.js";
 import { type HlsClient, watchHls } from "./hls-client.js";
 
@@ -72,6 +81,8 @@ const TARGETS: TargetSpec[] = [
 interface Outcome {
   spec: TargetSpec;
   cpuPerStreamMinute: number;
+  /** NaN when there is no steady window. */
+  steadyCpuPerStreamMinute: number;
   rssPerStream: number;
   /** RSS above the idle process (before any publisher), per stream. */
   addedRssPerStream: number;
@@ -87,7 +98,7 @@ setTimeout(
     console.error("hls bench: gave up");
     process.exit(1);
   },
-  TARGETS.length * (WARMUP + MEASURE + 60) * 1000,
+  TARGETS.length * (steadyStartSeconds(WARMUP + MEASURE) + MEASURE + 60) * 1000,
 ).unref();
 
 /** `ffmpeg -re -stream_loop -1 -i FILE -c copy`: a real encoder's output, at its own rate, copied. */
@@ -123,6 +134,7 @@ async function runTarget(spec: TargetSpec): Promise<Outcome> {
   const clients: HlsClient[] = [];
   try {
     const names = Array.from({ length: STREAMS }, (_, i) => `bench${i}`);
+    const loadStartedAt = performance.now();
     for (const name of names) {
       stops.push(replay(`rtmp://127.0.0.1:${target.rtmpPort}/${APP}/${name}`));
     }
@@ -132,18 +144,25 @@ async function runTarget(spec: TargetSpec): Promise<Outcome> {
       clients.push(watchHls(spec.playlist(target, name), { reloadMs: RELOAD_MS }));
     }
     await sleep(WARMUP * 1000);
-    const bytesBefore = clients.reduce((sum, c) => sum + c.bytes, 0);
-    const segmentsBefore = clients.reduce((sum, c) => sum + c.segments, 0);
-    const cpuBefore = treeCpuSeconds(target.pid);
-    const started = performance.now();
-    await sleep(MEASURE * 1000);
-    const seconds = (performance.now() - started) / 1000;
-    const cpu = treeCpuSeconds(target.pid) - cpuBefore;
+    // Bytes, segments and RSS are of the last window.
+    let bytesBefore = clients.reduce((sum, c) => sum + c.bytes, 0);
+    let segmentsBefore = clients.reduce((sum, c) => sum + c.segments, 0);
+    const first = await cpuWindow(target.pid, MEASURE);
+    let steady: CpuWindow | null = null;
+    if (STEADY_AFTER_SECONDS > 0) {
+      await untilSteady(loadStartedAt);
+      bytesBefore = clients.reduce((sum, c) => sum + c.bytes, 0);
+      segmentsBefore = clients.reduce((sum, c) => sum + c.segments, 0);
+      steady = await cpuWindow(target.pid, MEASURE);
+    }
+    const seconds = (steady ?? first).seconds;
+    const perStreamMinute = (w: CpuWindow) => w.cpuSeconds / (STREAMS * (w.seconds / 60));
     const rss = treeRssBytes(target.pid);
     const bytes = clients.reduce((sum, c) => sum + c.bytes, 0) - bytesBefore;
     return {
       spec,
-      cpuPerStreamMinute: cpu / (STREAMS * (seconds / 60)),
+      cpuPerStreamMinute: perStreamMinute(first),
+      steadyCpuPerStreamMinute: steady ? perStreamMinute(steady) : Number.NaN,
       rssPerStream: rss / STREAMS,
       addedRssPerStream: (rss - idleRss) / STREAMS,
       clientKbps: (bytes * 8) / seconds / 1000 / STREAMS,
@@ -158,7 +177,10 @@ async function runTarget(spec: TargetSpec): Promise<Outcome> {
 }
 
 console.log(
-  `hls bench: ${STREAMS} publishers 1280x720 30 fps ~2.6 Mbit/s (ffmpeg -re -c copy), one HLS client each, ${MEASURE} s window after ${WARMUP} s`,
+  `hls bench: ${STREAMS} publishers 1280x720 30 fps ~2.6 Mbit/s (ffmpeg -re -c copy), one HLS client each, ${MEASURE} s windows: CPU after ${WARMUP} s` +
+    (STEADY_AFTER_SECONDS > 0
+      ? ` and after ${steadyStartSeconds(WARMUP + MEASURE)} s (steady; segments, bytes and RSS of that window)`
+      : ""),
 );
 const outcomes: Outcome[] = [];
 for (const spec of TARGETS) {
@@ -172,12 +194,18 @@ for (const spec of TARGETS) {
 const baseline = (o: Outcome) =>
   outcomes.find((b) => b.spec.id.startsWith("nginx") && b.spec.clients === o.spec.clients);
 const ratio = (value: number, base: number | undefined) =>
-  base === undefined || base <= 0 ? "—" : `${(value / base).toFixed(2)}×`;
+  base === undefined || !(base > 0) || !Number.isFinite(value)
+    ? "—"
+    : `${(value / base).toFixed(2)}×`;
 console.table(
   outcomes.map((o) => ({
     target: o.spec.id,
-    "CPU s/stream-min": o.cpuPerStreamMinute.toFixed(3),
+    "first CPU s/stream-min": o.cpuPerStreamMinute.toFixed(3),
     "CPU vs nginx": ratio(o.cpuPerStreamMinute, baseline(o)?.cpuPerStreamMinute),
+    "steady CPU s/stream-min": Number.isFinite(o.steadyCpuPerStreamMinute)
+      ? o.steadyCpuPerStreamMinute.toFixed(3)
+      : "n/a",
+    "steady vs nginx": ratio(o.steadyCpuPerStreamMinute, baseline(o)?.steadyCpuPerStreamMinute),
     "RSS MiB/stream": (o.rssPerStream / 2 ** 20).toFixed(1),
     "RSS vs nginx": ratio(o.rssPerStream, baseline(o)?.rssPerStream),
     "added RSS MiB/stream": (o.addedRssPerStream / 2 ** 20).toFixed(1),

@@ -11,7 +11,8 @@
  * Env: INGEST_LOADS (small,2.5,6,16), INGEST_TARGETS (nginx-rtmp,node-media-server,onair),
  * INGEST_STREAMS (8, small file), INGEST_SECONDS (30, small file), INGEST_STREAMS_2M5 (8),
  * INGEST_STREAMS_6M (4), INGEST_STREAMS_16M (2), INGEST_HD_SECONDS (15),
- * INGEST_WARMUP_SECONDS (3), INGEST_LATENCY_ROUNDS (2 extra short publish/close rounds on OnAir
+ * INGEST_WARMUP_SECONDS (3), BENCH_STEADY_AFTER_SECONDS (60: when the second, steady window opens;
+ * see steady-window.ts), INGEST_LATENCY_ROUNDS (2 extra short publish/close rounds on OnAir
  * per load), INGEST_STOP (abrupt), INGEST_ONAIR_VARIANTS (none: extra OnAir targets with `ingest`
  * settings changed, run beside the default one, e.g. "readCoalesceMs=0;readCoalesceMs=50";
  * `entry=<another build's dist/bench/ingest/onair-target.js>` runs that build instead).
@@ -32,6 +33,7 @@ import {
 import { startNginxRtmp } from "./nginx-target.js";
 import { startNodeMediaServer } from "./nms-target.js";
 import { startOnAirTarget } from "./onair-process.js";
+import { STEADY_AFTER_SECONDS, steadyStartSeconds } from "./steady-window.js";
 import type { Target } from "./target.js";
 
 const int = (name: string, fallback: number, min: number, max: number) => {
@@ -147,7 +149,10 @@ for (const spec of LOADS.filter((l) => loadIds.includes(l.id))) {
 
 // Bounded however the servers behave: each target gets its window plus generous slack.
 const budgetMs = loads.reduce(
-  (sum, l) => sum + targetNames.length * (WARMUP + l.seconds + 90) * 1000 + LATENCY_ROUNDS * 60_000,
+  (sum, l) =>
+    sum +
+    targetNames.length * (steadyStartSeconds(WARMUP + l.seconds) + l.seconds + 90) * 1000 +
+    LATENCY_ROUNDS * 60_000,
   0,
 );
 setTimeout(() => {
@@ -228,9 +233,16 @@ function firstLine(error: unknown): string {
 }
 
 // --- report -------------------------------------------------------------------------------
-const cpuPerStreamMinute = (r: LoadResult) => r.cpuSeconds / (r.streams * (r.windowSeconds / 60));
+type Window = "first" | "steady";
+/** The steady window when there is one: the RSS, input rate and lag the report prints. */
+const last = (r: LoadResult) => r.steady ?? r.first;
+const cpuPerStreamMinute = (r: LoadResult, window: Window) => {
+  const w = r[window];
+  return w ? w.cpuSeconds / (r.streams * (w.seconds / 60)) : Number.NaN;
+};
 const rssPerStreamMb = (r: LoadResult) =>
-  (r.rssDuringBytes - r.rssBaselineBytes) / r.streams / (1024 * 1024);
+  (last(r).rssDuringBytes - r.rssBaselineBytes) / r.streams / (1024 * 1024);
+const speedsOf = (r: LoadResult) => [...r.first.speeds, ...(r.steady?.speeds ?? [])];
 // A negative growth is GC noise (a Node heap shrinking after startup), not a measurement.
 const ratio = (value: number, base: number | undefined) =>
   base !== undefined && base > 0 && Number.isFinite(value) && value >= 0
@@ -245,15 +257,21 @@ const latencyText = (values: number[]) =>
     : `p50 ${percentile(values, 50).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms (n=${values.length})`;
 
 console.log(
-  `scenario "ingest": real-time publishers on loopback, stop ${STOP}, ${WARMUP} s warm-up ` +
-    `before each window (Node ${process.version})`,
+  `scenario "ingest": real-time publishers on loopback, stop ${STOP}; CPU in a first window ` +
+    `${WARMUP} s after publishing starts` +
+    (STEADY_AFTER_SECONDS > 0
+      ? ` and a steady one ${STEADY_AFTER_SECONDS} s after (or as the first ends)`
+      : "") +
+    ` (Node ${process.version})`,
 );
 const NAME_WIDTH = Math.max(18, ...targetNames.map((n) => n.length));
 const header = [
   "target".padEnd(NAME_WIDTH),
   "streams".padStart(7),
   "alive".padStart(6),
-  "cpu s/stream-min".padStart(17),
+  "first cpu s/stream-min".padStart(22),
+  "vs nginx".padStart(9),
+  "steady cpu".padStart(11),
   "vs nginx".padStart(9),
   "RSS MB/stream".padStart(14),
   "vs nginx".padStart(9),
@@ -271,30 +289,34 @@ for (const { load, results, onairRounds } of outcomes) {
   );
   console.log(header.join(" "));
   const nginx = results.find((r) => r.target === "nginx-rtmp");
-  const nginxCpu = nginx && cpuPerStreamMinute(nginx);
+  const nginxCpu = (window: Window) => nginx && cpuPerStreamMinute(nginx, window);
   for (const r of results) {
-    const cpu = cpuPerStreamMinute(r);
+    const cpu = cpuPerStreamMinute(r, "first");
+    const steadyCpu = cpuPerStreamMinute(r, "steady");
     const rss = rssPerStreamMb(r);
+    const speeds = speedsOf(r);
     console.log(
       [
         r.target.padEnd(NAME_WIDTH),
         String(r.streams).padStart(7),
         String(r.alive).padStart(6),
-        cpu.toFixed(4).padStart(17),
-        ratio(cpu, nginxCpu).padStart(9),
+        cpu.toFixed(4).padStart(22),
+        ratio(cpu, nginxCpu("first")).padStart(9),
+        (r.steady ? steadyCpu.toFixed(4) : "n/a").padStart(11),
+        ratio(steadyCpu, nginxCpu("steady")).padStart(9),
         rss.toFixed(3).padStart(14),
         ratio(rss, nginx && rssPerStreamMb(nginx)).padStart(9),
-        `${mb(r.rssBaselineBytes)}→${mb(r.rssDuringBytes)}`.padStart(18),
-        ((r.bytesPerSecond * 8) / 1e6).toFixed(1).padStart(10),
-        `${minOf(r.speeds).toFixed(3)}×`.padStart(10),
+        `${mb(r.rssBaselineBytes)}→${mb(last(r).rssDuringBytes)}`.padStart(18),
+        ((last(r).bytesPerSecond * 8) / 1e6).toFixed(1).padStart(10),
+        `${minOf(speeds).toFixed(3)}×`.padStart(10),
         maxOf(r.lagsMs).toFixed(0).padStart(11),
       ].join(" "),
     );
-    const behind = r.speeds.filter((s) => s < REAL_TIME).length;
+    const behind = speeds.filter((s) => s < REAL_TIME).length;
     if (behind > 0) {
       notes.push(
-        `${r.target} @ ${load.id}: ${behind}/${r.streams} publishers below ${REAL_TIME}× real ` +
-          `time (min ${minOf(r.speeds).toFixed(3)}×, lag up to ${maxOf(r.lagsMs).toFixed(0)} ms)`,
+        `${r.target} @ ${load.id}: ${behind} publisher-windows below ${REAL_TIME}× real ` +
+          `time (min ${minOf(speeds).toFixed(3)}×, lag up to ${maxOf(r.lagsMs).toFixed(0)} ms)`,
       );
     }
     if (r.alive < r.streams) {
@@ -327,8 +349,10 @@ for (const { load, results, onairRounds } of outcomes) {
     const r = results.find((x) => x.target === name);
     return r ? render(r) : "n/a";
   };
-  const cpuRatio = (r: LoadResult) => ratio(cpuPerStreamMinute(r), nginxCpu);
-  const speed = (r: LoadResult) => `${minOf(r.speeds).toFixed(2)}×`;
+  const cpuRatio = (r: LoadResult) =>
+    `${ratio(cpuPerStreamMinute(r, "first"), nginxCpu("first"))} / ` +
+    ratio(cpuPerStreamMinute(r, "steady"), nginxCpu("steady"));
+  const speed = (r: LoadResult) => `${minOf(speedsOf(r)).toFixed(2)}×`;
   summary.push(
     `| ${load.id === "small" ? `small (~${Math.round(load.kbps)} kbit/s)` : `${load.id} Mbit/s`} ` +
       `| ${load.streams} × ${load.seconds} s ` +
@@ -339,7 +363,7 @@ for (const { load, results, onairRounds } of outcomes) {
 }
 console.log("");
 console.log(
-  "| load | streams × s | OnAir CPU vs nginx | NMS CPU vs nginx | slowest publisher OnAir / nginx / NMS | OnAir close → interruption |",
+  "| load | streams × s | OnAir CPU vs nginx, first / steady | NMS CPU vs nginx, first / steady | slowest publisher OnAir / nginx / NMS | OnAir close → interruption |",
 );
 console.log("| --- | --- | --- | --- | --- | --- |");
 for (const line of summary) console.log(line);

@@ -1,12 +1,14 @@
 /**
  * One measured run against one target: M publishers at real-time rate, the target tree's CPU
- * over a steady window after a warm-up, and its RSS before publishing vs during the window.
+ * over a first window after a warm-up and a steady one later (steady-window.ts), and its RSS
+ * before publishing vs during each window.
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FlvTag } from "./flv-reader.js";
-import { treeCpuSeconds, treeRssBytes } from "./proc-tree.js";
+import { treeRssBytes } from "./proc-tree.js";
 import { type Publisher, startPublisher } from "./rtmp-load-publisher.js";
+import { type CpuWindow, cpuWindow, STEADY_AFTER_SECONDS, untilSteady } from "./steady-window.js";
 import type { Target } from "./target.js";
 
 export type StopMode = "graceful" | "abrupt";
@@ -17,24 +19,29 @@ export interface PublishRound {
   closedAt: Map<string, number>;
 }
 
-export interface LoadResult extends PublishRound {
-  target: string;
-  streams: number;
-  /** Publishers still connected at the end of the window. */
-  alive: number;
-  windowSeconds: number;
-  cpuSeconds: number;
-  rssBaselineBytes: number;
+export interface LoadWindow extends CpuWindow {
+  /** Median RSS of the target's tree, sampled once a second. */
   rssDuringBytes: number;
   /**
    * Each publisher's media time over wall time in the window (1 is real time; a server that
    * reads too slowly holds its publishers back and this falls below 1).
    */
   speeds: number[];
-  /** Each publisher's lag behind real time at the end of the window, in ms. */
-  lagsMs: number[];
   /** Bytes all publishers wrote in the window, per second. */
   bytesPerSecond: number;
+}
+
+export interface LoadResult extends PublishRound {
+  target: string;
+  streams: number;
+  /** Publishers still connected at the end of the last window. */
+  alive: number;
+  rssBaselineBytes: number;
+  first: LoadWindow;
+  /** Null when BENCH_STEADY_AFTER_SECONDS is 0. */
+  steady: LoadWindow | null;
+  /** Each publisher's lag behind real time at the end of the last window, in ms. */
+  lagsMs: number[];
 }
 
 const median = (values: number[]) => {
@@ -85,23 +92,16 @@ export async function measureLoad(
     await sleep(200);
   }
   const publishers = await publishAll(target, options.tags, options.names);
-  await sleep(options.warmupSeconds * 1000); // JIT warm-up and first GOPs are not steady state
-  const cpuBefore = treeCpuSeconds(target.pid);
-  const mediaBefore = publishers.map((p) => p.mediaMs);
-  const bytesBefore = publishers.reduce((sum, p) => sum + p.bytesSent, 0);
-  const started = performance.now();
-  const samples: number[] = [];
-  const end = started + options.seconds * 1000;
-  while (performance.now() < end) {
-    await sleep(Math.min(1000, end - performance.now()));
-    samples.push(treeRssBytes(target.pid));
+  const loadStartedAt = performance.now();
+  await sleep(options.warmupSeconds * 1000); // first GOPs are not what a stream costs
+  const first = await loadWindow(target, publishers, options.seconds);
+  let steady: LoadWindow | null = null;
+  if (STEADY_AFTER_SECONDS > 0) {
+    await untilSteady(loadStartedAt);
+    steady = await loadWindow(target, publishers, options.seconds);
   }
-  const cpuSeconds = treeCpuSeconds(target.pid) - cpuBefore;
   const ended = performance.now();
-  const windowSeconds = (ended - started) / 1000;
-  const speeds = publishers.map((p, i) => (p.mediaMs - mediaBefore[i]!) / (ended - started));
   const lagsMs = publishers.map((p) => Math.max(0, ended - p.mediaStartedAt - p.mediaMs));
-  const bytesSent = publishers.reduce((sum, p) => sum + p.bytesSent, 0) - bytesBefore;
   const alive = publishers.filter((p) => p.failure === null).length;
   const round = await stopAll(publishers, options.stopMode);
   return {
@@ -109,12 +109,27 @@ export async function measureLoad(
     target: target.name,
     streams: publishers.length,
     alive,
-    windowSeconds,
-    cpuSeconds,
     rssBaselineBytes: median(baseline),
-    rssDuringBytes: median(samples),
-    speeds,
+    first,
+    steady,
     lagsMs,
-    bytesPerSecond: bytesSent / windowSeconds,
+  };
+}
+
+async function loadWindow(
+  target: Target,
+  publishers: Publisher[],
+  seconds: number,
+): Promise<LoadWindow> {
+  const mediaBefore = publishers.map((p) => p.mediaMs);
+  const bytesBefore = publishers.reduce((sum, p) => sum + p.bytesSent, 0);
+  const samples: number[] = [];
+  const window = await cpuWindow(target.pid, seconds, () => samples.push(treeRssBytes(target.pid)));
+  const bytesSent = publishers.reduce((sum, p) => sum + p.bytesSent, 0) - bytesBefore;
+  return {
+    ...window,
+    rssDuringBytes: median(samples),
+    speeds: publishers.map((p, i) => (p.mediaMs - mediaBefore[i]!) / (window.seconds * 1000)),
+    bytesPerSecond: bytesSent / window.seconds,
   };
 }

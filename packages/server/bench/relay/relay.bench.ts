@@ -3,12 +3,15 @@
  * nginx-rtmp's `push`, in the same run. N publishers replay a 720p30 CBR FLV (3 Mbit/s video +
  * 128 kbit/s AAC) at real-time rate to the server under test, each in its own process started
  * afresh; both relay every stream to one sink (a separate nginx-rtmp, not measured). Each server
- * is measured twice on the same instance: N publishes to an application without a relay (the
- * ingest alone), then N to one that relays. Printed per server: CPU seconds per stream-minute of
- * the ingest alone and with the relay, the relay's own share (the difference), each as a ratio
- * to nginx-rtmp, and whether every relayed stream reached the sink.
+ * is measured twice, each time started afresh: N publishes to an application without a relay
+ * (the ingest alone), then N to one that relays. Printed per server: CPU seconds per
+ * stream-minute of the ingest alone and with the relay, the relay's own share (the difference),
+ * each as a ratio to nginx-rtmp, and whether every relayed stream reached the sink; each in a
+ * first window after the warm-up and in a steady one once the publishers have run a minute
+ * (../ingest/steady-window.ts).
  *
- * Env: RELAY_STREAMS (8), RELAY_MEASURE_SECONDS (10), RELAY_WARMUP_SECONDS (3).
+ * Env: RELAY_STREAMS (8), RELAY_MEASURE_SECONDS (10), RELAY_WARMUP_SECONDS (3),
+ * BENCH_STEADY_AFTER_SECONDS (60).
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,8 +19,15 @@ import { ensureHdFixture } from "../ingest/flv-fixture.js";
 import { readFlvFile } from "../ingest/flv-reader.js";
 import { startNginxRtmp } from "../ingest/nginx-target.js";
 import { startOnAirTarget } from "../ingest/onair-process.js";
-import { treeCpuSeconds } from "../ingest/proc-tree.js";
 import { type Publisher, startPublisher } from "../ingest/rtmp-load-publisher.js";
+import {
+  type CpuWindow,
+  cpuWindow,
+  STEADY_AFTER_SECONDS,
+  steadyStartSeconds,
+  untilSteady,
+  windowLabels,
+} from "../ingest/steady-window.js";
 import type { Target } from "../ingest/target.js";
 import { playRtmp } from "../playback/viewer.js";
 
@@ -39,19 +49,21 @@ const publishedKbps =
   ((media.at(-1)?.timestamp ?? 1000) / 1000) /
   1000;
 
-const budgetMs = 2 * (2 * (WARMUP + MEASURE + 15) + 60) * 1000;
+const budgetMs = 2 * (2 * (steadyStartSeconds(WARMUP + MEASURE) + MEASURE + 20) + 60) * 1000;
 setTimeout(() => {
   console.error(`relay bench: gave up after ${Math.round(budgetMs / 1000)} s`);
   process.exit(1); // exit handlers kill the servers and remove their directories
 }, budgetMs).unref();
 
-interface Window {
-  cpuPerStreamMinute: number;
+interface AppMeasurement {
+  /** CPU seconds per stream-minute in the first window and (or NaN) the steady one. */
+  first: number;
+  steady: number;
   failed: number;
 }
 
-/** N publishers to `app` on the server, CPU of its tree over the window after a warm-up. */
-async function measure(target: Target, app: string, prefix: string): Promise<Window> {
+/** N publishers to `app` on the server, CPU of its tree over the first and steady windows. */
+async function measure(target: Target, app: string, prefix: string): Promise<AppMeasurement> {
   const publishers: Publisher[] = [];
   try {
     for (let i = 0; i < STREAMS; i++) {
@@ -65,16 +77,16 @@ async function measure(target: Target, app: string, prefix: string): Promise<Win
         }),
       );
     }
+    const loadStartedAt = performance.now();
+    const perStreamMinute = (w: CpuWindow) => w.cpuSeconds / (STREAMS * (w.seconds / 60));
     await sleep(WARMUP * 1000);
-    const before = treeCpuSeconds(target.pid);
-    const started = performance.now();
-    await sleep(MEASURE * 1000);
-    const cpu = treeCpuSeconds(target.pid) - before;
-    const minutes = (performance.now() - started) / 60_000;
-    return {
-      cpuPerStreamMinute: cpu / (STREAMS * minutes),
-      failed: publishers.filter((p) => p.failure !== null).length,
-    };
+    const first = perStreamMinute(await cpuWindow(target.pid, MEASURE));
+    let steady = Number.NaN;
+    if (STEADY_AFTER_SECONDS > 0) {
+      await untilSteady(loadStartedAt);
+      steady = perStreamMinute(await cpuWindow(target.pid, MEASURE));
+    }
+    return { first, steady, failed: publishers.filter((p) => p.failure !== null).length };
   } finally {
     await Promise.all(publishers.map((p) => p.stop("graceful")));
     await sleep(1000);
@@ -97,9 +109,23 @@ async function reachedSink(sink: Target, prefix: string): Promise<number> {
 
 interface Outcome {
   id: string;
-  ingest: Window;
-  relay: Window;
+  ingest: AppMeasurement;
+  relay: AppMeasurement;
   reached: number;
+}
+
+/** `use` on a server started afresh, so each application's first window is a first minute. */
+async function onFreshServer<T>(
+  start: (sinkUrl: string) => Promise<Target>,
+  sink: Target,
+  use: (target: Target) => Promise<T>,
+): Promise<T> {
+  const target = await start(`rtmp://127.0.0.1:${sink.rtmpPort}/live`);
+  try {
+    return await use(target);
+  } finally {
+    await target.stop();
+  }
 }
 
 async function run(
@@ -107,21 +133,18 @@ async function run(
   start: (sinkUrl: string) => Promise<Target>,
   sink: Target,
 ): Promise<Outcome> {
-  const target = await start(`rtmp://127.0.0.1:${sink.rtmpPort}/live`);
-  try {
-    const ingest = await measure(target, "plain", `${id}-plain-`);
-    // The relayed window, with a check while it runs that the sink has every stream.
-    let reached = 0;
-    const relay = await Promise.all([
-      measure(target, "relay", `${id}-`),
+  const ingest = await onFreshServer(start, sink, (t) => measure(t, "plain", `${id}-plain-`));
+  // The relayed windows, with a check while they run that the sink has every stream.
+  let reached = 0;
+  const relay = await onFreshServer(start, sink, (t) =>
+    Promise.all([
+      measure(t, "relay", `${id}-`),
       sleep(WARMUP * 1000).then(async () => {
         reached = await reachedSink(sink, `${id}-`);
       }),
-    ]).then(([window]) => window);
-    return { id, ingest, relay, reached };
-  } finally {
-    await target.stop();
-  }
+    ]).then(([measured]) => measured),
+  );
+  return { id, ingest, relay, reached };
 }
 
 console.log(
@@ -157,24 +180,29 @@ try {
 
 const nginx = outcomes.find((o) => o.id === "nginx-rtmp");
 const ratio = (value: number, base: number | undefined) =>
-  base === undefined || base <= 0 ? "—" : `${(value / base).toFixed(2)}×`;
+  base === undefined || !(base > 0) || !Number.isFinite(value)
+    ? "—"
+    : `${(value / base).toFixed(2)}×`;
+const labels = windowLabels(WARMUP, MEASURE);
+const windows = STEADY_AFTER_SECONDS > 0 ? (["first", "steady"] as const) : (["first"] as const);
 console.table(
-  outcomes.map((o) => {
-    const share = o.relay.cpuPerStreamMinute - o.ingest.cpuPerStreamMinute;
-    const nginxShare = nginx
-      ? nginx.relay.cpuPerStreamMinute - nginx.ingest.cpuPerStreamMinute
-      : undefined;
-    return {
-      target: o.id,
-      "ingest CPU s/stream-min": o.ingest.cpuPerStreamMinute.toFixed(3),
-      "ingest+relay CPU s/stream-min": o.relay.cpuPerStreamMinute.toFixed(3),
-      "vs nginx": ratio(o.relay.cpuPerStreamMinute, nginx?.relay.cpuPerStreamMinute),
-      "relay share CPU s/stream-min": share.toFixed(3),
-      "share vs nginx": ratio(share, nginxShare),
-      "reached sink": `${o.reached}/${STREAMS}`,
-      "failed publishers": o.ingest.failed + o.relay.failed,
-    };
-  }),
+  windows.flatMap((w) =>
+    outcomes.map((o) => {
+      const share = o.relay[w] - o.ingest[w];
+      const nginxShare = nginx ? nginx.relay[w] - nginx.ingest[w] : undefined;
+      return {
+        target: o.id,
+        window: labels[w],
+        "ingest CPU s/stream-min": o.ingest[w].toFixed(3),
+        "ingest+relay CPU s/stream-min": o.relay[w].toFixed(3),
+        "vs nginx": ratio(o.relay[w], nginx?.relay[w]),
+        "relay share CPU s/stream-min": share.toFixed(3),
+        "share vs nginx": ratio(share, nginxShare),
+        "reached sink": `${o.reached}/${STREAMS}`,
+        "failed publishers": o.ingest.failed + o.relay.failed,
+      };
+    }),
+  ),
 );
 const complete = outcomes.length === 2 && outcomes.every((o) => o.reached === STREAMS);
 process.exit(complete ? 0 : 1);
