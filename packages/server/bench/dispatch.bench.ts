@@ -2,7 +2,8 @@
  * Scenario "dispatch": events committed through OnAir's intake and delivered to a receiver in
  * another process, beside a baseline of raw undici POSTs of the same bodies to the same receiver
  * with no persistence, in the same run. Prints events/s, intake-to-delivery latency and this
- * process's CPU per event (µs, user + system; the receiver's is not counted), then the same at
+ * process's CPU per event (µs, user + system; the receiver's own process is not counted, its
+ * report of each callback to this one is, alike for both), then the same at
  * half the measured maximum rate. Ratios, not absolute claims: the machine is shared.
  * BENCH_EVENTS (default 3000) sets the events per measurement, BENCH_DRIVER=postgres delivers
  * from a fresh schema of the test database instead of SQLite, BENCH_NODES=2 (PostgreSQL) commits

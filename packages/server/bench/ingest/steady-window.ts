@@ -11,7 +11,8 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { treeCpuSeconds } from "./proc-tree.js";
 
-const raw = Number(process.env.BENCH_STEADY_AFTER_SECONDS ?? 60);
+const text = process.env.BENCH_STEADY_AFTER_SECONDS?.trim();
+const raw = text ? Number(text) : 60;
 if (!Number.isInteger(raw) || raw < 0 || raw > 3600) {
   throw new Error("BENCH_STEADY_AFTER_SECONDS must be an integer in [0, 3600]");
 }
