@@ -8,8 +8,8 @@
  * parts, in memory; docs/hls.md). Over a window of HLS_MEASURE_SECONDS (20) after
  * HLS_WARMUP_SECONDS (8), it prints CPU seconds per stream-minute and RSS per stream (the whole
  * process tree, /proc), each as a ratio to nginx-rtmp, and the segment bytes the clients got; the
- * CPU again in a steady window once the publishers have run BENCH_STEADY_AFTER_SECONDS (60;
- * ../ingest/steady-window.ts), and the bytes, segments and RSS of that window.
+ * CPU again in a steady window BENCH_STEADY_AFTER_SECONDS (60; ../ingest/steady-window.ts) after
+ * the last client joined, and the bytes, segments and RSS of that window.
  * docs/hls-latency-and-cost.md has the figures of a run.
  */
 import { spawn } from "node:child_process";
@@ -23,9 +23,9 @@ import { killTree, treeRssBytes } from "../ingest/proc-tree.js";
 import {
   type CpuWindow,
   cpuWindow,
+  firstAndSteady,
   STEADY_AFTER_SECONDS,
   steadyStartSeconds,
-  untilSteady,
 } from "../ingest/steady-window.js";
 import type { Target } from "../ingest/target.js";
 import { type HlsClient, watchHls } from "./hls-client.js";
@@ -134,7 +134,6 @@ async function runTarget(spec: TargetSpec): Promise<Outcome> {
   const clients: HlsClient[] = [];
   try {
     const names = Array.from({ length: STREAMS }, (_, i) => `bench${i}`);
-    const loadStartedAt = performance.now();
     for (const name of names) {
       stops.push(replay(`rtmp://127.0.0.1:${target.rtmpPort}/${APP}/${name}`));
     }
@@ -143,30 +142,30 @@ async function runTarget(spec: TargetSpec): Promise<Outcome> {
       await waitForPlaylist(spec.playlist(target, name));
       clients.push(watchHls(spec.playlist(target, name), { reloadMs: RELOAD_MS }));
     }
-    await sleep(WARMUP * 1000);
+    const total = (of: (c: HlsClient) => number) => clients.reduce((sum, c) => sum + of(c), 0);
+    const window = async () => {
+      const [bytes, segments] = [total((c) => c.bytes), total((c) => c.segments)];
+      const cpu = await cpuWindow(target.pid, MEASURE);
+      return {
+        cpu,
+        bytes: total((c) => c.bytes) - bytes,
+        segments: total((c) => c.segments) - segments,
+      };
+    };
+    // Both windows count from when the last client joined: its first segments are not steady.
+    const { first, steady } = await firstAndSteady(WARMUP, window);
     // Bytes, segments and RSS are of the last window.
-    let bytesBefore = clients.reduce((sum, c) => sum + c.bytes, 0);
-    let segmentsBefore = clients.reduce((sum, c) => sum + c.segments, 0);
-    const first = await cpuWindow(target.pid, MEASURE);
-    let steady: CpuWindow | null = null;
-    if (STEADY_AFTER_SECONDS > 0) {
-      await untilSteady(loadStartedAt);
-      bytesBefore = clients.reduce((sum, c) => sum + c.bytes, 0);
-      segmentsBefore = clients.reduce((sum, c) => sum + c.segments, 0);
-      steady = await cpuWindow(target.pid, MEASURE);
-    }
-    const seconds = (steady ?? first).seconds;
+    const last = steady ?? first;
     const perStreamMinute = (w: CpuWindow) => w.cpuSeconds / (STREAMS * (w.seconds / 60));
     const rss = treeRssBytes(target.pid);
-    const bytes = clients.reduce((sum, c) => sum + c.bytes, 0) - bytesBefore;
     return {
       spec,
-      cpuPerStreamMinute: perStreamMinute(first),
-      steadyCpuPerStreamMinute: steady ? perStreamMinute(steady) : Number.NaN,
+      cpuPerStreamMinute: perStreamMinute(first.cpu),
+      steadyCpuPerStreamMinute: steady ? perStreamMinute(steady.cpu) : Number.NaN,
       rssPerStream: rss / STREAMS,
       addedRssPerStream: (rss - idleRss) / STREAMS,
-      clientKbps: (bytes * 8) / seconds / 1000 / STREAMS,
-      segments: clients.reduce((sum, c) => sum + c.segments, 0) - segmentsBefore,
+      clientKbps: (last.bytes * 8) / last.cpu.seconds / 1000 / STREAMS,
+      segments: last.segments,
       failures: clients.flatMap((c) => (c.failure ? [c.failure] : [])),
     };
   } finally {

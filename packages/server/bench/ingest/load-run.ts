@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { FlvTag } from "./flv-reader.js";
 import { treeRssBytes } from "./proc-tree.js";
 import { type Publisher, startPublisher } from "./rtmp-load-publisher.js";
-import { type CpuWindow, cpuWindow, STEADY_AFTER_SECONDS, untilSteady } from "./steady-window.js";
+import { type CpuWindow, cpuWindow, firstAndSteady } from "./steady-window.js";
 import type { Target } from "./target.js";
 
 export type StopMode = "graceful" | "abrupt";
@@ -92,14 +92,10 @@ export async function measureLoad(
     await sleep(200);
   }
   const publishers = await publishAll(target, options.tags, options.names);
-  const loadStartedAt = performance.now();
-  await sleep(options.warmupSeconds * 1000); // first GOPs are not what a stream costs
-  const first = await loadWindow(target, publishers, options.seconds);
-  let steady: LoadWindow | null = null;
-  if (STEADY_AFTER_SECONDS > 0) {
-    await untilSteady(loadStartedAt);
-    steady = await loadWindow(target, publishers, options.seconds);
-  }
+  // The warm-up: the first GOPs are not what a stream costs.
+  const { first, steady } = await firstAndSteady(options.warmupSeconds, () =>
+    loadWindow(target, publishers, options.seconds),
+  );
   const ended = performance.now();
   const lagsMs = publishers.map((p) => Math.max(0, ended - p.mediaStartedAt - p.mediaMs));
   const alive = publishers.filter((p) => p.failure === null).length;

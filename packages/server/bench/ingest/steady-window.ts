@@ -46,12 +46,20 @@ export async function cpuWindow(
 }
 
 /**
- * Waits until the load that began at `loadStartedAt` (performance.now()) has run long enough; at
- * once when the first window ended later than that (see `steadyStartSeconds`).
+ * Call once the load has begun: runs `measure` (one window) after `warmupSeconds`, then again
+ * once the load has run STEADY_AFTER_SECONDS, or as soon as the first ends if that is later
+ * (`steadyStartSeconds`); no second run when it is 0.
  */
-export async function untilSteady(loadStartedAt: number): Promise<void> {
-  const wait = loadStartedAt + STEADY_AFTER_SECONDS * 1000 - performance.now();
-  if (wait > 0) await sleep(wait);
+export async function firstAndSteady<T>(
+  warmupSeconds: number,
+  measure: () => Promise<T>,
+): Promise<{ first: T; steady: T | null }> {
+  const loadStartedAt = performance.now();
+  await sleep(warmupSeconds * 1000);
+  const first = await measure();
+  if (STEADY_AFTER_SECONDS === 0) return { first, steady: null };
+  await sleep(Math.max(0, loadStartedAt + STEADY_AFTER_SECONDS * 1000 - performance.now()));
+  return { first, steady: await measure() };
 }
 
 /** When the steady window opens, in seconds of load, for a first window ending at `firstEnd`. */

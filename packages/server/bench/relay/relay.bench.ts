@@ -21,11 +21,10 @@ import { startNginxRtmp } from "../ingest/nginx-target.js";
 import { startOnAirTarget } from "../ingest/onair-process.js";
 import { type Publisher, startPublisher } from "../ingest/rtmp-load-publisher.js";
 import {
-  type CpuWindow,
   cpuWindow,
+  firstAndSteady,
   STEADY_AFTER_SECONDS,
   steadyStartSeconds,
-  untilSteady,
   windowLabels,
 } from "../ingest/steady-window.js";
 import type { Target } from "../ingest/target.js";
@@ -77,16 +76,15 @@ async function measure(target: Target, app: string, prefix: string): Promise<App
         }),
       );
     }
-    const loadStartedAt = performance.now();
-    const perStreamMinute = (w: CpuWindow) => w.cpuSeconds / (STREAMS * (w.seconds / 60));
-    await sleep(WARMUP * 1000);
-    const first = perStreamMinute(await cpuWindow(target.pid, MEASURE));
-    let steady = Number.NaN;
-    if (STEADY_AFTER_SECONDS > 0) {
-      await untilSteady(loadStartedAt);
-      steady = perStreamMinute(await cpuWindow(target.pid, MEASURE));
-    }
-    return { first, steady, failed: publishers.filter((p) => p.failure !== null).length };
+    const { first, steady } = await firstAndSteady(WARMUP, async () => {
+      const w = await cpuWindow(target.pid, MEASURE);
+      return w.cpuSeconds / (STREAMS * (w.seconds / 60));
+    });
+    return {
+      first,
+      steady: steady ?? Number.NaN,
+      failed: publishers.filter((p) => p.failure !== null).length,
+    };
   } finally {
     await Promise.all(publishers.map((p) => p.stop("graceful")));
     await sleep(1000);
